@@ -1,0 +1,119 @@
+//! The command line (clap derive), and its translation into the plain
+//! configs the commands take. Nothing below `commands` sees these types.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::commands::validate::ValidateConfig;
+use crate::input::columns::parse_override;
+use crate::input::{InputOptions, Target};
+use crate::report::{self, Format};
+
+#[derive(Debug, Parser)]
+#[command(name = "wa-bulk", version, about = "Import spreadsheets of workloads into the AWS Well-Architected Tool")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check every row against every rule of CreateWorkload and write a
+    /// report; sends nothing. Exit 0: all valid, 1: some invalid, 2: unreadable.
+    Validate(ValidateArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Input")]
+pub struct InputArgs {
+    /// The spreadsheet: .csv .tsv .txt, or .xlsx .xlsm .xlsb .xls .ods
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Sheet to read [default: the first sheet with a header row]
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+    /// CSV delimiter: a character, or tab, comma, semicolon, pipe [default: sniffed from the header]
+    #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
+    /// Map a column to a member, e.g. --map "App=WorkloadName" or --map "CC=Tag:cost-center" (repeatable)
+    #[arg(long = "map", value_name = "HEADER=FIELD", value_parser = parse_override)]
+    pub maps: Vec<(String, Target)>,
+    /// Refuse columns that name no member, instead of warning about them
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Report path; .csv, .jsonl or .json picks the format [default: <FILE stem>.report.csv beside FILE]
+    #[arg(long, value_name = "PATH", help_heading = "Report")]
+    pub report: Option<PathBuf>,
+    /// Print only the summary line and errors that stop the run
+    #[arg(long, short, help_heading = "Output")]
+    pub quiet: bool,
+}
+
+impl InputArgs {
+    pub fn options(&self) -> InputOptions {
+        InputOptions {
+            path: self.file.clone(),
+            sheet: self.sheet.clone(),
+            delimiter: self.delimiter,
+            overrides: self.maps.clone(),
+            strict: self.strict,
+        }
+    }
+}
+
+impl ValidateArgs {
+    pub fn config(&self) -> Result<ValidateConfig, String> {
+        let (report, format) = report_path(self.report.as_ref(), &self.input.file)?;
+        Ok(ValidateConfig { input: self.input.options(), report, format })
+    }
+}
+
+/// The report's path and format, from `--report` or the input's name.
+fn report_path(given: Option<&PathBuf>, input: &std::path::Path) -> Result<(PathBuf, Format), String> {
+    let path = given.cloned().unwrap_or_else(|| report::default_path(input));
+    match Format::for_path(&path) {
+        Some(format) => Ok((path, format)),
+        None => Err(format!("--report {}: use a .csv, .jsonl or .json file name", path.display())),
+    }
+}
+
+fn parse_delimiter(value: &str) -> Result<u8, String> {
+    match value.to_ascii_lowercase().as_str() {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        "comma" => Ok(b','),
+        "semicolon" => Ok(b';'),
+        "pipe" => Ok(b'|'),
+        _ if value.len() == 1 && value.is_ascii() => Ok(value.as_bytes()[0]),
+        _ => Err("use one ASCII character, or tab, comma, semicolon or pipe".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delimiters_by_character_or_name() {
+        assert_eq!(parse_delimiter(";"), Ok(b';'));
+        assert_eq!(parse_delimiter("TAB"), Ok(b'\t'));
+        assert_eq!(parse_delimiter("pipe"), Ok(b'|'));
+        assert!(parse_delimiter("ab").is_err());
+        assert!(parse_delimiter("§").is_err());
+    }
+
+    #[test]
+    fn the_report_defaults_beside_the_input_and_its_format_follows_the_extension() {
+        let (path, format) = report_path(None, std::path::Path::new("in/sheet.xlsx")).unwrap();
+        assert_eq!((path, format), (PathBuf::from("in/sheet.report.csv"), Format::Csv));
+        let given = PathBuf::from("out.jsonl");
+        assert_eq!(report_path(Some(&given), std::path::Path::new("x.csv")).unwrap().1, Format::Jsonl);
+        assert!(report_path(Some(&PathBuf::from("out.xml")), std::path::Path::new("x.csv")).is_err());
+    }
+}

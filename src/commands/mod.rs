@@ -1,0 +1,4 @@
+//! One module per command. Each takes a plain config (never clap types) and
+//! returns a summary whose exit code `main` passes on.
+
+pub mod validate;

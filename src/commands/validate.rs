@@ -1,0 +1,92 @@
+//! `wa-bulk validate`: the dry run. Reads, maps and checks every row, writes
+//! the report with `valid` or `invalid` for each, and sends nothing.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use crate::RunError;
+use crate::input::{self, InputOptions};
+use crate::report::{Format, Record, ReportWriter, Status};
+use crate::validate::check_rows;
+
+/// How many problems the terminal shows; the report has them all.
+const PROBLEMS_SHOWN: usize = 20;
+
+#[derive(Debug, Clone)]
+pub struct ValidateConfig {
+    pub input: InputOptions,
+    pub report: PathBuf,
+    pub format: Format,
+}
+
+/// What the dry run found.
+#[derive(Debug, Clone)]
+pub struct ValidateSummary {
+    pub valid: u64,
+    pub invalid: u64,
+    pub elapsed: Duration,
+    pub report: PathBuf,
+    /// Unknown columns and the like.
+    pub warnings: Vec<String>,
+    /// The first problems found, one line each, for the terminal.
+    pub first_problems: Vec<String>,
+    /// All problems, errors and warnings, of all rows.
+    pub problem_count: u64,
+}
+
+impl ValidateSummary {
+    pub fn rows(&self) -> u64 {
+        self.valid + self.invalid
+    }
+
+    /// 0 when every row is valid, 1 when some are not.
+    pub fn exit_code(&self) -> u8 {
+        if self.invalid == 0 { 0 } else { 1 }
+    }
+
+    /// `20 rows: 18 valid, 2 invalid in 0.01 s`
+    pub fn line(&self) -> String {
+        let counts = Status::ALL
+            .iter()
+            .map(|status| {
+                let count = if *status == Status::Valid { self.valid } else { self.invalid };
+                format!("{count} {}", status.as_str())
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!("{} rows: {counts} in {:.2} s", self.rows(), self.elapsed.as_secs_f64())
+    }
+}
+
+pub fn run(config: &ValidateConfig) -> Result<ValidateSummary, RunError> {
+    let started = Instant::now();
+    let opened = input::open(&config.input)?;
+    let report_error = |source| RunError::Report { path: config.report.display().to_string(), source };
+    let mut report = ReportWriter::create(&config.report, config.format).map_err(report_error)?;
+    let mut summary = ValidateSummary {
+        valid: 0,
+        invalid: 0,
+        elapsed: Duration::ZERO,
+        report: config.report.clone(),
+        warnings: opened.warnings.clone(),
+        first_problems: Vec::new(),
+        problem_count: 0,
+    };
+    check_rows(opened, |checked| {
+        let record = Record::from_checked(&checked);
+        match record.status {
+            Status::Valid => summary.valid += 1,
+            Status::Invalid => summary.invalid += 1,
+        }
+        summary.problem_count += checked.problems.len() as u64;
+        for problem in &checked.problems {
+            if summary.first_problems.len() < PROBLEMS_SHOWN {
+                summary.first_problems.push(problem.to_string());
+            }
+        }
+        report.write(&record).map_err(report_error)
+    })?;
+    report.finish().map_err(report_error)?;
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}

@@ -1,0 +1,289 @@
+//! The CSV family (`.csv`, `.tsv`, `.txt`), streamed row by row.
+//!
+//! The delimiter (`,` `;` TAB `|`) and the header line are found together: the
+//! first of the leading lines that, split on some candidate, names two or more
+//! members. The `csv` crate then does the parsing proper (quotes, embedded
+//! delimiters and newlines, CRLF, a UTF-8 BOM). Two things it cannot tell
+//! are handled here: a cell that is not UTF-8 is reported for that cell only,
+//! and a quote that is never closed (which would swallow the rest of the file
+//! into one cell) is reported at the row that opened it, after which the
+//! file is read again from the next line so the rows below are not lost.
+
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+use csv::{ByteRecord, StringRecord};
+
+use super::columns::{Target, recognised_cells};
+use super::{HEADER_SEARCH_ROWS, InputError, InputOptions, Opened, RawRow, ReadIssue, RowSource, display};
+
+const CANDIDATE_DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
+const QUOTE: u8 = b'"';
+/// Enough of the file's head to hold its header line.
+const SNIFF_BYTES: u64 = 256 * 1024;
+
+pub(super) fn open(options: &InputOptions) -> Result<Opened, InputError> {
+    let name = display(&options.path);
+    let io_error = |source| InputError::Io { file: name.clone(), source };
+    let mut file = File::open(&options.path).map_err(io_error)?;
+    let mut head = Vec::new();
+    file.by_ref().take(SNIFF_BYTES).read_to_end(&mut head).map_err(io_error)?;
+    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&head);
+    let text = String::from_utf8_lossy(head);
+    let lines: Vec<&str> = text.lines().take(HEADER_SEARCH_ROWS).collect();
+    if lines.iter().all(|line| line.trim().is_empty()) {
+        return Err(InputError::Empty { file: name });
+    }
+    let candidates = options.delimiter.map_or(CANDIDATE_DELIMITERS.to_vec(), |d| vec![d]);
+    let (header_line, delimiter) = find_header(&lines, &candidates, &options.overrides)
+        .ok_or_else(|| InputError::NoHeader {
+            file: name.clone(),
+            searched: lines.len(),
+            where_: String::new(),
+        })?;
+
+    file.seek(SeekFrom::Start(0)).map_err(io_error)?;
+    let mut rows = CsvRows {
+        name: name.clone(),
+        path: options.path.clone(),
+        delimiter,
+        reader: reader(file, delimiter),
+        base_byte: 0,
+        base_line: 0,
+        width: 0,
+        pending: None,
+    };
+    let headers = rows.read_header(header_line)?;
+    rows.width = headers.len();
+    Ok(Opened { headers, header_location: format!("line {header_line}"), rows: Box::new(rows) })
+}
+
+/// The header's 1-based line number and the delimiter that splits it.
+fn find_header(lines: &[&str], candidates: &[u8], overrides: &[(String, Target)]) -> Option<(u64, u8)> {
+    lines.iter().zip(1..).find_map(|(line, number)| {
+        candidates
+            .iter()
+            .map(|&delimiter| (recognised_cells(split_line(line, delimiter), overrides), delimiter))
+            .filter(|(count, _)| *count >= 2)
+            .max_by_key(|(count, _)| *count)
+            .map(|(_, delimiter)| (number, delimiter))
+    })
+}
+
+/// Splits one line for sniffing, honouring double quotes.
+fn split_line(line: &str, delimiter: u8) -> Vec<&str> {
+    let mut cells = Vec::new();
+    let (mut start, mut quoted) = (0, false);
+    for (index, byte) in line.bytes().enumerate() {
+        if byte == QUOTE {
+            quoted = !quoted;
+        } else if byte == delimiter && !quoted {
+            cells.push(line[start..index].trim().trim_matches('"'));
+            start = index + 1;
+        }
+    }
+    cells.push(line[start..].trim().trim_matches('"'));
+    cells
+}
+
+fn reader<R: Read>(input: R, delimiter: u8) -> csv::Reader<R> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .buffer_capacity(1 << 16)
+        .from_reader(input)
+}
+
+struct CsvRows {
+    name: String,
+    path: PathBuf,
+    delimiter: u8,
+    reader: csv::Reader<File>,
+    /// Where in the file the current reader started, and the line before it:
+    /// both move when the file is read again after an unclosed quote.
+    base_byte: u64,
+    base_line: u64,
+    width: usize,
+    /// The row read ahead, with its first byte, so the last row of the file
+    /// can be checked for an unclosed quote before it is handed on.
+    pending: Option<(RawRow, u64)>,
+}
+
+impl CsvRows {
+    fn io_error(&self, source: io::Error) -> InputError {
+        InputError::Io { file: self.name.clone(), source }
+    }
+
+    fn read_header(&mut self, header_line: u64) -> Result<Vec<String>, InputError> {
+        let mut record = ByteRecord::new();
+        loop {
+            let more = self.reader.read_byte_record(&mut record).map_err(|e| self.csv_error(e))?;
+            let line = record.position().map_or(0, |p| p.line());
+            if !more {
+                return Err(InputError::NoHeader { file: self.name.clone(), searched: 0, where_: String::new() });
+            }
+            if line >= header_line {
+                return Ok(record.iter().map(|cell| String::from_utf8_lossy(cell).trim().to_owned()).collect());
+            }
+        }
+    }
+
+    fn csv_error(&self, error: csv::Error) -> InputError {
+        match error.into_kind() {
+            csv::ErrorKind::Io(source) => self.io_error(source),
+            other => self.io_error(io::Error::other(format!("{other:?}"))),
+        }
+    }
+
+    /// The next non-blank record with its first byte in the file.
+    fn read_record(&mut self) -> Result<Option<(RawRow, u64)>, InputError> {
+        loop {
+            let mut record = ByteRecord::new();
+            if !self.reader.read_byte_record(&mut record).map_err(|e| self.csv_error(e))? {
+                return Ok(None);
+            }
+            let (line, byte) = record.position().map_or((0, 0), |p| (p.line(), p.byte()));
+            let row = self.base_line + line;
+            let start = self.base_byte + byte;
+            let (mut cells, mut issues) = match StringRecord::from_byte_record(record) {
+                Ok(cells) => (cells, Vec::new()),
+                Err(error) => lossy(error.into_byte_record()),
+            };
+            if cells.iter().all(|cell| cell.trim().is_empty()) && issues.is_empty() {
+                continue;
+            }
+            if cells.len() > self.width && cells.iter().skip(self.width).all(|c| c.trim().is_empty()) {
+                cells.truncate(self.width);
+            }
+            if cells.len() != self.width {
+                issues.push(ReadIssue::Ragged { cells: cells.len() });
+            }
+            return Ok(Some((RawRow { row, cells, numeric: Vec::new(), issues }, start)));
+        }
+    }
+
+    /// Checks the file's last row for an unclosed quote; when it has one, the
+    /// reader starts again on the line after the row's first line.
+    fn close_last_row(&mut self, mut last: RawRow, start: u64) -> Result<RawRow, InputError> {
+        let Some(column) = last.cells.iter().position(|cell| cell.contains(['\n', '\r'])) else {
+            return Ok(last);
+        };
+        let tail = scan_tail(&self.path, start).map_err(|e| self.io_error(e))?;
+        if tail.quotes % 2 == 0 {
+            return Ok(last);
+        }
+        last.issues.retain(|issue| !matches!(issue, ReadIssue::Ragged { .. }));
+        last.issues.push(ReadIssue::UnclosedQuote { column, last_line: last.row + tail.line_breaks });
+        if let Some(next_line) = tail.first_line_end {
+            let mut file = File::open(&self.path).map_err(|e| self.io_error(e))?;
+            file.seek(SeekFrom::Start(next_line)).map_err(|e| self.io_error(e))?;
+            self.reader = reader(file, self.delimiter);
+            self.base_byte = next_line;
+            self.base_line = last.row;
+        }
+        Ok(last)
+    }
+}
+
+impl RowSource for CsvRows {
+    fn next_row(&mut self) -> Result<Option<RawRow>, InputError> {
+        loop {
+            let next = self.read_record()?;
+            match (self.pending.take(), next) {
+                (None, None) => return Ok(None),
+                (None, Some(first)) => self.pending = Some(first),
+                (Some((row, _)), Some(next)) => {
+                    self.pending = Some(next);
+                    return Ok(Some(row));
+                }
+                (Some((row, start)), None) => return self.close_last_row(row, start).map(Some),
+            }
+        }
+    }
+}
+
+/// A record whose cells are not all UTF-8: each bad cell is decoded lossily
+/// and reported.
+fn lossy(record: ByteRecord) -> (StringRecord, Vec<ReadIssue>) {
+    let mut cells = StringRecord::with_capacity(record.as_slice().len(), record.len());
+    let mut issues = Vec::new();
+    for (column, bytes) in record.iter().enumerate() {
+        if std::str::from_utf8(bytes).is_err() {
+            issues.push(ReadIssue::InvalidUtf8 { column });
+        }
+        cells.push_field(&String::from_utf8_lossy(bytes));
+    }
+    (cells, issues)
+}
+
+/// What the file holds from one byte to its end.
+struct Tail {
+    quotes: u64,
+    /// Line breaks before the last line (a final newline does not count).
+    line_breaks: u64,
+    /// The byte after the first newline, where the next line starts.
+    first_line_end: Option<u64>,
+}
+
+fn scan_tail(path: &Path, start: u64) -> io::Result<Tail> {
+    let mut file = File::open(path)?;
+    file.seek(SeekFrom::Start(start))?;
+    let mut tail = Tail { quotes: 0, line_breaks: 0, first_line_end: None };
+    let mut buffer = vec![0; 1 << 16];
+    let (mut offset, mut last_byte) = (start, b'\n');
+    loop {
+        let read = file.read(&mut buffer)?;
+        if read == 0 {
+            break;
+        }
+        for (index, &byte) in buffer[..read].iter().enumerate() {
+            match byte {
+                QUOTE => tail.quotes += 1,
+                b'\n' => {
+                    tail.line_breaks += 1;
+                    tail.first_line_end.get_or_insert(offset + index as u64 + 1);
+                }
+                _ => {}
+            }
+        }
+        last_byte = buffer[read - 1];
+        offset += read as u64;
+    }
+    if last_byte == b'\n' {
+        tail.line_breaks = tail.line_breaks.saturating_sub(1);
+    }
+    Ok(tail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_delimiter_is_the_one_that_splits_the_header_into_members() {
+        let lines = ["Name;Description;Environment", "a;b;c"];
+        assert_eq!(find_header(&lines, &CANDIDATE_DELIMITERS, &[]), Some((1, b';')));
+        let lines = ["Name\tOwner\tNotes, more"];
+        assert_eq!(find_header(&lines, &CANDIDATE_DELIMITERS, &[]), Some((1, b'\t')));
+        let lines = ["Name|Owner|Lenses"];
+        assert_eq!(find_header(&lines, &CANDIDATE_DELIMITERS, &[]), Some((1, b'|')));
+    }
+
+    #[test]
+    fn title_lines_above_the_header_are_passed_over() {
+        let lines = ["Workload inventory, exported 2026-11-01", "", "\"Name\",\"Owner\",\"Lenses\""];
+        assert_eq!(find_header(&lines, &CANDIDATE_DELIMITERS, &[]), Some((3, b',')));
+    }
+
+    #[test]
+    fn quoted_delimiters_do_not_split_header_cells() {
+        assert_eq!(split_line("\"a,b\",c", b','), ["a,b", "c"]);
+    }
+
+    #[test]
+    fn a_given_delimiter_is_the_only_one_tried() {
+        assert_eq!(find_header(&["Name,Owner"], &[b';'], &[]), None);
+    }
+}

@@ -1,0 +1,318 @@
+//! From the cells of one row to a [`WorkloadRequest`].
+//!
+//! Cells are trimmed and blank ones leave their member out. List cells split
+//! on `,` `;` or newlines; the Tags cell takes `key=value` pairs; enum cells
+//! accept friendly spellings (`Pre-production`); IndustryType takes its
+//! canonical spelling in any case; an account ID that Excel stored as a
+//! number gets its leading zeros back. What cannot be mapped is reported as a
+//! problem of the row, and so is every issue the reader found.
+
+use crate::input::{ColumnMap, RawRow, ReadIssue, Target};
+use crate::model::{Field, WorkloadRequest};
+use crate::problem::{Code, Problem, Severity, quoted};
+use crate::validate::rules::{
+    DEFINITION_TYPES, ENVIRONMENTS, INDUSTRY_TYPES, ISSUE_MANAGEMENT_STATUSES, ISSUE_MANAGEMENT_TYPES,
+    TRUSTED_ADVISOR_STATUSES,
+};
+
+const ACCOUNT_ID_DIGITS: usize = 12;
+
+/// Maps one row; problems of the row's cells are appended to `problems`.
+pub fn map_row(columns: &ColumnMap, raw: &RawRow, problems: &mut Vec<Problem>) -> WorkloadRequest {
+    problems.extend(raw.issues.iter().map(|issue| issue_problem(columns, raw, issue)));
+    let structural = raw.issues.iter().any(ReadIssue::is_structural);
+    let mut request = WorkloadRequest::default();
+    for (column, target) in columns.targets() {
+        let cell = raw.cells.get(column).unwrap_or_default().trim();
+        if cell.is_empty() {
+            continue;
+        }
+        // A row whose cells may sit in the wrong columns is only named.
+        if structural && *target != Target::Field(Field::WorkloadName) {
+            continue;
+        }
+        match target {
+            Target::Tag(key) => request.tags.push((key.clone(), cell.to_owned())),
+            Target::Field(Field::Tags) => {
+                for pair in split_tags(cell) {
+                    match pair.split_once('=') {
+                        Some((key, value)) => request.tags.push((key.trim().to_owned(), value.trim().to_owned())),
+                        None => problems.push(columns.cell_problem(
+                            raw.row,
+                            column,
+                            Code::InvalidTag,
+                            format!("{} is not a key=value pair: write tags like team=payments; env=prod", quoted(pair)),
+                        )),
+                    }
+                }
+            }
+            Target::Field(Field::AccountIds) => {
+                let typed_as_number = raw.numeric.contains(&column);
+                for item in split_list(cell) {
+                    if typed_as_number && item.len() < ACCOUNT_ID_DIGITS && item.bytes().all(|b| b.is_ascii_digit()) {
+                        request.account_ids.push(format!("{item:0>ACCOUNT_ID_DIGITS$}"));
+                    } else if looks_like_scientific(item) {
+                        problems.push(columns.cell_problem(
+                            raw.row,
+                            column,
+                            Code::DigitsLost,
+                            format!(
+                                "{} is a number in scientific notation, so the account ID's digits are lost: \
+                                 format the column as Text in the spreadsheet and type the 12 digits",
+                                quoted(item)
+                            ),
+                        ));
+                    } else {
+                        request.account_ids.push(item.to_owned());
+                    }
+                }
+            }
+            Target::Field(field) if field.is_list() => {
+                let items = split_list(cell).map(|item| friendly(*field, item));
+                request.list_mut(*field).extend(items);
+            }
+            Target::Field(field) => request.set_scalar(*field, friendly(*field, cell)),
+        }
+    }
+    request
+}
+
+/// The enum values a member accepts, when it is an enum.
+fn enum_values(field: Field) -> &'static [&'static str] {
+    match field {
+        Field::Environment => ENVIRONMENTS,
+        Field::TrustedAdvisorIntegrationStatus => TRUSTED_ADVISOR_STATUSES,
+        Field::WorkloadResourceDefinition => DEFINITION_TYPES,
+        Field::IssueManagementStatus => ISSUE_MANAGEMENT_STATUSES,
+        Field::IssueManagementType => ISSUE_MANAGEMENT_TYPES,
+        _ => &[],
+    }
+}
+
+/// An enum value from a friendly spelling (`Pre-production` → `PREPRODUCTION`),
+/// IndustryType in its canonical spelling; anything else as written.
+fn friendly(field: Field, value: &str) -> String {
+    if field == Field::IndustryType {
+        let canonical = INDUSTRY_TYPES.iter().find(|known| known.eq_ignore_ascii_case(value));
+        return canonical.map_or(value, |known| known).to_owned();
+    }
+    let squash = |text: &str| -> String {
+        text.chars()
+            .filter(|c| !matches!(c, ' ' | '-' | '_'))
+            .flat_map(char::to_uppercase)
+            .collect()
+    };
+    let allowed = enum_values(field);
+    if allowed.is_empty() {
+        return value.to_owned();
+    }
+    let wanted = squash(value);
+    let canonical = allowed.iter().find(|known| squash(known) == wanted);
+    canonical.map_or(value, |known| known).to_owned()
+}
+
+/// Items of a list cell: split on `,` `;` or newlines, trimmed, empties dropped.
+pub fn split_list(cell: &str) -> impl Iterator<Item = &str> {
+    cell.split([',', ';', '\n', '\r']).map(str::trim).filter(|item| !item.is_empty())
+}
+
+/// The pairs of a Tags cell. Pairs split on `;` and newlines, and on a `,`
+/// when what follows it reads `key=` (so `note=a, b` stays one pair).
+pub fn split_tags(cell: &str) -> Vec<&str> {
+    let mut pairs = Vec::new();
+    for segment in cell.split([';', '\n', '\r']) {
+        let mut start = 0;
+        for (comma, _) in segment.match_indices(',') {
+            if starts_a_pair(&segment[comma + 1..]) {
+                pairs.push(&segment[start..comma]);
+                start = comma + 1;
+            }
+        }
+        pairs.push(&segment[start..]);
+    }
+    pairs.into_iter().map(str::trim).filter(|pair| !pair.is_empty()).collect()
+}
+
+fn starts_a_pair(rest: &str) -> bool {
+    rest.split_once('=')
+        .is_some_and(|(key, _)| !key.trim().is_empty() && !key.contains(','))
+}
+
+/// `1.23457E+11`: what Excel shows, and CSV exports keep, for a long number.
+fn looks_like_scientific(item: &str) -> bool {
+    let Some((mantissa, exponent)) = item.split_once(['e', 'E']) else {
+        return false;
+    };
+    let digits_only = |text: &str| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some((whole, fraction)) => digits_only(whole) && digits_only(fraction),
+        None => digits_only(mantissa),
+    };
+    mantissa_ok && digits_only(exponent.trim_start_matches('+'))
+}
+
+fn issue_problem(columns: &ColumnMap, raw: &RawRow, issue: &ReadIssue) -> Problem {
+    let row = raw.row;
+    match issue {
+        ReadIssue::InvalidUtf8 { column } => columns.cell_problem(
+            row,
+            *column,
+            Code::InvalidUtf8,
+            "is not valid UTF-8 text (the bad bytes show as �): save the sheet as \"CSV UTF-8\"".into(),
+        ),
+        ReadIssue::ExcelError { column, error } => columns.cell_problem(
+            row,
+            *column,
+            Code::ExcelError,
+            format!("holds the Excel error {error}: fix the formula or type the value"),
+        ),
+        ReadIssue::UnclosedQuote { column, last_line } => columns.cell_problem(
+            row,
+            *column,
+            Code::UnclosedQuote,
+            format!(
+                "a quote opened in this cell is never closed, so lines {row} to {last_line} were read as one \
+                 cell; the lines after line {row} were read again as rows. Close the quote, or write a quote \
+                 inside a cell as \"\""
+            ),
+        ),
+        ReadIssue::Ragged { cells } => Problem {
+            row,
+            column: None,
+            member: None,
+            code: Code::RaggedRow,
+            severity: Severity::Error,
+            detail: format!(
+                "has {cells} cells but the header has {}: a cell may hold an unquoted delimiter, or one is missing",
+                columns.len()
+            ),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::columns::parse_override;
+
+    fn columns(headers: &[&str]) -> ColumnMap {
+        let headers = headers.iter().map(|h| h.to_string()).collect();
+        let overrides = [parse_override("Region=AwsRegions").unwrap()];
+        ColumnMap::new("t.csv", headers, &overrides).unwrap().0
+    }
+
+    const HEADERS: [&str; 6] = ["Name", "Description", "Environment", "Owner", "Lenses", "Region"];
+
+    fn row(cells: &[&str], numeric: Vec<usize>) -> RawRow {
+        RawRow { row: 7, cells: cells.into(), numeric, issues: Vec::new() }
+    }
+
+    fn map(extra_headers: &[&str], extra_cells: &[&str], numeric: Vec<usize>) -> (WorkloadRequest, Vec<Problem>) {
+        let headers: Vec<&str> = HEADERS.iter().chain(extra_headers).copied().collect();
+        let base = ["shop", "The shop", "prod", "me", "wellarchitected", "us-east-1"];
+        let cells: Vec<&str> = base.iter().chain(extra_cells).copied().collect();
+        let mut problems = Vec::new();
+        let request = map_row(&columns(&headers), &row(&cells, numeric), &mut problems);
+        (request, problems)
+    }
+
+    #[test]
+    fn lists_split_on_commas_semicolons_and_newlines() {
+        let items: Vec<&str> = split_list(" us-east-1, eu-west-1;\nap-south-1 ,, ").collect();
+        assert_eq!(items, ["us-east-1", "eu-west-1", "ap-south-1"]);
+    }
+
+    #[test]
+    fn tags_split_on_commas_only_before_a_key() {
+        assert_eq!(split_tags("team=a, env=prod"), ["team=a", "env=prod"]);
+        assert_eq!(split_tags("note=a, b"), ["note=a, b"]);
+        assert_eq!(split_tags("a=1;b=2\nc=3"), ["a=1", "b=2", "c=3"]);
+        assert_eq!(split_tags("url=x=y, n=1"), ["url=x=y", "n=1"]);
+    }
+
+    #[test]
+    fn the_first_equals_sign_splits_key_from_value() {
+        let (request, problems) = map(&["Tags"], &["url=a=b; team = core ; empty="], vec![]);
+        assert_eq!(problems, []);
+        let tags: Vec<(&str, &str)> = request.tags.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(tags, [("url", "a=b"), ("team", "core"), ("empty", "")]);
+    }
+
+    #[test]
+    fn a_pair_without_equals_is_a_problem_of_the_tags_column() {
+        let (_, problems) = map(&["Tags"], &["team=a; oops"], vec![]);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].code, Code::InvalidTag);
+        assert_eq!(problems[0].column.as_deref(), Some("Tags"));
+    }
+
+    #[test]
+    fn tag_columns_set_their_key() {
+        let (request, _) = map(&["Tag:cost-center", "Tag:empty"], &["CC-1", " "], vec![]);
+        assert_eq!(request.tags, [("cost-center".to_owned(), "CC-1".to_owned())]);
+    }
+
+    #[test]
+    fn friendly_enum_values_become_canonical() {
+        assert_eq!(friendly(Field::Environment, "Pre-production"), "PREPRODUCTION");
+        assert_eq!(friendly(Field::Environment, "production"), "PRODUCTION");
+        assert_eq!(friendly(Field::WorkloadResourceDefinition, "App Registry"), "APP_REGISTRY");
+        assert_eq!(friendly(Field::WorkloadResourceDefinition, "workload_metadata"), "WORKLOAD_METADATA");
+        assert_eq!(friendly(Field::IssueManagementType, "auto"), "AUTO");
+        assert_eq!(friendly(Field::Environment, "Staging"), "Staging");
+        assert_eq!(friendly(Field::IndustryType, "media & ENTERTAINMENT"), "Media & Entertainment");
+        assert_eq!(friendly(Field::IndustryType, "Media and Entertainment"), "Media and Entertainment");
+        assert_eq!(friendly(Field::Notes, "prod"), "prod");
+    }
+
+    #[test]
+    fn account_ids_typed_as_numbers_get_their_zeros_back() {
+        let (request, problems) = map(&["Account IDs"], &["12345678901"], vec![6]);
+        assert_eq!(problems, []);
+        assert_eq!(request.account_ids, ["012345678901"]);
+        let (request, _) = map(&["Account IDs"], &["12345678901"], vec![]);
+        assert_eq!(request.account_ids, ["12345678901"], "text is never guessed at");
+    }
+
+    #[test]
+    fn scientific_notation_account_ids_are_reported_as_lost_digits() {
+        let (request, problems) = map(&["Account IDs"], &["1.23457E+11, 123456789012"], vec![]);
+        assert_eq!(request.account_ids, ["123456789012"]);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].code, Code::DigitsLost);
+        assert!(problems[0].detail.contains("\"1.23457E+11\""));
+        assert!(!looks_like_scientific("1e"));
+        assert!(looks_like_scientific("1.2e11"));
+    }
+
+    #[test]
+    fn nested_members_fill_discovery_and_jira_configuration() {
+        let (request, _) = map(
+            &["Trusted Advisor integration status", "Workload resource definition", "Jira project key"],
+            &["enabled", "Workload metadata; App registry", "OPS"],
+            vec![],
+        );
+        let discovery = request.discovery_config.unwrap();
+        assert_eq!(discovery.trusted_advisor_integration_status.as_deref(), Some("ENABLED"));
+        assert_eq!(discovery.workload_resource_definition, ["WORKLOAD_METADATA", "APP_REGISTRY"]);
+        assert_eq!(request.jira_configuration.unwrap().jira_project_key.as_deref(), Some("OPS"));
+    }
+
+    #[test]
+    fn blank_cells_leave_members_out() {
+        let (request, _) = map(&["Notes", "Industry"], &["  ", ""], vec![]);
+        assert_eq!((request.notes, request.industry), (None, None));
+    }
+
+    #[test]
+    fn a_ragged_row_is_named_but_its_cells_are_not_mapped() {
+        let headers = columns(&HEADERS);
+        let mut raw = row(&["shop", "The shop", "prod"], vec![]);
+        raw.issues.push(ReadIssue::Ragged { cells: 3 });
+        let mut problems = Vec::new();
+        let request = map_row(&headers, &raw, &mut problems);
+        assert_eq!(request.name(), "shop");
+        assert_eq!(request.description, None);
+        assert_eq!(problems[0].to_string(), "row 7: has 3 cells but the header has 6: a cell may hold an unquoted delimiter, or one is missing");
+    }
+}

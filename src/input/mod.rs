@@ -1,0 +1,187 @@
+//! Reading spreadsheets: the CSV family and the Excel family, each turned
+//! into the same stream of [`RawRow`]s with the row's provenance (CSV line or
+//! sheet row) and any problem the file itself has at that row.
+//!
+//! A file-level problem (unreadable, no header, missing required columns) is
+//! an [`InputError`] and stops the run with exit code 2; a problem of one row
+//! (invalid UTF-8, a ragged row, an unclosed quote, an Excel error cell)
+//! travels with the row as a [`ReadIssue`] so the other rows are still checked.
+
+mod csv;
+mod excel;
+pub mod columns;
+pub mod mapping;
+
+use std::path::{Path, PathBuf};
+
+use ::csv::StringRecord;
+
+pub use columns::{ColumnMap, Target};
+
+/// How to read the input, as the command line gives it.
+#[derive(Debug, Clone, Default)]
+pub struct InputOptions {
+    pub path: PathBuf,
+    /// Sheet of a workbook; default the first with a header row.
+    pub sheet: Option<String>,
+    /// CSV delimiter; default sniffed from the header line.
+    pub delimiter: Option<u8>,
+    /// `--map "Header=Field"` options, already parsed.
+    pub overrides: Vec<(String, Target)>,
+    /// Unknown columns are an error rather than a warning.
+    pub strict: bool,
+}
+
+/// A problem of the file as a whole: nothing can be checked.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    /// The file cannot be opened or read.
+    #[error("{file}: cannot read: {source}")]
+    Io { file: String, source: std::io::Error },
+    /// The extension names no format wa-bulk reads.
+    #[error("{file}: unknown file type; use .csv, .tsv, .txt, .xlsx, .xlsm, .xlsb, .xls or .ods")]
+    UnknownFormat { file: String },
+    /// An Excel-family file that calamine cannot open.
+    #[error("{file}: not a readable workbook ({detail}); is it really a .{extension} file?")]
+    NotAWorkbook { file: String, extension: String, detail: String },
+    /// `--sheet` names a sheet the workbook does not have.
+    #[error("{file}: no sheet named {sheet:?}; the workbook has: {sheets}")]
+    NoSuchSheet { file: String, sheet: String, sheets: String },
+    /// The file has no content at all.
+    #[error("{file}: the file is empty")]
+    Empty { file: String },
+    /// No row among the first ones names two or more members.
+    #[error(
+        "{file}: no header row found in the first {searched} rows{where_}: a header row names the \
+         columns, e.g. WorkloadName, Description, Environment, ReviewOwner, Lenses, AwsRegions"
+    )]
+    NoHeader { file: String, searched: usize, where_: String },
+    /// A header row and nothing under it.
+    #[error("{file}: the header is on {location} but no data rows follow it")]
+    NoRows { file: String, location: String },
+    /// Required members have no column.
+    #[error("{file}: missing required columns: {missing} (found: {found}); rename a column or use --map \"Header=Field\"")]
+    MissingColumns { file: String, missing: String, found: String },
+    /// Two columns fill the same member.
+    #[error("{file}: columns \"{first}\" and \"{second}\" both fill the same member; remove or rename one")]
+    DuplicateColumn { file: String, first: String, second: String },
+    /// With `--strict`, columns that name no member.
+    #[error("{file}: unknown columns: {columns} (--strict); remove them or use --map \"Header=Field\"")]
+    UnknownColumns { file: String, columns: String },
+}
+
+/// A problem of one row that the reader found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadIssue {
+    /// The cell's bytes are not UTF-8; they were replaced by U+FFFD.
+    InvalidUtf8 { column: usize },
+    /// The row has a different number of cells than the header.
+    Ragged { cells: usize },
+    /// A quoted cell opened in this row is never closed; the reader read
+    /// the file again from the line after the row's first line.
+    UnclosedQuote { column: usize, last_line: u64 },
+    /// An Excel error value such as `#N/A`.
+    ExcelError { column: usize, error: String },
+}
+
+impl ReadIssue {
+    /// Whether the row's cells cannot be trusted to sit in their columns.
+    pub fn is_structural(&self) -> bool {
+        matches!(self, ReadIssue::Ragged { .. } | ReadIssue::UnclosedQuote { .. })
+    }
+}
+
+/// One data row as read, before mapping.
+#[derive(Debug, Clone)]
+pub struct RawRow {
+    /// CSV line number (of the row's first line) or sheet row, 1-based.
+    pub row: u64,
+    pub cells: StringRecord,
+    /// Columns whose Excel cell held a number rather than text.
+    pub numeric: Vec<usize>,
+    pub issues: Vec<ReadIssue>,
+}
+
+impl RawRow {
+    /// Whether every cell is blank (such rows are skipped, not counted).
+    pub fn is_blank(&self) -> bool {
+        self.cells.iter().all(|cell| cell.trim().is_empty()) && self.issues.is_empty()
+    }
+}
+
+/// A stream of data rows.
+pub trait RowSource: Send {
+    fn next_row(&mut self) -> Result<Option<RawRow>, InputError>;
+}
+
+/// An opened input: its columns, its rows and what the user should know.
+pub struct Input {
+    pub columns: ColumnMap,
+    pub rows: Box<dyn RowSource>,
+    /// Things worth saying that do not stop the run (unknown columns, say).
+    pub warnings: Vec<String>,
+}
+
+/// How many leading rows are searched for the header row.
+pub const HEADER_SEARCH_ROWS: usize = 20;
+
+/// Opens a file by its extension, finds its header row and resolves columns.
+pub fn open(options: &InputOptions) -> Result<Input, InputError> {
+    let file = display(&options.path);
+    let extension = options
+        .path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    let opened = match extension.as_str() {
+        "csv" | "tsv" | "txt" => csv::open(options)?,
+        "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => excel::open(options, &extension)?,
+        _ => return Err(InputError::UnknownFormat { file }),
+    };
+    let (columns, unknown) = ColumnMap::new(&file, opened.headers, &options.overrides)?;
+    let mut warnings = Vec::new();
+    if !unknown.is_empty() {
+        let listed = unknown.iter().map(|h| format!("\"{h}\"")).collect::<Vec<_>>().join(", ");
+        if options.strict {
+            return Err(InputError::UnknownColumns { file, columns: listed });
+        }
+        warnings.push(format!(
+            "{file}: ignoring unknown columns {listed}; use --map \"Header=Field\" to use one, --strict to refuse them"
+        ));
+    }
+    let mut rows = opened.rows;
+    // Peek one row so that a header with nothing under it is an error now.
+    let first = rows.next_row()?;
+    let Some(first) = first else {
+        return Err(InputError::NoRows { file, location: opened.header_location });
+    };
+    Ok(Input { columns, rows: Box::new(Prepend { first: Some(first), rest: rows }), warnings })
+}
+
+/// What a format reader hands back: the header row and the rows under it.
+struct Opened {
+    headers: Vec<String>,
+    /// "line 3" or "sheet \"Workloads\" row 2", for messages.
+    header_location: String,
+    /// Yields data rows only, blank ones already skipped.
+    rows: Box<dyn RowSource>,
+}
+
+struct Prepend {
+    first: Option<RawRow>,
+    rest: Box<dyn RowSource>,
+}
+
+impl RowSource for Prepend {
+    fn next_row(&mut self) -> Result<Option<RawRow>, InputError> {
+        match self.first.take() {
+            Some(row) => Ok(Some(row)),
+            None => self.rest.next_row(),
+        }
+    }
+}
+
+fn display(path: &Path) -> String {
+    path.display().to_string()
+}

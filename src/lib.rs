@@ -1,0 +1,26 @@
+//! wa-bulk: spreadsheets of workloads into the AWS Well-Architected Tool.
+//!
+//! The data path, one module per stage: [`input`] reads CSV or Excel rows and
+//! maps them to [`model::WorkloadRequest`]s, [`validate`] checks them in
+//! parallel against every rule of the API, [`report`] writes what became of
+//! each row, and [`commands`] strings the stages together for each command.
+//! The command line ([`cli`]) only builds the plain configs the commands take.
+
+pub mod cli;
+pub mod commands;
+pub mod input;
+pub mod model;
+pub mod problem;
+pub mod report;
+pub mod validate;
+
+/// Why a command stopped before it finished.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The input cannot be read as a whole (exit code 2).
+    #[error(transparent)]
+    Input(#[from] input::InputError),
+    /// The report cannot be written (exit code 2).
+    #[error("{path}: cannot write the report: {source}")]
+    Report { path: String, source: std::io::Error },
+}

@@ -1,0 +1,48 @@
+//! The `wa-bulk` binary: parse the command line, run the command, print what
+//! a person needs, and turn the outcome into the exit code.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use wa_bulk::cli::{Cli, Command};
+use wa_bulk::commands::validate;
+
+/// Bad usage or unreadable input.
+const EXIT_UNUSABLE: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Validate(args) => {
+            let config = match args.config() {
+                Ok(config) => config,
+                Err(message) => return fail(&message),
+            };
+            match validate::run(&config) {
+                Ok(summary) => {
+                    let file = config.input.path.display();
+                    for warning in &summary.warnings {
+                        eprintln!("warning: {warning}");
+                    }
+                    if !args.quiet {
+                        for problem in &summary.first_problems {
+                            eprintln!("{file}: {problem}");
+                        }
+                        let more = summary.problem_count - summary.first_problems.len() as u64;
+                        if more > 0 {
+                            eprintln!("… and {more} more problems in the report");
+                        }
+                    }
+                    println!("{}; report: {}", summary.line(), summary.report.display());
+                    ExitCode::from(summary.exit_code())
+                }
+                Err(error) => fail(&error.to_string()),
+            }
+        }
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(EXIT_UNUSABLE)
+}

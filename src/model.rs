@@ -1,0 +1,359 @@
+//! The request a spreadsheet row becomes: every member of the Well-Architected
+//! `CreateWorkload` input, nested `DiscoveryConfig` and `JiraConfiguration`
+//! included, plus the list of members ([`Field`]) a sheet column can fill.
+//!
+//! `WorkloadRequest` serialises to the exact JSON body of the rest-json
+//! protocol (PascalCase members, absent members left out), so the same value
+//! feeds the validator, the canonical hash behind the idempotency token, and
+//! the emulator.
+
+use serde::{Deserialize, Serialize};
+
+/// A member of `CreateWorkloadInput` that a sheet column can set.
+///
+/// Nested members are flattened: `TrustedAdvisorIntegrationStatus` lives in
+/// `DiscoveryConfig`, `JiraProjectKey` in `JiraConfiguration`, and so on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Field {
+    WorkloadName,
+    Description,
+    Environment,
+    AccountIds,
+    AwsRegions,
+    NonAwsRegions,
+    PillarPriorities,
+    ArchitecturalDesign,
+    ReviewOwner,
+    IndustryType,
+    Industry,
+    Lenses,
+    Notes,
+    ClientRequestToken,
+    Tags,
+    TrustedAdvisorIntegrationStatus,
+    WorkloadResourceDefinition,
+    Applications,
+    ProfileArns,
+    ReviewTemplateArns,
+    IssueManagementStatus,
+    IssueManagementType,
+    JiraProjectKey,
+}
+
+impl Field {
+    pub const ALL: [Field; 23] = [
+        Field::WorkloadName,
+        Field::Description,
+        Field::Environment,
+        Field::AccountIds,
+        Field::AwsRegions,
+        Field::NonAwsRegions,
+        Field::PillarPriorities,
+        Field::ArchitecturalDesign,
+        Field::ReviewOwner,
+        Field::IndustryType,
+        Field::Industry,
+        Field::Lenses,
+        Field::Notes,
+        Field::ClientRequestToken,
+        Field::Tags,
+        Field::TrustedAdvisorIntegrationStatus,
+        Field::WorkloadResourceDefinition,
+        Field::Applications,
+        Field::ProfileArns,
+        Field::ReviewTemplateArns,
+        Field::IssueManagementStatus,
+        Field::IssueManagementType,
+        Field::JiraProjectKey,
+    ];
+
+    /// The member's own name, which is also the canonical column header.
+    pub fn name(self) -> &'static str {
+        self.api_member().rsplit('.').next().unwrap_or_default()
+    }
+
+    /// The member's path in `CreateWorkloadInput`, as messages name it.
+    pub fn api_member(self) -> &'static str {
+        match self {
+            Field::WorkloadName => "WorkloadName",
+            Field::Description => "Description",
+            Field::Environment => "Environment",
+            Field::AccountIds => "AccountIds",
+            Field::AwsRegions => "AwsRegions",
+            Field::NonAwsRegions => "NonAwsRegions",
+            Field::PillarPriorities => "PillarPriorities",
+            Field::ArchitecturalDesign => "ArchitecturalDesign",
+            Field::ReviewOwner => "ReviewOwner",
+            Field::IndustryType => "IndustryType",
+            Field::Industry => "Industry",
+            Field::Lenses => "Lenses",
+            Field::Notes => "Notes",
+            Field::ClientRequestToken => "ClientRequestToken",
+            Field::Tags => "Tags",
+            Field::TrustedAdvisorIntegrationStatus => {
+                "DiscoveryConfig.TrustedAdvisorIntegrationStatus"
+            }
+            Field::WorkloadResourceDefinition => "DiscoveryConfig.WorkloadResourceDefinition",
+            Field::Applications => "Applications",
+            Field::ProfileArns => "ProfileArns",
+            Field::ReviewTemplateArns => "ReviewTemplateArns",
+            Field::IssueManagementStatus => "JiraConfiguration.IssueManagementStatus",
+            Field::IssueManagementType => "JiraConfiguration.IssueManagementType",
+            Field::JiraProjectKey => "JiraConfiguration.JiraProjectKey",
+        }
+    }
+
+    /// Whether a cell of this member holds a list of items.
+    pub fn is_list(self) -> bool {
+        matches!(
+            self,
+            Field::AccountIds
+                | Field::AwsRegions
+                | Field::NonAwsRegions
+                | Field::PillarPriorities
+                | Field::Lenses
+                | Field::Applications
+                | Field::ProfileArns
+                | Field::ReviewTemplateArns
+                | Field::WorkloadResourceDefinition
+        )
+    }
+}
+
+/// `CreateWorkloadInput` as one row fills it. Empty strings and lists never
+/// occur: a blank cell leaves its member `None` or empty, and is not sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct WorkloadRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workload_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub account_ids: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aws_regions: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub non_aws_regions: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pillar_priorities: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub architectural_design: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_owner: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub industry_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub industry: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lenses: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_request_token: Option<String>,
+    /// Kept in the order the sheet gives them; the API takes a map.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        with = "tags_as_map"
+    )]
+    pub tags: Vec<(String, String)>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discovery_config: Option<DiscoveryConfig>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub applications: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub profile_arns: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub review_template_arns: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jira_configuration: Option<JiraConfiguration>,
+}
+
+/// `WorkloadDiscoveryConfig`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DiscoveryConfig {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trusted_advisor_integration_status: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub workload_resource_definition: Vec<String>,
+}
+
+/// `WorkloadJiraConfigurationInput`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct JiraConfiguration {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issue_management_status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issue_management_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jira_project_key: Option<String>,
+}
+
+impl WorkloadRequest {
+    /// The name as it will be sent, or empty when the row has none.
+    pub fn name(&self) -> &str {
+        self.workload_name.as_deref().unwrap_or_default()
+    }
+
+    /// Sets a scalar member (lists and tags have their own setters).
+    pub fn set_scalar(&mut self, field: Field, value: String) {
+        let slot = match field {
+            Field::WorkloadName => &mut self.workload_name,
+            Field::Description => &mut self.description,
+            Field::Environment => &mut self.environment,
+            Field::ArchitecturalDesign => &mut self.architectural_design,
+            Field::ReviewOwner => &mut self.review_owner,
+            Field::IndustryType => &mut self.industry_type,
+            Field::Industry => &mut self.industry,
+            Field::Notes => &mut self.notes,
+            Field::ClientRequestToken => &mut self.client_request_token,
+            Field::TrustedAdvisorIntegrationStatus => {
+                &mut self
+                    .discovery_config
+                    .get_or_insert_with(Default::default)
+                    .trusted_advisor_integration_status
+            }
+            Field::IssueManagementStatus => &mut self.jira().issue_management_status,
+            Field::IssueManagementType => &mut self.jira().issue_management_type,
+            Field::JiraProjectKey => &mut self.jira().jira_project_key,
+            list_or_map => unreachable!("{list_or_map:?} is not a scalar member"),
+        };
+        *slot = Some(value);
+    }
+
+    /// The list a list member fills.
+    pub fn list_mut(&mut self, field: Field) -> &mut Vec<String> {
+        match field {
+            Field::AccountIds => &mut self.account_ids,
+            Field::AwsRegions => &mut self.aws_regions,
+            Field::NonAwsRegions => &mut self.non_aws_regions,
+            Field::PillarPriorities => &mut self.pillar_priorities,
+            Field::Lenses => &mut self.lenses,
+            Field::Applications => &mut self.applications,
+            Field::ProfileArns => &mut self.profile_arns,
+            Field::ReviewTemplateArns => &mut self.review_template_arns,
+            Field::WorkloadResourceDefinition => {
+                &mut self
+                    .discovery_config
+                    .get_or_insert_with(Default::default)
+                    .workload_resource_definition
+            }
+            scalar => unreachable!("{scalar:?} is not a list member"),
+        }
+    }
+
+    fn jira(&mut self) -> &mut JiraConfiguration {
+        self.jira_configuration.get_or_insert_with(Default::default)
+    }
+
+    /// The value of a scalar member, if the row gave one.
+    pub fn scalar(&self, field: Field) -> Option<&str> {
+        let discovery = self.discovery_config.as_ref();
+        let jira = self.jira_configuration.as_ref();
+        match field {
+            Field::WorkloadName => self.workload_name.as_deref(),
+            Field::Description => self.description.as_deref(),
+            Field::Environment => self.environment.as_deref(),
+            Field::ArchitecturalDesign => self.architectural_design.as_deref(),
+            Field::ReviewOwner => self.review_owner.as_deref(),
+            Field::IndustryType => self.industry_type.as_deref(),
+            Field::Industry => self.industry.as_deref(),
+            Field::Notes => self.notes.as_deref(),
+            Field::ClientRequestToken => self.client_request_token.as_deref(),
+            Field::TrustedAdvisorIntegrationStatus => {
+                discovery.and_then(|d| d.trusted_advisor_integration_status.as_deref())
+            }
+            Field::IssueManagementStatus => jira.and_then(|j| j.issue_management_status.as_deref()),
+            Field::IssueManagementType => jira.and_then(|j| j.issue_management_type.as_deref()),
+            Field::JiraProjectKey => jira.and_then(|j| j.jira_project_key.as_deref()),
+            _ => None,
+        }
+    }
+
+    /// The items of a list member (empty when absent).
+    pub fn list(&self, field: Field) -> &[String] {
+        match field {
+            Field::AccountIds => &self.account_ids,
+            Field::AwsRegions => &self.aws_regions,
+            Field::NonAwsRegions => &self.non_aws_regions,
+            Field::PillarPriorities => &self.pillar_priorities,
+            Field::Lenses => &self.lenses,
+            Field::Applications => &self.applications,
+            Field::ProfileArns => &self.profile_arns,
+            Field::ReviewTemplateArns => &self.review_template_arns,
+            Field::WorkloadResourceDefinition => self
+                .discovery_config
+                .as_ref()
+                .map_or(&[], |d| &d.workload_resource_definition),
+            _ => &[],
+        }
+    }
+}
+
+/// The API takes `Tags` as a JSON object; the row keeps them as ordered pairs
+/// so that messages and reports follow the sheet's order.
+mod tags_as_map {
+    use serde::ser::SerializeMap;
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::collections::BTreeMap;
+
+    pub fn serialize<S: Serializer>(tags: &[(String, String)], s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(tags.len()))?;
+        for (key, value) in tags {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(String, String)>, D::Error> {
+        Ok(BTreeMap::<String, String>::deserialize(d)?.into_iter().collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serialises_to_the_rest_json_body_leaving_absent_members_out() {
+        let mut request = WorkloadRequest::default();
+        request.set_scalar(Field::WorkloadName, "shop".into());
+        request.set_scalar(Field::JiraProjectKey, "OPS".into());
+        request.list_mut(Field::WorkloadResourceDefinition).push("APP_REGISTRY".into());
+        request.tags.push(("team".into(), "core".into()));
+        let json = serde_json::to_value(&request).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "WorkloadName": "shop",
+                "Tags": {"team": "core"},
+                "DiscoveryConfig": {"WorkloadResourceDefinition": ["APP_REGISTRY"]},
+                "JiraConfiguration": {"JiraProjectKey": "OPS"},
+            })
+        );
+        let back: WorkloadRequest = serde_json::from_value(json).unwrap();
+        assert_eq!(back, request);
+    }
+
+    #[test]
+    fn every_field_reads_back_what_was_set() {
+        let mut request = WorkloadRequest::default();
+        for field in Field::ALL {
+            if field == Field::Tags {
+                continue;
+            }
+            if field.is_list() {
+                request.list_mut(field).push(field.name().to_owned());
+                assert_eq!(request.list(field), [field.name().to_owned()]);
+            } else {
+                request.set_scalar(field, field.name().to_owned());
+                assert_eq!(request.scalar(field), Some(field.name()));
+            }
+        }
+    }
+}

@@ -1,0 +1,144 @@
+//! What is wrong with a row, in words a spreadsheet owner understands.
+//!
+//! Readers, the mapping and the validator all speak of problems the same way:
+//! the row, the source column, the API member, what is wrong and what is
+//! allowed. Keeping one type means the report, the terminal and the emulator
+//! phrase them alike.
+
+use std::fmt;
+
+/// Whether a problem makes the row invalid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Error,
+    /// Reported, but the row stays valid (an unknown pillar, say).
+    Warning,
+}
+
+/// The short code of a problem, written to the report's `error_code` column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    MissingValue,
+    TooShort,
+    TooLong,
+    InvalidFormat,
+    NotAllowedValue,
+    TooFewItems,
+    TooManyItems,
+    DuplicateName,
+    InvalidRegion,
+    UnknownPillar,
+    ReservedTagKey,
+    DuplicateTagKey,
+    InvalidTag,
+    DigitsLost,
+    ExcelError,
+    InvalidUtf8,
+    RaggedRow,
+    UnclosedQuote,
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::MissingValue => "MissingValue",
+            Code::TooShort => "TooShort",
+            Code::TooLong => "TooLong",
+            Code::InvalidFormat => "InvalidFormat",
+            Code::NotAllowedValue => "NotAllowedValue",
+            Code::TooFewItems => "TooFewItems",
+            Code::TooManyItems => "TooManyItems",
+            Code::DuplicateName => "DuplicateName",
+            Code::InvalidRegion => "InvalidRegion",
+            Code::UnknownPillar => "UnknownPillar",
+            Code::ReservedTagKey => "ReservedTagKey",
+            Code::DuplicateTagKey => "DuplicateTagKey",
+            Code::InvalidTag => "InvalidTag",
+            Code::DigitsLost => "DigitsLost",
+            Code::ExcelError => "ExcelError",
+            Code::InvalidUtf8 => "InvalidUtf8",
+            Code::RaggedRow => "RaggedRow",
+            Code::UnclosedQuote => "UnclosedQuote",
+        }
+    }
+}
+
+/// One problem of one row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub row: u64,
+    /// The source column's header as the sheet spells it, when one applies.
+    pub column: Option<String>,
+    /// The `CreateWorkloadInput` member, e.g. `JiraConfiguration.JiraProjectKey`.
+    pub member: Option<&'static str>,
+    pub code: Code,
+    pub severity: Severity,
+    /// What is wrong and what is allowed.
+    pub detail: String,
+}
+
+impl Problem {
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "row {}", self.row)?;
+        match (&self.column, self.member) {
+            (Some(column), Some(member)) => write!(f, ", column \"{column}\" ({member})")?,
+            (Some(column), None) => write!(f, ", column \"{column}\"")?,
+            (None, Some(member)) => write!(f, ", {member} (no column)")?,
+            (None, None) => {}
+        }
+        if self.severity == Severity::Warning {
+            f.write_str(": warning")?;
+        }
+        write!(f, ": {}", self.detail)
+    }
+}
+
+/// Quotes a cell value for a message, shortening long ones.
+pub fn quoted(value: &str) -> String {
+    const SHOWN: usize = 40;
+    if value.chars().count() <= SHOWN {
+        format!("\"{value}\"")
+    } else {
+        let head: String = value.chars().take(SHOWN).collect();
+        format!("\"{head}…\"")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem(column: Option<&str>, member: Option<&'static str>, severity: Severity) -> Problem {
+        Problem {
+            row: 14,
+            column: column.map(str::to_owned),
+            member,
+            code: Code::TooShort,
+            severity,
+            detail: "is too short".into(),
+        }
+    }
+
+    #[test]
+    fn names_row_column_and_member() {
+        let shown = problem(Some("Account IDs"), Some("AccountIds"), Severity::Error).to_string();
+        assert_eq!(shown, "row 14, column \"Account IDs\" (AccountIds): is too short");
+        let missing = problem(None, Some("ReviewOwner"), Severity::Error).to_string();
+        assert_eq!(missing, "row 14, ReviewOwner (no column): is too short");
+        let warning = problem(Some("Pillars"), None, Severity::Warning).to_string();
+        assert_eq!(warning, "row 14, column \"Pillars\": warning: is too short");
+    }
+
+    #[test]
+    fn long_values_are_shortened_in_messages() {
+        assert_eq!(quoted("abc"), "\"abc\"");
+        let long = "x".repeat(100);
+        assert_eq!(quoted(&long), format!("\"{}…\"", "x".repeat(40)));
+    }
+}

@@ -1,0 +1,529 @@
+//! The rules of `CreateWorkloadInput`, as pure functions of one request.
+//!
+//! Every length, pattern, enum and list size below is copied from the API
+//! model (`service-2.json`, checked member by member by a test against the
+//! vendored copy in `tests/data`), and the rules the model does not carry come
+//! from the API documentation and design.md: ReviewOwner is required, Regions
+//! of some kind are required, IndustryType is one of 27 values, Tags hold 1 to
+//! 50 entries whose keys do not start with `aws:`, 1 to 20 lenses, Region
+//! codes look like Region codes, and pillars outside the six AWS ones are a
+//! warning. Patterns match the whole value, as the service applies them.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use crate::model::{Field, WorkloadRequest};
+use crate::problem::{Code, Severity, quoted};
+
+/// A problem of one member, before it is tied to a row and a source column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    pub field: Field,
+    /// For tag problems: which tag, so the right `Tag:<key>` column is named.
+    pub tag_key: Option<String>,
+    pub code: Code,
+    pub severity: Severity,
+    pub detail: String,
+}
+
+/// A pattern from the model, compiled on first use to match whole values.
+pub struct Pattern {
+    /// As the model writes it.
+    pub source: &'static str,
+    /// What a matching value looks like, for messages.
+    pub help: &'static str,
+    compiled: OnceLock<Regex>,
+}
+
+impl Pattern {
+    const fn new(source: &'static str, help: &'static str) -> Self {
+        Pattern { source, help, compiled: OnceLock::new() }
+    }
+
+    pub fn is_match(&self, value: &str) -> bool {
+        self.compiled
+            .get_or_init(|| {
+                Regex::new(&format!("^(?:{})$", self.source)).expect("model patterns compile")
+            })
+            .is_match(value)
+    }
+}
+
+/// The constraints on one string value (a scalar member or one list item).
+pub struct ValueRule {
+    /// The model's shape for the value, e.g. `AwsAccountId`.
+    pub shape: &'static str,
+    pub min: usize,
+    pub max: usize,
+    pub pattern: Option<Pattern>,
+    /// Allowed values, for enums (empty when any value of the right length goes).
+    pub allowed: &'static [&'static str],
+}
+
+/// The size constraints of a list member.
+pub struct ListRule {
+    pub shape: &'static str,
+    pub min: usize,
+    pub max: usize,
+}
+
+/// Everything the model says about one member.
+pub struct MemberRule {
+    pub field: Field,
+    pub list: Option<ListRule>,
+    pub value: ValueRule,
+}
+
+pub const ENVIRONMENTS: &[&str] = &["PRODUCTION", "PREPRODUCTION"];
+pub const TRUSTED_ADVISOR_STATUSES: &[&str] = &["ENABLED", "DISABLED"];
+pub const DEFINITION_TYPES: &[&str] = &["WORKLOAD_METADATA", "APP_REGISTRY"];
+pub const ISSUE_MANAGEMENT_STATUSES: &[&str] = &["ENABLED", "DISABLED", "INHERIT"];
+pub const ISSUE_MANAGEMENT_TYPES: &[&str] = &["AUTO", "MANUAL"];
+
+/// The 27 IndustryType values the API documents (the model types it as a
+/// free string); `Travel, Transportation & Logistics` is one value.
+pub const INDUSTRY_TYPES: &[&str] = &[
+    "Agriculture",
+    "Automobile",
+    "Defense",
+    "Design and Engineering",
+    "Digital Advertising",
+    "Education",
+    "Environmental Protection",
+    "Financial Services",
+    "Gaming",
+    "General Public Services",
+    "Healthcare",
+    "Hospitality",
+    "InfoTech",
+    "Justice and Public Safety",
+    "Life Sciences",
+    "Manufacturing",
+    "Media & Entertainment",
+    "Mining & Resources",
+    "Oil & Gas",
+    "Power & Utilities",
+    "Professional Services",
+    "Real Estate & Construction",
+    "Retail & Wholesale",
+    "Social Protection",
+    "Telecommunications",
+    "Travel, Transportation & Logistics",
+    "Other",
+];
+
+/// The six pillars of the AWS Well-Architected Framework.
+pub const AWS_PILLARS: &[&str] = &[
+    "operationalExcellence",
+    "security",
+    "reliability",
+    "performance",
+    "costOptimization",
+    "sustainability",
+];
+
+pub const MAX_LENSES: usize = 20;
+
+const fn text(shape: &'static str, min: usize, max: usize) -> ValueRule {
+    ValueRule { shape, min, max, pattern: None, allowed: &[] }
+}
+
+const fn matching(shape: &'static str, min: usize, max: usize, pattern: Pattern) -> ValueRule {
+    ValueRule { shape, min, max, pattern: Some(pattern), allowed: &[] }
+}
+
+const fn one_of(shape: &'static str, allowed: &'static [&'static str]) -> ValueRule {
+    ValueRule { shape, min: 0, max: usize::MAX, pattern: None, allowed }
+}
+
+const fn list(shape: &'static str, min: usize, max: usize) -> Option<ListRule> {
+    Some(ListRule { shape, min, max })
+}
+
+const UNBOUNDED: usize = usize::MAX;
+
+/// One entry for every member of `CreateWorkloadInput` but Tags (below).
+pub static MEMBER_RULES: [MemberRule; 22] = [
+    MemberRule { field: Field::WorkloadName, list: None, value: text("WorkloadName", 3, 100) },
+    MemberRule { field: Field::Description, list: None, value: text("WorkloadDescription", 3, 250) },
+    MemberRule {
+        field: Field::Environment,
+        list: None,
+        value: one_of("WorkloadEnvironment", ENVIRONMENTS),
+    },
+    MemberRule {
+        field: Field::AccountIds,
+        list: list("WorkloadAccountIds", 0, 100),
+        value: matching(
+            "AwsAccountId",
+            12,
+            12,
+            Pattern::new("[0-9]{12}", "an AWS account ID: exactly 12 digits"),
+        ),
+    },
+    MemberRule {
+        field: Field::AwsRegions,
+        list: list("WorkloadAwsRegions", 0, 50),
+        value: text("AwsRegion", 0, 100),
+    },
+    MemberRule {
+        field: Field::NonAwsRegions,
+        list: list("WorkloadNonAwsRegions", 0, 5),
+        value: text("WorkloadNonAwsRegion", 3, 25),
+    },
+    MemberRule {
+        field: Field::PillarPriorities,
+        list: list("WorkloadPillarPriorities", 0, UNBOUNDED),
+        value: text("PillarId", 1, 64),
+    },
+    MemberRule {
+        field: Field::ArchitecturalDesign,
+        list: None,
+        value: matching(
+            "WorkloadArchitecturalDesign",
+            0,
+            2048,
+            Pattern::new(
+                r"(|(https?|ftp):\/\/[^\s/$.?#].[^\s]*)",
+                "a URL that starts with http://, https:// or ftp:// and has no spaces",
+            ),
+        ),
+    },
+    MemberRule { field: Field::ReviewOwner, list: None, value: text("WorkloadReviewOwner", 3, 255) },
+    MemberRule {
+        field: Field::IndustryType,
+        list: None,
+        value: ValueRule {
+            shape: "WorkloadIndustryType",
+            min: 0,
+            max: 100,
+            pattern: None,
+            allowed: INDUSTRY_TYPES,
+        },
+    },
+    MemberRule { field: Field::Industry, list: None, value: text("WorkloadIndustry", 0, 100) },
+    MemberRule {
+        field: Field::Lenses,
+        list: list("WorkloadLenses", 0, UNBOUNDED),
+        value: text("LensAlias", 1, 128),
+    },
+    MemberRule { field: Field::Notes, list: None, value: text("Notes", 0, 2084) },
+    MemberRule {
+        field: Field::ClientRequestToken,
+        list: None,
+        value: matching(
+            "ClientRequestToken",
+            1,
+            2048,
+            Pattern::new(r"[\x00-\x7F]*", "plain ASCII characters only"),
+        ),
+    },
+    MemberRule {
+        field: Field::TrustedAdvisorIntegrationStatus,
+        list: None,
+        value: one_of("TrustedAdvisorIntegrationStatus", TRUSTED_ADVISOR_STATUSES),
+    },
+    MemberRule {
+        field: Field::WorkloadResourceDefinition,
+        list: list("WorkloadResourceDefinition", 0, UNBOUNDED),
+        value: one_of("DefinitionType", DEFINITION_TYPES),
+    },
+    MemberRule {
+        field: Field::Applications,
+        list: list("WorkloadApplications", 0, 1),
+        value: matching(
+            "ApplicationArn",
+            0,
+            2084,
+            Pattern::new(
+                r"arn:aws[-a-z]*:servicecatalog:[a-z]{2}(-gov)?-[a-z]+-\d:\d{12}:/applications/[a-z0-9]+",
+                "an AppRegistry application ARN like \
+                 arn:aws:servicecatalog:us-east-1:123456789012:/applications/0abc12",
+            ),
+        ),
+    },
+    MemberRule {
+        field: Field::ProfileArns,
+        list: list("WorkloadProfileArns", 0, 1),
+        value: matching(
+            "ProfileArn",
+            0,
+            2084,
+            Pattern::new(
+                r"arn:aws[-a-z]*:wellarchitected:[a-z]{2}(-gov)?-[a-z]+-\d:\d{12}:profile/[a-z0-9]+",
+                "a profile ARN like arn:aws:wellarchitected:us-east-1:123456789012:profile/0abc12",
+            ),
+        ),
+    },
+    MemberRule {
+        field: Field::ReviewTemplateArns,
+        list: list("ReviewTemplateArns", 0, 1),
+        value: matching(
+            "TemplateArn",
+            50,
+            250,
+            Pattern::new(
+                r"arn:aws(-us-gov|-iso(-[a-z])?|-cn)?:wellarchitected:[a-z]{2}(-gov|-iso([a-z])?)?-[a-z]+-\d:\d{12}:(review-template)/[a-f0-9]{32}",
+                "a review template ARN like \
+                 arn:aws:wellarchitected:us-east-1:123456789012:review-template/ followed by 32 hex digits",
+            ),
+        ),
+    },
+    MemberRule {
+        field: Field::IssueManagementStatus,
+        list: None,
+        value: one_of("WorkloadIssueManagementStatus", ISSUE_MANAGEMENT_STATUSES),
+    },
+    MemberRule {
+        field: Field::IssueManagementType,
+        list: None,
+        value: one_of("IssueManagementType", ISSUE_MANAGEMENT_TYPES),
+    },
+    MemberRule {
+        field: Field::JiraProjectKey,
+        list: None,
+        value: matching(
+            "JiraProjectKey",
+            1,
+            100,
+            Pattern::new(
+                "[A-Z][A-Z0-9_]*",
+                "a Jira project key: an upper-case letter, then upper-case letters, digits or _",
+            ),
+        ),
+    },
+];
+
+/// `Tags` (the `TagMap` shape) and its keys and values.
+pub static TAG_MAP: ListRule = ListRule { shape: "TagMap", min: 1, max: 50 };
+pub static TAG_KEY: ValueRule = matching(
+    "TagKey",
+    1,
+    128,
+    Pattern::new(
+        r"[\p{L}\p{N}\p{Z}_.:/=+@-]+",
+        "a tag key of letters, digits, spaces and _ . : / = + @ -",
+    ),
+);
+pub static TAG_VALUE: ValueRule = text("TagValue", 0, 256);
+
+/// Members the API rejects a request without (ReviewOwner by its documentation).
+const REQUIRED: [Field; 4] =
+    [Field::WorkloadName, Field::Description, Field::Environment, Field::ReviewOwner];
+
+/// Checks one request against every rule that needs no other row.
+pub fn check(request: &WorkloadRequest, out: &mut Vec<Violation>) {
+    for field in REQUIRED {
+        if request.scalar(field).is_none() {
+            let rule = &rule_for(field).value;
+            let allowed = if rule.allowed.is_empty() {
+                length_rule(rule.min, rule.max)
+            } else {
+                one_of_text(rule.allowed)
+            };
+            out.push(error(field, Code::MissingValue, format!("is required: {allowed}")));
+        }
+    }
+    for rule in &MEMBER_RULES {
+        check_member(request, rule, out);
+    }
+    check_regions(request, out);
+    check_pillars(request, out);
+    check_lenses(request, out);
+    check_tags(request, out);
+}
+
+/// The model's rule for a member.
+pub fn rule_for(field: Field) -> &'static MemberRule {
+    MEMBER_RULES
+        .iter()
+        .find(|rule| rule.field == field)
+        .expect("every field but Tags has a rule")
+}
+
+fn check_member(request: &WorkloadRequest, rule: &MemberRule, out: &mut Vec<Violation>) {
+    let field = rule.field;
+    match &rule.list {
+        Some(list) => {
+            let items = request.list(field);
+            check_count(field, None, items.len(), list, "items", out);
+            for (index, item) in items.iter().enumerate() {
+                let subject = format!("item {} {}", index + 1, quoted(item));
+                if let Some((code, detail)) = check_value(&subject, item, &rule.value) {
+                    out.push(error(field, code, detail));
+                }
+            }
+        }
+        None => {
+            if let Some(value) = request.scalar(field)
+                && let Some((code, detail)) = check_value(&quoted(value), value, &rule.value)
+            {
+                out.push(error(field, code, detail));
+            }
+        }
+    }
+}
+
+/// Checks one value; `subject` is how the message names it.
+pub fn check_value(subject: &str, value: &str, rule: &ValueRule) -> Option<(Code, String)> {
+    if !rule.allowed.is_empty() {
+        return (!rule.allowed.contains(&value)).then(|| {
+            let allowed = one_of_text(rule.allowed);
+            (Code::NotAllowedValue, format!("{subject} is not allowed: {allowed}"))
+        });
+    }
+    let length = value.chars().count();
+    if length < rule.min || length > rule.max {
+        let (code, adjective) =
+            if length < rule.min { (Code::TooShort, "too short") } else { (Code::TooLong, "too long") };
+        let allowed = length_rule(rule.min, rule.max);
+        return Some((code, format!("{subject} is {adjective} ({length} characters): {allowed}")));
+    }
+    let pattern = rule.pattern.as_ref()?;
+    (!pattern.is_match(value))
+        .then(|| (Code::InvalidFormat, format!("{subject} is not {}", pattern.help)))
+}
+
+fn check_count(
+    field: Field,
+    tag_key: Option<String>,
+    count: usize,
+    rule: &ListRule,
+    noun: &str,
+    out: &mut Vec<Violation>,
+) {
+    // An empty list is an absent member, which is always allowed here.
+    if count == 0 {
+        return;
+    }
+    let (code, bound) = if count < rule.min {
+        (Code::TooFewItems, format!("at least {}", rule.min))
+    } else if count > rule.max {
+        (Code::TooManyItems, format!("at most {}", rule.max))
+    } else {
+        return;
+    };
+    out.push(Violation {
+        tag_key,
+        ..error(field, code, format!("has {count} {noun}: {bound} are allowed"))
+    });
+}
+
+/// A Region code such as `us-east-1`, `us-gov-west-1` or `ap-southeast-5`.
+fn is_region_code(value: &str) -> bool {
+    static REGION: Pattern = Pattern::new("[a-z]{2}(-[a-z]+)+-[0-9]{1,2}", "");
+    REGION.is_match(value)
+}
+
+fn check_regions(request: &WorkloadRequest, out: &mut Vec<Violation>) {
+    if request.aws_regions.is_empty() && request.non_aws_regions.is_empty() {
+        out.push(error(
+            Field::AwsRegions,
+            Code::MissingValue,
+            "is required: give AwsRegions (like us-east-1), NonAwsRegions (places outside AWS), or both"
+                .into(),
+        ));
+    }
+    for (index, region) in request.aws_regions.iter().enumerate() {
+        if !is_region_code(region) {
+            out.push(error(
+                Field::AwsRegions,
+                Code::InvalidRegion,
+                format!(
+                    "item {} {} is not a Region code: write it like us-east-1, eu-central-2 or \
+                     us-gov-west-1 (places outside AWS go in NonAwsRegions)",
+                    index + 1,
+                    quoted(region)
+                ),
+            ));
+        }
+    }
+}
+
+fn check_pillars(request: &WorkloadRequest, out: &mut Vec<Violation>) {
+    for pillar in &request.pillar_priorities {
+        if !AWS_PILLARS.contains(&pillar.as_str()) {
+            out.push(Violation {
+                severity: Severity::Warning,
+                ..error(
+                    Field::PillarPriorities,
+                    Code::UnknownPillar,
+                    format!(
+                        "{} is not one of the six AWS pillars ({}); fine for a custom lens's pillar, \
+                         otherwise check the spelling",
+                        quoted(pillar),
+                        AWS_PILLARS.join(", ")
+                    ),
+                )
+            });
+        }
+    }
+}
+
+fn check_lenses(request: &WorkloadRequest, out: &mut Vec<Violation>) {
+    let count = request.lenses.len();
+    if count == 0 {
+        out.push(error(
+            Field::Lenses,
+            Code::MissingValue,
+            format!("is required: 1 to {MAX_LENSES} lens aliases or ARNs, like wellarchitected"),
+        ));
+    } else if count > MAX_LENSES {
+        out.push(error(
+            Field::Lenses,
+            Code::TooManyItems,
+            format!("has {count} lenses: at most {MAX_LENSES} are allowed per workload"),
+        ));
+    }
+}
+
+fn check_tags(request: &WorkloadRequest, out: &mut Vec<Violation>) {
+    check_count(Field::Tags, None, request.tags.len(), &TAG_MAP, "tags", out);
+    for (index, (key, value)) in request.tags.iter().enumerate() {
+        let tag_error = |code, detail| Violation {
+            tag_key: Some(key.clone()),
+            ..error(Field::Tags, code, detail)
+        };
+        let key_subject = format!("tag key {}", quoted(key));
+        if let Some((code, detail)) = check_value(&key_subject, key, &TAG_KEY) {
+            out.push(tag_error(code, detail));
+        } else if key.get(..4).is_some_and(|prefix| prefix.eq_ignore_ascii_case("aws:")) {
+            out.push(tag_error(
+                Code::ReservedTagKey,
+                format!("{key_subject} starts with aws:, which AWS reserves for its own tags"),
+            ));
+        }
+        let value_subject = format!("the value of tag {}", quoted(key));
+        if let Some((code, detail)) = check_value(&value_subject, value, &TAG_VALUE) {
+            out.push(tag_error(code, detail));
+        }
+        if request.tags[..index].iter().any(|(earlier, _)| earlier == key) {
+            out.push(tag_error(
+                Code::DuplicateTagKey,
+                format!("{key_subject} is given more than once: each key may appear once"),
+            ));
+        }
+    }
+}
+
+fn error(field: Field, code: Code, detail: String) -> Violation {
+    Violation { field, tag_key: None, code, severity: Severity::Error, detail }
+}
+
+/// "3 to 100 characters", "exactly 12 characters", "at most 250 characters".
+fn length_rule(min: usize, max: usize) -> String {
+    match (min, max) {
+        (min, max) if min == max => format!("exactly {min} characters"),
+        (0, max) => format!("at most {max} characters"),
+        (min, UNBOUNDED) => format!("at least {min} characters"),
+        (min, max) => format!("{min} to {max} characters"),
+    }
+}
+
+fn one_of_text(allowed: &[&str]) -> String {
+    format!("use one of {}", allowed.join(" | "))
+}
+
+#[cfg(test)]
+mod tests;
