@@ -11,7 +11,11 @@ use crate::input::{InputOptions, Target};
 use crate::report::{self, Format};
 
 #[derive(Debug, Parser)]
-#[command(name = "wa-bulk", version, about = "Import spreadsheets of workloads into the AWS Well-Architected Tool")]
+#[command(
+    name = "wa-bulk",
+    version,
+    about = "Import spreadsheets of workloads into the AWS Well-Architected Tool"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -90,9 +90,7 @@ impl Field {
             Field::Notes => "Notes",
             Field::ClientRequestToken => "ClientRequestToken",
             Field::Tags => "Tags",
-            Field::TrustedAdvisorIntegrationStatus => {
-                "DiscoveryConfig.TrustedAdvisorIntegrationStatus"
-            }
+            Field::TrustedAdvisorIntegrationStatus => "DiscoveryConfig.TrustedAdvisorIntegrationStatus",
             Field::WorkloadResourceDefinition => "DiscoveryConfig.WorkloadResourceDefinition",
             Field::Applications => "Applications",
             Field::ProfileArns => "ProfileArns",
@@ -154,11 +152,7 @@ pub struct WorkloadRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_request_token: Option<String>,
     /// Kept in the order the sheet gives them; the API takes a map.
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        with = "tags_as_map"
-    )]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", with = "tags_as_map")]
     pub tags: Vec<(String, String)>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discovery_config: Option<DiscoveryConfig>,
@@ -238,10 +232,7 @@ impl WorkloadRequest {
             Field::ProfileArns => &mut self.profile_arns,
             Field::ReviewTemplateArns => &mut self.review_template_arns,
             Field::WorkloadResourceDefinition => {
-                &mut self
-                    .discovery_config
-                    .get_or_insert_with(Default::default)
-                    .workload_resource_definition
+                &mut self.discovery_config.get_or_insert_with(Default::default).workload_resource_definition
             }
             scalar => unreachable!("{scalar:?} is not a list member"),
         }
@@ -286,10 +277,9 @@ impl WorkloadRequest {
             Field::Applications => &self.applications,
             Field::ProfileArns => &self.profile_arns,
             Field::ReviewTemplateArns => &self.review_template_arns,
-            Field::WorkloadResourceDefinition => self
-                .discovery_config
-                .as_ref()
-                .map_or(&[], |d| &d.workload_resource_definition),
+            Field::WorkloadResourceDefinition => {
+                self.discovery_config.as_ref().map_or(&[], |d| &d.workload_resource_definition)
+            }
             _ => &[],
         }
     }

@@ -141,18 +141,20 @@ impl ReportWriter {
                 fn optional(value: &Option<String>) -> Cow<'_, str> {
                     value.as_deref().map_or(Cow::Borrowed(""), defuse)
                 }
-                writer.write_record([
-                    Cow::Borrowed(row.as_str()),
-                    defuse(&record.workload_name),
-                    Cow::Borrowed(record.status.as_str()),
-                    optional(&record.workload_id),
-                    optional(&record.workload_arn),
-                    Cow::Borrowed(attempts.as_str()),
-                    optional(&record.error_code),
-                    defuse(&record.message),
-                ]
-                .iter()
-                .map(|cell| cell.as_bytes()))?;
+                writer.write_record(
+                    [
+                        Cow::Borrowed(row.as_str()),
+                        defuse(&record.workload_name),
+                        Cow::Borrowed(record.status.as_str()),
+                        optional(&record.workload_id),
+                        optional(&record.workload_arn),
+                        Cow::Borrowed(attempts.as_str()),
+                        optional(&record.error_code),
+                        defuse(&record.message),
+                    ]
+                    .iter()
+                    .map(|cell| cell.as_bytes()),
+                )?;
             }
             Sink::JsonLines(out) => {
                 serde_json::to_writer(&mut *out, record)?;

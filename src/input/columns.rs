@@ -57,19 +57,13 @@ fn field_named(name: &str) -> Option<Field> {
     Field::ALL
         .into_iter()
         .find(|field| squash(field.name()) == squashed || squash(field.api_member()) == squashed)
-        .or_else(|| {
-            ALIASES
-                .iter()
-                .find(|(alias, _)| *alias == squashed)
-                .map(|(_, field)| *field)
-        })
+        .or_else(|| ALIASES.iter().find(|(alias, _)| *alias == squashed).map(|(_, field)| *field))
 }
 
 /// Parses one `--map "Header=Field"` option.
 pub fn parse_override(spec: &str) -> Result<(String, Target), String> {
-    let (header, member) = spec
-        .rsplit_once('=')
-        .ok_or_else(|| format!("--map {spec:?} needs the form \"Header=Field\""))?;
+    let (header, member) =
+        spec.rsplit_once('=').ok_or_else(|| format!("--map {spec:?} needs the form \"Header=Field\""))?;
     let header = header.trim();
     if header.is_empty() {
         return Err(format!("--map {spec:?} names no header before '='"));
@@ -87,11 +81,11 @@ pub fn parse_override(spec: &str) -> Result<(String, Target), String> {
 }
 
 /// How many cells of a candidate header row name a member.
-pub fn recognised_cells<'a>(cells: impl IntoIterator<Item = &'a str>, overrides: &[(String, Target)]) -> usize {
-    cells
-        .into_iter()
-        .filter(|cell| resolve(cell, overrides).is_some())
-        .count()
+pub fn recognised_cells<'a>(
+    cells: impl IntoIterator<Item = &'a str>,
+    overrides: &[(String, Target)],
+) -> usize {
+    cells.into_iter().filter(|cell| resolve(cell, overrides).is_some()).count()
 }
 
 fn resolve(header: &str, overrides: &[(String, Target)]) -> Option<Target> {
@@ -104,7 +98,10 @@ fn resolve(header: &str, overrides: &[(String, Target)]) -> Option<Target> {
 }
 
 /// Whether a row is taken for the header row.
-pub fn looks_like_header<'a>(cells: impl IntoIterator<Item = &'a str>, overrides: &[(String, Target)]) -> bool {
+pub fn looks_like_header<'a>(
+    cells: impl IntoIterator<Item = &'a str>,
+    overrides: &[(String, Target)],
+) -> bool {
     recognised_cells(cells, overrides) >= 2
 }
 
@@ -162,7 +159,8 @@ impl ColumnMap {
             .filter(|field| !map.by_field.contains_key(field))
             .map(|field| field.name())
             .collect();
-        if !map.by_field.contains_key(&Field::AwsRegions) && !map.by_field.contains_key(&Field::NonAwsRegions) {
+        if !map.by_field.contains_key(&Field::AwsRegions) && !map.by_field.contains_key(&Field::NonAwsRegions)
+        {
             missing.push("AwsRegions or NonAwsRegions");
         }
         if !missing.is_empty() {
@@ -190,10 +188,7 @@ impl ColumnMap {
 
     /// Every column with what it fills, in sheet order.
     pub fn targets(&self) -> impl Iterator<Item = (usize, &Target)> {
-        self.targets
-            .iter()
-            .enumerate()
-            .filter_map(|(column, target)| target.as_ref().map(|t| (column, t)))
+        self.targets.iter().enumerate().filter_map(|(column, target)| target.as_ref().map(|t| (column, t)))
     }
 
     pub fn column_of(&self, field: Field) -> Option<usize> {
@@ -283,7 +278,10 @@ mod tests {
 
     #[test]
     fn map_options_name_a_member_or_a_tag() {
-        assert_eq!(parse_override("App=WorkloadName"), Ok(("App".into(), Target::Field(Field::WorkloadName))));
+        assert_eq!(
+            parse_override("App=WorkloadName"),
+            Ok(("App".into(), Target::Field(Field::WorkloadName)))
+        );
         assert_eq!(parse_override("CC = Tag:cost"), Ok(("CC".into(), Target::Tag("cost".into()))));
         assert!(parse_override("App").unwrap_err().contains("Header=Field"));
         assert!(parse_override("App=Colour").unwrap_err().contains("not a CreateWorkload member"));

@@ -36,15 +36,17 @@ pub(super) fn open(options: &InputOptions) -> Result<Opened, InputError> {
         return Err(InputError::Empty { file: name });
     }
     let candidates = options.delimiter.map_or(CANDIDATE_DELIMITERS.to_vec(), |d| vec![d]);
-    let (header_line, delimiter) = find_header(&lines, &candidates, &options.overrides)
-        .ok_or_else(|| InputError::NoHeader {
-            file: name.clone(),
-            searched: lines.len(),
-            where_: String::new(),
-        })?;
+    let (header_line, delimiter) = find_header(&lines, &candidates, &options.overrides).ok_or_else(|| {
+        InputError::NoHeader { file: name.clone(), searched: lines.len(), where_: String::new() }
+    })?;
 
+    let file_len = file.seek(SeekFrom::End(0)).map_err(io_error)?;
+    let mut last_byte = [0];
+    file.seek(SeekFrom::End(-1)).and_then(|_| file.read_exact(&mut last_byte)).map_err(io_error)?;
     file.seek(SeekFrom::Start(0)).map_err(io_error)?;
     let mut rows = CsvRows {
+        file_len,
+        ends_with_line_break: last_byte[0] == b'\n',
         name: name.clone(),
         path: options.path.clone(),
         delimiter,
@@ -92,6 +94,9 @@ fn reader<R: Read>(input: R, delimiter: u8) -> csv::Reader<R> {
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
+        // Only \n ends a record, so line counts are exact; the \r of CRLF
+        // stays at the end of the last cell, where trimming drops it.
+        .terminator(csv::Terminator::Any(b'\n'))
         .buffer_capacity(1 << 16)
         .from_reader(input)
 }
@@ -106,8 +111,11 @@ struct CsvRows {
     base_byte: u64,
     base_line: u64,
     width: usize,
-    /// The row read ahead, with its first byte, so the last row of the file
-    /// can be checked for an unclosed quote before it is handed on.
+    file_len: u64,
+    ends_with_line_break: bool,
+    /// The row read ahead, with the byte where the reader began it (the line
+    /// breaks before it included), so the last row of the file can be checked
+    /// for an unclosed quote before it is handed on.
     pending: Option<(RawRow, u64)>,
 }
 
@@ -119,15 +127,30 @@ impl CsvRows {
     fn read_header(&mut self, header_line: u64) -> Result<Vec<String>, InputError> {
         let mut record = ByteRecord::new();
         loop {
-            let more = self.reader.read_byte_record(&mut record).map_err(|e| self.csv_error(e))?;
-            let line = record.position().map_or(0, |p| p.line());
-            if !more {
-                return Err(InputError::NoHeader { file: self.name.clone(), searched: 0, where_: String::new() });
+            if !self.reader.read_byte_record(&mut record).map_err(|e| self.csv_error(e))? {
+                return Err(InputError::NoHeader {
+                    file: self.name.clone(),
+                    searched: 0,
+                    where_: String::new(),
+                });
             }
-            if line >= header_line {
-                return Ok(record.iter().map(|cell| String::from_utf8_lossy(cell).trim().to_owned()).collect());
+            if self.first_line(&record) >= header_line {
+                return Ok(record
+                    .iter()
+                    .map(|cell| String::from_utf8_lossy(cell).trim().to_owned())
+                    .collect());
             }
         }
+    }
+
+    /// The line (of the current reader) a record just read starts on. The
+    /// reader's line count includes the record's own line breaks and the one
+    /// that ended it, unless the file ended without one.
+    fn first_line(&self, record: &ByteRecord) -> u64 {
+        let inner = record.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
+        let at_end = self.base_byte + self.reader.position().byte() >= self.file_len;
+        let ended_by_line_break = !at_end || self.ends_with_line_break;
+        self.reader.position().line() - inner - u64::from(ended_by_line_break)
     }
 
     fn csv_error(&self, error: csv::Error) -> InputError {
@@ -144,9 +167,8 @@ impl CsvRows {
             if !self.reader.read_byte_record(&mut record).map_err(|e| self.csv_error(e))? {
                 return Ok(None);
             }
-            let (line, byte) = record.position().map_or((0, 0), |p| (p.line(), p.byte()));
-            let row = self.base_line + line;
-            let start = self.base_byte + byte;
+            let row = self.base_line + self.first_line(&record);
+            let start = self.base_byte + record.position().map_or(0, |p| p.byte());
             let (mut cells, mut issues) = match StringRecord::from_byte_record(record) {
                 Ok(cells) => (cells, Vec::new()),
                 Err(error) => lossy(error.into_byte_record()),
@@ -173,6 +195,11 @@ impl CsvRows {
         let tail = scan_tail(&self.path, start).map_err(|e| self.io_error(e))?;
         if tail.quotes % 2 == 0 {
             return Ok(last);
+        }
+        // The file's final line break lies inside the open quote, not after
+        // the record, so the record starts one line later than counted.
+        if self.ends_with_line_break {
+            last.row += 1;
         }
         last.issues.retain(|issue| !matches!(issue, ReadIssue::Ragged { .. }));
         last.issues.push(ReadIssue::UnclosedQuote { column, last_line: last.row + tail.line_breaks });
@@ -218,7 +245,7 @@ fn lossy(record: ByteRecord) -> (StringRecord, Vec<ReadIssue>) {
     (cells, issues)
 }
 
-/// What the file holds from one byte to its end.
+/// What the file holds from a record's start to its end.
 struct Tail {
     quotes: u64,
     /// Line breaks before the last line (a final newline does not count).
@@ -227,21 +254,24 @@ struct Tail {
     first_line_end: Option<u64>,
 }
 
+/// `start` may point at line breaks before the record; they are passed over.
 fn scan_tail(path: &Path, start: u64) -> io::Result<Tail> {
     let mut file = File::open(path)?;
     file.seek(SeekFrom::Start(start))?;
     let mut tail = Tail { quotes: 0, line_breaks: 0, first_line_end: None };
     let mut buffer = vec![0; 1 << 16];
-    let (mut offset, mut last_byte) = (start, b'\n');
+    let (mut offset, mut last_byte, mut in_record) = (start, b'\n', false);
     loop {
         let read = file.read(&mut buffer)?;
         if read == 0 {
             break;
         }
         for (index, &byte) in buffer[..read].iter().enumerate() {
+            // The line breaks that end the previous record come first.
+            in_record |= !matches!(byte, b'\n' | b'\r');
             match byte {
                 QUOTE => tail.quotes += 1,
-                b'\n' => {
+                b'\n' if in_record => {
                     tail.line_breaks += 1;
                     tail.first_line_end.get_or_insert(offset + index as u64 + 1);
                 }

@@ -14,7 +14,9 @@ use super::{HEADER_SEARCH_ROWS, InputError, InputOptions, Opened, RawRow, ReadIs
 
 pub(super) fn open(options: &InputOptions, extension: &str) -> Result<Opened, InputError> {
     let file = display(&options.path);
-    if std::fs::metadata(&options.path).map_err(|source| InputError::Io { file: file.clone(), source })?.len() == 0 {
+    if std::fs::metadata(&options.path).map_err(|source| InputError::Io { file: file.clone(), source })?.len()
+        == 0
+    {
         return Err(InputError::Empty { file });
     }
     let not_a_workbook = |detail: String| InputError::NotAWorkbook {
@@ -60,7 +62,10 @@ pub(super) fn open(options: &InputOptions, extension: &str) -> Result<Opened, In
     Err(InputError::NoHeader { file, searched: HEADER_SEARCH_ROWS, where_ })
 }
 
-fn load(workbook: &mut Sheets<std::io::BufReader<std::fs::File>>, sheet: &str) -> Result<Range<Data>, String> {
+fn load(
+    workbook: &mut Sheets<std::io::BufReader<std::fs::File>>,
+    sheet: &str,
+) -> Result<Range<Data>, String> {
     workbook.worksheet_range(sheet).map_err(|e| format!("sheet \"{sheet}\": {e}"))
 }
 
@@ -123,7 +128,9 @@ impl RowSource for SheetRows {
                 let cell = self.range.get((index, column)).unwrap_or(&Data::Empty);
                 match cell {
                     Data::Int(_) | Data::Float(_) => numeric.push(column),
-                    Data::Error(error) => issues.push(ReadIssue::ExcelError { column, error: error.to_string() }),
+                    Data::Error(error) => {
+                        issues.push(ReadIssue::ExcelError { column, error: error.to_string() })
+                    }
                     _ => {}
                 }
                 cells.push_field(&cell_text(cell));

@@ -36,12 +36,17 @@ pub fn map_row(columns: &ColumnMap, raw: &RawRow, problems: &mut Vec<Problem>) -
             Target::Field(Field::Tags) => {
                 for pair in split_tags(cell) {
                     match pair.split_once('=') {
-                        Some((key, value)) => request.tags.push((key.trim().to_owned(), value.trim().to_owned())),
+                        Some((key, value)) => {
+                            request.tags.push((key.trim().to_owned(), value.trim().to_owned()))
+                        }
                         None => problems.push(columns.cell_problem(
                             raw.row,
                             column,
                             Code::InvalidTag,
-                            format!("{} is not a key=value pair: write tags like team=payments; env=prod", quoted(pair)),
+                            format!(
+                                "{} is not a key=value pair: write tags like team=payments; env=prod",
+                                quoted(pair)
+                            ),
                         )),
                     }
                 }
@@ -49,7 +54,10 @@ pub fn map_row(columns: &ColumnMap, raw: &RawRow, problems: &mut Vec<Problem>) -
             Target::Field(Field::AccountIds) => {
                 let typed_as_number = raw.numeric.contains(&column);
                 for item in split_list(cell) {
-                    if typed_as_number && item.len() < ACCOUNT_ID_DIGITS && item.bytes().all(|b| b.is_ascii_digit()) {
+                    if typed_as_number
+                        && item.len() < ACCOUNT_ID_DIGITS
+                        && item.bytes().all(|b| b.is_ascii_digit())
+                    {
                         request.account_ids.push(format!("{item:0>ACCOUNT_ID_DIGITS$}"));
                     } else if looks_like_scientific(item) {
                         problems.push(columns.cell_problem(
@@ -97,10 +105,7 @@ fn friendly(field: Field, value: &str) -> String {
         return canonical.map_or(value, |known| known).to_owned();
     }
     let squash = |text: &str| -> String {
-        text.chars()
-            .filter(|c| !matches!(c, ' ' | '-' | '_'))
-            .flat_map(char::to_uppercase)
-            .collect()
+        text.chars().filter(|c| !matches!(c, ' ' | '-' | '_')).flat_map(char::to_uppercase).collect()
     };
     let allowed = enum_values(field);
     if allowed.is_empty() {
@@ -134,8 +139,7 @@ pub fn split_tags(cell: &str) -> Vec<&str> {
 }
 
 fn starts_a_pair(rest: &str) -> bool {
-    rest.split_once('=')
-        .is_some_and(|(key, _)| !key.trim().is_empty() && !key.contains(','))
+    rest.split_once('=').is_some_and(|(key, _)| !key.trim().is_empty() && !key.contains(','))
 }
 
 /// `1.23457E+11`: what Excel shows, and CSV exports keep, for a long number.
@@ -207,7 +211,11 @@ mod tests {
         RawRow { row: 7, cells: cells.into(), numeric, issues: Vec::new() }
     }
 
-    fn map(extra_headers: &[&str], extra_cells: &[&str], numeric: Vec<usize>) -> (WorkloadRequest, Vec<Problem>) {
+    fn map(
+        extra_headers: &[&str],
+        extra_cells: &[&str],
+        numeric: Vec<usize>,
+    ) -> (WorkloadRequest, Vec<Problem>) {
         let headers: Vec<&str> = HEADERS.iter().chain(extra_headers).copied().collect();
         let base = ["shop", "The shop", "prod", "me", "wellarchitected", "us-east-1"];
         let cells: Vec<&str> = base.iter().chain(extra_cells).copied().collect();
@@ -313,6 +321,9 @@ mod tests {
         let request = map_row(&headers, &raw, &mut problems);
         assert_eq!(request.name(), "shop");
         assert_eq!(request.description, None);
-        assert_eq!(problems[0].to_string(), "row 7: has 3 cells but the header has 6: a cell may hold an unquoted delimiter, or one is missing");
+        assert_eq!(
+            problems[0].to_string(),
+            "row 7: has 3 cells but the header has 6: a cell may hold an unquoted delimiter, or one is missing"
+        );
     }
 }

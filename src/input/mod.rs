@@ -7,9 +7,9 @@
 //! (invalid UTF-8, a ragged row, an unclosed quote, an Excel error cell)
 //! travels with the row as a [`ReadIssue`] so the other rows are still checked.
 
+pub mod columns;
 mod csv;
 mod excel;
-pub mod columns;
 pub mod mapping;
 
 use std::path::{Path, PathBuf};
@@ -60,7 +60,9 @@ pub enum InputError {
     #[error("{file}: the header is on {location} but no data rows follow it")]
     NoRows { file: String, location: String },
     /// Required members have no column.
-    #[error("{file}: missing required columns: {missing} (found: {found}); rename a column or use --map \"Header=Field\"")]
+    #[error(
+        "{file}: missing required columns: {missing} (found: {found}); rename a column or use --map \"Header=Field\""
+    )]
     MissingColumns { file: String, missing: String, found: String },
     /// Two columns fill the same member.
     #[error("{file}: columns \"{first}\" and \"{second}\" both fill the same member; remove or rename one")]
@@ -128,12 +130,8 @@ pub const HEADER_SEARCH_ROWS: usize = 20;
 /// Opens a file by its extension, finds its header row and resolves columns.
 pub fn open(options: &InputOptions) -> Result<Input, InputError> {
     let file = display(&options.path);
-    let extension = options
-        .path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
-        .unwrap_or_default();
+    let extension =
+        options.path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
     let opened = match extension.as_str() {
         "csv" | "tsv" | "txt" => csv::open(options)?,
         "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => excel::open(options, &extension)?,

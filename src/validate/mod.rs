@@ -14,8 +14,8 @@ use std::sync::mpsc::sync_channel;
 use rayon::prelude::*;
 
 use crate::RunError;
-use crate::input::{ColumnMap, Input, InputError, RawRow};
 use crate::input::mapping::map_row;
+use crate::input::{ColumnMap, Input, InputError, RawRow};
 use crate::model::{Field, WorkloadRequest};
 use crate::problem::{Code, Problem, Severity, quoted};
 use rules::Violation;
@@ -55,10 +55,7 @@ pub fn check_row(columns: &ColumnMap, raw: &RawRow) -> Checked {
 
 /// The key two names clash on: no whitespace, lower case.
 pub fn name_key(name: &str) -> String {
-    name.chars()
-        .filter(|c| !c.is_whitespace())
-        .flat_map(char::to_lowercase)
-        .collect()
+    name.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect()
 }
 
 /// The names seen so far: the later of two rows with one name is invalid.

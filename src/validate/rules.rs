@@ -43,9 +43,7 @@ impl Pattern {
 
     pub fn is_match(&self, value: &str) -> bool {
         self.compiled
-            .get_or_init(|| {
-                Regex::new(&format!("^(?:{})$", self.source)).expect("model patterns compile")
-            })
+            .get_or_init(|| Regex::new(&format!("^(?:{})$", self.source)).expect("model patterns compile"))
             .is_match(value)
     }
 }
@@ -147,11 +145,7 @@ const UNBOUNDED: usize = usize::MAX;
 pub static MEMBER_RULES: [MemberRule; 22] = [
     MemberRule { field: Field::WorkloadName, list: None, value: text("WorkloadName", 3, 100) },
     MemberRule { field: Field::Description, list: None, value: text("WorkloadDescription", 3, 250) },
-    MemberRule {
-        field: Field::Environment,
-        list: None,
-        value: one_of("WorkloadEnvironment", ENVIRONMENTS),
-    },
+    MemberRule { field: Field::Environment, list: None, value: one_of("WorkloadEnvironment", ENVIRONMENTS) },
     MemberRule {
         field: Field::AccountIds,
         list: list("WorkloadAccountIds", 0, 100),
@@ -216,7 +210,7 @@ pub static MEMBER_RULES: [MemberRule; 22] = [
             "ClientRequestToken",
             1,
             2048,
-            Pattern::new(r"[\x00-\x7F]*", "plain ASCII characters only"),
+            Pattern::new(r"[\x00-\x7F]*", "made of ASCII characters only"),
         ),
     },
     MemberRule {
@@ -301,10 +295,7 @@ pub static TAG_KEY: ValueRule = matching(
     "TagKey",
     1,
     128,
-    Pattern::new(
-        r"[\p{L}\p{N}\p{Z}_.:/=+@-]+",
-        "a tag key of letters, digits, spaces and _ . : / = + @ -",
-    ),
+    Pattern::new(r"[\p{L}\p{N}\p{Z}_.:/=+@-]+", "a tag key of letters, digits, spaces and _ . : / = + @ -"),
 );
 pub static TAG_VALUE: ValueRule = text("TagValue", 0, 256);
 
@@ -336,10 +327,7 @@ pub fn check(request: &WorkloadRequest, out: &mut Vec<Violation>) {
 
 /// The model's rule for a member.
 pub fn rule_for(field: Field) -> &'static MemberRule {
-    MEMBER_RULES
-        .iter()
-        .find(|rule| rule.field == field)
-        .expect("every field but Tags has a rule")
+    MEMBER_RULES.iter().find(|rule| rule.field == field).expect("every field but Tags has a rule")
 }
 
 fn check_member(request: &WorkloadRequest, rule: &MemberRule, out: &mut Vec<Violation>) {
@@ -378,11 +366,11 @@ pub fn check_value(subject: &str, value: &str, rule: &ValueRule) -> Option<(Code
         let (code, adjective) =
             if length < rule.min { (Code::TooShort, "too short") } else { (Code::TooLong, "too long") };
         let allowed = length_rule(rule.min, rule.max);
-        return Some((code, format!("{subject} is {adjective} ({length} characters): {allowed}")));
+        let unit = if length == 1 { "character" } else { "characters" };
+        return Some((code, format!("{subject} is {adjective} ({length} {unit}): {allowed}")));
     }
     let pattern = rule.pattern.as_ref()?;
-    (!pattern.is_match(value))
-        .then(|| (Code::InvalidFormat, format!("{subject} is not {}", pattern.help)))
+    (!pattern.is_match(value)).then(|| (Code::InvalidFormat, format!("{subject} is not {}", pattern.help)))
 }
 
 fn check_count(
@@ -404,10 +392,7 @@ fn check_count(
     } else {
         return;
     };
-    out.push(Violation {
-        tag_key,
-        ..error(field, code, format!("has {count} {noun}: {bound} are allowed"))
-    });
+    out.push(Violation { tag_key, ..error(field, code, format!("has {count} {noun}: {bound} are allowed")) });
 }
 
 /// A Region code such as `us-east-1`, `us-gov-west-1` or `ap-southeast-5`.
@@ -481,10 +466,8 @@ fn check_lenses(request: &WorkloadRequest, out: &mut Vec<Violation>) {
 fn check_tags(request: &WorkloadRequest, out: &mut Vec<Violation>) {
     check_count(Field::Tags, None, request.tags.len(), &TAG_MAP, "tags", out);
     for (index, (key, value)) in request.tags.iter().enumerate() {
-        let tag_error = |code, detail| Violation {
-            tag_key: Some(key.clone()),
-            ..error(Field::Tags, code, detail)
-        };
+        let tag_error =
+            |code, detail| Violation { tag_key: Some(key.clone()), ..error(Field::Tags, code, detail) };
         let key_subject = format!("tag key {}", quoted(key));
         if let Some((code, detail)) = check_value(&key_subject, key, &TAG_KEY) {
             out.push(tag_error(code, detail));

@@ -337,12 +337,7 @@ fn assert_value_rule(shapes: &serde_json::Value, rule: &ValueRule) {
     let shape = &shapes[rule.shape];
     let name = rule.shape;
     if let Some(values) = shape.get("enum") {
-        let model: Vec<&str> = values
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_str().unwrap())
-            .collect();
+        let model: Vec<&str> = values.as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
         assert_eq!(rule.allowed, model.as_slice(), "{name} enum");
         return;
     }
@@ -424,11 +419,8 @@ fn industry_types_are_the_documented_ones() {
     let rule = &rule_for(Field::IndustryType).value;
     assert_eq!((rule.min, rule.max), (bound(shape, "min", 0), bound(shape, "max", 0)));
     let documentation = shape["documentation"].as_str().unwrap().replace("&amp;", "&");
-    let documented: Vec<&str> = documentation
-        .split("<code>")
-        .skip(1)
-        .map(|item| item.split("</code>").next().unwrap())
-        .collect();
+    let documented: Vec<&str> =
+        documentation.split("<code>").skip(1).map(|item| item.split("</code>").next().unwrap()).collect();
     assert_eq!(INDUSTRY_TYPES, documented.as_slice());
     assert_eq!(INDUSTRY_TYPES.len(), 27);
 }

@@ -1,0 +1,86 @@
+//! The samples a new user runs first: the valid ones are valid, together they
+//! fill every member, and invalid.csv shows each kind of problem.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use wa_bulk::input::{self, InputOptions};
+use wa_bulk::model::Field;
+use wa_bulk::report::Status::{Invalid, Valid};
+use wa_bulk::validate::check_rows;
+
+use super::support::{Fixture, record, statuses};
+
+fn sample(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("samples").join(name)
+}
+
+#[test]
+fn the_valid_samples_are_valid() {
+    let fixture = Fixture::new();
+    let run = fixture.validate(&sample("workloads.csv"), &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(fixture.records().len(), 12);
+    assert!(fixture.records().iter().all(|r| r.status == Valid));
+    let run = fixture.validate(&sample("workloads.xlsx"), &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rows: Vec<u64> = fixture.records().iter().map(|r| r.row).collect();
+    assert_eq!(rows, (4..=13).collect::<Vec<_>>(), "sheet rows under a title and a header");
+}
+
+#[test]
+fn the_samples_together_fill_every_member() {
+    let mut filled = BTreeSet::new();
+    for name in ["workloads.csv", "workloads.xlsx"] {
+        let opened = input::open(&InputOptions { path: sample(name), ..InputOptions::default() }).unwrap();
+        check_rows(opened, |checked| {
+            let request = &checked.request;
+            for field in Field::ALL {
+                let set = match field {
+                    Field::Tags => !request.tags.is_empty(),
+                    field if field.is_list() => !request.list(field).is_empty(),
+                    field => request.scalar(field).is_some(),
+                };
+                if set {
+                    filled.insert(field);
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+    }
+    let missing: Vec<Field> = Field::ALL.into_iter().filter(|f| !filled.contains(f)).collect();
+    assert_eq!(missing, []);
+}
+
+#[test]
+fn the_invalid_sample_shows_each_kind_of_problem() {
+    let fixture = Fixture::new();
+    let run = fixture.validate(&sample("invalid.csv"), &[]);
+    assert_eq!(run.code, 1);
+    let records = fixture.records();
+    let expected = [
+        (2, Valid, None),
+        (3, Invalid, Some("MissingValue")),
+        (4, Invalid, Some("DigitsLost")),
+        (5, Invalid, Some("TooManyItems")),
+        (6, Invalid, Some("MissingValue")),
+        (7, Valid, None),
+        (8, Invalid, Some("InvalidFormat")),
+        (9, Invalid, Some("MissingValue")),
+        (10, Invalid, Some("TooManyItems")),
+        (11, Invalid, Some("InvalidTag")),
+        (12, Invalid, Some("NotAllowedValue")),
+        (13, Invalid, Some("TooManyItems")),
+        (14, Invalid, Some("TooLong")),
+        (15, Invalid, Some("DuplicateName")),
+        (16, Invalid, Some("RaggedRow")),
+        (17, Invalid, Some("UnclosedQuote")),
+        (18, Valid, None),
+    ];
+    let found: Vec<(u64, _, Option<&str>)> =
+        records.iter().map(|r| (r.row, r.status, r.error_code.as_deref())).collect();
+    assert_eq!(found, expected);
+    assert_eq!(statuses(&records).len(), 17);
+    assert!(record(&records, 7).message.contains("warning"));
+}

@@ -1,0 +1,78 @@
+//! Running the binary on fixture files and reading back its report.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use tempfile::TempDir;
+use wa_bulk::report::{Record, Status};
+
+/// The header of a complete CSV fixture, and a row that passes every rule.
+pub const HEADER: &str = "WorkloadName,Description,Environment,AccountIds,AwsRegions,ReviewOwner,Lenses";
+
+pub fn good_row(name: &str) -> String {
+    format!("{name},A good workload,Production,111122223333,us-east-1,owner@example.com,wellarchitected")
+}
+
+/// A folder of fixtures that disappears with the test.
+pub struct Fixture {
+    pub dir: TempDir,
+}
+
+/// What one run of the binary did.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Fixture {
+    pub fn new() -> Fixture {
+        Fixture { dir: tempfile::tempdir().unwrap() }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn write(&self, name: &str, content: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.path(name);
+        std::fs::write(&path, content).unwrap();
+        path
+    }
+
+    /// `wa-bulk validate FILE --report <dir>/report.jsonl [args]`.
+    pub fn validate(&self, file: &Path, args: &[&str]) -> Run {
+        let report = self.path("report.jsonl");
+        let mut all = vec![file.to_str().unwrap(), "--report", report.to_str().unwrap()];
+        all.extend(args);
+        wa_bulk(&[&["validate"], all.as_slice()].concat())
+    }
+
+    /// The records of the last `validate` report.
+    pub fn records(&self) -> Vec<Record> {
+        read_jsonl(&self.path("report.jsonl"))
+    }
+}
+
+pub fn wa_bulk(args: &[&str]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_wa-bulk")).args(args).output().unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+pub fn read_jsonl(path: &Path) -> Vec<Record> {
+    std::fs::read_to_string(path).unwrap().lines().map(|line| serde_json::from_str(line).unwrap()).collect()
+}
+
+/// Rows and statuses, for compact assertions.
+pub fn statuses(records: &[Record]) -> Vec<(u64, Status)> {
+    records.iter().map(|r| (r.row, r.status)).collect()
+}
+
+/// The record of a sheet row.
+pub fn record(records: &[Record], row: u64) -> &Record {
+    records.iter().find(|r| r.row == row).unwrap_or_else(|| panic!("no record for row {row}"))
+}

@@ -1,0 +1,11 @@
+//! Integration tests: the real `wa-bulk` binary and the library's entry
+//! points, on fixture files the tests write (CSV and Excel) and on the samples.
+
+mod cases {
+    pub mod bad_input;
+    pub mod csv_input;
+    pub mod excel_input;
+    pub mod reports;
+    pub mod samples;
+    pub mod support;
+}
