@@ -101,7 +101,7 @@ pub struct ReportWriter {
 }
 
 enum Sink {
-    Csv(csv::Writer<NamedTempFile>),
+    Csv(Box<csv::Writer<NamedTempFile>>),
     JsonLines(BufWriter<NamedTempFile>),
     JsonArray { out: BufWriter<NamedTempFile>, first: bool },
 }
@@ -117,7 +117,7 @@ impl ReportWriter {
             Format::Csv => {
                 let mut writer = csv::Writer::from_writer(file);
                 writer.write_record(COLUMNS)?;
-                Sink::Csv(writer)
+                Sink::Csv(Box::new(writer))
             }
             Format::Jsonl => Sink::JsonLines(BufWriter::new(file)),
             Format::Json => {

@@ -314,6 +314,6 @@ mod tests {
 
     #[test]
     fn a_given_delimiter_is_the_only_one_tried() {
-        assert_eq!(find_header(&["Name,Owner"], &[b';'], &[]), None);
+        assert_eq!(find_header(&["Name,Owner"], b";", &[]), None);
     }
 }
