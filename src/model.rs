@@ -7,7 +7,13 @@
 //! feeds the validator, the canonical hash behind the idempotency token, and
 //! the emulator.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
+
+/// Text that borrows from the sheet's cells where it can: validating a row
+/// then copies nothing, and a request to send is made owned (`'static`).
+pub type Text<'a> = Cow<'a, str>;
 
 /// A member of `CreateWorkloadInput` that a sheet column can set.
 ///
@@ -122,80 +128,80 @@ impl Field {
 /// occur: a blank cell leaves its member `None` or empty, and is not sent.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct WorkloadRequest {
+pub struct WorkloadRequest<'a> {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub workload_name: Option<String>,
+    pub workload_name: Option<Text<'a>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    pub description: Option<Text<'a>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub environment: Option<String>,
+    pub environment: Option<Text<'a>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub account_ids: Vec<String>,
+    pub account_ids: Vec<Text<'a>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub aws_regions: Vec<String>,
+    pub aws_regions: Vec<Text<'a>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub non_aws_regions: Vec<String>,
+    pub non_aws_regions: Vec<Text<'a>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub pillar_priorities: Vec<String>,
+    pub pillar_priorities: Vec<Text<'a>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub architectural_design: Option<String>,
+    pub architectural_design: Option<Text<'a>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub review_owner: Option<String>,
+    pub review_owner: Option<Text<'a>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub industry_type: Option<String>,
+    pub industry_type: Option<Text<'a>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub industry: Option<String>,
+    pub industry: Option<Text<'a>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub lenses: Vec<String>,
+    pub lenses: Vec<Text<'a>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notes: Option<String>,
+    pub notes: Option<Text<'a>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_request_token: Option<String>,
+    pub client_request_token: Option<Text<'a>>,
     /// Kept in the order the sheet gives them; the API takes a map.
     #[serde(default, skip_serializing_if = "Vec::is_empty", with = "tags_as_map")]
-    pub tags: Vec<(String, String)>,
+    pub tags: Vec<(Text<'a>, Text<'a>)>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub discovery_config: Option<DiscoveryConfig>,
+    pub discovery_config: Option<DiscoveryConfig<'a>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub applications: Vec<String>,
+    pub applications: Vec<Text<'a>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub profile_arns: Vec<String>,
+    pub profile_arns: Vec<Text<'a>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub review_template_arns: Vec<String>,
+    pub review_template_arns: Vec<Text<'a>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub jira_configuration: Option<JiraConfiguration>,
+    pub jira_configuration: Option<JiraConfiguration<'a>>,
 }
 
 /// `WorkloadDiscoveryConfig`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct DiscoveryConfig {
+pub struct DiscoveryConfig<'a> {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trusted_advisor_integration_status: Option<String>,
+    pub trusted_advisor_integration_status: Option<Text<'a>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub workload_resource_definition: Vec<String>,
+    pub workload_resource_definition: Vec<Text<'a>>,
 }
 
 /// `WorkloadJiraConfigurationInput`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct JiraConfiguration {
+pub struct JiraConfiguration<'a> {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub issue_management_status: Option<String>,
+    pub issue_management_status: Option<Text<'a>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub issue_management_type: Option<String>,
+    pub issue_management_type: Option<Text<'a>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub jira_project_key: Option<String>,
+    pub jira_project_key: Option<Text<'a>>,
 }
 
-impl WorkloadRequest {
+impl<'a> WorkloadRequest<'a> {
     /// The name as it will be sent, or empty when the row has none.
     pub fn name(&self) -> &str {
         self.workload_name.as_deref().unwrap_or_default()
     }
 
     /// Sets a scalar member (lists and tags have their own setters).
-    pub fn set_scalar(&mut self, field: Field, value: String) {
+    pub fn set_scalar(&mut self, field: Field, value: impl Into<Text<'a>>) {
         let slot = match field {
             Field::WorkloadName => &mut self.workload_name,
             Field::Description => &mut self.description,
@@ -217,11 +223,11 @@ impl WorkloadRequest {
             Field::JiraProjectKey => &mut self.jira().jira_project_key,
             list_or_map => unreachable!("{list_or_map:?} is not a scalar member"),
         };
-        *slot = Some(value);
+        *slot = Some(value.into());
     }
 
     /// The list a list member fills.
-    pub fn list_mut(&mut self, field: Field) -> &mut Vec<String> {
+    pub fn list_mut(&mut self, field: Field) -> &mut Vec<Text<'a>> {
         match field {
             Field::AccountIds => &mut self.account_ids,
             Field::AwsRegions => &mut self.aws_regions,
@@ -238,7 +244,7 @@ impl WorkloadRequest {
         }
     }
 
-    fn jira(&mut self) -> &mut JiraConfiguration {
+    fn jira(&mut self) -> &mut JiraConfiguration<'a> {
         self.jira_configuration.get_or_insert_with(Default::default)
     }
 
@@ -267,7 +273,7 @@ impl WorkloadRequest {
     }
 
     /// The items of a list member (empty when absent).
-    pub fn list(&self, field: Field) -> &[String] {
+    pub fn list(&self, field: Field) -> &[Text<'a>] {
         match field {
             Field::AccountIds => &self.account_ids,
             Field::AwsRegions => &self.aws_regions,
@@ -285,6 +291,50 @@ impl WorkloadRequest {
     }
 }
 
+impl WorkloadRequest<'_> {
+    /// The same request, owning its text, to outlive the row it came from.
+    pub fn into_owned(self) -> WorkloadRequest<'static> {
+        fn text(value: Text<'_>) -> Text<'static> {
+            Text::Owned(value.into_owned())
+        }
+        fn scalar(value: Option<Text<'_>>) -> Option<Text<'static>> {
+            value.map(text)
+        }
+        fn list(values: Vec<Text<'_>>) -> Vec<Text<'static>> {
+            values.into_iter().map(text).collect()
+        }
+        WorkloadRequest {
+            workload_name: scalar(self.workload_name),
+            description: scalar(self.description),
+            environment: scalar(self.environment),
+            account_ids: list(self.account_ids),
+            aws_regions: list(self.aws_regions),
+            non_aws_regions: list(self.non_aws_regions),
+            pillar_priorities: list(self.pillar_priorities),
+            architectural_design: scalar(self.architectural_design),
+            review_owner: scalar(self.review_owner),
+            industry_type: scalar(self.industry_type),
+            industry: scalar(self.industry),
+            lenses: list(self.lenses),
+            notes: scalar(self.notes),
+            client_request_token: scalar(self.client_request_token),
+            tags: self.tags.into_iter().map(|(key, value)| (text(key), text(value))).collect(),
+            discovery_config: self.discovery_config.map(|d| DiscoveryConfig {
+                trusted_advisor_integration_status: scalar(d.trusted_advisor_integration_status),
+                workload_resource_definition: list(d.workload_resource_definition),
+            }),
+            applications: list(self.applications),
+            profile_arns: list(self.profile_arns),
+            review_template_arns: list(self.review_template_arns),
+            jira_configuration: self.jira_configuration.map(|j| JiraConfiguration {
+                issue_management_status: scalar(j.issue_management_status),
+                issue_management_type: scalar(j.issue_management_type),
+                jira_project_key: scalar(j.jira_project_key),
+            }),
+        }
+    }
+}
+
 /// The API takes `Tags` as a JSON object; the row keeps them as ordered pairs
 /// so that messages and reports follow the sheet's order.
 mod tags_as_map {
@@ -292,7 +342,9 @@ mod tags_as_map {
     use serde::{Deserialize, Deserializer, Serializer};
     use std::collections::BTreeMap;
 
-    pub fn serialize<S: Serializer>(tags: &[(String, String)], s: S) -> Result<S::Ok, S::Error> {
+    use super::Text;
+
+    pub fn serialize<S: Serializer>(tags: &[(Text<'_>, Text<'_>)], s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(tags.len()))?;
         for (key, value) in tags {
             map.serialize_entry(key, value)?;
@@ -300,8 +352,9 @@ mod tags_as_map {
         map.end()
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(String, String)>, D::Error> {
-        Ok(BTreeMap::<String, String>::deserialize(d)?.into_iter().collect())
+    pub fn deserialize<'de, 'a, D: Deserializer<'de>>(d: D) -> Result<Vec<(Text<'a>, Text<'a>)>, D::Error> {
+        let map = BTreeMap::<String, String>::deserialize(d)?;
+        Ok(map.into_iter().map(|(key, value)| (key.into(), value.into())).collect())
     }
 }
 
@@ -312,8 +365,8 @@ mod tests {
     #[test]
     fn serialises_to_the_rest_json_body_leaving_absent_members_out() {
         let mut request = WorkloadRequest::default();
-        request.set_scalar(Field::WorkloadName, "shop".into());
-        request.set_scalar(Field::JiraProjectKey, "OPS".into());
+        request.set_scalar(Field::WorkloadName, "shop");
+        request.set_scalar(Field::JiraProjectKey, "OPS");
         request.list_mut(Field::WorkloadResourceDefinition).push("APP_REGISTRY".into());
         request.tags.push(("team".into(), "core".into()));
         let json = serde_json::to_value(&request).unwrap();
@@ -328,6 +381,7 @@ mod tests {
         );
         let back: WorkloadRequest = serde_json::from_value(json).unwrap();
         assert_eq!(back, request);
+        assert_eq!(request.clone().into_owned(), request);
     }
 
     #[test]
@@ -338,10 +392,10 @@ mod tests {
                 continue;
             }
             if field.is_list() {
-                request.list_mut(field).push(field.name().to_owned());
-                assert_eq!(request.list(field), [field.name().to_owned()]);
+                request.list_mut(field).push(field.name().into());
+                assert_eq!(request.list(field), [field.name()]);
             } else {
-                request.set_scalar(field, field.name().to_owned());
+                request.set_scalar(field, field.name());
                 assert_eq!(request.scalar(field), Some(field.name()));
             }
         }

@@ -52,8 +52,8 @@ pub const COLUMNS: [&str; 8] =
     ["row", "workload_name", "status", "workload_id", "workload_arn", "attempts", "error_code", "message"];
 
 impl Record {
-    /// The dry run's verdict on a checked row.
-    pub fn from_checked(checked: &Checked) -> Record {
+    /// The dry run's verdict on a checked row, given its problems as text.
+    pub fn dry_run(checked: &Checked<'_>, problems: &[String]) -> Record {
         let first_error = checked.problems.iter().find(|p| p.is_error());
         Record {
             row: checked.row,
@@ -63,7 +63,7 @@ impl Record {
             workload_arn: None,
             attempts: 0,
             error_code: first_error.map(|p| p.code.as_str().to_owned()),
-            message: checked.problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "),
+            message: problems.join("; "),
         }
     }
 }

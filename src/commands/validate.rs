@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use crate::RunError;
 use crate::input::{self, InputOptions};
 use crate::report::{Format, Record, ReportWriter, Status};
-use crate::validate::check_rows;
+use crate::validate::{Checked, check_rows};
 
 /// How many problems the terminal shows; the report has them all.
 const PROBLEMS_SHOWN: usize = 20;
@@ -72,18 +72,18 @@ pub fn run(config: &ValidateConfig) -> Result<ValidateSummary, RunError> {
         first_problems: Vec::new(),
         problem_count: 0,
     };
-    check_rows(opened, |checked| {
-        let record = Record::from_checked(&checked);
+    let verdict = |checked: Checked<'_>| {
+        let problems: Vec<String> = checked.problems.iter().map(ToString::to_string).collect();
+        (Record::dry_run(&checked, &problems), problems)
+    };
+    check_rows(opened, verdict, |(record, problems)| {
         match record.status {
             Status::Valid => summary.valid += 1,
             Status::Invalid => summary.invalid += 1,
         }
-        summary.problem_count += checked.problems.len() as u64;
-        for problem in &checked.problems {
-            if summary.first_problems.len() < PROBLEMS_SHOWN {
-                summary.first_problems.push(problem.to_string());
-            }
-        }
+        summary.problem_count += problems.len() as u64;
+        let room = PROBLEMS_SHOWN - summary.first_problems.len();
+        summary.first_problems.extend(problems.into_iter().take(room));
         report.write(&record).map_err(report_error)
     })?;
     report.finish().map_err(report_error)?;

@@ -54,6 +54,7 @@ pub(super) fn open(options: &InputOptions) -> Result<Opened, InputError> {
         base_byte: 0,
         base_line: 0,
         width: 0,
+        record_bytes: 0,
         pending: None,
     };
     let headers = rows.read_header(header_line)?;
@@ -111,6 +112,8 @@ struct CsvRows {
     base_byte: u64,
     base_line: u64,
     width: usize,
+    /// The most bytes a record has held so far.
+    record_bytes: usize,
     file_len: u64,
     ends_with_line_break: bool,
     /// The row read ahead, with the byte where the reader began it (the line
@@ -163,10 +166,12 @@ impl CsvRows {
     /// The next non-blank record with its first byte in the file.
     fn read_record(&mut self) -> Result<Option<(RawRow, u64)>, InputError> {
         loop {
-            let mut record = ByteRecord::new();
+            // Sized like the last record, so it rarely has to grow while read.
+            let mut record = ByteRecord::with_capacity(self.record_bytes, self.width);
             if !self.reader.read_byte_record(&mut record).map_err(|e| self.csv_error(e))? {
                 return Ok(None);
             }
+            self.record_bytes = self.record_bytes.max(record.as_slice().len());
             let row = self.base_line + self.first_line(&record);
             let start = self.base_byte + record.position().map_or(0, |p| p.byte());
             let (mut cells, mut issues) = match StringRecord::from_byte_record(record) {

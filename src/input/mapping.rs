@@ -8,7 +8,7 @@
 //! problem of the row, and so is every issue the reader found.
 
 use crate::input::{ColumnMap, RawRow, ReadIssue, Target};
-use crate::model::{Field, WorkloadRequest};
+use crate::model::{Field, Text, WorkloadRequest};
 use crate::problem::{Code, Problem, Severity, quoted};
 use crate::validate::rules::{
     DEFINITION_TYPES, ENVIRONMENTS, INDUSTRY_TYPES, ISSUE_MANAGEMENT_STATUSES, ISSUE_MANAGEMENT_TYPES,
@@ -18,7 +18,11 @@ use crate::validate::rules::{
 const ACCOUNT_ID_DIGITS: usize = 12;
 
 /// Maps one row; problems of the row's cells are appended to `problems`.
-pub fn map_row(columns: &ColumnMap, raw: &RawRow, problems: &mut Vec<Problem>) -> WorkloadRequest {
+pub fn map_row<'a>(
+    columns: &'a ColumnMap,
+    raw: &'a RawRow,
+    problems: &mut Vec<Problem>,
+) -> WorkloadRequest<'a> {
     problems.extend(raw.issues.iter().map(|issue| issue_problem(columns, raw, issue)));
     let structural = raw.issues.iter().any(ReadIssue::is_structural);
     let mut request = WorkloadRequest::default();
@@ -32,13 +36,11 @@ pub fn map_row(columns: &ColumnMap, raw: &RawRow, problems: &mut Vec<Problem>) -
             continue;
         }
         match target {
-            Target::Tag(key) => request.tags.push((key.clone(), cell.to_owned())),
+            Target::Tag(key) => request.tags.push((key.as_str().into(), cell.into())),
             Target::Field(Field::Tags) => {
                 for pair in split_tags(cell) {
                     match pair.split_once('=') {
-                        Some((key, value)) => {
-                            request.tags.push((key.trim().to_owned(), value.trim().to_owned()))
-                        }
+                        Some((key, value)) => request.tags.push((key.trim().into(), value.trim().into())),
                         None => problems.push(columns.cell_problem(
                             raw.row,
                             column,
@@ -58,7 +60,7 @@ pub fn map_row(columns: &ColumnMap, raw: &RawRow, problems: &mut Vec<Problem>) -
                         && item.len() < ACCOUNT_ID_DIGITS
                         && item.bytes().all(|b| b.is_ascii_digit())
                     {
-                        request.account_ids.push(format!("{item:0>ACCOUNT_ID_DIGITS$}"));
+                        request.account_ids.push(format!("{item:0>ACCOUNT_ID_DIGITS$}").into());
                     } else if looks_like_scientific(item) {
                         problems.push(columns.cell_problem(
                             raw.row,
@@ -71,7 +73,7 @@ pub fn map_row(columns: &ColumnMap, raw: &RawRow, problems: &mut Vec<Problem>) -
                             ),
                         ));
                     } else {
-                        request.account_ids.push(item.to_owned());
+                        request.account_ids.push(item.into());
                     }
                 }
             }
@@ -99,21 +101,21 @@ fn enum_values(field: Field) -> &'static [&'static str] {
 
 /// An enum value from a friendly spelling (`Pre-production` → `PREPRODUCTION`),
 /// IndustryType in its canonical spelling; anything else as written.
-fn friendly(field: Field, value: &str) -> String {
-    if field == Field::IndustryType {
-        let canonical = INDUSTRY_TYPES.iter().find(|known| known.eq_ignore_ascii_case(value));
-        return canonical.map_or(value, |known| known).to_owned();
-    }
-    let squash = |text: &str| -> String {
+fn friendly(field: Field, value: &str) -> Text<'_> {
+    let canonical = if field == Field::IndustryType {
+        INDUSTRY_TYPES.iter().find(|known| known.eq_ignore_ascii_case(value))
+    } else {
+        enum_values(field).iter().find(|known| same_enum_value(known, value))
+    };
+    Text::Borrowed(canonical.map_or(value, |known| known))
+}
+
+/// Whether two spellings match ignoring case, spaces, `-` and `_`.
+fn same_enum_value(known: &str, written: &str) -> bool {
+    let squashed = |text: &str| -> Vec<char> {
         text.chars().filter(|c| !matches!(c, ' ' | '-' | '_')).flat_map(char::to_uppercase).collect()
     };
-    let allowed = enum_values(field);
-    if allowed.is_empty() {
-        return value.to_owned();
-    }
-    let wanted = squash(value);
-    let canonical = allowed.iter().find(|known| squash(known) == wanted);
-    canonical.map_or(value, |known| known).to_owned()
+    known == written || squashed(known) == squashed(written)
 }
 
 /// Items of a list cell: split on `,` `;` or newlines, trimmed, empties dropped.
@@ -215,13 +217,14 @@ mod tests {
         extra_headers: &[&str],
         extra_cells: &[&str],
         numeric: Vec<usize>,
-    ) -> (WorkloadRequest, Vec<Problem>) {
+    ) -> (WorkloadRequest<'static>, Vec<Problem>) {
         let headers: Vec<&str> = HEADERS.iter().chain(extra_headers).copied().collect();
         let base = ["shop", "The shop", "prod", "me", "wellarchitected", "us-east-1"];
         let cells: Vec<&str> = base.iter().chain(extra_cells).copied().collect();
         let mut problems = Vec::new();
-        let request = map_row(&columns(&headers), &row(&cells, numeric), &mut problems);
-        (request, problems)
+        let (columns, raw) = (columns(&headers), row(&cells, numeric));
+        let request = map_row(&columns, &raw, &mut problems);
+        (request.into_owned(), problems)
     }
 
     #[test]
@@ -242,7 +245,7 @@ mod tests {
     fn the_first_equals_sign_splits_key_from_value() {
         let (request, problems) = map(&["Tags"], &["url=a=b; team = core ; empty="], vec![]);
         assert_eq!(problems, []);
-        let tags: Vec<(&str, &str)> = request.tags.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let tags: Vec<(&str, &str)> = request.tags.iter().map(|(k, v)| (k.as_ref(), v.as_ref())).collect();
         assert_eq!(tags, [("url", "a=b"), ("team", "core"), ("empty", "")]);
     }
 
@@ -257,7 +260,7 @@ mod tests {
     #[test]
     fn tag_columns_set_their_key() {
         let (request, _) = map(&["Tag:cost-center", "Tag:empty"], &["CC-1", " "], vec![]);
-        assert_eq!(request.tags, [("cost-center".to_owned(), "CC-1".to_owned())]);
+        assert_eq!(request.tags, [("cost-center".into(), "CC-1".into())]);
     }
 
     #[test]

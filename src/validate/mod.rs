@@ -9,6 +9,7 @@
 pub mod rules;
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::sync::mpsc::sync_channel;
 
 use rayon::prelude::*;
@@ -28,21 +29,22 @@ const CHUNKS_AHEAD: usize = 4;
 
 /// A row with its request and every problem found in it.
 #[derive(Debug, Clone)]
-pub struct Checked {
+pub struct Checked<'a> {
     pub row: u64,
-    pub request: WorkloadRequest,
+    /// Borrows from the raw row and the column map.
+    pub request: WorkloadRequest<'a>,
     /// Errors and warnings, in column order, the duplicate-name error last.
     pub problems: Vec<Problem>,
 }
 
-impl Checked {
+impl Checked<'_> {
     pub fn is_valid(&self) -> bool {
         !self.problems.iter().any(Problem::is_error)
     }
 }
 
 /// Maps and checks one row against every rule that needs no other row.
-pub fn check_row(columns: &ColumnMap, raw: &RawRow) -> Checked {
+pub fn check_row<'a>(columns: &'a ColumnMap, raw: &'a RawRow) -> Checked<'a> {
     let mut problems = Vec::new();
     let request = map_row(columns, raw, &mut problems);
     if !raw.issues.iter().any(|issue| issue.is_structural()) {
@@ -54,46 +56,58 @@ pub fn check_row(columns: &ColumnMap, raw: &RawRow) -> Checked {
 }
 
 /// The key two names clash on: no whitespace, lower case.
-pub fn name_key(name: &str) -> String {
-    name.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect()
+fn name_key(name: &str) -> Box<str> {
+    let key: String = name.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect();
+    key.into_boxed_str()
 }
 
 /// The names seen so far: the later of two rows with one name is invalid.
 #[derive(Default)]
 struct NamesSeen {
-    first_row: HashMap<Box<str>, u64>,
+    first_row: HashMap<Box<str>, u64, foldhash::fast::RandomState>,
 }
 
 impl NamesSeen {
-    fn check(&mut self, columns: &ColumnMap, checked: &mut Checked, key: String) {
+    /// The row that used this name key first, unless it is this one.
+    fn earlier_use(&mut self, key: Box<str>, row: u64) -> Option<u64> {
         if key.is_empty() {
-            return;
+            return None;
         }
-        let Some(&earlier) = self.first_row.get(key.as_str()) else {
-            self.first_row.insert(key.into_boxed_str(), checked.row);
-            return;
-        };
-        let violation = Violation {
-            field: Field::WorkloadName,
-            tag_key: None,
-            code: Code::DuplicateName,
-            severity: Severity::Error,
-            detail: format!(
-                "{} is already the name of row {earlier} (names are compared without spaces and case): \
-                 each workload needs its own name",
-                quoted(checked.request.name())
-            ),
-        };
-        checked.problems.push(columns.problem(checked.row, violation));
+        match self.first_row.entry(key) {
+            Entry::Occupied(first) => Some(*first.get()),
+            Entry::Vacant(vacant) => {
+                vacant.insert(row);
+                None
+            }
+        }
     }
 }
 
-/// Checks every row of the input and hands each, in input order, to `sink`.
-pub fn check_rows<F>(input: Input, mut sink: F) -> Result<(), RunError>
+fn duplicate_name(columns: &ColumnMap, checked: &Checked<'_>, earlier: u64) -> Problem {
+    let violation = Violation {
+        field: Field::WorkloadName,
+        tag_key: None,
+        code: Code::DuplicateName,
+        severity: Severity::Error,
+        detail: format!(
+            "{} is already the name of row {earlier} (names are compared without spaces and case): \
+             each workload needs its own name",
+            quoted(checked.request.name())
+        ),
+    };
+    columns.problem(checked.row, violation)
+}
+
+/// Checks every row of the input; `convert` turns each checked row into what
+/// `sink` takes, in parallel, and `sink` receives them in input order.
+pub fn check_rows<T, C, S>(input: Input, convert: C, mut sink: S) -> Result<(), RunError>
 where
-    F: FnMut(Checked) -> Result<(), RunError>,
+    T: Send,
+    C: for<'a> Fn(Checked<'a>) -> T + Sync,
+    S: FnMut(T) -> Result<(), RunError>,
 {
     let Input { columns, mut rows, .. } = input;
+    let name_column = columns.column_of(Field::WorkloadName);
     let mut names = NamesSeen::default();
     std::thread::scope(|scope| {
         let (sender, receiver) = sync_channel::<Result<Vec<RawRow>, InputError>>(CHUNKS_AHEAD);
@@ -125,17 +139,28 @@ where
             }
         });
         for chunk in receiver {
-            let checked: Vec<(Checked, String)> = chunk?
+            let chunk = chunk?;
+            // The mapped name is the trimmed cell, so names are keyed on the
+            // raw rows in parallel and checked for clashes in order.
+            let keys: Vec<Box<str>> = chunk
                 .par_iter()
-                .map(|raw| {
-                    let checked = check_row(&columns, raw);
-                    let key = name_key(checked.request.name());
-                    (checked, key)
+                .map(|raw| name_key(name_column.and_then(|column| raw.cells.get(column)).unwrap_or_default()))
+                .collect();
+            let earlier: Vec<Option<u64>> =
+                keys.into_iter().zip(&chunk).map(|(key, raw)| names.earlier_use(key, raw.row)).collect();
+            let converted: Vec<T> = chunk
+                .into_par_iter()
+                .zip(earlier)
+                .map(|(raw, earlier)| {
+                    let mut checked = check_row(&columns, &raw);
+                    if let Some(earlier) = earlier {
+                        checked.problems.push(duplicate_name(&columns, &checked, earlier));
+                    }
+                    convert(checked)
                 })
                 .collect();
-            for (mut row, key) in checked {
-                names.check(&columns, &mut row, key);
-                sink(row)?;
+            for item in converted {
+                sink(item)?;
             }
         }
         Ok(())
@@ -147,9 +172,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn name_keys_ignore_whitespace_and_case() {
-        assert_eq!(name_key(" My  Shop\t"), "myshop");
-        assert_eq!(name_key("MYSHOP"), name_key("my shop"));
-        assert_ne!(name_key("my-shop"), name_key("myshop"));
+    fn names_clash_ignoring_whitespace_and_case() {
+        let mut names = NamesSeen::default();
+        let mut first_use = |name: &str, row| names.earlier_use(name_key(name), row);
+        assert_eq!(first_use(" My  Shop ", 2), None);
+        assert_eq!(first_use("MYSHOP", 3), Some(2));
+        assert_eq!(first_use("my\tshop", 4), Some(2));
+        assert_eq!(first_use("my-shop", 5), None);
+        assert_eq!(first_use("", 6), None);
+        assert_eq!(first_use("  ", 7), None);
     }
 }

@@ -6,8 +6,9 @@ use std::path::Path;
 
 use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook, Worksheet};
 use wa_bulk::input::{self, InputOptions};
+use wa_bulk::model::WorkloadRequest;
 use wa_bulk::report::Status::{Invalid, Valid};
-use wa_bulk::validate::{Checked, check_rows};
+use wa_bulk::validate::check_rows;
 
 use super::support::{Fixture, statuses};
 
@@ -66,14 +67,18 @@ fn workbook(path: &Path) {
     book.save(path).unwrap();
 }
 
-fn checked_rows(path: &Path) -> Vec<Checked> {
+fn requests(path: &Path) -> Vec<WorkloadRequest<'static>> {
     let options = InputOptions { path: path.to_owned(), ..InputOptions::default() };
     let opened = input::open(&options).unwrap();
     let mut rows = Vec::new();
-    check_rows(opened, |checked| {
-        rows.push(checked);
-        Ok(())
-    })
+    check_rows(
+        opened,
+        |checked| checked.request.into_owned(),
+        |checked| {
+            rows.push(checked);
+            Ok(())
+        },
+    )
     .unwrap();
     rows
 }
@@ -104,12 +109,12 @@ fn excel_numbers_dates_and_formulas_read_as_shown() {
     let fixture = Fixture::new();
     let path = fixture.path("book.xlsx");
     workbook(&path);
-    let rows = checked_rows(&path);
-    let numbers = &rows[0].request;
+    let rows = requests(&path);
+    let numbers = &rows[0];
     assert_eq!(numbers.account_ids, ["012345678901"], "leading zero restored");
     assert_eq!(numbers.notes.as_deref(), Some("123"), "no .0 on whole numbers");
     assert_eq!(numbers.industry.as_deref(), Some("2.5"));
-    let dated = &rows[1].request;
+    let dated = &rows[1];
     assert_eq!(dated.account_ids, ["123456789012"], "all 12 digits, not 1.23457E+11");
     assert_eq!(dated.environment.as_deref(), Some("PREPRODUCTION"));
     assert_eq!(dated.notes.as_deref(), Some("2026-11-26"));

@@ -33,20 +33,23 @@ fn the_samples_together_fill_every_member() {
     let mut filled = BTreeSet::new();
     for name in ["workloads.csv", "workloads.xlsx"] {
         let opened = input::open(&InputOptions { path: sample(name), ..InputOptions::default() }).unwrap();
-        check_rows(opened, |checked| {
-            let request = &checked.request;
-            for field in Field::ALL {
-                let set = match field {
-                    Field::Tags => !request.tags.is_empty(),
-                    field if field.is_list() => !request.list(field).is_empty(),
-                    field => request.scalar(field).is_some(),
-                };
-                if set {
-                    filled.insert(field);
+        check_rows(
+            opened,
+            |checked| checked.request.into_owned(),
+            |request| {
+                for field in Field::ALL {
+                    let set = match field {
+                        Field::Tags => !request.tags.is_empty(),
+                        field if field.is_list() => !request.list(field).is_empty(),
+                        field => request.scalar(field).is_some(),
+                    };
+                    if set {
+                        filled.insert(field);
+                    }
                 }
-            }
-            Ok(())
-        })
+                Ok(())
+            },
+        )
         .unwrap();
     }
     let missing: Vec<Field> = Field::ALL.into_iter().filter(|f| !filled.contains(f)).collect();

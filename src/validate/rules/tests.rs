@@ -3,12 +3,12 @@
 
 use super::*;
 
-fn valid_request() -> WorkloadRequest {
+fn valid_request() -> WorkloadRequest<'static> {
     let mut request = WorkloadRequest::default();
-    request.set_scalar(Field::WorkloadName, "checkout".into());
-    request.set_scalar(Field::Description, "Checkout service".into());
-    request.set_scalar(Field::Environment, "PRODUCTION".into());
-    request.set_scalar(Field::ReviewOwner, "ops@example.com".into());
+    request.set_scalar(Field::WorkloadName, "checkout");
+    request.set_scalar(Field::Description, "Checkout service");
+    request.set_scalar(Field::Environment, "PRODUCTION");
+    request.set_scalar(Field::ReviewOwner, "ops@example.com");
     request.aws_regions.push("us-east-1".into());
     request.lenses.push("wellarchitected".into());
     request
@@ -29,10 +29,10 @@ fn codes_for(request: &WorkloadRequest, field: Field) -> Vec<Code> {
         .collect()
 }
 
-fn with_value(field: Field, value: &str) -> WorkloadRequest {
+fn with_value(field: Field, value: &str) -> WorkloadRequest<'static> {
     let mut request = valid_request();
     if field.is_list() {
-        *request.list_mut(field) = vec![value.to_owned()];
+        *request.list_mut(field) = vec![value.to_owned().into()];
     } else {
         request.set_scalar(field, value.to_owned());
     }
@@ -205,9 +205,9 @@ fn bounded_lists_take_max_items_and_not_one_more() {
     for (field, item) in samples {
         let max = rule_for(field).list.as_ref().unwrap().max;
         let mut request = valid_request();
-        *request.list_mut(field) = vec![item.to_owned(); max];
+        *request.list_mut(field) = vec![item.to_owned().into(); max];
         assert_eq!(codes_for(&request, field), [], "{field:?} at max");
-        request.list_mut(field).push(item.to_owned());
+        request.list_mut(field).push(item.to_owned().into());
         assert_eq!(codes_for(&request, field), [Code::TooManyItems], "{field:?} at max+1");
     }
 }
@@ -250,7 +250,7 @@ fn aws_regions_must_look_like_region_codes() {
 #[test]
 fn unknown_pillars_are_warnings_only() {
     let mut request = valid_request();
-    request.pillar_priorities = AWS_PILLARS.iter().map(|p| p.to_string()).collect();
+    request.pillar_priorities = AWS_PILLARS.iter().map(|p| (*p).into()).collect();
     assert_eq!(violations(&request), []);
     request.pillar_priorities.push("customPillar".into());
     let found = violations(&request);
@@ -270,19 +270,19 @@ fn lenses_are_one_to_twenty() {
     let mut request = valid_request();
     request.lenses.clear();
     assert_eq!(codes_for(&request, Field::Lenses), [Code::MissingValue]);
-    request.lenses = (1..=20).map(|i| format!("lens{i}")).collect();
+    request.lenses = (1..=20).map(|i| format!("lens{i}").into()).collect();
     assert_eq!(codes_for(&request, Field::Lenses), []);
     request.lenses.push("lens21".into());
     assert_eq!(codes_for(&request, Field::Lenses), [Code::TooManyItems]);
-    request.lenses = vec!["l".repeat(128)];
+    request.lenses = vec!["l".repeat(128).into()];
     assert_eq!(codes_for(&request, Field::Lenses), []);
-    request.lenses = vec!["l".repeat(129)];
+    request.lenses = vec!["l".repeat(129).into()];
     assert_eq!(codes_for(&request, Field::Lenses), [Code::TooLong]);
 }
 
 fn tag_codes(tags: &[(&str, &str)]) -> Vec<Code> {
     let mut request = valid_request();
-    request.tags = tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    request.tags = tags.iter().map(|(k, v)| (k.to_string().into(), v.to_string().into())).collect();
     codes_for(&request, Field::Tags)
 }
 
@@ -423,4 +423,38 @@ fn industry_types_are_the_documented_ones() {
         documentation.split("<code>").skip(1).map(|item| item.split("</code>").next().unwrap()).collect();
     assert_eq!(INDUSTRY_TYPES, documented.as_slice());
     assert_eq!(INDUSTRY_TYPES.len(), 27);
+}
+
+#[test]
+fn pattern_shortcuts_agree_with_the_model_regex() {
+    let samples = [
+        "",
+        "a",
+        "123456789012",
+        "12345678901",
+        "1234567890123",
+        "12345678901a",
+        "١٢٣٤٥٦٧٨٩٠١٢",
+        "team",
+        "cost centre: 1/a=b+c@d-_",
+        "team#1",
+        "tëam",
+        "日本",
+        "tab\there",
+        "a\u{00a0}b",
+        "x,y",
+    ];
+    let patterns =
+        MEMBER_RULES.iter().filter_map(|rule| rule.value.pattern.as_ref()).chain(TAG_KEY.pattern.as_ref());
+    let mut with_shortcut = 0;
+    for pattern in patterns {
+        let Some(shortcut) = pattern.shortcut else { continue };
+        with_shortcut += 1;
+        for sample in samples {
+            if let Some(verdict) = shortcut(sample) {
+                assert_eq!(verdict, pattern.regex(sample), "{} on {sample:?}", pattern.source);
+            }
+        }
+    }
+    assert_eq!(with_shortcut, 2);
 }
