@@ -1,1 +1,121 @@
-fn main() {}
+//! Read + map + validate throughput on 100,000 generated rows, as CSV and as
+//! xlsx: the dry run's pipeline alone (`check_rows`, results counted), and the
+//! whole `validate` command with its CSV report.
+//!
+//! Run with `cargo bench --bench validate`; the README quotes the medians.
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use wa_bulk::commands::validate::{self, ValidateConfig};
+use wa_bulk::input::{self, InputOptions};
+use wa_bulk::report::Format;
+use wa_bulk::validate::check_rows;
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+const ROWS: usize = 100_000;
+
+const HEADER: [&str; 10] = [
+    "WorkloadName",
+    "Description",
+    "Environment",
+    "AccountIds",
+    "AwsRegions",
+    "PillarPriorities",
+    "ReviewOwner",
+    "IndustryType",
+    "Lenses",
+    "Tags",
+];
+
+/// A realistic row: every required member, lists, tags, an enum.
+fn row(index: usize) -> [String; 10] {
+    [
+        format!("workload-{index:07}"),
+        format!("Payments service number {index} for the web shop"),
+        if index % 3 == 0 { "PREPRODUCTION" } else { "PRODUCTION" }.to_owned(),
+        format!("{:012}", 111_111_111_111 + index),
+        "us-east-1;eu-west-1".to_owned(),
+        "security;reliability".to_owned(),
+        format!("team-{}@example.com", index % 50),
+        "Retail & Wholesale".to_owned(),
+        "wellarchitected;serverless".to_owned(),
+        format!("team=t{}; env=prod", index % 50),
+    ]
+}
+
+fn write_csv(path: &Path) {
+    let mut writer = csv::Writer::from_path(path).unwrap();
+    writer.write_record(HEADER).unwrap();
+    for index in 0..ROWS {
+        writer.write_record(row(index)).unwrap();
+    }
+    writer.flush().unwrap();
+}
+
+fn write_xlsx(path: &Path) {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (column, header) in HEADER.iter().enumerate() {
+        sheet.write_string(0, column as u16, *header).unwrap();
+    }
+    for index in 0..ROWS {
+        for (column, cell) in row(index).iter().enumerate() {
+            sheet.write_string(index as u32 + 1, column as u16, cell).unwrap();
+        }
+    }
+    book.save(path).unwrap();
+}
+
+/// Reads, maps and checks every row; returns how many are valid.
+fn pipeline(path: &Path) -> usize {
+    let opened = input::open(&InputOptions { path: path.to_owned(), ..InputOptions::default() }).unwrap();
+    let mut valid = 0;
+    check_rows(
+        opened,
+        |checked| checked.is_valid(),
+        |ok| {
+            valid += usize::from(ok);
+            Ok(())
+        },
+    )
+    .unwrap();
+    valid
+}
+
+fn command(path: &Path, report: PathBuf) -> u64 {
+    let config = ValidateConfig {
+        input: InputOptions { path: path.to_owned(), ..InputOptions::default() },
+        report,
+        format: Format::Csv,
+    };
+    validate::run(&config).unwrap().valid
+}
+
+fn benches(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("rows.csv");
+    let xlsx = dir.path().join("rows.xlsx");
+    write_csv(&csv);
+    write_xlsx(&xlsx);
+    assert_eq!(pipeline(&csv), ROWS, "every generated row is valid");
+    assert_eq!(pipeline(&xlsx), ROWS);
+
+    let mut group = c.benchmark_group("validate_100k");
+    group.sample_size(20).throughput(Throughput::Elements(ROWS as u64));
+    group.bench_function("csv_pipeline", |b| b.iter(|| black_box(pipeline(&csv))));
+    group.bench_function("csv_command_with_report", |b| {
+        b.iter(|| black_box(command(&csv, dir.path().join("csv.report.csv"))))
+    });
+    group.bench_function("xlsx_pipeline", |b| b.iter(|| black_box(pipeline(&xlsx))));
+    group.bench_function("xlsx_command_with_report", |b| {
+        b.iter(|| black_box(command(&xlsx, dir.path().join("xlsx.report.csv"))))
+    });
+    group.finish();
+}
+
+criterion_group!(validate_benches, benches);
+criterion_main!(validate_benches);

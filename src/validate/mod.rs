@@ -10,13 +10,13 @@ pub mod rules;
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
-use std::sync::mpsc::sync_channel;
+use std::sync::mpsc::{Receiver, sync_channel};
 
 use rayon::prelude::*;
 
 use crate::RunError;
 use crate::input::mapping::map_row;
-use crate::input::{ColumnMap, Input, InputError, RawRow};
+use crate::input::{ColumnMap, Input, RawRow, RowSource};
 use crate::model::{Field, WorkloadRequest};
 use crate::problem::{Code, Problem, Severity, quoted};
 use rules::Violation;
@@ -24,7 +24,7 @@ use rules::Violation;
 /// Rows per chunk handed to rayon: large enough to amortise the hand-off,
 /// small enough that a few chunks in flight cost little memory.
 const CHUNK_ROWS: usize = 2048;
-/// Chunks the reader may run ahead of the checkers.
+/// Checked chunks that may wait for the writer.
 const CHUNKS_AHEAD: usize = 4;
 
 /// A row with its request and every problem found in it.
@@ -57,6 +57,16 @@ pub fn check_row<'a>(columns: &'a ColumnMap, raw: &'a RawRow) -> Checked<'a> {
 
 /// The key two names clash on: no whitespace, lower case.
 fn name_key(name: &str) -> Box<str> {
+    if name.is_ascii() {
+        // Most names are ASCII, where this is a byte loop rather than
+        // Unicode case mapping one char at a time.
+        let bytes: Vec<u8> = name
+            .bytes()
+            .filter(|&b| !char::from(b).is_whitespace())
+            .map(|b| b.to_ascii_lowercase())
+            .collect();
+        return String::from_utf8(bytes).expect("ASCII stays UTF-8").into_boxed_str();
+    }
     let key: String = name.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect();
     key.into_boxed_str()
 }
@@ -100,71 +110,92 @@ fn duplicate_name(columns: &ColumnMap, checked: &Checked<'_>, earlier: u64) -> P
 
 /// Checks every row of the input; `convert` turns each checked row into what
 /// `sink` takes, in parallel, and `sink` receives them in input order.
-pub fn check_rows<T, C, S>(input: Input, convert: C, mut sink: S) -> Result<(), RunError>
+///
+/// The stages overlap: while rayon checks one chunk, the next is parsed in
+/// the same pool (`rayon::join`), and a writer thread feeds the previous
+/// chunk's results to `sink`. Nothing spins waiting on another thread.
+pub fn check_rows<T, C, S>(input: Input, convert: C, sink: S) -> Result<(), RunError>
 where
     T: Send,
     C: for<'a> Fn(Checked<'a>) -> T + Sync,
-    S: FnMut(T) -> Result<(), RunError>,
+    S: FnMut(T) -> Result<(), RunError> + Send,
 {
     let Input { columns, mut rows, .. } = input;
-    let name_column = columns.column_of(Field::WorkloadName);
-    let mut names = NamesSeen::default();
     std::thread::scope(|scope| {
-        let (sender, receiver) = sync_channel::<Result<Vec<RawRow>, InputError>>(CHUNKS_AHEAD);
-        scope.spawn(move || {
-            loop {
-                let mut chunk = Vec::with_capacity(CHUNK_ROWS);
-                let outcome = loop {
-                    if chunk.len() == CHUNK_ROWS {
-                        break Ok(true);
-                    }
-                    match rows.next_row() {
-                        Ok(Some(row)) => chunk.push(row),
-                        Ok(None) => break Ok(false),
-                        Err(error) => break Err(error),
-                    }
-                };
-                if !chunk.is_empty() && sender.send(Ok(chunk)).is_err() {
-                    return;
+        let (checked_sender, checked_chunks) = sync_channel::<Vec<T>>(CHUNKS_AHEAD);
+        let writer = scope.spawn(move || write_chunks(checked_chunks, sink));
+        let mut names = NamesSeen::default();
+        let checked = (|| {
+            let mut chunk = read_chunk(rows.as_mut())?;
+            while !chunk.is_empty() {
+                let (next, converted) = rayon::join(
+                    || read_chunk(rows.as_mut()),
+                    || check_chunk(&columns, &chunk, &convert, &mut names),
+                );
+                // A failed send means the writer stopped; it returns its reason.
+                if checked_sender.send(converted).is_err() {
+                    return Ok(());
                 }
-                match outcome {
-                    Ok(true) => {}
-                    Ok(false) => return,
-                    Err(error) => {
-                        // The receiver may be gone already; nothing is left to tell.
-                        let _ = sender.send(Err(error));
-                        return;
-                    }
-                }
+                chunk = next?;
             }
-        });
-        for chunk in receiver {
-            let chunk = chunk?;
-            // The mapped name is the trimmed cell, so names are keyed on the
-            // raw rows in parallel and checked for clashes in order.
-            let keys: Vec<Box<str>> = chunk
-                .par_iter()
-                .map(|raw| name_key(name_column.and_then(|column| raw.cells.get(column)).unwrap_or_default()))
-                .collect();
-            let earlier: Vec<Option<u64>> =
-                keys.into_iter().zip(&chunk).map(|(key, raw)| names.earlier_use(key, raw.row)).collect();
-            let converted: Vec<T> = chunk
-                .into_par_iter()
-                .zip(earlier)
-                .map(|(raw, earlier)| {
-                    let mut checked = check_row(&columns, &raw);
-                    if let Some(earlier) = earlier {
-                        checked.problems.push(duplicate_name(&columns, &checked, earlier));
-                    }
-                    convert(checked)
-                })
-                .collect();
-            for item in converted {
-                sink(item)?;
-            }
-        }
-        Ok(())
+            Ok(())
+        })();
+        drop(checked_sender);
+        let written = writer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        checked.and(written)
     })
+}
+
+/// Up to a chunk of rows; empty at the end of the input.
+fn read_chunk(rows: &mut dyn RowSource) -> Result<Vec<RawRow>, RunError> {
+    let mut chunk = Vec::with_capacity(CHUNK_ROWS);
+    while chunk.len() < CHUNK_ROWS {
+        match rows.next_row()? {
+            Some(row) => chunk.push(row),
+            None => break,
+        }
+    }
+    Ok(chunk)
+}
+
+/// Maps and checks a chunk in parallel, then checks names in order.
+fn check_chunk<T, C>(columns: &ColumnMap, chunk: &[RawRow], convert: &C, names: &mut NamesSeen) -> Vec<T>
+where
+    T: Send,
+    C: for<'a> Fn(Checked<'a>) -> T + Sync,
+{
+    // One parallel pass checks each row and keys its name; the clash check
+    // then runs in order, and the rare row whose name was taken is checked
+    // again with that problem added.
+    let mut converted: Vec<(T, Box<str>)> = chunk
+        .par_iter()
+        .map(|raw| {
+            let checked = check_row(columns, raw);
+            let key = name_key(checked.request.name());
+            (convert(checked), key)
+        })
+        .collect();
+    for ((item, key), raw) in converted.iter_mut().zip(chunk) {
+        if let Some(earlier) = names.earlier_use(std::mem::take(key), raw.row) {
+            let mut checked = check_row(columns, raw);
+            checked.problems.push(duplicate_name(columns, &checked, earlier));
+            *item = convert(checked);
+        }
+    }
+    converted.into_iter().map(|(item, _)| item).collect()
+}
+
+/// The writer stage: hands every result to the sink, in order.
+fn write_chunks<T, S>(chunks: Receiver<Vec<T>>, mut sink: S) -> Result<(), RunError>
+where
+    S: FnMut(T) -> Result<(), RunError>,
+{
+    for chunk in chunks {
+        for item in chunk {
+            sink(item)?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -181,5 +212,9 @@ mod tests {
         assert_eq!(first_use("my-shop", 5), None);
         assert_eq!(first_use("", 6), None);
         assert_eq!(first_use("  ", 7), None);
+        assert_eq!(first_use("Ünïcode\u{a0}Name", 8), None);
+        assert_eq!(first_use("ünïcodename", 9), Some(8));
+        assert_eq!(first_use("tab\x0bbed", 10), None);
+        assert_eq!(first_use("TABBED", 11), Some(10));
     }
 }
