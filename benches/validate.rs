@@ -36,7 +36,7 @@ fn row(index: usize) -> [String; 10] {
     [
         format!("workload-{index:07}"),
         format!("Payments service number {index} for the web shop"),
-        if index % 3 == 0 { "PREPRODUCTION" } else { "PRODUCTION" }.to_owned(),
+        if index.is_multiple_of(3) { "PREPRODUCTION" } else { "PRODUCTION" }.to_owned(),
         format!("{:012}", 111_111_111_111 + index),
         "us-east-1;eu-west-1".to_owned(),
         "security;reliability".to_owned(),

@@ -23,7 +23,7 @@ use rules::Violation;
 
 /// Rows per chunk handed to rayon: large enough to amortise the hand-off,
 /// small enough that a few chunks in flight cost little memory.
-const CHUNK_ROWS: usize = 2048;
+const CHUNK_ROWS: usize = 4096;
 /// Checked chunks that may wait for the writer.
 const CHUNKS_AHEAD: usize = 4;
 
