@@ -37,9 +37,9 @@ impl Status {
 
 /// One line of the report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Record {
+pub struct Record<'a> {
     pub row: u64,
-    pub workload_name: String,
+    pub workload_name: Cow<'a, str>,
     pub status: Status,
     pub workload_id: Option<String>,
     pub workload_arn: Option<String>,
@@ -51,13 +51,13 @@ pub struct Record {
 pub const COLUMNS: [&str; 8] =
     ["row", "workload_name", "status", "workload_id", "workload_arn", "attempts", "error_code", "message"];
 
-impl Record {
+impl<'a> Record<'a> {
     /// The dry run's verdict on a checked row, given its problems as text.
-    pub fn dry_run(checked: &Checked<'_>, problems: &[String]) -> Record {
+    pub fn dry_run(checked: &'a Checked<'_>, problems: &[String]) -> Record<'a> {
         let first_error = checked.problems.iter().find(|p| p.is_error());
         Record {
             row: checked.row,
-            workload_name: checked.request.name().to_owned(),
+            workload_name: Cow::Borrowed(checked.request.name()),
             status: if first_error.is_some() { Status::Invalid } else { Status::Valid },
             workload_id: None,
             workload_arn: None,
@@ -86,6 +86,54 @@ impl Format {
             _ => None,
         }
     }
+
+    /// One record as the bytes of one line (JSON array separators aside),
+    /// so that records can be encoded in parallel and written in order.
+    pub fn encode(self, record: &Record<'_>) -> Vec<u8> {
+        match self {
+            Format::Csv => {
+                let (row, attempts) = (record.row.to_string(), record.attempts.to_string());
+                fn optional(value: Option<&str>) -> Cow<'_, str> {
+                    value.map_or(Cow::Borrowed(""), defuse)
+                }
+                csv_line(&[
+                    &row,
+                    &defuse(&record.workload_name),
+                    record.status.as_str(),
+                    &optional(record.workload_id.as_deref()),
+                    &optional(record.workload_arn.as_deref()),
+                    &attempts,
+                    &optional(record.error_code.as_deref()),
+                    &defuse(&record.message),
+                ])
+            }
+            Format::Jsonl | Format::Json => {
+                let mut line = serde_json::to_vec(record).expect("a record always serialises");
+                line.push(b'\n');
+                line
+            }
+        }
+    }
+}
+
+/// Fields as one CSV line, quoted where they need it.
+fn csv_line(fields: &[&str]) -> Vec<u8> {
+    // Quoting at most doubles a field and adds two quotes; then a delimiter.
+    let room: usize = fields.iter().map(|field| 2 * field.len() + 3).sum::<usize>() + 2;
+    let mut line = vec![0; room];
+    let mut writer = csv_core::Writer::new();
+    let mut used = 0;
+    for (index, field) in fields.iter().enumerate() {
+        if index > 0 {
+            used += writer.delimiter(&mut line[used..]).1;
+        }
+        let (_, _, written) = writer.field(field.as_bytes(), &mut line[used..]);
+        used += written;
+    }
+    // The terminator closes a quoted last field too.
+    used += writer.terminator(&mut line[used..]).1;
+    line.truncate(used);
+    line
 }
 
 /// `<input stem>.report.csv` beside the input.
@@ -97,13 +145,9 @@ pub fn default_path(input: &Path) -> PathBuf {
 /// Writes a report under a temporary name; [`ReportWriter::finish`] puts it in place.
 pub struct ReportWriter {
     path: PathBuf,
-    sink: Sink,
-}
-
-enum Sink {
-    Csv(Box<csv::Writer<NamedTempFile>>),
-    JsonLines(BufWriter<NamedTempFile>),
-    JsonArray { out: BufWriter<NamedTempFile>, first: bool },
+    format: Format,
+    out: BufWriter<NamedTempFile>,
+    records: u64,
 }
 
 impl ReportWriter {
@@ -112,73 +156,45 @@ impl ReportWriter {
             Some(parent) if !parent.as_os_str().is_empty() => parent,
             _ => Path::new("."),
         };
-        let file = NamedTempFile::new_in(directory)?;
-        let sink = match format {
-            Format::Csv => {
-                let mut writer = csv::Writer::from_writer(file);
-                writer.write_record(COLUMNS)?;
-                Sink::Csv(Box::new(writer))
-            }
-            Format::Jsonl => Sink::JsonLines(BufWriter::new(file)),
-            Format::Json => {
-                let mut out = BufWriter::new(file);
-                out.write_all(b"[")?;
-                Sink::JsonArray { out, first: true }
-            }
-        };
-        Ok(ReportWriter { path: path.to_owned(), sink })
+        let mut out = BufWriter::with_capacity(1 << 16, NamedTempFile::new_in(directory)?);
+        match format {
+            Format::Csv => out.write_all(&csv_line(&COLUMNS))?,
+            Format::Json => out.write_all(b"[")?,
+            Format::Jsonl => {}
+        }
+        Ok(ReportWriter { path: path.to_owned(), format, out, records: 0 })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
     }
 
-    pub fn write(&mut self, record: &Record) -> io::Result<()> {
-        match &mut self.sink {
-            Sink::Csv(writer) => {
-                let row = record.row.to_string();
-                let attempts = record.attempts.to_string();
-                fn optional(value: &Option<String>) -> Cow<'_, str> {
-                    value.as_deref().map_or(Cow::Borrowed(""), defuse)
-                }
-                writer.write_record(
-                    [
-                        Cow::Borrowed(row.as_str()),
-                        defuse(&record.workload_name),
-                        Cow::Borrowed(record.status.as_str()),
-                        optional(&record.workload_id),
-                        optional(&record.workload_arn),
-                        Cow::Borrowed(attempts.as_str()),
-                        optional(&record.error_code),
-                        defuse(&record.message),
-                    ]
-                    .iter()
-                    .map(|cell| cell.as_bytes()),
-                )?;
-            }
-            Sink::JsonLines(out) => {
-                serde_json::to_writer(&mut *out, record)?;
-                out.write_all(b"\n")?;
-            }
-            Sink::JsonArray { out, first } => {
-                out.write_all(if *first { b"\n" } else { b",\n" })?;
-                *first = false;
-                serde_json::to_writer(&mut *out, record)?;
-            }
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    pub fn write(&mut self, record: &Record<'_>) -> io::Result<()> {
+        self.write_encoded(&self.format.encode(record))
+    }
+
+    /// Writes a record that [`Format::encode`] turned into bytes.
+    pub fn write_encoded(&mut self, line: &[u8]) -> io::Result<()> {
+        if self.format == Format::Json {
+            self.out.write_all(if self.records == 0 { b"\n" } else { b",\n" })?;
+            self.out.write_all(line.strip_suffix(b"\n").unwrap_or(line))?;
+        } else {
+            self.out.write_all(line)?;
         }
+        self.records += 1;
         Ok(())
     }
 
     /// Flushes the report to disk and renames it to its final path.
-    pub fn finish(self) -> io::Result<PathBuf> {
-        let file = match self.sink {
-            Sink::Csv(writer) => writer.into_inner().map_err(|e| e.into_error())?,
-            Sink::JsonLines(out) => out.into_inner().map_err(|e| e.into_error())?,
-            Sink::JsonArray { mut out, .. } => {
-                out.write_all(b"\n]\n")?;
-                out.into_inner().map_err(|e| e.into_error())?
-            }
-        };
+    pub fn finish(mut self) -> io::Result<PathBuf> {
+        if self.format == Format::Json {
+            self.out.write_all(b"\n]\n")?;
+        }
+        let file = self.out.into_inner().map_err(|e| e.into_error())?;
         file.as_file().sync_all()?;
         let persisted: File = file.persist(&self.path).map_err(|e| e.error)?;
         drop(persisted);
@@ -199,10 +215,10 @@ pub fn defuse(cell: &str) -> Cow<'_, str> {
 mod tests {
     use super::*;
 
-    fn record(name: &str) -> Record {
+    fn record(name: &str) -> Record<'static> {
         Record {
             row: 3,
-            workload_name: name.into(),
+            workload_name: name.to_owned().into(),
             status: Status::Invalid,
             workload_id: None,
             workload_arn: None,
@@ -218,6 +234,16 @@ mod tests {
             assert_eq!(defuse(cell), format!("'{cell}"));
         }
         assert_eq!(defuse("shop"), "shop");
+    }
+
+    #[test]
+    fn csv_lines_quote_what_needs_quoting_and_read_back_the_same() {
+        let fields = ["plain", "a,b", "say \"hi\"", "two\nlines", "", "last \"quoted\""];
+        let line = csv_line(&fields);
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(line.as_slice());
+        let record = reader.records().next().unwrap().unwrap();
+        assert_eq!(record.iter().collect::<Vec<_>>(), fields);
+        assert!(line.ends_with(b"\"\n"));
     }
 
     #[test]
@@ -252,9 +278,10 @@ mod tests {
     #[test]
     fn json_reports_round_trip() {
         let lines = write_and_read(Format::Jsonl, "r.jsonl");
-        let records: Vec<Record> = lines.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let records: Vec<Record<'static>> = lines.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
         assert_eq!(records, [record("=cmd"), record("ok")]);
-        let array: Vec<Record> = serde_json::from_str(&write_and_read(Format::Json, "r.json")).unwrap();
+        let array: Vec<Record<'static>> =
+            serde_json::from_str(&write_and_read(Format::Json, "r.json")).unwrap();
         assert_eq!(array, [record("=cmd"), record("ok")]);
     }
 }

@@ -72,19 +72,22 @@ pub fn run(config: &ValidateConfig) -> Result<ValidateSummary, RunError> {
         first_problems: Vec::new(),
         problem_count: 0,
     };
+    let format = report.format();
+    // Each row's line of the report is encoded in parallel with the checks.
     let verdict = |checked: Checked<'_>| {
         let problems: Vec<String> = checked.problems.iter().map(ToString::to_string).collect();
-        (Record::dry_run(&checked, &problems), problems)
+        let record = Record::dry_run(&checked, &problems);
+        (record.status, format.encode(&record), problems)
     };
-    check_rows(opened, verdict, |(record, problems)| {
-        match record.status {
+    check_rows(opened, verdict, |(status, line, problems)| {
+        match status {
             Status::Valid => summary.valid += 1,
             Status::Invalid => summary.invalid += 1,
         }
         summary.problem_count += problems.len() as u64;
         let room = PROBLEMS_SHOWN - summary.first_problems.len();
         summary.first_problems.extend(problems.into_iter().take(room));
-        report.write(&record).map_err(report_error)
+        report.write_encoded(&line).map_err(report_error)
     })?;
     report.finish().map_err(report_error)?;
     summary.elapsed = started.elapsed();

@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use csv::{ByteRecord, StringRecord};
 
 use super::columns::{Target, recognised_cells};
+use super::mapping::trim_cell;
 use super::{HEADER_SEARCH_ROWS, InputError, InputOptions, Opened, RawRow, ReadIssue, RowSource, display};
 
 const CANDIDATE_DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
@@ -178,7 +179,7 @@ impl CsvRows {
                 Ok(cells) => (cells, Vec::new()),
                 Err(error) => lossy(error.into_byte_record()),
             };
-            if cells.iter().all(|cell| cell.trim().is_empty()) && issues.is_empty() {
+            if cells.iter().all(|cell| trim_cell(cell).is_empty()) && issues.is_empty() {
                 continue;
             }
             if cells.len() > self.width && cells.iter().skip(self.width).all(|c| c.trim().is_empty()) {

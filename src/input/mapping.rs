@@ -27,7 +27,7 @@ pub fn map_row<'a>(
     let structural = raw.issues.iter().any(ReadIssue::is_structural);
     let mut request = WorkloadRequest::default();
     for (column, target) in columns.targets() {
-        let cell = raw.cells.get(column).unwrap_or_default().trim();
+        let cell = trim_cell(raw.cells.get(column).unwrap_or_default());
         if cell.is_empty() {
             continue;
         }
@@ -118,30 +118,62 @@ fn same_enum_value(known: &str, written: &str) -> bool {
     known == written || squashed(known) == squashed(written)
 }
 
+/// `str::trim`, with a shortcut for the usual cell that starts and ends with
+/// a visible ASCII character.
+pub fn trim_cell(cell: &str) -> &str {
+    match (cell.as_bytes().first(), cell.as_bytes().last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => cell,
+        _ => cell.trim(),
+    }
+}
+
+/// Splits `text` at each byte `ends_here` picks (always an ASCII byte, so
+/// the pieces stay valid UTF-8); pieces are trimmed, empty ones dropped.
+fn pieces<'a>(text: &'a str, ends_here: impl Fn(&'a str, usize) -> bool) -> impl Iterator<Item = &'a str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        loop {
+            let text = rest?;
+            let end = text.bytes().enumerate().position(|(at, _)| ends_here(text, at));
+            let piece = match end {
+                Some(at) => {
+                    rest = Some(&text[at + 1..]);
+                    &text[..at]
+                }
+                None => {
+                    rest = None;
+                    text
+                }
+            };
+            let piece = trim_cell(piece);
+            if !piece.is_empty() {
+                return Some(piece);
+            }
+        }
+    })
+}
+
 /// Items of a list cell: split on `,` `;` or newlines, trimmed, empties dropped.
 pub fn split_list(cell: &str) -> impl Iterator<Item = &str> {
-    cell.split([',', ';', '\n', '\r']).map(str::trim).filter(|item| !item.is_empty())
+    pieces(cell, |text, at| matches!(text.as_bytes()[at], b',' | b';' | b'\n' | b'\r'))
 }
 
 /// The pairs of a Tags cell. Pairs split on `;` and newlines, and on a `,`
 /// when what follows it reads `key=` (so `note=a, b` stays one pair).
-pub fn split_tags(cell: &str) -> Vec<&str> {
-    let mut pairs = Vec::new();
-    for segment in cell.split([';', '\n', '\r']) {
-        let mut start = 0;
-        for (comma, _) in segment.match_indices(',') {
-            if starts_a_pair(&segment[comma + 1..]) {
-                pairs.push(&segment[start..comma]);
-                start = comma + 1;
-            }
-        }
-        pairs.push(&segment[start..]);
-    }
-    pairs.into_iter().map(str::trim).filter(|pair| !pair.is_empty()).collect()
+pub fn split_tags(cell: &str) -> impl Iterator<Item = &str> {
+    pieces(cell, |text, at| match text.as_bytes()[at] {
+        b';' | b'\n' | b'\r' => true,
+        b',' => starts_a_pair(&text[at + 1..]),
+        _ => false,
+    })
 }
 
+/// Whether a pair's `key=` comes before the next separator.
 fn starts_a_pair(rest: &str) -> bool {
-    rest.split_once('=').is_some_and(|(key, _)| !key.trim().is_empty() && !key.contains(','))
+    match rest.find(['=', ',', ';', '\n', '\r']) {
+        Some(at) if rest.as_bytes()[at] == b'=' => !rest[..at].trim().is_empty(),
+        _ => false,
+    }
 }
 
 /// `1.23457E+11`: what Excel shows, and CSV exports keep, for a long number.
@@ -231,14 +263,19 @@ mod tests {
     fn lists_split_on_commas_semicolons_and_newlines() {
         let items: Vec<&str> = split_list(" us-east-1, eu-west-1;\nap-south-1 ,, ").collect();
         assert_eq!(items, ["us-east-1", "eu-west-1", "ap-south-1"]);
+        assert_eq!(split_list("é ,\u{a0}ü\u{a0}").collect::<Vec<_>>(), ["é", "ü"]);
+        assert_eq!(split_list(" , ;").count(), 0);
     }
 
     #[test]
     fn tags_split_on_commas_only_before_a_key() {
-        assert_eq!(split_tags("team=a, env=prod"), ["team=a", "env=prod"]);
-        assert_eq!(split_tags("note=a, b"), ["note=a, b"]);
-        assert_eq!(split_tags("a=1;b=2\nc=3"), ["a=1", "b=2", "c=3"]);
-        assert_eq!(split_tags("url=x=y, n=1"), ["url=x=y", "n=1"]);
+        let pairs = |cell| split_tags(cell).collect::<Vec<_>>();
+        assert_eq!(pairs("team=a, env=prod"), ["team=a", "env=prod"]);
+        assert_eq!(pairs("note=a, b"), ["note=a, b"]);
+        assert_eq!(pairs("a=1, b; c=2"), ["a=1, b", "c=2"]);
+        assert_eq!(pairs("a=1;b=2\nc=3;;"), ["a=1", "b=2", "c=3"]);
+        assert_eq!(pairs("url=x=y, n=1"), ["url=x=y", "n=1"]);
+        assert_eq!(pairs("k=é, ü=ß"), ["k=é", "ü=ß"]);
     }
 
     #[test]

@@ -107,7 +107,7 @@ pub struct RawRow {
 impl RawRow {
     /// Whether every cell is blank (such rows are skipped, not counted).
     pub fn is_blank(&self) -> bool {
-        self.cells.iter().all(|cell| cell.trim().is_empty()) && self.issues.is_empty()
+        self.cells.iter().all(|cell| mapping::trim_cell(cell).is_empty()) && self.issues.is_empty()
     }
 }
 

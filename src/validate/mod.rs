@@ -60,11 +60,9 @@ fn name_key(name: &str) -> Box<str> {
     if name.is_ascii() {
         // Most names are ASCII, where this is a byte loop rather than
         // Unicode case mapping one char at a time.
-        let bytes: Vec<u8> = name
-            .bytes()
-            .filter(|&b| !char::from(b).is_whitespace())
-            .map(|b| b.to_ascii_lowercase())
-            .collect();
+        let mut bytes = Vec::with_capacity(name.len());
+        bytes
+            .extend(name.bytes().filter(|&b| !char::from(b).is_whitespace()).map(|b| b.to_ascii_lowercase()));
         return String::from_utf8(bytes).expect("ASCII stays UTF-8").into_boxed_str();
     }
     let key: String = name.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect();

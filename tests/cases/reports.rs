@@ -46,7 +46,7 @@ fn json_and_jsonl_reports_hold_the_same_records() {
     let json_path = fixture.path("report.json");
     let run = wa_bulk(&["validate", file.to_str().unwrap(), "--report", json_path.to_str().unwrap()]);
     assert_eq!(run.code, 0);
-    let array: Vec<wa_bulk::report::Record> =
+    let array: Vec<wa_bulk::report::Record<'static>> =
         serde_json::from_str(&std::fs::read_to_string(json_path).unwrap()).unwrap();
     assert_eq!(array, lines);
     assert_eq!(lines[1].status, Valid);

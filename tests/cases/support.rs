@@ -49,7 +49,7 @@ impl Fixture {
     }
 
     /// The records of the last `validate` report.
-    pub fn records(&self) -> Vec<Record> {
+    pub fn records(&self) -> Vec<Record<'static>> {
         read_jsonl(&self.path("report.jsonl"))
     }
 }
@@ -63,16 +63,16 @@ pub fn wa_bulk(args: &[&str]) -> Run {
     }
 }
 
-pub fn read_jsonl(path: &Path) -> Vec<Record> {
+pub fn read_jsonl(path: &Path) -> Vec<Record<'static>> {
     std::fs::read_to_string(path).unwrap().lines().map(|line| serde_json::from_str(line).unwrap()).collect()
 }
 
 /// Rows and statuses, for compact assertions.
-pub fn statuses(records: &[Record]) -> Vec<(u64, Status)> {
+pub fn statuses(records: &[Record<'_>]) -> Vec<(u64, Status)> {
     records.iter().map(|r| (r.row, r.status)).collect()
 }
 
 /// The record of a sheet row.
-pub fn record(records: &[Record], row: u64) -> &Record {
+pub fn record<'r>(records: &'r [Record<'static>], row: u64) -> &'r Record<'static> {
     records.iter().find(|r| r.row == row).unwrap_or_else(|| panic!("no record for row {row}"))
 }
