@@ -1,16 +1,16 @@
 //! Checking every row: mapping and rules in parallel, cross-row rules in order.
 //!
-//! A reader thread streams chunks of rows through a small bounded channel;
-//! each chunk is mapped and checked on rayon's pool with an indexed collect,
-//! so output keeps input order; then the one rule that needs other rows (a
-//! name used twice) runs in order. Memory is bounded by a few chunks plus the
-//! set of names seen, however long the file.
+//! Rows are read in chunks; each chunk is mapped and checked on rayon's pool
+//! with an indexed collect, so output keeps input order, while the next chunk
+//! is read; then the one rule that needs other rows (a name used twice) runs
+//! in order, and a writer thread hands the results on. Memory is bounded by a
+//! few chunks plus the set of names seen, however long the file.
 
 pub mod rules;
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
-use std::sync::mpsc::{Receiver, sync_channel};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use rayon::prelude::*;
 
@@ -122,26 +122,35 @@ where
     std::thread::scope(|scope| {
         let (checked_sender, checked_chunks) = sync_channel::<Vec<T>>(CHUNKS_AHEAD);
         let writer = scope.spawn(move || write_chunks(checked_chunks, sink));
-        let mut names = NamesSeen::default();
-        let checked = (|| {
-            let mut chunk = read_chunk(rows.as_mut())?;
-            while !chunk.is_empty() {
-                let (next, converted) = rayon::join(
-                    || read_chunk(rows.as_mut()),
-                    || check_chunk(&columns, &chunk, &convert, &mut names),
-                );
-                // A failed send means the writer stopped; it returns its reason.
-                if checked_sender.send(converted).is_err() {
-                    return Ok(());
-                }
-                chunk = next?;
-            }
-            Ok(())
-        })();
-        drop(checked_sender);
+        let checked = check_all(&columns, rows.as_mut(), &convert, checked_sender);
         let written = writer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         checked.and(written)
     })
+}
+
+/// Reads and checks chunk after chunk, each chunk's results to `checked`.
+fn check_all<T, C>(
+    columns: &ColumnMap,
+    rows: &mut dyn RowSource,
+    convert: &C,
+    checked: SyncSender<Vec<T>>,
+) -> Result<(), RunError>
+where
+    T: Send,
+    C: for<'a> Fn(Checked<'a>) -> T + Sync,
+{
+    let mut names = NamesSeen::default();
+    let mut chunk = read_chunk(rows)?;
+    while !chunk.is_empty() {
+        let (next, converted) =
+            rayon::join(|| read_chunk(rows), || check_chunk(columns, &chunk, convert, &mut names));
+        // A failed send means the writer stopped; it returns its reason.
+        if checked.send(converted).is_err() {
+            return Ok(());
+        }
+        chunk = next?;
+    }
+    Ok(())
 }
 
 /// Up to a chunk of rows; empty at the end of the input.
