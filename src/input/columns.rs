@@ -191,6 +191,11 @@ impl ColumnMap {
         self.targets.iter().enumerate().filter_map(|(column, target)| target.as_ref().map(|t| (column, t)))
     }
 
+    /// Where a column stands in the sheet; problems with no column come last.
+    pub fn position(&self, header: Option<&str>) -> usize {
+        header.and_then(|header| self.headers.iter().position(|h| h == header)).unwrap_or(usize::MAX)
+    }
+
     pub fn column_of(&self, field: Field) -> Option<usize> {
         self.by_field.get(&field).copied()
     }

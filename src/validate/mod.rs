@@ -52,6 +52,8 @@ pub fn check_row<'a>(columns: &'a ColumnMap, raw: &'a RawRow) -> Checked<'a> {
         rules::check(&request, &mut violations);
         problems.extend(violations.into_iter().map(|v| columns.problem(raw.row, v)));
     }
+    // In the order of the sheet's columns, as the person fixing them reads.
+    problems.sort_by_key(|problem| columns.position(problem.column.as_deref()));
     Checked { row: raw.row, request, problems }
 }
 

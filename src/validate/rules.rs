@@ -424,14 +424,16 @@ fn check_count(
     if count == 0 {
         return;
     }
-    let (code, bound) = if count < rule.min {
-        (Code::TooFewItems, format!("at least {}", rule.min))
+    let (code, bound, limit) = if count < rule.min {
+        (Code::TooFewItems, "at least", rule.min)
     } else if count > rule.max {
-        (Code::TooManyItems, format!("at most {}", rule.max))
+        (Code::TooManyItems, "at most", rule.max)
     } else {
         return;
     };
-    out.push(Violation { tag_key, ..error(field, code, format!("has {count} {noun}: {bound} are allowed")) });
+    let verb = if limit == 1 { "is" } else { "are" };
+    let detail = format!("has {count} {noun}: {bound} {limit} {verb} allowed");
+    out.push(Violation { tag_key, ..error(field, code, detail) });
 }
 
 /// A Region code such as `us-east-1`, `us-gov-west-1` or `ap-southeast-5`:

@@ -233,7 +233,7 @@ fn every_kind_of_problem_names_row_column_member_and_what_is_allowed() {
             18,
             "arn:aws:wellarchitected:us-east-1:111122223333:profile/a,arn:aws:wellarchitected:us-east-1:111122223333:profile/b",
             "TooManyItems",
-            "(ProfileArns): has 2 items: at most 1 are allowed",
+            "(ProfileArns): has 2 items: at most 1 is allowed",
         ),
         (19, "arn:aws:wellarchitected:us-east-1:1:template", "TooShort", "(ReviewTemplateArns): item 1"),
         (

@@ -64,9 +64,9 @@ fn the_invalid_sample_shows_each_kind_of_problem() {
     let records = fixture.records();
     let expected = [
         (2, Valid, None),
-        (3, Invalid, Some("MissingValue")),
+        (3, Invalid, Some("TooShort")),
         (4, Invalid, Some("DigitsLost")),
-        (5, Invalid, Some("TooManyItems")),
+        (5, Invalid, Some("InvalidRegion")),
         (6, Invalid, Some("MissingValue")),
         (7, Valid, None),
         (8, Invalid, Some("InvalidFormat")),
@@ -86,4 +86,10 @@ fn the_invalid_sample_shows_each_kind_of_problem() {
     assert_eq!(found, expected);
     assert_eq!(statuses(&records).len(), 17);
     assert!(record(&records, 7).message.contains("warning"));
+    // Problems come in the order of the sheet's columns.
+    let row_3 = &record(&records, 3).message;
+    let name = row_3.find("(WorkloadName)").unwrap();
+    let description = row_3.find("(Description)").unwrap();
+    let environment = row_3.find("(Environment)").unwrap();
+    assert!(name < description && description < environment, "{row_3}");
 }
