@@ -4,7 +4,7 @@
 
 use wa_bulk::report::Status::{Invalid, Valid};
 
-use super::support::{Fixture, HEADER, good_row, record, statuses};
+use super::support::{Fixture, HEADER, assert_contains, good_row, record, statuses};
 
 #[test]
 fn an_unclosed_quote_is_reported_at_its_row_and_later_rows_are_read_again() {
@@ -44,11 +44,7 @@ fn invalid_utf8_marks_only_its_cell_and_row() {
     assert_eq!(statuses(&records), [(2, Valid), (3, Invalid), (4, Valid)]);
     let latin = record(&records, 3);
     assert_eq!(latin.error_code.as_deref(), Some("InvalidUtf8"));
-    assert!(
-        latin.message.contains("row 3, column \"WorkloadName\" (WorkloadName): is not valid UTF-8"),
-        "{}",
-        latin.message
-    );
+    assert_contains(&latin.message, "row 3, column \"WorkloadName\" (WorkloadName): is not valid UTF-8");
     assert_eq!(latin.workload_name, "caf\u{fffd} latin-1");
 }
 
@@ -73,7 +69,7 @@ fn refused(fixture: &Fixture, name: &str, content: &[u8], args: &[&str], expecte
     let file = fixture.write(name, content);
     let run = fixture.validate(&file, args);
     assert_eq!(run.code, 2, "{name}: {}", run.stderr);
-    assert!(run.stderr.contains(expected), "{name}: expected {expected:?} in {:?}", run.stderr);
+    assert_contains(&run.stderr, expected);
     assert!(
         run.stderr.contains(file.to_str().unwrap()),
         "{name}: the message names the file: {}",
@@ -120,13 +116,13 @@ fn a_missing_file_and_bad_options_exit_2() {
     let fixture = Fixture::new();
     let run = fixture.validate(&fixture.path("nope.csv"), &[]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("nope.csv: cannot read"), "{}", run.stderr);
+    assert_contains(&run.stderr, "nope.csv: cannot read");
     let file = fixture.write("w.csv", format!("{HEADER}\n{}\n", good_row("x")));
     let bad_report = super::support::wa_bulk(&["validate", file.to_str().unwrap(), "--report", "out.xml"]);
     assert_eq!(bad_report.code, 2);
-    assert!(bad_report.stderr.contains("use a .csv, .jsonl or .json file name"), "{}", bad_report.stderr);
+    assert_contains(&bad_report.stderr, "use a .csv, .jsonl or .json file name");
     let bad_map = fixture.validate(&file, &["--map", "Colour"]);
     assert_eq!(bad_map.code, 2);
-    assert!(bad_map.stderr.contains("Header=Field"), "{}", bad_map.stderr);
+    assert_contains(&bad_map.stderr, "Header=Field");
     assert_eq!(super::support::wa_bulk(&["validate"]).code, 2);
 }

@@ -3,7 +3,7 @@
 
 use wa_bulk::report::Status::{Invalid, Valid};
 
-use super::support::{Fixture, HEADER, good_row, record, statuses};
+use super::support::{Fixture, HEADER, assert_contains, good_row, record, statuses};
 
 #[test]
 fn a_clean_csv_is_all_valid_with_rows_numbered_by_line() {
@@ -47,7 +47,7 @@ fn tabs_and_pipes_are_sniffed_and_delimiter_overrides() {
     assert_eq!(fixture.validate(&piped, &["--delimiter", "pipe"]).code, 0);
     let forced = fixture.validate(&piped, &["--delimiter", ";"]);
     assert_eq!(forced.code, 2, "a header split on the wrong delimiter names no member");
-    assert!(forced.stderr.contains("no header row found"), "{}", forced.stderr);
+    assert_contains(&forced.stderr, "no header row found");
 }
 
 #[test]
@@ -73,13 +73,13 @@ fn friendly_headers_aliases_maps_and_tag_columns() {
     let file = fixture.write("w.csv", content);
     let run = fixture.validate(&file, &["--map", "Workload description=Description"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("ignoring unknown columns \"Colour\""), "{}", run.stderr);
+    assert_contains(&run.stderr, "ignoring unknown columns \"Colour\"");
     let strict = fixture.validate(&file, &["--map", "Workload description=Description", "--strict"]);
     assert_eq!(strict.code, 2);
-    assert!(strict.stderr.contains("unknown columns: \"Colour\""), "{}", strict.stderr);
+    assert_contains(&strict.stderr, "unknown columns: \"Colour\"");
     let unmapped = fixture.validate(&file, &[]);
     assert_eq!(unmapped.code, 2);
-    assert!(unmapped.stderr.contains("missing required columns: Description"), "{}", unmapped.stderr);
+    assert_contains(&unmapped.stderr, "missing required columns: Description");
 }
 
 #[test]
@@ -94,12 +94,9 @@ fn duplicate_names_ignoring_spaces_and_case_make_the_later_row_invalid() {
     assert_eq!(statuses(&records), [(2, Valid), (3, Valid), (4, Invalid)]);
     let later = record(&records, 4);
     assert_eq!(later.error_code.as_deref(), Some("DuplicateName"));
-    assert!(
-        later.message.contains(
-            "row 4, column \"WorkloadName\" (WorkloadName): \"myshop\" is already the name of row 2"
-        ),
-        "{}",
-        later.message
+    assert_contains(
+        &later.message,
+        "row 4, column \"WorkloadName\" (WorkloadName): \"myshop\" is already the name of row 2",
     );
 }
 
@@ -274,8 +271,8 @@ fn every_kind_of_problem_names_row_column_member_and_what_is_allowed() {
         let found = record(&records, row);
         assert_eq!(found.status, Invalid, "row {row}: {}", found.message);
         assert_eq!(found.error_code.as_deref(), Some(*code), "row {row}: {}", found.message);
-        assert!(found.message.contains(&format!("row {row}, ")), "row {row}: {}", found.message);
-        assert!(found.message.contains(fragment), "row {row}: expected {fragment:?} in {:?}", found.message);
+        assert_contains(&found.message, &format!("row {row}, "));
+        assert_contains(&found.message, fragment);
     }
 }
 
@@ -308,9 +305,5 @@ fn an_unknown_pillar_is_a_warning_on_a_valid_row() {
     assert_eq!(run.code, 0);
     let found = &fixture.records()[0];
     assert_eq!((found.status, found.error_code.as_deref()), (Valid, None));
-    assert!(
-        found.message.contains("warning: \"myPillar\" is not one of the six AWS pillars"),
-        "{}",
-        found.message
-    );
+    assert_contains(&found.message, "warning: \"myPillar\" is not one of the six AWS pillars");
 }

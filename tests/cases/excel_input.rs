@@ -10,7 +10,7 @@ use wa_bulk::model::WorkloadRequest;
 use wa_bulk::report::Status::{Invalid, Valid};
 use wa_bulk::validate::check_rows;
 
-use super::support::{Fixture, statuses};
+use super::support::{Fixture, assert_contains, statuses};
 
 const HEADERS: [&str; 9] = [
     "Workload name",
@@ -92,16 +92,8 @@ fn the_first_sheet_with_a_header_is_read_with_sheet_row_numbers() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert_eq!(statuses(&fixture.records()), [(4, Valid), (5, Valid), (7, Invalid)]);
     let bad = &fixture.records()[2];
-    assert!(
-        bad.message.contains("row 7, column \"Workload name\" (WorkloadName): \"x\" is too short"),
-        "{}",
-        bad.message
-    );
-    assert!(
-        bad.message.contains("row 7, column \"Environment\" (Environment): \"Staging\""),
-        "{}",
-        bad.message
-    );
+    assert_contains(&bad.message, "row 7, column \"Workload name\" (WorkloadName): \"x\" is too short");
+    assert_contains(&bad.message, "row 7, column \"Environment\" (Environment): \"Staging\"");
 }
 
 #[test]
@@ -130,18 +122,10 @@ fn sheet_picks_a_sheet_and_names_the_ones_there_are() {
     assert_eq!(fixture.validate(&path, &["--sheet", "Workloads"]).code, 1);
     let about = fixture.validate(&path, &["--sheet", "About"]);
     assert_eq!(about.code, 2);
-    assert!(
-        about.stderr.contains("no header row found in the first 20 rows of sheet \"About\""),
-        "{}",
-        about.stderr
-    );
+    assert_contains(&about.stderr, "no header row found in the first 20 rows of sheet \"About\"");
     let missing = fixture.validate(&path, &["--sheet", "Nope"]);
     assert_eq!(missing.code, 2);
-    assert!(
-        missing.stderr.contains("no sheet named \"Nope\"; the workbook has: About, Workloads"),
-        "{}",
-        missing.stderr
-    );
+    assert_contains(&missing.stderr, "no sheet named \"Nope\"; the workbook has: About, Workloads");
 }
 
 #[test]
@@ -153,5 +137,5 @@ fn a_workbook_without_a_header_anywhere_names_its_sheets() {
     book.save(&path).unwrap();
     let run = fixture.validate(&path, &[]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("of any sheet (Sheet1)"), "{}", run.stderr);
+    assert_contains(&run.stderr, "of any sheet (Sheet1)");
 }

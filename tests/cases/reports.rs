@@ -2,7 +2,7 @@
 
 use wa_bulk::report::Status::Valid;
 
-use super::support::{Fixture, HEADER, good_row, wa_bulk};
+use super::support::{Fixture, HEADER, assert_contains, good_row, wa_bulk};
 
 #[test]
 fn the_default_report_is_a_csv_beside_the_input_with_formula_cells_defused() {
@@ -12,7 +12,7 @@ fn the_default_report_is_a_csv_beside_the_input_with_formula_cells_defused() {
     let run = wa_bulk(&["validate", file.to_str().unwrap()]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let report = fixture.path("sheet.report.csv");
-    assert!(run.stdout.contains(&format!("report: {}", report.display())), "{}", run.stdout);
+    assert_contains(&run.stdout, &format!("report: {}", report.display()));
     let mut reader = csv::Reader::from_path(&report).unwrap();
     let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
     assert_eq!(
@@ -58,7 +58,7 @@ fn quiet_keeps_only_the_summary_line() {
     let fixture = Fixture::new();
     let file = fixture.write("w.csv", format!("{HEADER}\nab,x,y,z,w,v,u\n"));
     let loud = fixture.validate(&file, &[]);
-    assert!(loud.stderr.contains("w.csv: row 2, column \"WorkloadName\""), "{}", loud.stderr);
+    assert_contains(&loud.stderr, "w.csv: row 2, column \"WorkloadName\"");
     let quiet = fixture.validate(&file, &["--quiet"]);
     assert_eq!(quiet.code, 1);
     assert_eq!(quiet.stderr, "");

@@ -76,3 +76,9 @@ pub fn statuses(records: &[Record<'_>]) -> Vec<(u64, Status)> {
 pub fn record<'r>(records: &'r [Record<'static>], row: u64) -> &'r Record<'static> {
     records.iter().find(|r| r.row == row).unwrap_or_else(|| panic!("no record for row {row}"))
 }
+
+/// Fails with the whole text when it lacks the expected part.
+#[track_caller]
+pub fn assert_contains(text: &str, expected: &str) {
+    assert!(text.contains(expected), "expected {expected:?} in:\n{text}");
+}
