@@ -129,6 +129,16 @@ fn sheet_picks_a_sheet_and_names_the_ones_there_are() {
 }
 
 #[test]
+fn a_macro_enabled_workbook_reads_like_xlsx() {
+    let fixture = Fixture::new();
+    let path = fixture.path("book.xlsm");
+    workbook(&path);
+    let run = fixture.validate(&path, &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(statuses(&fixture.records()), [(4, Valid), (5, Valid), (7, Invalid)]);
+}
+
+#[test]
 fn a_workbook_without_a_header_anywhere_names_its_sheets() {
     let fixture = Fixture::new();
     let path = fixture.path("plain.xlsx");
