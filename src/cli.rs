@@ -1,11 +1,14 @@
 //! The command line (clap derive), and its translation into the plain
 //! configs the commands take. Nothing below `commands` sees these types.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
 use crate::commands::validate::ValidateConfig;
+use crate::emulator::EmulatorConfig;
 use crate::input::columns::parse_override;
 use crate::input::{InputOptions, Target};
 use crate::report::{self, Format};
@@ -26,6 +29,55 @@ pub enum Command {
     /// Check every row against every rule of CreateWorkload and write a
     /// report; sends nothing. Exit 0: all valid, 1: some invalid, 2: unreadable.
     Validate(ValidateArgs),
+    /// Run a local Well-Architected API emulator in the foreground until Ctrl-C.
+    Emulator(EmulatorArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EmulatorArgs {
+    /// Address to listen on; port 0 picks a free one
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:4566")]
+    pub bind: SocketAddr,
+    /// Requests per second the server-side token bucket lets through (429 beyond); 0 = no limit
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub rate: u32,
+    /// Token bucket size [default: the rate]
+    #[arg(long, value_name = "N")]
+    pub burst: Option<u32>,
+    /// Probability (0 to 1) of answering a request with a 500 InternalServerException
+    #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = parse_probability)]
+    pub fail_rate: f64,
+    /// Milliseconds added before every answer
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Workloads the account may hold (402 ServiceQuotaExceededException beyond)
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub quota: usize,
+    /// Seed for workload ids and injected faults [default: random, printed at start]
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+}
+
+impl EmulatorArgs {
+    pub fn config(&self) -> EmulatorConfig {
+        EmulatorConfig {
+            bind: self.bind,
+            rate: self.rate,
+            burst: self.burst.unwrap_or(0),
+            fail_rate: self.fail_rate,
+            latency: Duration::from_millis(self.latency_ms),
+            quota: self.quota,
+            seed: self.seed,
+            ..EmulatorConfig::default()
+        }
+    }
+}
+
+fn parse_probability(value: &str) -> Result<f64, String> {
+    match value.parse::<f64>() {
+        Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
+        _ => Err("use a probability from 0 to 1, like 0.05".into()),
+    }
 }
 
 #[derive(Debug, Args)]
@@ -110,6 +162,14 @@ mod tests {
         assert_eq!(parse_delimiter("pipe"), Ok(b'|'));
         assert!(parse_delimiter("ab").is_err());
         assert!(parse_delimiter("§").is_err());
+    }
+
+    #[test]
+    fn fail_rates_are_probabilities() {
+        assert_eq!(parse_probability("0.05"), Ok(0.05));
+        assert!(parse_probability("1.5").is_err());
+        assert!(parse_probability("-0.1").is_err());
+        assert!(parse_probability("often").is_err());
     }
 
     #[test]

@@ -4,10 +4,12 @@
 //! maps them to [`model::WorkloadRequest`]s, [`validate`] checks them in
 //! parallel against every rule of the API, [`report`] writes what became of
 //! each row, and [`commands`] strings the stages together for each command.
+//! [`emulator`] is a local Well-Architected API for tests and `--local` runs.
 //! The command line ([`cli`]) only builds the plain configs the commands take.
 
 pub mod cli;
 pub mod commands;
+pub mod emulator;
 pub mod input;
 pub mod model;
 pub mod problem;

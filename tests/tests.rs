@@ -1,9 +1,11 @@
 //! Integration tests: the real `wa-bulk` binary and the library's entry
-//! points, on fixture files the tests write (CSV and Excel) and on the samples.
+//! points, on fixture files the tests write (CSV and Excel) and on the samples,
+//! and the emulator driven by the real AWS SDK on 127.0.0.1.
 
 mod cases {
     pub mod bad_input;
     pub mod csv_input;
+    pub mod emulator;
     pub mod excel_input;
     pub mod reports;
     pub mod samples;

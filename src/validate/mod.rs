@@ -58,7 +58,7 @@ pub fn check_row<'a>(columns: &'a ColumnMap, raw: &'a RawRow) -> Checked<'a> {
 }
 
 /// The key two names clash on: no whitespace, lower case.
-fn name_key(name: &str) -> Box<str> {
+pub fn name_key(name: &str) -> Box<str> {
     if name.is_ascii() {
         // Most names are ASCII, where this is a byte loop rather than
         // Unicode case mapping one char at a time.

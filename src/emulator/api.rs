@@ -1,0 +1,246 @@
+//! The HTTP binding of each operation, from the model: method, path, where
+//! each member travels, and the JSON of each answer. Every request first
+//! passes the gate: a SigV4 `Authorization` header, the configured latency,
+//! the token bucket and the injected faults.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::header::AUTHORIZATION;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use super::Shared;
+use super::error::ApiError;
+use crate::model::WorkloadRequest;
+
+/// Page size when a list request gives none, and the most it may ask for.
+const MAX_RESULTS: usize = 50;
+
+/// The lenses ListLenses returns: AWS official ones.
+const LENSES: [(&str, &str); 8] = [
+    ("wellarchitected", "AWS Well-Architected Framework"),
+    ("serverless", "Serverless Lens"),
+    ("softwareasaservice", "SaaS Lens"),
+    ("financial-services", "Financial Services Industry Lens"),
+    ("healthcare", "Healthcare Industry Lens"),
+    ("iot", "IoT Lens"),
+    ("machine-learning", "Machine Learning Lens"),
+    ("analytics", "Data Analytics Lens"),
+];
+
+pub fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/workloads", post(create_workload))
+        .route("/workloadsSummaries", post(list_workloads))
+        .route("/workloads/{id}", get(get_workload).patch(update_workload).delete(delete_workload))
+        .route("/lenses", get(list_lenses))
+        .route("/tags/{arn}", get(list_tags).post(tag_resource))
+        .fallback(unknown_operation)
+        .layer(middleware::from_fn_with_state(shared.clone(), gate))
+        .with_state(shared)
+}
+
+/// Signature, latency, throttling and faults, in that order.
+async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+    shared.counters.requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let signed = request
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("AWS4-HMAC-SHA256 "));
+    if !signed {
+        let message = "Missing Authentication Token: requests must be signed with SigV4".to_owned();
+        return ApiError::AccessDenied { message }.into_response();
+    }
+    if !shared.config.latency.is_zero() {
+        tokio::time::sleep(shared.config.latency).await;
+    }
+    if let Some(limiter) = &shared.limiter
+        && limiter.check().is_err()
+    {
+        shared.counters.throttled.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        return ApiError::Throttling.into_response();
+    }
+    if shared.inject_fault() {
+        shared.counters.faults.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        return ApiError::InternalServer.into_response();
+    }
+    next.run(request).await
+}
+
+/// A JSON body, or the 400 the service answers for one it cannot parse.
+fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let body = if body.is_empty() { b"{}".as_slice() } else { body };
+    serde_json::from_slice(body).map_err(|error| ApiError::Validation {
+        message: format!("Cannot parse the request body: {error}"),
+        reason: "CANNOT_PARSE",
+        fields: Vec::new(),
+    })
+}
+
+fn ok(body: Value) -> Response {
+    axum::Json(body).into_response()
+}
+
+async fn create_workload(State(shared): State<Arc<Shared>>, body: Bytes) -> Result<Response, ApiError> {
+    let request: WorkloadRequest<'static> = parse(&body)?;
+    let mut store = shared.store();
+    let created = store.create(request)?;
+    Ok(ok(json!({"WorkloadId": created.id, "WorkloadArn": created.arn})))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ListWorkloadsInput {
+    #[serde(default)]
+    workload_name_prefix: String,
+    next_token: Option<String>,
+    max_results: Option<i64>,
+}
+
+async fn list_workloads(State(shared): State<Arc<Shared>>, body: Bytes) -> Result<Response, ApiError> {
+    let input: ListWorkloadsInput = parse(&body)?;
+    let (start, size) = page(input.next_token.as_deref(), input.max_results)?;
+    let store = shared.store();
+    let owner = store.owner().clone();
+    let mut matching = store.list(&input.workload_name_prefix).skip(start);
+    let summaries: Vec<Value> =
+        matching.by_ref().take(size).map(|workload| workload.summary(&owner)).collect();
+    let more = matching.next().is_some();
+    Ok(ok(paged("WorkloadSummaries", summaries, more.then(|| start + size))))
+}
+
+async fn get_workload(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let store = shared.store();
+    let workload = store.get(&id)?;
+    Ok(ok(json!({"Workload": workload.to_json(store.owner())})))
+}
+
+async fn update_workload(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let update: WorkloadRequest<'static> = parse(&body)?;
+    let mut store = shared.store();
+    let owner = store.owner().clone();
+    let updated = store.update(&id, update)?;
+    Ok(ok(json!({"Workload": updated.to_json(&owner)})))
+}
+
+#[derive(Deserialize)]
+struct DeleteWorkloadQuery {
+    #[serde(rename = "ClientRequestToken")]
+    client_request_token: Option<String>,
+}
+
+async fn delete_workload(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    Query(query): Query<DeleteWorkloadQuery>,
+) -> Result<Response, ApiError> {
+    if query.client_request_token.is_none_or(|token| token.is_empty()) {
+        return Err(ApiError::invalid_field("ClientRequestToken", "is required".into()));
+    }
+    shared.store().delete(&id)?;
+    Ok(ok(json!({})))
+}
+
+#[derive(Deserialize)]
+struct ListLensesQuery {
+    #[serde(rename = "NextToken")]
+    next_token: Option<String>,
+    #[serde(rename = "MaxResults")]
+    max_results: Option<i64>,
+}
+
+async fn list_lenses(Query(query): Query<ListLensesQuery>) -> Result<Response, ApiError> {
+    let (start, size) = page(query.next_token.as_deref(), query.max_results)?;
+    let lenses: Vec<Value> = LENSES
+        .iter()
+        .skip(start)
+        .take(size)
+        .map(|(alias, name)| {
+            json!({
+                "LensArn": format!("arn:aws:wellarchitected::aws:lens/{alias}"),
+                "LensAlias": alias,
+                "LensName": name,
+                "LensType": "AWS_OFFICIAL",
+                "LensStatus": "CURRENT",
+            })
+        })
+        .collect();
+    let more = start + size < LENSES.len();
+    Ok(ok(paged("LensSummaries", lenses, more.then(|| start + size))))
+}
+
+#[derive(Deserialize)]
+struct TagResourceInput {
+    #[serde(rename = "Tags")]
+    tags: std::collections::BTreeMap<String, String>,
+}
+
+async fn tag_resource(
+    State(shared): State<Arc<Shared>>,
+    Path(arn): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let input: TagResourceInput = parse(&body)?;
+    shared.store().tag(&arn, input.tags.into_iter().collect())?;
+    Ok(ok(json!({})))
+}
+
+async fn list_tags(State(shared): State<Arc<Shared>>, Path(arn): Path<String>) -> Result<Response, ApiError> {
+    let store = shared.store();
+    let workload = store.by_arn(&arn)?;
+    let tags: serde_json::Map<String, Value> = workload
+        .request
+        .tags
+        .iter()
+        .map(|(key, value)| (key.to_string(), value.to_string().into()))
+        .collect();
+    Ok(ok(json!({"Tags": tags})))
+}
+
+async fn unknown_operation(request: Request) -> ApiError {
+    ApiError::Validation {
+        message: format!("The emulator has no operation at {} {}", request.method(), request.uri().path()),
+        reason: "UNKNOWN_OPERATION",
+        fields: Vec::new(),
+    }
+}
+
+/// Where a page starts and how long it is: NextToken is the offset.
+fn page(next_token: Option<&str>, max_results: Option<i64>) -> Result<(usize, usize), ApiError> {
+    let size = match max_results {
+        None => MAX_RESULTS,
+        Some(size @ 1..=50) => size as usize,
+        Some(_) => return Err(ApiError::invalid_field("MaxResults", "must be 1 to 50".into())),
+    };
+    let start = match next_token {
+        None => 0,
+        Some(token) => token
+            .parse()
+            .map_err(|_| ApiError::invalid_field("NextToken", "is not a token this emulator gave".into()))?,
+    };
+    Ok((start, size))
+}
+
+fn paged(member: &str, items: Vec<Value>, next: Option<usize>) -> Value {
+    let mut body = serde_json::Map::new();
+    body.insert(member.to_owned(), items.into());
+    if let Some(next) = next {
+        body.insert("NextToken".to_owned(), next.to_string().into());
+    }
+    body.into()
+}

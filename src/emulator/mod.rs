@@ -1,0 +1,196 @@
+//! A local Well-Architected API: a real HTTP server (axum) that speaks the
+//! rest-json protocol as `aws-sdk-wellarchitected` sends it, so tests,
+//! benches and a first `import --local` exercise the real SDK, its SigV4
+//! signing, serialisation and error parsing without an AWS account.
+//!
+//! It keeps workloads in memory and enforces what the service enforces
+//! (every CreateWorkload rule, unique names, idempotent tokens, the quota),
+//! and can misbehave on purpose: a token bucket that answers 429, injected
+//! 500s and latency, reproducible with a seed.
+
+mod api;
+pub mod error;
+pub mod store;
+
+use std::io;
+use std::net::SocketAddr;
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use store::{Owner, Store, StoredWorkload};
+
+/// How the emulator behaves.
+#[derive(Debug, Clone)]
+pub struct EmulatorConfig {
+    pub bind: SocketAddr,
+    /// Requests per second the token bucket lets through; 0 turns it off.
+    pub rate: u32,
+    /// Bucket size; 0 means the same as `rate`.
+    pub burst: u32,
+    /// Probability (0 to 1) that a request is answered with a 500.
+    pub fail_rate: f64,
+    /// Added before every answer.
+    pub latency: Duration,
+    /// Workloads the account may hold.
+    pub quota: usize,
+    /// Seeds workload ids and injected faults; random when `None`.
+    pub seed: Option<u64>,
+    pub account: String,
+    pub region: String,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        EmulatorConfig {
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            rate: 0,
+            burst: 0,
+            fail_rate: 0.0,
+            latency: Duration::ZERO,
+            quota: 1000,
+            seed: None,
+            account: "123456789012".to_owned(),
+            region: "us-east-1".to_owned(),
+        }
+    }
+}
+
+/// What the emulator has answered so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub requests: u64,
+    pub throttled: u64,
+    pub faults: u64,
+}
+
+#[derive(Default)]
+struct Counters {
+    requests: AtomicU64,
+    throttled: AtomicU64,
+    faults: AtomicU64,
+}
+
+/// State every request handler sees.
+struct Shared {
+    config: EmulatorConfig,
+    store: Mutex<Store>,
+    limiter: Option<DefaultDirectRateLimiter>,
+    faults: Mutex<StdRng>,
+    counters: Counters,
+}
+
+impl Shared {
+    fn store(&self) -> MutexGuard<'_, Store> {
+        // A handler that panicked left the store as consistent as any other.
+        self.store.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn inject_fault(&self) -> bool {
+        self.config.fail_rate > 0.0
+            && self
+                .faults
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .random_bool(self.config.fail_rate.min(1.0))
+    }
+}
+
+/// A running emulator. Dropping it stops the server too; [`Emulator::stop`]
+/// waits for it to finish.
+pub struct Emulator {
+    addr: SocketAddr,
+    seed: u64,
+    shared: Arc<Shared>,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: JoinHandle<io::Result<()>>,
+}
+
+impl Emulator {
+    /// Binds `config.bind` (port 0 picks a free one) and serves in the background.
+    pub async fn start(config: EmulatorConfig) -> io::Result<Emulator> {
+        let seed = config.seed.unwrap_or_else(rand::random);
+        let limiter = NonZeroU32::new(config.rate).map(|rate| {
+            let burst = NonZeroU32::new(config.burst).unwrap_or(rate);
+            RateLimiter::direct(Quota::per_second(rate).allow_burst(burst))
+        });
+        let owner = Owner { account: config.account.clone(), region: config.region.clone() };
+        let shared = Arc::new(Shared {
+            store: Mutex::new(Store::new(owner, config.quota, seed)),
+            limiter,
+            faults: Mutex::new(StdRng::seed_from_u64(seed.rotate_left(32))),
+            counters: Counters::default(),
+            config,
+        });
+        let listener = TcpListener::bind(shared.config.bind).await?;
+        let addr = listener.local_addr()?;
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        let app = api::router(shared.clone());
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    // Stop on request, or when the handle is dropped.
+                    let _ = stopped.await;
+                })
+                .await
+        });
+        Ok(Emulator { addr, seed, shared, shutdown: Some(shutdown), server })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`, for an SDK's endpoint URL.
+    pub fn endpoint_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The seed in use, to run the same faults again.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// Every stored workload, in creation order.
+    pub fn workloads(&self) -> Vec<StoredWorkload> {
+        self.shared.store().all()
+    }
+
+    pub fn stats(&self) -> Stats {
+        let counters = &self.shared.counters;
+        Stats {
+            requests: counters.requests.load(Ordering::Relaxed),
+            throttled: counters.throttled.load(Ordering::Relaxed),
+            faults: counters.faults.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Stops accepting requests, lets those in flight finish, and waits.
+    pub async fn stop(mut self) -> io::Result<()> {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        (&mut self.server).await.map_err(io::Error::other)?
+    }
+}
+
+/// `wa-bulk emulator`: serves until Ctrl-C, having printed where.
+pub async fn serve_until_interrupted(config: EmulatorConfig) -> io::Result<()> {
+    let emulator = Emulator::start(config).await?;
+    println!("wa-bulk emulator listening on {} (seed {})", emulator.endpoint_url(), emulator.seed());
+    println!(
+        "point a client at it: aws wellarchitected list-workloads --endpoint-url {}",
+        emulator.endpoint_url()
+    );
+    tokio::signal::ctrl_c().await?;
+    eprintln!("stopping: {} workloads held, {:?}", emulator.workloads().len(), emulator.stats());
+    emulator.stop().await
+}

@@ -1,0 +1,282 @@
+//! The emulator's workloads, in memory, with the rules the service keeps
+//! between requests: names unique ignoring whitespace and case, idempotent
+//! client request tokens, and the per-Region workloads quota. Rules about a
+//! single request are the validator's, reused rather than written again.
+
+use std::collections::HashMap;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+use serde_json::{Value, json};
+
+use super::error::ApiError;
+use crate::model::{Field, WorkloadRequest};
+use crate::validate::{name_key, rules};
+
+/// One stored workload.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredWorkload {
+    pub id: String,
+    pub arn: String,
+    /// As created and updated; its `ClientRequestToken` is the creating one.
+    pub request: WorkloadRequest<'static>,
+    /// Seconds since the epoch.
+    pub updated_at: f64,
+}
+
+/// Account and Region the emulated workloads belong to.
+#[derive(Debug, Clone)]
+pub struct Owner {
+    pub account: String,
+    pub region: String,
+}
+
+pub struct Store {
+    owner: Owner,
+    quota: usize,
+    /// Ids in creation order, which listing follows.
+    order: Vec<String>,
+    by_id: HashMap<String, StoredWorkload>,
+    by_name: HashMap<Box<str>, String>,
+    /// Token → (the request it came with, without the token; the id).
+    by_token: HashMap<String, (String, String)>,
+    ids: StdRng,
+}
+
+impl Store {
+    pub fn new(owner: Owner, quota: usize, seed: u64) -> Store {
+        Store {
+            owner,
+            quota,
+            order: Vec::new(),
+            by_id: HashMap::new(),
+            by_name: HashMap::new(),
+            by_token: HashMap::new(),
+            ids: StdRng::seed_from_u64(seed),
+        }
+    }
+
+    pub fn owner(&self) -> &Owner {
+        &self.owner
+    }
+
+    /// CreateWorkload.
+    pub fn create(&mut self, request: WorkloadRequest<'static>) -> Result<&StoredWorkload, ApiError> {
+        validate(&request)?;
+        let token = request
+            .client_request_token
+            .as_deref()
+            .ok_or_else(|| ApiError::invalid_field("ClientRequestToken", "is required".into()))?
+            .to_owned();
+        let fingerprint = fingerprint(&request);
+        if let Some((first, id)) = self.by_token.get(&token) {
+            if *first != fingerprint {
+                return Err(ApiError::invalid_field(
+                    "ClientRequestToken",
+                    "was already used with different parameters".into(),
+                ));
+            }
+            return Ok(&self.by_id[id]);
+        }
+        let key = name_key(request.name());
+        if let Some(existing) = self.by_name.get(&key) {
+            return Err(name_taken(request.name(), existing));
+        }
+        if self.by_id.len() >= self.quota {
+            return Err(ApiError::QuotaExceeded {
+                message: format!("The quota of {} workloads per account and Region is reached", self.quota),
+            });
+        }
+        let id = format!("{:032x}", self.ids.random::<u128>());
+        let arn =
+            format!("arn:aws:wellarchitected:{}:{}:workload/{id}", self.owner.region, self.owner.account);
+        self.by_token.insert(token, (fingerprint, id.clone()));
+        self.by_name.insert(key, id.clone());
+        self.order.push(id.clone());
+        let workload = StoredWorkload { id: id.clone(), arn, request, updated_at: now() };
+        Ok(self.by_id.entry(id).or_insert(workload))
+    }
+
+    pub fn get(&self, id: &str) -> Result<&StoredWorkload, ApiError> {
+        check_id(id)?;
+        self.by_id.get(id).ok_or_else(|| not_found(id))
+    }
+
+    /// UpdateWorkload: the members `update` gives replace the stored ones.
+    pub fn update(
+        &mut self,
+        id: &str,
+        update: WorkloadRequest<'static>,
+    ) -> Result<&StoredWorkload, ApiError> {
+        let stored = self.get(id)?;
+        let mut merged = stored.request.clone();
+        merge(&mut merged, update);
+        validate(&merged)?;
+        let (old_key, new_key) = (name_key(stored.request.name()), name_key(merged.name()));
+        if old_key != new_key {
+            if let Some(existing) = self.by_name.get(&new_key) {
+                return Err(name_taken(merged.name(), existing));
+            }
+            self.by_name.remove(&old_key);
+            self.by_name.insert(new_key, id.to_owned());
+        }
+        let stored = self.by_id.get_mut(id).expect("looked up above");
+        stored.request = merged;
+        stored.updated_at = now();
+        Ok(stored)
+    }
+
+    pub fn delete(&mut self, id: &str) -> Result<(), ApiError> {
+        self.get(id)?;
+        let removed = self.by_id.remove(id).expect("looked up above");
+        self.by_name.remove(&name_key(removed.request.name()));
+        self.by_token.retain(|_, (_, token_id)| token_id != id);
+        self.order.retain(|kept| kept != id);
+        Ok(())
+    }
+
+    /// Workloads whose name starts with `prefix` (ignoring case), in creation order.
+    pub fn list(&self, prefix: &str) -> impl Iterator<Item = &StoredWorkload> {
+        let prefix = prefix.to_lowercase();
+        self.order
+            .iter()
+            .map(|id| &self.by_id[id])
+            .filter(move |workload| workload.request.name().to_lowercase().starts_with(&prefix))
+    }
+
+    pub fn by_arn(&self, arn: &str) -> Result<&StoredWorkload, ApiError> {
+        let id = arn.rsplit_once("workload/").map_or("", |(_, id)| id);
+        self.by_id.get(id).filter(|workload| workload.arn == arn).ok_or_else(|| not_found(arn))
+    }
+
+    /// TagResource: adds or replaces tags.
+    pub fn tag(&mut self, arn: &str, tags: Vec<(String, String)>) -> Result<(), ApiError> {
+        let id = self.by_arn(arn)?.id.clone();
+        let stored = self.by_id.get_mut(&id).expect("looked up above");
+        for (key, value) in tags {
+            let tags = &mut stored.request.tags;
+            match tags.iter_mut().find(|(existing, _)| *existing == key) {
+                Some(tag) => tag.1 = value.into(),
+                None => tags.push((key.into(), value.into())),
+            }
+        }
+        validate(&stored.request)
+    }
+
+    /// Every workload, in creation order.
+    pub fn all(&self) -> Vec<StoredWorkload> {
+        self.order.iter().map(|id| self.by_id[id].clone()).collect()
+    }
+}
+
+/// The service's single-request rules, as a 400 naming every member at fault.
+fn validate(request: &WorkloadRequest<'_>) -> Result<(), ApiError> {
+    let mut violations = Vec::new();
+    rules::check(request, &mut violations);
+    let fields: Vec<(String, String)> = violations
+        .into_iter()
+        .filter(|v| v.severity == crate::problem::Severity::Error)
+        .map(|v| (v.field.api_member().to_owned(), v.detail))
+        .collect();
+    if fields.is_empty() {
+        return Ok(());
+    }
+    let listed: Vec<String> = fields.iter().map(|(name, message)| format!("{name}: {message}")).collect();
+    Err(ApiError::Validation {
+        message: format!("{} validation errors detected: {}", fields.len(), listed.join("; ")),
+        reason: "FIELD_VALIDATION_FAILED",
+        fields,
+    })
+}
+
+/// The request as JSON without its token: what a replay must repeat.
+fn fingerprint(request: &WorkloadRequest<'_>) -> String {
+    let mut value = serde_json::to_value(request).expect("a request always serialises");
+    if let Value::Object(members) = &mut value {
+        members.remove("ClientRequestToken");
+    }
+    value.to_string()
+}
+
+/// Copies every member `update` gives onto `stored` (Lenses, Tags and the
+/// token cannot be updated, as in UpdateWorkloadInput).
+fn merge(stored: &mut WorkloadRequest<'static>, update: WorkloadRequest<'static>) {
+    let fixed = [
+        Field::Lenses,
+        Field::Tags,
+        Field::ClientRequestToken,
+        Field::ProfileArns,
+        Field::ReviewTemplateArns,
+    ];
+    for field in Field::ALL.into_iter().filter(|field| !fixed.contains(field)) {
+        if field.is_list() {
+            let items = update.list(field);
+            if !items.is_empty() {
+                *stored.list_mut(field) = items.to_vec();
+            }
+        } else if let Some(value) = update.scalar(field) {
+            stored.set_scalar(field, value.to_owned());
+        }
+    }
+}
+
+fn check_id(id: &str) -> Result<(), ApiError> {
+    let valid = id.len() == 32 && id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    if valid {
+        Ok(())
+    } else {
+        Err(ApiError::invalid_field("WorkloadId", "must be 32 lower-case hex digits".into()))
+    }
+}
+
+fn not_found(id: &str) -> ApiError {
+    ApiError::NotFound { message: format!("No workload {id}"), resource_id: id.to_owned() }
+}
+
+fn name_taken(name: &str, existing: &str) -> ApiError {
+    ApiError::Conflict {
+        message: format!("A workload named like {name:?} already exists ({existing})"),
+        resource_id: existing.to_owned(),
+    }
+}
+
+fn now() -> f64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |elapsed| elapsed.as_secs_f64())
+}
+
+impl StoredWorkload {
+    /// The `Workload` shape of GetWorkload and UpdateWorkload.
+    pub fn to_json(&self, owner: &Owner) -> Value {
+        let mut value = serde_json::to_value(&self.request).expect("a request always serialises");
+        let members = value.as_object_mut().expect("a request is an object");
+        members.remove("ClientRequestToken");
+        members.remove("ReviewTemplateArns");
+        if let Some(profiles) = members.remove("ProfileArns") {
+            let profiles: Vec<Value> =
+                profiles.as_array().into_iter().flatten().map(|arn| json!({"ProfileArn": arn})).collect();
+            members.insert("Profiles".into(), profiles.into());
+        }
+        members.insert("WorkloadId".into(), self.id.clone().into());
+        members.insert("WorkloadArn".into(), self.arn.clone().into());
+        members.insert("Owner".into(), owner.account.clone().into());
+        members.insert("UpdatedAt".into(), self.updated_at.into());
+        members.insert("ImprovementStatus".into(), "NOT_APPLICABLE".into());
+        members.insert("RiskCounts".into(), json!({}));
+        value
+    }
+
+    /// The `WorkloadSummary` shape of ListWorkloads.
+    pub fn summary(&self, owner: &Owner) -> Value {
+        json!({
+            "WorkloadId": self.id,
+            "WorkloadArn": self.arn,
+            "WorkloadName": self.request.name(),
+            "Owner": owner.account,
+            "UpdatedAt": self.updated_at,
+            "Lenses": self.request.lenses,
+            "RiskCounts": {},
+            "ImprovementStatus": "NOT_APPLICABLE",
+        })
+    }
+}
