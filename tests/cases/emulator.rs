@@ -11,6 +11,7 @@ use aws_sdk_wellarchitected::operation::create_workload::{CreateWorkloadError, C
 use aws_sdk_wellarchitected::operation::get_workload::GetWorkloadError;
 use aws_sdk_wellarchitected::operation::list_lenses::ListLensesError;
 use aws_sdk_wellarchitected::operation::list_workloads::ListWorkloadsError;
+use aws_sdk_wellarchitected::operation::update_workload::UpdateWorkloadError;
 use aws_sdk_wellarchitected::types::{
     ValidationExceptionReason, WorkloadDiscoveryConfig, WorkloadEnvironment, WorkloadJiraConfigurationInput,
 };
@@ -183,6 +184,27 @@ async fn names_clash_ignoring_whitespace_and_case() {
     }
     create(&client, "My-Shop", "token-3").await.expect("a dash makes another name");
     assert_eq!(emulator.workloads().len(), 2);
+}
+
+#[tokio::test]
+async fn updates_keep_names_unique_and_rules_checked() {
+    let (emulator, client) = emulator(EmulatorConfig::default()).await;
+    create(&client, "Orders", "token-1").await.unwrap();
+    let second = create(&client, "Invoices", "token-2").await.unwrap();
+    let id = second.workload_id().unwrap();
+    let clash = client.update_workload().workload_id(id).workload_name("ORDERS ").send().await;
+    assert!(matches!(clash.unwrap_err().into_service_error(), UpdateWorkloadError::ConflictException(_)));
+    let invalid = client.update_workload().workload_id(id).review_owner("me").send().await;
+    match invalid.unwrap_err().into_service_error() {
+        UpdateWorkloadError::ValidationException(error) => {
+            assert_eq!(error.fields()[0].name(), Some("ReviewOwner"));
+        }
+        other => panic!("expected ValidationException, got {other:?}"),
+    }
+    client.update_workload().workload_id(id).workload_name("Invoices 2026").send().await.unwrap();
+    create(&client, "Invoices", "token-3").await.expect("the old name is free again");
+    let names: Vec<String> = emulator.workloads().iter().map(|w| w.request.name().to_owned()).collect();
+    assert_eq!(names, ["Orders", "Invoices 2026", "Invoices"]);
 }
 
 #[tokio::test]
