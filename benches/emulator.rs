@@ -10,8 +10,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use aws_sdk_wellarchitected::Client;
-use aws_sdk_wellarchitected::config::retry::RetryConfig;
-use aws_sdk_wellarchitected::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_wellarchitected::types::WorkloadEnvironment;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use wa_bulk::emulator::{Emulator, EmulatorConfig};
@@ -22,17 +20,6 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// Requests per measured batch, and how many are in flight at once.
 const BATCH: u64 = 1_000;
 const IN_FLIGHT: u64 = 32;
-
-fn client(endpoint: &str) -> Client {
-    let config = aws_sdk_wellarchitected::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("AKIDBENCH", "bench-secret", None, None, "bench"))
-        .retry_config(RetryConfig::disabled())
-        .build();
-    Client::from_conf(config)
-}
 
 /// Creates `BATCH` workloads with unique names, `IN_FLIGHT` at a time.
 async fn create_batch(client: &Client, next: &Arc<AtomicU64>) -> u64 {
@@ -65,7 +52,7 @@ fn benches(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let config = EmulatorConfig { quota: usize::MAX, ..EmulatorConfig::default() };
     let emulator = runtime.block_on(Emulator::start(config)).unwrap();
-    let client = client(&emulator.endpoint_url());
+    let client = emulator.client();
     let next = Arc::new(AtomicU64::new(0));
 
     let mut group = c.benchmark_group("emulator");

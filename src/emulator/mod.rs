@@ -19,6 +19,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
+use aws_sdk_wellarchitected::Client;
+use aws_sdk_wellarchitected::config::retry::RetryConfig;
+use aws_sdk_wellarchitected::config::{BehaviorVersion, Credentials, Region};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
@@ -154,6 +157,11 @@ impl Emulator {
         format!("http://{}", self.addr)
     }
 
+    /// An SDK client for this emulator: static test credentials, SDK retries off.
+    pub fn client(&self) -> Client {
+        local_client(&self.endpoint_url())
+    }
+
     /// The seed in use, to run the same faults again.
     pub fn seed(&self) -> u64 {
         self.seed
@@ -180,6 +188,19 @@ impl Emulator {
         }
         (&mut self.server).await.map_err(io::Error::other)?
     }
+}
+
+/// An SDK client for an emulator at `endpoint_url`: any credentials pass its
+/// signature check; the SDK's own retries are off, so every answer is seen.
+pub fn local_client(endpoint_url: &str) -> Client {
+    let config = aws_sdk_wellarchitected::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .endpoint_url(endpoint_url)
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("AKIDLOCAL", "local-secret", None, None, "wa-bulk-local"))
+        .retry_config(RetryConfig::disabled())
+        .build();
+    Client::from_conf(config)
 }
 
 /// `wa-bulk emulator`: serves until Ctrl-C, having printed where.

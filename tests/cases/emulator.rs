@@ -4,8 +4,6 @@
 use std::time::{Duration, Instant};
 
 use aws_sdk_wellarchitected::Client;
-use aws_sdk_wellarchitected::config::retry::RetryConfig;
-use aws_sdk_wellarchitected::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_wellarchitected::error::SdkError;
 use aws_sdk_wellarchitected::operation::create_workload::{CreateWorkloadError, CreateWorkloadOutput};
 use aws_sdk_wellarchitected::operation::get_workload::GetWorkloadError;
@@ -16,23 +14,12 @@ use aws_sdk_wellarchitected::types::{
     ValidationExceptionReason, WorkloadDiscoveryConfig, WorkloadEnvironment, WorkloadJiraConfigurationInput,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use wa_bulk::emulator::{Emulator, EmulatorConfig};
+use wa_bulk::emulator::{Emulator, EmulatorConfig, local_client};
 
 async fn emulator(config: EmulatorConfig) -> (Emulator, Client) {
     let emulator = Emulator::start(config).await.unwrap();
-    let client = client(&emulator.endpoint_url());
+    let client = emulator.client();
     (emulator, client)
-}
-
-fn client(endpoint: &str) -> Client {
-    let config = aws_sdk_wellarchitected::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("AKIDTEST", "test-secret", None, None, "tests"))
-        .retry_config(RetryConfig::disabled())
-        .build();
-    Client::from_conf(config)
 }
 
 async fn create(
@@ -356,7 +343,7 @@ async fn the_emulator_command_prints_its_address_and_stops_on_ctrl_c() {
     assert!(first_line.starts_with("wa-bulk emulator listening on http://127.0.0.1:"), "{first_line}");
     assert!(first_line.contains("(seed 42)"), "{first_line}");
     let url = first_line.split_whitespace().nth(4).unwrap();
-    let sdk = client(url);
+    let sdk = local_client(url);
     create(&sdk, "from the command", "token-1").await.unwrap();
 
     let interrupted = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
