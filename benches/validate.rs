@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use wa_bulk::commands::validate::{self, ValidateConfig};
 use wa_bulk::input::{self, InputOptions};
-use wa_bulk::report::Format;
+use wa_bulk::report::{Format, Status};
 use wa_bulk::validate::check_rows;
 
 #[global_allocator]
@@ -92,7 +92,7 @@ fn command(path: &Path, report: PathBuf) -> u64 {
         report,
         format: Format::Csv,
     };
-    validate::run(&config).unwrap().valid
+    validate::run(&config).unwrap().counts.get(Status::Valid)
 }
 
 fn benches(c: &mut Criterion) {

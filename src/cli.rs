@@ -7,11 +7,16 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
+use std::str::FromStr;
+
+use crate::commands::import::{ImportConfig, Target as SendTo};
 use crate::commands::validate::ValidateConfig;
 use crate::emulator::EmulatorConfig;
 use crate::input::columns::parse_override;
 use crate::input::{InputOptions, Target};
 use crate::report::{self, Format};
+use crate::submit::client::AwsOptions;
+use crate::submit::{OnExisting, SubmitConfig};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -29,8 +34,106 @@ pub enum Command {
     /// Check every row against every rule of CreateWorkload and write a
     /// report; sends nothing. Exit 0: all valid, 1: some invalid, 2: unreadable.
     Validate(ValidateArgs),
+    /// Validate every row, then create a workload for each valid one: paced, retried,
+    /// idempotent, with a report. Exit 0: all in place, 1: some invalid or failed,
+    /// 2: unreadable, 3: stopped by a run-wide fault, 130: interrupted.
+    Import(ImportArgs),
     /// Run a local Well-Architected API emulator in the foreground until Ctrl-C.
     Emulator(EmulatorArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Report path; .csv, .jsonl or .json picks the format [default: <FILE stem>.report.csv beside FILE]
+    #[arg(long, value_name = "PATH", help_heading = "Report")]
+    pub report: Option<PathBuf>,
+    /// Continue an earlier run: rows it left created, exists, updated or unchanged are not sent again
+    #[arg(long, help_heading = "Report")]
+    pub resume: bool,
+    /// Start over, replacing an earlier run's report and journal
+    #[arg(long, help_heading = "Report", conflicts_with = "resume")]
+    pub force: bool,
+    /// Validate and print each CreateWorkload request (JSON lines) without sending anything
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Send to a Well-Architected API emulator started for this run (no AWS account needed)
+    #[arg(long, help_heading = "AWS", conflicts_with_all = ["profile", "region", "endpoint_url"])]
+    pub local: bool,
+    /// Named profile from the AWS config files
+    #[arg(long, value_name = "NAME", help_heading = "AWS")]
+    pub profile: Option<String>,
+    /// AWS Region [default: from the environment or profile]
+    #[arg(long, value_name = "REGION", help_heading = "AWS")]
+    pub region: Option<String>,
+    /// Endpoint to send to instead of the Region's (AWS_ENDPOINT_URL works too)
+    #[arg(long, value_name = "URL", help_heading = "AWS")]
+    pub endpoint_url: Option<String>,
+    /// Requests per second at most, shared by every request of the run
+    #[arg(long, value_name = "N", default_value_t = 5.0, help_heading = "Submission", value_parser = parse_rate)]
+    pub rate: f64,
+    /// Token bucket size [default: the rate]
+    #[arg(long, value_name = "N", help_heading = "Submission")]
+    pub burst: Option<u32>,
+    /// Requests in flight at most
+    #[arg(long, value_name = "N", default_value_t = 8, help_heading = "Submission")]
+    pub concurrency: usize,
+    /// Attempts per request before the row fails with the last error
+    #[arg(long, value_name = "N", default_value_t = 8, help_heading = "Submission")]
+    pub max_attempts: u32,
+    /// Seconds each attempt may take
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0, help_heading = "Submission", value_parser = parse_rate)]
+    pub attempt_timeout: f64,
+    /// What to do with a row whose workload exists: skip (report exists), update, fail
+    #[arg(long, value_name = "WHAT", default_value = "skip", help_heading = "Submission", value_parser = OnExisting::from_str)]
+    pub on_existing: OnExisting,
+    /// No progress bar and no problem list; the summary line and errors only
+    #[arg(long, short, help_heading = "Output")]
+    pub quiet: bool,
+    /// Log lines as text or JSON (for nightly jobs); RUST_LOG sets the level [default: warn]
+    #[arg(long, value_name = "FORMAT", default_value = "text", help_heading = "Output", value_parser = ["text", "json"])]
+    pub log_format: String,
+}
+
+impl ImportArgs {
+    pub fn config(&self) -> Result<ImportConfig, String> {
+        let (report, format) = report_path(self.report.as_ref(), &self.input.file)?;
+        let target = if self.local {
+            SendTo::Local
+        } else {
+            SendTo::Aws(AwsOptions {
+                profile: self.profile.clone(),
+                region: self.region.clone(),
+                endpoint_url: self.endpoint_url.clone(),
+            })
+        };
+        Ok(ImportConfig {
+            input: self.input.options(),
+            report,
+            format,
+            target,
+            submit: SubmitConfig {
+                rate: self.rate,
+                burst: self.burst.unwrap_or(0),
+                concurrency: self.concurrency.max(1),
+                max_attempts: self.max_attempts.max(1),
+                attempt_timeout: Duration::from_secs_f64(self.attempt_timeout),
+                on_existing: self.on_existing,
+                ..SubmitConfig::default()
+            },
+            resume: self.resume,
+            force: self.force,
+            progress: !self.quiet,
+        })
+    }
+}
+
+fn parse_rate(value: &str) -> Result<f64, String> {
+    match value.parse::<f64>() {
+        Ok(rate) if rate > 0.0 && rate.is_finite() => Ok(rate),
+        _ => Err("use a number above 0".into()),
+    }
 }
 
 #[derive(Debug, Args)]
@@ -56,6 +159,9 @@ pub struct EmulatorArgs {
     /// Seed for workload ids and injected faults [default: random, printed at start]
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
+    /// Accept only requests signed with this access key (403 UnrecognizedClientException otherwise)
+    #[arg(long, value_name = "KEY")]
+    pub access_key: Option<String>,
 }
 
 impl EmulatorArgs {
@@ -68,6 +174,7 @@ impl EmulatorArgs {
             latency: Duration::from_millis(self.latency_ms),
             quota: self.quota,
             seed: self.seed,
+            access_key: self.access_key.clone(),
             ..EmulatorConfig::default()
         }
     }

@@ -14,6 +14,7 @@ pub mod input;
 pub mod model;
 pub mod problem;
 pub mod report;
+pub mod submit;
 pub mod validate;
 
 /// Why a command stopped before it finished.
@@ -22,7 +23,14 @@ pub enum RunError {
     /// The input cannot be read as a whole (exit code 2).
     #[error(transparent)]
     Input(#[from] input::InputError),
-    /// The report cannot be written (exit code 2).
+    /// The report or its journal cannot be read or written (exit code 2).
     #[error("{path}: cannot write the report: {source}")]
     Report { path: String, source: std::io::Error },
+    /// An earlier run's report or journal is there and neither `--resume`
+    /// nor `--force` says what to do with it (exit code 2).
+    #[error("{path} exists: pass --resume to continue that run, or --force to start over")]
+    ReportExists { path: String },
+    /// The async runtime or the built-in emulator cannot start (exit code 2).
+    #[error("cannot start the sender: {0}")]
+    Runtime(std::io::Error),
 }

@@ -4,8 +4,9 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use wa_bulk::cli::{Cli, Command, EmulatorArgs, ValidateArgs};
-use wa_bulk::commands::validate;
+use tracing_subscriber::EnvFilter;
+use wa_bulk::cli::{Cli, Command, EmulatorArgs, ImportArgs, ValidateArgs};
+use wa_bulk::commands::{import, validate};
 use wa_bulk::emulator;
 
 /// Every row allocates a few dozen small strings on one thread and frees
@@ -20,6 +21,7 @@ const EXIT_UNUSABLE: u8 = 2;
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Validate(args) => run_validate(&args),
+        Command::Import(args) => run_import(&args),
         Command::Emulator(args) => run_emulator(&args),
     }
 }
@@ -48,6 +50,52 @@ fn run_validate(args: &ValidateArgs) -> ExitCode {
     }
     println!("{}; report: {}", summary.line(), summary.report.display());
     ExitCode::from(summary.exit_code())
+}
+
+fn run_import(args: &ImportArgs) -> ExitCode {
+    let config = match args.config() {
+        Ok(config) => config,
+        Err(message) => return fail(&message),
+    };
+    init_logging(args.log_format == "json");
+    let outcome = if args.dry_run { import::dry_run(&config) } else { import::run(&config) };
+    let summary = match outcome {
+        Ok(summary) => summary,
+        Err(error) => return fail(&error.to_string()),
+    };
+    for warning in &summary.warnings {
+        eprintln!("warning: {warning}");
+    }
+    if !args.quiet {
+        let file = config.input.path.display();
+        for problem in &summary.first_problems {
+            eprintln!("{file}: {problem}");
+        }
+        let more = summary.problem_rows.saturating_sub(summary.first_problems.len() as u64);
+        if more > 0 {
+            eprintln!("… and {more} more rows with problems in the report");
+        }
+    }
+    if let Some(reason) = &summary.stopped {
+        eprintln!("stopped early: {}", reason.describe());
+    }
+    if args.dry_run {
+        println!("{}", summary.line());
+    } else {
+        println!("{}; report: {}", summary.line(), summary.report.display());
+    }
+    ExitCode::from(summary.exit_code())
+}
+
+/// Log lines go to stderr; `RUST_LOG` sets the level, warn by default.
+fn init_logging(json: bool) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        logs.json().init();
+    } else {
+        logs.init();
+    }
 }
 
 fn run_emulator(args: &EmulatorArgs) -> ExitCode {

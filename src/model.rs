@@ -10,6 +10,7 @@
 use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 /// Text that borrows from the sheet's cells where it can: validating a row
 /// then copies nothing, and a request to send is made owned (`'static`).
@@ -292,6 +293,27 @@ impl<'a> WorkloadRequest<'a> {
 }
 
 impl WorkloadRequest<'_> {
+    /// The request as JSON without its ClientRequestToken: equal for equal
+    /// requests, whatever token they carry.
+    pub fn canonical_json(&self) -> String {
+        let mut value = serde_json::to_value(self).expect("a request always serialises");
+        if let serde_json::Value::Object(members) = &mut value {
+            members.remove("ClientRequestToken");
+        }
+        value.to_string()
+    }
+
+    /// The row's own token, or one derived from its content, so that a
+    /// retried or re-run row sends the same token and is created once.
+    pub fn idempotency_token(&self) -> String {
+        if let Some(token) = &self.client_request_token {
+            return token.to_string();
+        }
+        let digest = Sha256::digest(self.canonical_json().as_bytes());
+        let hex: String = digest.iter().take(20).map(|byte| format!("{byte:02x}")).collect();
+        format!("wa-bulk-{hex}")
+    }
+
     /// The same request, owning its text, to outlive the row it came from.
     pub fn into_owned(self) -> WorkloadRequest<'static> {
         fn text(value: Text<'_>) -> Text<'static> {
@@ -382,6 +404,19 @@ mod tests {
         let back: WorkloadRequest = serde_json::from_value(json).unwrap();
         assert_eq!(back, request);
         assert_eq!(request.clone().into_owned(), request);
+    }
+
+    #[test]
+    fn tokens_follow_the_content_unless_the_row_gives_one() {
+        let mut request = WorkloadRequest::default();
+        request.set_scalar(Field::WorkloadName, "shop");
+        let token = request.idempotency_token();
+        assert!(token.starts_with("wa-bulk-") && token.len() == 48, "{token}");
+        assert_eq!(request.clone().idempotency_token(), token, "the same content, the same token");
+        request.set_scalar(Field::Description, "changed");
+        assert_ne!(request.idempotency_token(), token);
+        request.set_scalar(Field::ClientRequestToken, "mine");
+        assert_eq!(request.idempotency_token(), "mine");
     }
 
     #[test]

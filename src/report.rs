@@ -20,18 +20,84 @@ use crate::validate::Checked;
 pub enum Status {
     /// The dry run found nothing that the API would reject.
     Valid,
-    /// The row breaks at least one rule; `message` says which.
+    /// The row breaks at least one rule; `message` says which. Never sent.
     Invalid,
+    /// CreateWorkload succeeded (a replay of the same token counts too).
+    Created,
+    /// A workload with the row's normalised name exists; left as it is.
+    Exists,
+    /// It existed and UpdateWorkload changed the members `message` names.
+    Updated,
+    /// It existed with every updatable member the row gives already equal.
+    Unchanged,
+    /// The service refused the row, or retries ran out; `message` says why.
+    Failed,
+    /// Not sent (or given up) because the run stopped; `message` says why.
+    Skipped,
 }
 
 impl Status {
-    pub const ALL: [Status; 2] = [Status::Valid, Status::Invalid];
+    /// In the order summaries list them: rows in place first.
+    pub const ALL: [Status; 8] = [
+        Status::Valid,
+        Status::Created,
+        Status::Exists,
+        Status::Updated,
+        Status::Unchanged,
+        Status::Invalid,
+        Status::Failed,
+        Status::Skipped,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Valid => "valid",
             Status::Invalid => "invalid",
+            Status::Created => "created",
+            Status::Exists => "exists",
+            Status::Updated => "updated",
+            Status::Unchanged => "unchanged",
+            Status::Failed => "failed",
+            Status::Skipped => "skipped",
         }
+    }
+
+    /// Whether the row's workload is in place: `--resume` sends it no more.
+    pub fn is_done(self) -> bool {
+        matches!(self, Status::Created | Status::Exists | Status::Updated | Status::Unchanged)
+    }
+}
+
+/// How many rows ended in each status.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counts([u64; 8]);
+
+impl Counts {
+    pub fn add(&mut self, status: Status) {
+        self.0[status as usize] += 1;
+    }
+
+    pub fn get(&self, status: Status) -> u64 {
+        self.0[status as usize]
+    }
+
+    pub fn total(&self) -> u64 {
+        self.0.iter().sum()
+    }
+
+    /// `12 created, 3 exists` — the statuses in `shown`, and any other with rows.
+    pub fn describe(&self, shown: &[Status]) -> String {
+        Status::ALL
+            .iter()
+            .filter(|status| shown.contains(status) || self.get(**status) > 0)
+            .map(|status| format!("{} {}", self.get(*status), status.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The summary line: `20 rows: 18 created, 2 invalid in 4.10 s`.
+    pub fn line(&self, shown: &[Status], elapsed: std::time::Duration) -> String {
+        format!("{} rows: {} in {:.2} s", self.total(), self.describe(shown), elapsed.as_secs_f64())
     }
 }
 
@@ -50,6 +116,13 @@ pub struct Record<'a> {
 
 pub const COLUMNS: [&str; 8] =
     ["row", "workload_name", "status", "workload_id", "workload_arn", "attempts", "error_code", "message"];
+
+impl Record<'_> {
+    /// The same record, owning its text.
+    pub fn into_owned(self) -> Record<'static> {
+        Record { workload_name: Cow::Owned(self.workload_name.into_owned()), ..self }
+    }
+}
 
 impl<'a> Record<'a> {
     /// The dry run's verdict on a checked row, given its problems as text.
@@ -199,6 +272,63 @@ impl ReportWriter {
         let persisted: File = file.persist(&self.path).map_err(|e| e.error)?;
         drop(persisted);
         Ok(self.path)
+    }
+}
+
+/// Where the journal of a report lives: beside it.
+pub fn journal_path(report: &Path) -> PathBuf {
+    let mut name = report.as_os_str().to_owned();
+    name.push(".journal");
+    PathBuf::from(name)
+}
+
+/// Outcomes appended as JSON lines, each flushed to the operating system as
+/// soon as it is known: a crash loses none that were reported to it.
+pub struct Journal {
+    file: File,
+}
+
+impl Journal {
+    /// Opens `path` for appending, creating it if needed.
+    pub fn open(path: &Path) -> io::Result<Journal> {
+        Ok(Journal { file: std::fs::OpenOptions::new().create(true).append(true).open(path)? })
+    }
+
+    pub fn append(&mut self, record: &Record<'_>) -> io::Result<()> {
+        // One write per line, so a line is never interleaved or half written.
+        self.file.write_all(&Format::Jsonl.encode(record))?;
+        self.file.flush()
+    }
+}
+
+/// Records of an earlier report or journal, in any of the formats. A last
+/// line cut short by a crash is ignored.
+pub fn read_records(path: &Path) -> io::Result<Vec<Record<'static>>> {
+    let text = std::fs::read_to_string(path)?;
+    let bad =
+        |error: String| io::Error::new(io::ErrorKind::InvalidData, format!("{}: {error}", path.display()));
+    match Format::for_path(path) {
+        Some(Format::Json) => serde_json::from_str(&text).map_err(|e| bad(e.to_string())),
+        Some(Format::Csv) => {
+            let mut reader = csv::Reader::from_reader(text.as_bytes());
+            let mut records = Vec::new();
+            for record in reader.deserialize::<Record<'static>>() {
+                let mut record = record.map_err(|e| bad(e.to_string()))?;
+                record.workload_name = undefuse(&record.workload_name).to_owned().into();
+                records.push(record);
+            }
+            Ok(records)
+        }
+        // JSON Lines: reports and journals.
+        _ => Ok(text.lines().filter_map(|line| serde_json::from_str(line).ok()).collect()),
+    }
+}
+
+/// Undoes [`defuse`] on a cell read back from a CSV report.
+fn undefuse(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => cell,
     }
 }
 

@@ -7,6 +7,7 @@ mod cases {
     pub mod csv_input;
     pub mod emulator;
     pub mod excel_input;
+    pub mod import;
     pub mod reports;
     pub mod samples;
     pub mod support;

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use crate::RunError;
 use crate::input::{self, InputOptions};
-use crate::report::{Format, Record, ReportWriter, Status};
+use crate::report::{Counts, Format, Record, ReportWriter, Status};
 use crate::validate::{Checked, check_rows};
 
 /// How many problems the terminal shows; the report has them all.
@@ -22,8 +22,8 @@ pub struct ValidateConfig {
 /// What the dry run found.
 #[derive(Debug, Clone)]
 pub struct ValidateSummary {
-    pub valid: u64,
-    pub invalid: u64,
+    /// Rows valid and invalid.
+    pub counts: Counts,
     pub elapsed: Duration,
     pub report: PathBuf,
     /// Unknown columns and the like.
@@ -35,26 +35,14 @@ pub struct ValidateSummary {
 }
 
 impl ValidateSummary {
-    pub fn rows(&self) -> u64 {
-        self.valid + self.invalid
-    }
-
     /// 0 when every row is valid, 1 when some are not.
     pub fn exit_code(&self) -> u8 {
-        if self.invalid == 0 { 0 } else { 1 }
+        if self.counts.get(Status::Invalid) == 0 { 0 } else { 1 }
     }
 
     /// `20 rows: 18 valid, 2 invalid in 0.01 s`
     pub fn line(&self) -> String {
-        let counts = Status::ALL
-            .iter()
-            .map(|status| {
-                let count = if *status == Status::Valid { self.valid } else { self.invalid };
-                format!("{count} {}", status.as_str())
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
-        format!("{} rows: {counts} in {:.2} s", self.rows(), self.elapsed.as_secs_f64())
+        self.counts.line(&[Status::Valid, Status::Invalid], self.elapsed)
     }
 }
 
@@ -64,8 +52,7 @@ pub fn run(config: &ValidateConfig) -> Result<ValidateSummary, RunError> {
     let report_error = |source| RunError::Report { path: config.report.display().to_string(), source };
     let mut report = ReportWriter::create(&config.report, config.format).map_err(report_error)?;
     let mut summary = ValidateSummary {
-        valid: 0,
-        invalid: 0,
+        counts: Counts::default(),
         elapsed: Duration::ZERO,
         report: config.report.clone(),
         warnings: opened.warnings.clone(),
@@ -80,10 +67,7 @@ pub fn run(config: &ValidateConfig) -> Result<ValidateSummary, RunError> {
         (record.status, format.encode(&record), problems)
     };
     check_rows(opened, verdict, |(status, line, problems)| {
-        match status {
-            Status::Valid => summary.valid += 1,
-            Status::Invalid => summary.invalid += 1,
-        }
+        summary.counts.add(status);
         summary.problem_count += problems.len() as u64;
         let room = PROBLEMS_SHOWN - summary.first_problems.len();
         summary.first_problems.extend(problems.into_iter().take(room));

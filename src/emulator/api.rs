@@ -50,14 +50,15 @@ pub fn router(shared: Arc<Shared>) -> Router {
 /// Signature, latency, throttling and faults, in that order.
 async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
     shared.counters.requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let signed = request
-        .headers()
-        .get(AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.starts_with("AWS4-HMAC-SHA256 "));
-    if !signed {
+    let authorization = request.headers().get(AUTHORIZATION).and_then(|value| value.to_str().ok());
+    let Some(signature) = authorization.and_then(|value| value.strip_prefix("AWS4-HMAC-SHA256 ")) else {
         let message = "Missing Authentication Token: requests must be signed with SigV4".to_owned();
         return ApiError::AccessDenied { message }.into_response();
+    };
+    if let Some(expected) = &shared.config.access_key
+        && access_key(signature) != Some(expected.as_str())
+    {
+        return ApiError::UnrecognizedClient.into_response();
     }
     if !shared.config.latency.is_zero() {
         tokio::time::sleep(shared.config.latency).await;
@@ -73,6 +74,12 @@ async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Next) -
         return ApiError::InternalServer.into_response();
     }
     next.run(request).await
+}
+
+/// The access key of a SigV4 `Authorization` header: `Credential=KEY/date/…`.
+fn access_key(signature: &str) -> Option<&str> {
+    let credential = signature.split(", ").find_map(|part| part.strip_prefix("Credential="))?;
+    credential.split('/').next()
 }
 
 /// A JSON body, or the 400 the service answers for one it cannot parse.

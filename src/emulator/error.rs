@@ -25,6 +25,8 @@ pub enum ApiError {
     NotFound { message: String, resource_id: String },
     /// 403: the request carries no SigV4 signature.
     AccessDenied { message: String },
+    /// 403: the request is signed with an access key the emulator refuses.
+    UnrecognizedClient,
     /// 500: an injected fault.
     InternalServer,
 }
@@ -75,6 +77,11 @@ impl ApiError {
             ApiError::AccessDenied { message } => {
                 (StatusCode::FORBIDDEN, "AccessDeniedException", json!({"Message": message}))
             }
+            ApiError::UnrecognizedClient => (
+                StatusCode::FORBIDDEN,
+                "UnrecognizedClientException",
+                json!({"Message": "The security token included in the request is invalid."}),
+            ),
             ApiError::InternalServer => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "InternalServerException",
@@ -110,6 +117,7 @@ mod tests {
                 "ResourceNotFoundException",
             ),
             (ApiError::AccessDenied { message: "m".into() }, 403, "AccessDeniedException"),
+            (ApiError::UnrecognizedClient, 403, "UnrecognizedClientException"),
             (ApiError::InternalServer, 500, "InternalServerException"),
         ];
         for (error, status, name) in cases {

@@ -49,6 +49,8 @@ pub struct EmulatorConfig {
     pub seed: Option<u64>,
     pub account: String,
     pub region: String,
+    /// The only access key accepted; `None` accepts any signed request.
+    pub access_key: Option<String>,
 }
 
 impl Default for EmulatorConfig {
@@ -63,6 +65,7 @@ impl Default for EmulatorConfig {
             seed: None,
             account: "123456789012".to_owned(),
             region: "us-east-1".to_owned(),
+            access_key: None,
         }
     }
 }

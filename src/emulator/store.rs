@@ -69,7 +69,7 @@ impl Store {
             .as_deref()
             .ok_or_else(|| ApiError::invalid_field("ClientRequestToken", "is required".into()))?
             .to_owned();
-        let fingerprint = fingerprint(&request);
+        let fingerprint = request.canonical_json();
         if let Some((first, id)) = self.by_token.get(&token) {
             if *first != fingerprint {
                 return Err(ApiError::invalid_field(
@@ -188,15 +188,6 @@ fn validate(request: &WorkloadRequest<'_>) -> Result<(), ApiError> {
         reason: "FIELD_VALIDATION_FAILED",
         fields,
     })
-}
-
-/// The request as JSON without its token: what a replay must repeat.
-fn fingerprint(request: &WorkloadRequest<'_>) -> String {
-    let mut value = serde_json::to_value(request).expect("a request always serialises");
-    if let Value::Object(members) = &mut value {
-        members.remove("ClientRequestToken");
-    }
-    value.to_string()
 }
 
 /// Copies every member `update` gives onto `stored` (Lenses, Tags and the

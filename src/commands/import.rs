@@ -1,0 +1,284 @@
+//! `wa-bulk import`: validate every row, send the valid ones, report each.
+//!
+//! Rows are validated first (in parallel, as `validate` does); invalid rows
+//! are never sent. With `--resume`, rows an earlier run of the same report
+//! left `created`, `exists`, `updated` or `unchanged` are carried over and
+//! not sent again. Every outcome is appended to a journal beside the report
+//! as soon as it is known; the report itself is written at the end, in input
+//! order, under a temporary name and renamed into place, and then the journal
+//! goes. A crash leaves the journal for `--resume` to read.
+
+use std::collections::HashMap;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::RunError;
+use crate::emulator::{Emulator, EmulatorConfig};
+use crate::input::{self, InputOptions};
+use crate::report::{self, Counts, Format, Journal, Record, ReportWriter, Status};
+use crate::submit::client::{AwsOptions, aws_client};
+use crate::submit::{OnOutcome, Pending, Stop, StopReason, SubmitConfig, submit};
+use crate::validate::{Checked, check_rows, name_key};
+
+/// Where requests go.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// The AWS API, through aws-config's default chain.
+    Aws(AwsOptions),
+    /// An emulator started in-process for this run.
+    Local,
+}
+
+#[derive(Debug, Clone)]
+pub struct ImportConfig {
+    pub input: InputOptions,
+    pub report: PathBuf,
+    pub format: Format,
+    pub target: Target,
+    pub submit: SubmitConfig,
+    /// Carry over rows an earlier run finished.
+    pub resume: bool,
+    /// Start over even though a report or journal exists.
+    pub force: bool,
+    /// Show a progress bar (when stderr is a terminal).
+    pub progress: bool,
+}
+
+/// What the run did.
+#[derive(Debug)]
+pub struct ImportSummary {
+    pub counts: Counts,
+    pub elapsed: Duration,
+    pub report: PathBuf,
+    pub stopped: Option<StopReason>,
+    pub warnings: Vec<String>,
+    /// Invalid and failed rows' messages, the first few.
+    pub first_problems: Vec<String>,
+    pub problem_rows: u64,
+}
+
+/// How many problem rows the terminal shows; the report has them all.
+const PROBLEMS_SHOWN: usize = 20;
+
+impl ImportSummary {
+    /// 130 interrupted, 3 stopped by a run-wide fault, 1 some rows invalid
+    /// or failed, 0 every row in place.
+    pub fn exit_code(&self) -> u8 {
+        match &self.stopped {
+            Some(StopReason::Interrupted) => 130,
+            Some(StopReason::RunWide(_)) => 3,
+            None if self.counts.get(Status::Invalid) + self.counts.get(Status::Failed) > 0 => 1,
+            None => 0,
+        }
+    }
+
+    pub fn line(&self) -> String {
+        self.counts.line(&[Status::Created], self.elapsed)
+    }
+}
+
+/// A row once validated: its verdict, and what to send if it is valid.
+enum Validated {
+    Invalid(Record<'static>),
+    Valid(Box<Pending>),
+}
+
+/// The rows of the input, validated and split.
+struct Rows {
+    invalid: Vec<Record<'static>>,
+    valid: Vec<Pending>,
+    warnings: Vec<String>,
+}
+
+fn read_rows(options: &InputOptions) -> Result<Rows, RunError> {
+    let opened = input::open(options)?;
+    let mut rows = Rows { invalid: Vec::new(), valid: Vec::new(), warnings: opened.warnings.clone() };
+    let verdict = |checked: Checked<'_>| {
+        if checked.is_valid() {
+            let request = checked.request.into_owned();
+            let token = request.idempotency_token();
+            return Validated::Valid(Box::new(Pending { row: checked.row, request, token }));
+        }
+        let problems: Vec<String> = checked.problems.iter().map(ToString::to_string).collect();
+        Validated::Invalid(Record::dry_run(&checked, &problems).into_owned())
+    };
+    check_rows(opened, verdict, |row| {
+        match row {
+            Validated::Invalid(record) => rows.invalid.push(record),
+            Validated::Valid(row) => rows.valid.push(*row),
+        }
+        Ok(())
+    })?;
+    Ok(rows)
+}
+
+/// `--dry-run`: prints the CreateWorkload request of each valid row, one JSON
+/// object a line, and sends nothing.
+pub fn dry_run(config: &ImportConfig) -> Result<ImportSummary, RunError> {
+    let started = Instant::now();
+    let rows = read_rows(&config.input)?;
+    let mut counts = Counts::default();
+    for row in &rows.valid {
+        let mut request = row.request.clone();
+        request.client_request_token = Some(row.token.clone().into());
+        println!("{}", serde_json::json!({"row": row.row, "CreateWorkload": request}));
+        counts.add(Status::Valid);
+    }
+    rows.invalid.iter().for_each(|_| counts.add(Status::Invalid));
+    let first_problems =
+        rows.invalid.iter().take(PROBLEMS_SHOWN).map(|record| record.message.clone()).collect();
+    Ok(ImportSummary {
+        counts,
+        elapsed: started.elapsed(),
+        report: PathBuf::new(),
+        stopped: None,
+        warnings: rows.warnings,
+        first_problems,
+        problem_rows: rows.invalid.len() as u64,
+    })
+}
+
+pub fn run(config: &ImportConfig) -> Result<ImportSummary, RunError> {
+    let started = Instant::now();
+    let journal_path = report::journal_path(&config.report);
+    let earlier = earlier_outcomes(config, &journal_path)?;
+    let Rows { invalid, valid: pending, warnings } = read_rows(&config.input)?;
+
+    // Rows an earlier run finished are not sent again.
+    let (mut carried, mut to_send) = (Vec::new(), Vec::new());
+    for row in pending {
+        match earlier.get(&(row.row, name_key(row.request.name()))) {
+            Some(record) => carried.push(record.clone()),
+            None => to_send.push(row),
+        }
+    }
+
+    let journal_error = |source| RunError::Report { path: journal_path.display().to_string(), source };
+    let journal = Arc::new(Mutex::new(Journal::open(&journal_path).map_err(journal_error)?));
+    let progress = progress_bar(config.progress, to_send.len() as u64);
+    let counts = Arc::new(Mutex::new(Counts::default()));
+    let on_outcome: OnOutcome = {
+        let (journal, progress, counts) = (journal.clone(), progress.clone(), counts.clone());
+        Arc::new(move |record: &Record<'static>| {
+            if let Err(error) = journal.lock().unwrap_or_else(PoisonError::into_inner).append(record) {
+                tracing::error!(%error, "cannot append to the journal");
+            }
+            let mut counts = counts.lock().unwrap_or_else(PoisonError::into_inner);
+            counts.add(record.status);
+            progress.set_message(counts.describe(&[]));
+            progress.inc(1);
+        })
+    };
+
+    let stop = Arc::new(Stop::default());
+    let runtime = tokio::runtime::Runtime::new().map_err(RunError::Runtime)?;
+    let sent = runtime.block_on(async {
+        let interrupt = stop.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                interrupt.stop(StopReason::Interrupted);
+            }
+        });
+        match &config.target {
+            Target::Aws(options) => {
+                let client = aws_client(options).await;
+                Ok(submit(client, to_send, config.submit.clone(), stop.clone(), on_outcome).await)
+            }
+            Target::Local => {
+                let emulator = Emulator::start(EmulatorConfig::default()).await?;
+                tracing::info!(endpoint = %emulator.endpoint_url(), "sending to the built-in emulator");
+                let outcomes =
+                    submit(emulator.client(), to_send, config.submit.clone(), stop.clone(), on_outcome).await;
+                emulator.stop().await?;
+                Ok(outcomes)
+            }
+        }
+    });
+    let sent = sent.map_err(RunError::Runtime)?;
+    progress.finish_and_clear();
+
+    let mut records: Vec<Record<'static>> = invalid.into_iter().chain(carried).chain(sent).collect();
+    records.sort_by_key(|record| record.row);
+    let report_error = |source| RunError::Report { path: config.report.display().to_string(), source };
+    let mut writer = ReportWriter::create(&config.report, config.format).map_err(report_error)?;
+    let mut summary = ImportSummary {
+        counts: Counts::default(),
+        elapsed: Duration::ZERO,
+        report: config.report.clone(),
+        stopped: stop.reason(),
+        warnings,
+        first_problems: Vec::new(),
+        problem_rows: 0,
+    };
+    for record in &records {
+        writer.write(record).map_err(report_error)?;
+        summary.counts.add(record.status);
+        if matches!(record.status, Status::Invalid | Status::Failed) {
+            summary.problem_rows += 1;
+            if summary.first_problems.len() < PROBLEMS_SHOWN {
+                summary.first_problems.push(match record.status {
+                    // Each problem of an invalid row names its row already.
+                    Status::Invalid => record.message.clone(),
+                    _ => format!(
+                        "row {}: failed: {}: {}",
+                        record.row,
+                        record.error_code.as_deref().unwrap_or_default(),
+                        record.message
+                    ),
+                });
+            }
+        }
+    }
+    writer.finish().map_err(report_error)?;
+    drop(journal);
+    std::fs::remove_file(&journal_path).map_err(journal_error)?;
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}
+
+/// With `--resume`, the done rows of the earlier report and journal, by row
+/// and name; otherwise nothing, and an earlier report is refused unless
+/// `--force` says to start over.
+fn earlier_outcomes(
+    config: &ImportConfig,
+    journal: &std::path::Path,
+) -> Result<HashMap<(u64, Box<str>), Record<'static>>, RunError> {
+    let found: Vec<&std::path::Path> =
+        [config.report.as_path(), journal].into_iter().filter(|path| path.exists()).collect();
+    if !config.resume {
+        if let Some(path) = found.first().filter(|_| !config.force) {
+            return Err(RunError::ReportExists { path: path.display().to_string() });
+        }
+        for path in found {
+            std::fs::remove_file(path)
+                .map_err(|source| RunError::Report { path: path.display().to_string(), source })?;
+        }
+        return Ok(HashMap::new());
+    }
+    let mut done = HashMap::new();
+    // The journal is newer than the report: its records win.
+    for path in found {
+        let records = report::read_records(path)
+            .map_err(|source| RunError::Report { path: path.display().to_string(), source })?;
+        for record in records.into_iter().filter(|record| record.status.is_done()) {
+            done.insert((record.row, name_key(&record.workload_name)), record);
+        }
+    }
+    Ok(done)
+}
+
+fn progress_bar(wanted: bool, rows: u64) -> ProgressBar {
+    if !wanted || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(rows), ProgressDrawTarget::stderr());
+    let style = ProgressStyle::with_template("{bar:30} {pos}/{len} rows · {per_sec} · ETA {eta} · {msg}")
+        .expect("the template is valid");
+    bar.set_style(style);
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}

@@ -1,0 +1,266 @@
+//! `wa-bulk import` end to end: the real binary, the real SDK (credentials
+//! from the environment, as aws-config reads them), and an emulator started
+//! by the test on 127.0.0.1 whose stored workloads are checked as well as the
+//! report.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use wa_bulk::emulator::{Emulator, EmulatorConfig};
+use wa_bulk::report::Status::{self, Created, Exists, Invalid, Skipped, Unchanged, Updated};
+use wa_bulk::report::{Record, read_records};
+
+use super::support::{Fixture, HEADER, assert_contains};
+
+/// A CSV of `rows` valid rows named `workload-000` …; `description` per row.
+fn sheet(fixture: &Fixture, rows: usize, description: impl Fn(usize) -> String) -> PathBuf {
+    let mut text = format!("{HEADER}\n");
+    for index in 0..rows {
+        text.push_str(&format!(
+            "workload-{index:03},{},Production,111122223333,us-east-1,owner@example.com,wellarchitected\n",
+            description(index)
+        ));
+    }
+    fixture.write("rows.csv", text)
+}
+
+fn plain(_: usize) -> String {
+    "A workload to import".to_owned()
+}
+
+/// `wa-bulk import FILE --endpoint-url URL …` with test credentials.
+fn import(file: &Path, emulator: &Emulator, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_wa-bulk"));
+    command
+        .args(["import", file.to_str().unwrap(), "--endpoint-url", &emulator.endpoint_url(), "--quiet"])
+        .args(args)
+        .env("AWS_ACCESS_KEY_ID", "AKIDIMPORT")
+        .env("AWS_SECRET_ACCESS_KEY", "import-secret")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_CONFIG_FILE", "/nonexistent")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ENDPOINT_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    command
+}
+
+async fn finish(child: Child) -> Output {
+    tokio::task::spawn_blocking(move || child.wait_with_output().unwrap()).await.unwrap()
+}
+
+async fn run(command: &mut Command) -> Output {
+    finish(command.spawn().unwrap()).await
+}
+
+fn report(file: &Path) -> Vec<Record<'static>> {
+    read_records(&file.with_file_name("rows.report.csv")).unwrap()
+}
+
+fn count(records: &[Record<'_>], status: Status) -> usize {
+    records.iter().filter(|record| record.status == status).count()
+}
+
+/// Every stored name once, and how many there are.
+fn stored_names(emulator: &Emulator) -> (usize, BTreeSet<String>) {
+    let workloads = emulator.workloads();
+    let names = workloads.iter().map(|workload| workload.request.name().to_owned()).collect();
+    (workloads.len(), names)
+}
+
+fn expected_names(rows: usize) -> BTreeSet<String> {
+    (0..rows).map(|index| format!("workload-{index:03}")).collect()
+}
+
+fn text(output: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_hundred_rows_through_throttling_and_faults_are_each_created_once() {
+    let config = EmulatorConfig {
+        rate: 20,
+        burst: 20,
+        fail_rate: 0.05,
+        latency: Duration::from_millis(30),
+        seed: Some(11),
+        ..EmulatorConfig::default()
+    };
+    let emulator = Emulator::start(config).await.unwrap();
+    let fixture = Fixture::new();
+    let file = sheet(&fixture, 200, plain);
+    let output = run(&mut import(&file, &emulator, &["--rate", "40"])).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let records = report(&file);
+    assert_eq!((records.len(), count(&records, Created)), (200, 200));
+    assert!(records.iter().all(|record| record.workload_id.as_ref().is_some_and(|id| id.len() == 32)));
+    assert_eq!(stored_names(&emulator), (200, expected_names(200)));
+    let stats = emulator.stats();
+    assert!(stats.throttled > 0 && stats.faults > 0, "the emulator did push back: {stats:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_run_finds_every_workload_and_update_sends_only_changes() {
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let fixture = Fixture::new();
+    let file = sheet(&fixture, 200, plain);
+    let fast = ["--rate", "2000", "--concurrency", "16"];
+    assert_eq!(run(&mut import(&file, &emulator, &fast)).await.status.code(), Some(0));
+
+    let again = run(&mut import(&file, &emulator, &fast)).await;
+    assert_eq!(again.status.code(), Some(2), "an earlier report is not overwritten");
+    assert_contains(&text(&again), "rows.report.csv exists: pass --resume to continue that run, or --force");
+
+    let forced = run(import(&file, &emulator, &fast).arg("--force")).await;
+    assert_eq!(forced.status.code(), Some(0), "{}", text(&forced));
+    let records = report(&file);
+    assert_eq!(count(&records, Exists), 200);
+    assert!(records.iter().all(|record| record.workload_id.is_some()));
+    assert_eq!(stored_names(&emulator), (200, expected_names(200)), "nothing created twice");
+
+    let changed =
+        |index: usize| if index.is_multiple_of(10) { "A new description".to_owned() } else { plain(index) };
+    let file = sheet(&fixture, 200, changed);
+    let updating = run(import(&file, &emulator, &fast).args(["--force", "--on-existing", "update"])).await;
+    assert_eq!(updating.status.code(), Some(0), "{}", text(&updating));
+    let records = report(&file);
+    assert_eq!((count(&records, Updated), count(&records, Unchanged)), (20, 180));
+    assert_contains(&records[0].message, "updated Description");
+    let described: Vec<String> = emulator
+        .workloads()
+        .iter()
+        .filter(|workload| workload.request.description.as_deref() == Some("A new description"))
+        .map(|workload| workload.request.name().to_owned())
+        .collect();
+    assert_eq!(described.len(), 20);
+    assert_eq!(stored_names(&emulator).0, 200);
+
+    let failing = run(import(&file, &emulator, &fast).args(["--force", "--on-existing", "fail"])).await;
+    assert_eq!(failing.status.code(), Some(1));
+    assert_eq!(count(&report(&file), Status::Failed), 200);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn killed_part_way_then_resumed_every_row_is_created_once() {
+    let config = EmulatorConfig { latency: Duration::from_millis(30), ..EmulatorConfig::default() };
+    let emulator = Emulator::start(config).await.unwrap();
+    let fixture = Fixture::new();
+    let file = sheet(&fixture, 200, plain);
+    let journal = file.with_file_name("rows.report.csv.journal");
+    let mut child = import(&file, &emulator, &["--rate", "50", "--concurrency", "4"]).spawn().unwrap();
+    // Kill it once the journal holds some outcomes but well before the end.
+    let started = Instant::now();
+    while std::fs::read_to_string(&journal).map_or(0, |text| text.lines().count()) < 40 {
+        assert!(started.elapsed() < Duration::from_secs(60), "the import never got going");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    child.kill().unwrap();
+    finish(child).await;
+    let before = emulator.workloads().len();
+    assert!((40..200).contains(&before), "killed part way: {before} created");
+    assert!(!file.with_file_name("rows.report.csv").exists(), "no report from the killed run");
+
+    let refused = run(&mut import(&file, &emulator, &["--rate", "200"])).await;
+    assert_eq!(refused.status.code(), Some(2), "the journal is not thrown away without --resume");
+
+    let resumed = run(import(&file, &emulator, &["--rate", "200"]).arg("--resume")).await;
+    assert_eq!(resumed.status.code(), Some(0), "{}", text(&resumed));
+    let records = report(&file);
+    assert_eq!((records.len(), count(&records, Created)), (200, 200));
+    let rows: BTreeSet<u64> = records.iter().map(|record| record.row).collect();
+    assert_eq!(rows, (2..=201).collect());
+    assert_eq!(stored_names(&emulator), (200, expected_names(200)), "no duplicates, none lost");
+    assert!(!journal.exists(), "the journal goes once the report is in place");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_quota_stops_the_run_with_exit_3() {
+    let emulator = Emulator::start(EmulatorConfig { quota: 50, ..EmulatorConfig::default() }).await.unwrap();
+    let fixture = Fixture::new();
+    let file = sheet(&fixture, 200, plain);
+    let output = run(&mut import(&file, &emulator, &["--rate", "2000"])).await;
+    assert_eq!(output.status.code(), Some(3), "{}", text(&output));
+    assert_contains(&text(&output), "stopped early: the run stopped after ServiceQuotaExceededException");
+    let records = report(&file);
+    assert_eq!((count(&records, Created), count(&records, Skipped)), (50, 150));
+    assert_eq!(emulator.workloads().len(), 50);
+    let quota_hits =
+        records.iter().filter(|r| r.error_code.as_deref() == Some("ServiceQuotaExceededException"));
+    assert!((1..=8).contains(&quota_hits.count()), "only rows in flight met the quota");
+    // One list, 50 creates, and at most the 8 in flight when it stopped.
+    assert!(emulator.stats().requests <= 1 + 50 + 8, "{:?}", emulator.stats());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn refused_credentials_stop_the_run_after_the_first_answer() {
+    let config = EmulatorConfig { access_key: Some("AKIDSOMEONEELSE".into()), ..EmulatorConfig::default() };
+    let emulator = Emulator::start(config).await.unwrap();
+    let fixture = Fixture::new();
+    let file = sheet(&fixture, 20, plain);
+    let output = run(&mut import(&file, &emulator, &[])).await;
+    assert_eq!(output.status.code(), Some(3), "{}", text(&output));
+    assert_contains(&text(&output), "UnrecognizedClientException");
+    assert_eq!(emulator.stats().requests, 1);
+    assert_eq!(count(&report(&file), Skipped), 20);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn invalid_rows_are_reported_and_never_sent() {
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let fixture = Fixture::new();
+    let file = fixture.write(
+        "rows.csv",
+        format!("{HEADER}\nshop,A good one,Production,111122223333,us-east-1,o@example.com,wellarchitected\nab,x,Staging,1,US East,me,\n"),
+    );
+    let output = run(&mut import(&file, &emulator, &[])).await;
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let records = report(&file);
+    assert_eq!(records.iter().map(|r| (r.row, r.status)).collect::<Vec<_>>(), [(2, Created), (3, Invalid)]);
+    assert_eq!(stored_names(&emulator).1, BTreeSet::from(["shop".to_owned()]));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dry_run_prints_the_requests_and_sends_nothing() {
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let fixture = Fixture::new();
+    let file = sheet(&fixture, 3, plain);
+    let output = run(import(&file, &emulator, &[]).arg("--dry-run")).await;
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let lines: Vec<serde_json::Value> =
+        stdout.lines().filter_map(|line| serde_json::from_str(line).ok()).collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["row"], 2);
+    assert_eq!(lines[0]["CreateWorkload"]["WorkloadName"], "workload-000");
+    let token = lines[0]["CreateWorkload"]["ClientRequestToken"].as_str().unwrap();
+    assert!(token.starts_with("wa-bulk-"), "{token}");
+    assert_eq!(emulator.stats().requests, 0);
+    assert!(!file.with_file_name("rows.report.csv").exists());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ctrl_c_stops_sending_and_writes_the_report_with_exit_130() {
+    let config = EmulatorConfig { latency: Duration::from_millis(30), ..EmulatorConfig::default() };
+    let emulator = Emulator::start(config).await.unwrap();
+    let fixture = Fixture::new();
+    let file = sheet(&fixture, 200, plain);
+    let journal = file.with_file_name("rows.report.csv.journal");
+    let child = import(&file, &emulator, &["--rate", "50", "--concurrency", "4"]).spawn().unwrap();
+    while std::fs::read_to_string(&journal).map_or(0, |text| text.lines().count()) < 20 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let interrupted = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(interrupted.success());
+    let output = finish(child).await;
+    assert_eq!(output.status.code(), Some(130), "{}", text(&output));
+    let records = report(&file);
+    assert_eq!(records.len(), 200, "every row is in the report");
+    let created = count(&records, Created);
+    assert_eq!(created + count(&records, Skipped), 200);
+    assert_eq!(created, emulator.workloads().len(), "in-flight rows finished and were reported");
+    assert!(records.iter().filter(|r| r.status == Skipped).all(|r| r.message.contains("interrupted")));
+}
