@@ -19,7 +19,12 @@ const BURST: u32 = 20;
 #[tokio::main]
 async fn main() {
     println!("rows | run (s) | limit (s) | ratio | requests | throttled | faults | created");
-    for rows in [200, 1_000] {
+    // `IMPORT_BENCH_ROWS=200` runs one size only.
+    let sizes: Vec<u32> = match std::env::var("IMPORT_BENCH_ROWS") {
+        Ok(rows) => vec![rows.parse().expect("IMPORT_BENCH_ROWS is a number")],
+        Err(_) => vec![200, 1_000],
+    };
+    for rows in sizes {
         let config = EmulatorConfig {
             rate: RATE,
             burst: BURST,

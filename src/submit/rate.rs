@@ -2,32 +2,38 @@
 //!
 //! Two gates in a row. A governor token bucket holds the run to `--rate`
 //! requests/s with bursts of `--burst`. Behind it, an AIMD rate reacts to
-//! the service. A throttled answer cuts the rate multiplicatively: to 70% the
-//! first time, and after that to 90% of the rate the service was measured to
-//! accept since the previous cut, so that its bucket refills a little and
-//! small irregularities in arrival no longer cost a 429. At most one cut per
-//! quarter second (answers to requests sent at the old rate keep coming for a
-//! moment). Without throttling the rate climbs back additively: one request/s
-//! per second up to the measured rate, a fifth of that beyond it, and never
-//! above `--rate`. While the AIMD rate is below the ceiling, requests are
-//! spaced evenly.
+//! the service. A throttled answer cuts the rate multiplicatively: to 90% of
+//! the rate the service accepted over the last two seconds of throttling,
+//! once that has been measured over half a second or more, and to 70% before.
+//! Going a little below the service's rate lets its bucket refill, so that a
+//! few milliseconds of irregularity stop costing 429s. At most one cut per
+//! quarter second (answers to requests sent at the old rate keep coming for
+//! a moment). Without throttling the rate climbs back additively: one
+//! request/s per second up to the measured rate, a fiftieth of that beyond
+//! it, never above `--rate`. Below the ceiling, requests are spaced evenly,
+//! and a cut never moves a slot already handed out.
 
+use std::collections::VecDeque;
 use std::num::NonZeroU32;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
-/// The first cut, before the service's rate is known.
+/// A cut before the service's rate is known.
 const DECREASE: f64 = 0.7;
-/// Later cuts go this far below the rate the service accepted.
+/// Once it is known, cuts go this far below it.
 const BELOW_MEASURED: f64 = 0.9;
 /// Additive increase, in requests/s per second, below the measured rate …
 const INCREASE_PER_SECOND: f64 = 1.0;
 /// … and beyond it.
-const PROBE_PER_SECOND: f64 = 0.2;
+const PROBE_PER_SECOND: f64 = 0.02;
 /// The shortest time between two cuts.
 const DECREASE_GAP: Duration = Duration::from_millis(250);
+/// Accepted answers are counted over this long …
+const WINDOW: Duration = Duration::from_secs(2);
+/// … and trusted as a measure of the service once they span this much.
+const MEASURED_SPAN: Duration = Duration::from_millis(500);
 /// The rate never drops below this.
 const FLOOR: f64 = 0.5;
 
@@ -62,7 +68,7 @@ impl Pacer {
     pub fn answered(&self, throttled: bool) {
         let now = Instant::now();
         let mut aimd = self.aimd();
-        if throttled { aimd.throttled(now) } else { aimd.accepted() }
+        if throttled { aimd.throttled(now) } else { aimd.accepted(now) }
     }
 
     /// The AIMD rate now, requests/s.
@@ -83,11 +89,14 @@ struct Aimd {
     /// When the rate last grew (for additive increase).
     grown_at: Instant,
     decreased_at: Option<Instant>,
+    /// When the service first throttled: accepted answers before it say
+    /// nothing about the service's rate.
+    first_throttled: Option<Instant>,
     /// The next free slot while spacing requests.
     next_slot: Instant,
-    /// Answers that were not throttled since the last cut.
-    accepted_since_cut: u32,
-    /// The rate the service accepted while it was throttling, once known.
+    /// When recent answers that were not throttled came (the last `WINDOW`).
+    accepted: VecDeque<Instant>,
+    /// The rate the service accepted while throttling, once measured.
     measured: Option<f64>,
 }
 
@@ -98,8 +107,9 @@ impl Aimd {
             rate: ceiling,
             grown_at: now,
             decreased_at: None,
+            first_throttled: None,
             next_slot: now,
-            accepted_since_cut: 0,
+            accepted: VecDeque::new(),
             measured: None,
         }
     }
@@ -125,26 +135,30 @@ impl Aimd {
         self.grown_at = now;
     }
 
-    fn accepted(&mut self) {
-        self.accepted_since_cut += 1;
+    fn accepted(&mut self, now: Instant) {
+        self.accepted.push_back(now);
+        while self.accepted.front().is_some_and(|at| now.saturating_duration_since(*at) > WINDOW) {
+            self.accepted.pop_front();
+        }
     }
 
     fn throttled(&mut self, now: Instant) {
+        let first = *self.first_throttled.get_or_insert(now);
         if self.decreased_at.is_some_and(|at| now.saturating_duration_since(at) < DECREASE_GAP) {
             return;
         }
         self.grow(now);
-        if let Some(at) = self.decreased_at {
-            let seconds = now.saturating_duration_since(at).as_secs_f64();
-            if self.accepted_since_cut > 0 && seconds > 0.0 {
-                self.measured = Some(f64::from(self.accepted_since_cut) / seconds);
-            }
+        let since = first.max(now.checked_sub(WINDOW).unwrap_or(first));
+        let span = now.saturating_duration_since(since);
+        if span >= MEASURED_SPAN {
+            let accepted = self.accepted.iter().filter(|at| **at >= since).count();
+            self.measured = Some(accepted as f64 / span.as_secs_f64());
         }
         let target = self.measured.map_or(self.rate * DECREASE, |measured| measured * BELOW_MEASURED);
         self.rate = target.min(self.rate).max(FLOOR);
         self.decreased_at = Some(now);
-        self.accepted_since_cut = 0;
-        self.next_slot = now;
+        // Slots already handed out stand: moving the next one earlier would
+        // let new requests go alongside them, a burst just when it hurts.
     }
 }
 
@@ -162,8 +176,15 @@ mod tests {
         assert_eq!(aimd.slot(start + MS), None);
     }
 
+    /// `count` accepted answers spread evenly over `span` ending at `end`.
+    fn accept(aimd: &mut Aimd, count: u32, end: Instant, span: Duration) {
+        for index in 0..count {
+            aimd.accepted(end - span + span * index / count);
+        }
+    }
+
     #[test]
-    fn the_first_cut_is_multiplicative_then_cuts_follow_the_measured_rate() {
+    fn cuts_are_multiplicative_until_the_service_rate_is_measured() {
         let start = Instant::now();
         let mut aimd = Aimd::new(40.0, start);
         aimd.throttled(start);
@@ -171,11 +192,25 @@ mod tests {
         // Another 429 right after changes nothing: it answers the old rate.
         aimd.throttled(start + 100 * MS);
         assert!((aimd.rate - 28.0).abs() < 0.1, "{}", aimd.rate);
-        // Ten accepted in the half second since the cut: 20/s measured.
-        (0..10).for_each(|_| aimd.accepted());
-        aimd.throttled(start + 500 * MS);
-        assert_eq!(aimd.measured, Some(20.0));
-        assert!((aimd.rate - 18.0).abs() < 0.01, "{}", aimd.rate);
+        // 400 ms of throttling is too short a measure: 70% again.
+        accept(&mut aimd, 8, start + 400 * MS, 400 * MS);
+        aimd.throttled(start + 400 * MS);
+        assert_eq!(aimd.measured, None);
+        assert!((aimd.rate - 0.7 * 28.4).abs() < 0.01, "{}", aimd.rate);
+    }
+
+    #[test]
+    fn once_measured_cuts_go_to_ninety_percent_of_the_service_rate() {
+        let start = Instant::now();
+        let mut aimd = Aimd::new(40.0, start);
+        accept(&mut aimd, 20, start, 100 * MS); // the opening burst, before any 429
+        aimd.throttled(start);
+        let later = start + Duration::from_secs(3);
+        accept(&mut aimd, 40, later, Duration::from_secs(2));
+        aimd.throttled(later);
+        let measured = aimd.measured.unwrap();
+        assert!((measured - 20.0).abs() < 0.5, "the burst is not counted: {measured}");
+        assert!((aimd.rate - 0.9 * measured).abs() < 0.01, "{}", aimd.rate);
     }
 
     #[test]
@@ -183,14 +218,15 @@ mod tests {
         let start = Instant::now();
         let mut aimd = Aimd::new(40.0, start);
         aimd.throttled(start);
-        (0..10).for_each(|_| aimd.accepted());
-        let cut = start + 500 * MS;
+        let cut = start + Duration::from_secs(2);
+        accept(&mut aimd, 40, cut, Duration::from_secs(2));
         aimd.throttled(cut);
+        assert!((aimd.rate - 18.0).abs() < 0.01, "{}", aimd.rate);
         aimd.slot(cut + Duration::from_secs(2));
         assert!((aimd.rate - 20.0).abs() < 0.01, "one a second up to 20: {}", aimd.rate);
-        aimd.slot(cut + Duration::from_secs(7));
-        assert!((aimd.rate - 21.0).abs() < 0.01, "a fifth of that beyond: {}", aimd.rate);
-        aimd.slot(cut + Duration::from_secs(1000));
+        aimd.slot(cut + Duration::from_secs(52));
+        assert!((aimd.rate - 21.0).abs() < 0.01, "a fiftieth of that beyond: {}", aimd.rate);
+        aimd.slot(cut + Duration::from_secs(5000));
         assert_eq!(aimd.rate, 40.0, "never above the ceiling");
     }
 
@@ -199,9 +235,10 @@ mod tests {
         let start = Instant::now();
         let mut aimd = Aimd::new(40.0, start);
         aimd.throttled(start);
-        (0..100).for_each(|_| aimd.accepted());
-        aimd.throttled(start + Duration::from_secs(1));
-        assert!(aimd.rate <= 28.0 + 1.0, "{}", aimd.rate);
+        let later = start + Duration::from_secs(2);
+        accept(&mut aimd, 200, later, Duration::from_secs(2));
+        aimd.throttled(later);
+        assert!(aimd.rate <= 28.0 + 2.0, "{}", aimd.rate);
     }
 
     #[test]
