@@ -79,6 +79,30 @@ fn jira(config: &Option<JiraConfiguration<'_>>) -> Option<WorkloadJiraConfigurat
     )
 }
 
+/// Sets the members CreateWorkload and UpdateWorkload share. Their SDK
+/// builders are different types with the same setters, hence a macro.
+macro_rules! with_shared_members {
+    ($builder:expr, $request:expr) => {{
+        let request = $request;
+        $builder
+            .set_workload_name(text(&request.workload_name))
+            .set_description(text(&request.description))
+            .set_environment(request.environment.as_deref().map(WorkloadEnvironment::from))
+            .set_account_ids(items(&request.account_ids))
+            .set_aws_regions(items(&request.aws_regions))
+            .set_non_aws_regions(items(&request.non_aws_regions))
+            .set_pillar_priorities(items(&request.pillar_priorities))
+            .set_architectural_design(text(&request.architectural_design))
+            .set_review_owner(text(&request.review_owner))
+            .set_industry_type(text(&request.industry_type))
+            .set_industry(text(&request.industry))
+            .set_notes(text(&request.notes))
+            .set_discovery_config(discovery(&request.discovery_config))
+            .set_applications(items(&request.applications))
+            .set_jira_configuration(jira(&request.jira_configuration))
+    }};
+}
+
 /// CreateWorkload with every member the row gives.
 pub fn create_workload(
     client: &Client,
@@ -87,28 +111,12 @@ pub fn create_workload(
 ) -> CreateWorkloadFluentBuilder {
     let tags: HashMap<String, String> =
         request.tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    client
-        .create_workload()
-        .set_workload_name(text(&request.workload_name))
-        .set_description(text(&request.description))
-        .set_environment(request.environment.as_deref().map(WorkloadEnvironment::from))
-        .set_account_ids(items(&request.account_ids))
-        .set_aws_regions(items(&request.aws_regions))
-        .set_non_aws_regions(items(&request.non_aws_regions))
-        .set_pillar_priorities(items(&request.pillar_priorities))
-        .set_architectural_design(text(&request.architectural_design))
-        .set_review_owner(text(&request.review_owner))
-        .set_industry_type(text(&request.industry_type))
-        .set_industry(text(&request.industry))
+    with_shared_members!(client.create_workload(), request)
         .set_lenses(items(&request.lenses))
-        .set_notes(text(&request.notes))
         .client_request_token(token)
         .set_tags((!tags.is_empty()).then_some(tags))
-        .set_discovery_config(discovery(&request.discovery_config))
-        .set_applications(items(&request.applications))
         .set_profile_arns(items(&request.profile_arns))
         .set_review_template_arns(items(&request.review_template_arns))
-        .set_jira_configuration(jira(&request.jira_configuration))
 }
 
 /// The members UpdateWorkload can change.
@@ -139,24 +147,7 @@ pub fn update_workload(
     id: &str,
     request: &WorkloadRequest<'_>,
 ) -> UpdateWorkloadFluentBuilder {
-    client
-        .update_workload()
-        .workload_id(id)
-        .set_workload_name(text(&request.workload_name))
-        .set_description(text(&request.description))
-        .set_environment(request.environment.as_deref().map(WorkloadEnvironment::from))
-        .set_account_ids(items(&request.account_ids))
-        .set_aws_regions(items(&request.aws_regions))
-        .set_non_aws_regions(items(&request.non_aws_regions))
-        .set_pillar_priorities(items(&request.pillar_priorities))
-        .set_architectural_design(text(&request.architectural_design))
-        .set_review_owner(text(&request.review_owner))
-        .set_industry_type(text(&request.industry_type))
-        .set_industry(text(&request.industry))
-        .set_notes(text(&request.notes))
-        .set_discovery_config(discovery(&request.discovery_config))
-        .set_applications(items(&request.applications))
-        .set_jira_configuration(jira(&request.jira_configuration))
+    with_shared_members!(client.update_workload().workload_id(id), request)
 }
 
 /// An existing workload in the model's terms, to compare with a row.

@@ -264,3 +264,41 @@ async fn ctrl_c_stops_sending_and_writes_the_report_with_exit_130() {
     assert_eq!(created, emulator.workloads().len(), "in-flight rows finished and were reported");
     assert!(records.iter().filter(|r| r.status == Skipped).all(|r| r.message.contains("interrupted")));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_member_of_the_samples_reaches_the_service() {
+    use wa_bulk::model::Field;
+
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let fixture = Fixture::new();
+    let samples = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("samples");
+    for (name, rows) in [("workloads.csv", 12), ("workloads.xlsx", 10)] {
+        let report = fixture.path(&format!("{name}.report.jsonl"));
+        let output = run(&mut import(
+            &samples.join(name),
+            &emulator,
+            &["--rate", "1000", "--report", report.to_str().unwrap()],
+        ))
+        .await;
+        assert_eq!(output.status.code(), Some(0), "{name}: {}", text(&output));
+        assert_eq!(count(&read_records(&report).unwrap(), Created), rows);
+    }
+    let stored = emulator.workloads();
+    assert_eq!(stored.len(), 22);
+    let missing: Vec<Field> = Field::ALL
+        .into_iter()
+        .filter(|&field| {
+            !stored.iter().any(|workload| {
+                let request = &workload.request;
+                match field {
+                    Field::Tags => !request.tags.is_empty(),
+                    field if field.is_list() => !request.list(field).is_empty(),
+                    field => request.scalar(field).is_some(),
+                }
+            })
+        })
+        .collect();
+    assert_eq!(missing, [], "members the service never received");
+    let banking = stored.iter().find(|w| w.request.name() == "Mobile banking app").unwrap();
+    assert_eq!(banking.request.account_ids, ["012345678901"], "the Excel number's zero came back");
+}
