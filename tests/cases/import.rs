@@ -250,7 +250,9 @@ async fn ctrl_c_stops_sending_and_writes_the_report_with_exit_130() {
     let file = sheet(&fixture, 200, plain);
     let journal = file.with_file_name("rows.report.csv.journal");
     let child = import(&file, &emulator, &["--rate", "50", "--concurrency", "4"]).spawn().unwrap();
+    let started = Instant::now();
     while std::fs::read_to_string(&journal).map_or(0, |text| text.lines().count()) < 20 {
+        assert!(started.elapsed() < Duration::from_secs(60), "the import never got going");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let interrupted = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
