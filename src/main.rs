@@ -1,12 +1,14 @@
 //! The `wa-bulk` binary: parse the command line, run the command, print what
 //! a person needs, and turn the outcome into the exit code.
 
+use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
+use wa_bulk::RunError;
 use wa_bulk::cli::{Cli, Command, EmulatorArgs, ImportArgs, ValidateArgs};
-use wa_bulk::commands::{import, validate};
+use wa_bulk::commands::{Summary, import, validate};
 use wa_bulk::emulator;
 
 /// Every row allocates a few dozen small strings on one thread and frees
@@ -27,29 +29,10 @@ fn main() -> ExitCode {
 }
 
 fn run_validate(args: &ValidateArgs) -> ExitCode {
-    let config = match args.config() {
-        Ok(config) => config,
-        Err(message) => return fail(&message),
-    };
-    let summary = match validate::run(&config) {
-        Ok(summary) => summary,
-        Err(error) => return fail(&error.to_string()),
-    };
-    let file = config.input.path.display();
-    for warning in &summary.warnings {
-        eprintln!("warning: {warning}");
+    match args.config() {
+        Ok(config) => finish(validate::run(&config), &config.input.path, args.quiet),
+        Err(message) => fail(&message),
     }
-    if !args.quiet {
-        for problem in &summary.first_problems {
-            eprintln!("{file}: {problem}");
-        }
-        let more = summary.problem_count - summary.first_problems.len() as u64;
-        if more > 0 {
-            eprintln!("… and {more} more problems in the report");
-        }
-    }
-    println!("{}; report: {}", summary.line(), summary.report.display());
-    ExitCode::from(summary.exit_code())
 }
 
 fn run_import(args: &ImportArgs) -> ExitCode {
@@ -59,6 +42,11 @@ fn run_import(args: &ImportArgs) -> ExitCode {
     };
     init_logging(args.log_format == "json");
     let outcome = if args.dry_run { import::dry_run(&config) } else { import::run(&config) };
+    finish(outcome, &config.input.path, args.quiet)
+}
+
+/// Prints what a command found (stderr) and its summary line (stdout).
+fn finish(outcome: Result<Summary, RunError>, input: &Path, quiet: bool) -> ExitCode {
     let summary = match outcome {
         Ok(summary) => summary,
         Err(error) => return fail(&error.to_string()),
@@ -66,24 +54,19 @@ fn run_import(args: &ImportArgs) -> ExitCode {
     for warning in &summary.warnings {
         eprintln!("warning: {warning}");
     }
-    if !args.quiet {
-        let file = config.input.path.display();
+    if !quiet {
         for problem in &summary.first_problems {
-            eprintln!("{file}: {problem}");
+            eprintln!("{}: {problem}", input.display());
         }
-        let more = summary.problem_rows.saturating_sub(summary.first_problems.len() as u64);
+        let more = summary.problems - summary.first_problems.len() as u64;
         if more > 0 {
-            eprintln!("… and {more} more rows with problems in the report");
+            eprintln!("… and {more} more problems in the report");
         }
     }
     if let Some(reason) = &summary.stopped {
         eprintln!("stopped early: {}", reason.describe());
     }
-    if args.dry_run {
-        println!("{}", summary.line());
-    } else {
-        println!("{}; report: {}", summary.line(), summary.report.display());
-    }
+    println!("{}", summary.line());
     ExitCode::from(summary.exit_code())
 }
 

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use super::Summary;
 use crate::RunError;
 use crate::emulator::{Emulator, EmulatorConfig};
 use crate::input::{self, InputOptions};
@@ -46,39 +47,6 @@ pub struct ImportConfig {
     pub force: bool,
     /// Show a progress bar (when stderr is a terminal).
     pub progress: bool,
-}
-
-/// What the run did.
-#[derive(Debug)]
-pub struct ImportSummary {
-    pub counts: Counts,
-    pub elapsed: Duration,
-    pub report: PathBuf,
-    pub stopped: Option<StopReason>,
-    pub warnings: Vec<String>,
-    /// Invalid and failed rows' messages, the first few.
-    pub first_problems: Vec<String>,
-    pub problem_rows: u64,
-}
-
-/// How many problem rows the terminal shows; the report has them all.
-const PROBLEMS_SHOWN: usize = 20;
-
-impl ImportSummary {
-    /// 130 interrupted, 3 stopped by a run-wide fault, 1 some rows invalid
-    /// or failed, 0 every row in place.
-    pub fn exit_code(&self) -> u8 {
-        match &self.stopped {
-            Some(StopReason::Interrupted) => 130,
-            Some(StopReason::RunWide(_)) => 3,
-            None if self.counts.get(Status::Invalid) + self.counts.get(Status::Failed) > 0 => 1,
-            None => 0,
-        }
-    }
-
-    pub fn line(&self) -> String {
-        self.counts.line(&[Status::Created], self.elapsed)
-    }
 }
 
 /// A row once validated: its verdict, and what to send if it is valid.
@@ -118,31 +86,25 @@ fn read_rows(options: &InputOptions) -> Result<Rows, RunError> {
 
 /// `--dry-run`: prints the CreateWorkload request of each valid row, one JSON
 /// object a line, and sends nothing.
-pub fn dry_run(config: &ImportConfig) -> Result<ImportSummary, RunError> {
+pub fn dry_run(config: &ImportConfig) -> Result<Summary, RunError> {
     let started = Instant::now();
     let rows = read_rows(&config.input)?;
-    let mut counts = Counts::default();
+    let mut summary = Summary::new(&[Status::Valid, Status::Invalid], None, rows.warnings);
     for row in &rows.valid {
         let mut request = row.request.clone();
         request.client_request_token = Some(row.token.clone().into());
         println!("{}", serde_json::json!({"row": row.row, "CreateWorkload": request}));
-        counts.add(Status::Valid);
+        summary.counts.add(Status::Valid);
     }
-    rows.invalid.iter().for_each(|_| counts.add(Status::Invalid));
-    let first_problems =
-        rows.invalid.iter().take(PROBLEMS_SHOWN).map(|record| record.message.clone()).collect();
-    Ok(ImportSummary {
-        counts,
-        elapsed: started.elapsed(),
-        report: PathBuf::new(),
-        stopped: None,
-        warnings: rows.warnings,
-        first_problems,
-        problem_rows: rows.invalid.len() as u64,
-    })
+    for record in rows.invalid {
+        summary.counts.add(Status::Invalid);
+        summary.problem(record.message);
+    }
+    summary.elapsed = started.elapsed();
+    Ok(summary)
 }
 
-pub fn run(config: &ImportConfig) -> Result<ImportSummary, RunError> {
+pub fn run(config: &ImportConfig) -> Result<Summary, RunError> {
     let started = Instant::now();
     let journal_path = report::journal_path(&config.report);
     let earlier = earlier_outcomes(config, &journal_path)?;
@@ -205,32 +167,21 @@ pub fn run(config: &ImportConfig) -> Result<ImportSummary, RunError> {
     records.sort_by_key(|record| record.row);
     let report_error = |source| RunError::Report { path: config.report.display().to_string(), source };
     let mut writer = ReportWriter::create(&config.report, config.format).map_err(report_error)?;
-    let mut summary = ImportSummary {
-        counts: Counts::default(),
-        elapsed: Duration::ZERO,
-        report: config.report.clone(),
-        stopped: stop.reason(),
-        warnings,
-        first_problems: Vec::new(),
-        problem_rows: 0,
-    };
+    let mut summary = Summary::new(&[Status::Created], Some(config.report.clone()), warnings);
+    summary.stopped = stop.reason();
     for record in &records {
         writer.write(record).map_err(report_error)?;
         summary.counts.add(record.status);
-        if matches!(record.status, Status::Invalid | Status::Failed) {
-            summary.problem_rows += 1;
-            if summary.first_problems.len() < PROBLEMS_SHOWN {
-                summary.first_problems.push(match record.status {
-                    // Each problem of an invalid row names its row already.
-                    Status::Invalid => record.message.clone(),
-                    _ => format!(
-                        "row {}: failed: {}: {}",
-                        record.row,
-                        record.error_code.as_deref().unwrap_or_default(),
-                        record.message
-                    ),
-                });
-            }
+        match record.status {
+            // Each problem of an invalid row names its row already.
+            Status::Invalid => summary.problem(record.message.clone()),
+            Status::Failed => summary.problem(format!(
+                "row {}: failed: {}: {}",
+                record.row,
+                record.error_code.as_deref().unwrap_or_default(),
+                record.message
+            )),
+            _ => {}
         }
     }
     writer.finish().map_err(report_error)?;

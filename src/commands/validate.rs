@@ -2,15 +2,13 @@
 //! the report with `valid` or `invalid` for each, and sends nothing.
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
+use super::Summary;
 use crate::RunError;
 use crate::input::{self, InputOptions};
-use crate::report::{Counts, Format, Record, ReportWriter, Status};
+use crate::report::{Format, Record, ReportWriter, Status};
 use crate::validate::{Checked, check_rows};
-
-/// How many problems the terminal shows; the report has them all.
-const PROBLEMS_SHOWN: usize = 20;
 
 #[derive(Debug, Clone)]
 pub struct ValidateConfig {
@@ -19,46 +17,13 @@ pub struct ValidateConfig {
     pub format: Format,
 }
 
-/// What the dry run found.
-#[derive(Debug, Clone)]
-pub struct ValidateSummary {
-    /// Rows valid and invalid.
-    pub counts: Counts,
-    pub elapsed: Duration,
-    pub report: PathBuf,
-    /// Unknown columns and the like.
-    pub warnings: Vec<String>,
-    /// The first problems found, one line each, for the terminal.
-    pub first_problems: Vec<String>,
-    /// All problems, errors and warnings, of all rows.
-    pub problem_count: u64,
-}
-
-impl ValidateSummary {
-    /// 0 when every row is valid, 1 when some are not.
-    pub fn exit_code(&self) -> u8 {
-        if self.counts.get(Status::Invalid) == 0 { 0 } else { 1 }
-    }
-
-    /// `20 rows: 18 valid, 2 invalid in 0.01 s`
-    pub fn line(&self) -> String {
-        self.counts.line(&[Status::Valid, Status::Invalid], self.elapsed)
-    }
-}
-
-pub fn run(config: &ValidateConfig) -> Result<ValidateSummary, RunError> {
+pub fn run(config: &ValidateConfig) -> Result<Summary, RunError> {
     let started = Instant::now();
     let opened = input::open(&config.input)?;
     let report_error = |source| RunError::Report { path: config.report.display().to_string(), source };
     let mut report = ReportWriter::create(&config.report, config.format).map_err(report_error)?;
-    let mut summary = ValidateSummary {
-        counts: Counts::default(),
-        elapsed: Duration::ZERO,
-        report: config.report.clone(),
-        warnings: opened.warnings.clone(),
-        first_problems: Vec::new(),
-        problem_count: 0,
-    };
+    let headline = &[Status::Valid, Status::Invalid];
+    let mut summary = Summary::new(headline, Some(config.report.clone()), opened.warnings.clone());
     let format = report.format();
     // Each row's line of the report is encoded in parallel with the checks.
     let verdict = |checked: Checked<'_>| {
@@ -68,9 +33,7 @@ pub fn run(config: &ValidateConfig) -> Result<ValidateSummary, RunError> {
     };
     check_rows(opened, verdict, |(status, line, problems)| {
         summary.counts.add(status);
-        summary.problem_count += problems.len() as u64;
-        let room = PROBLEMS_SHOWN - summary.first_problems.len();
-        summary.first_problems.extend(problems.into_iter().take(room));
+        problems.into_iter().for_each(|problem| summary.problem(problem));
         report.write_encoded(&line).map_err(report_error)
     })?;
     report.finish().map_err(report_error)?;
