@@ -238,10 +238,6 @@ impl ReportWriter {
         Ok(ReportWriter { path: path.to_owned(), format, out, records: 0 })
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     pub fn format(&self) -> Format {
         self.format
     }

@@ -173,12 +173,9 @@ impl ColumnMap {
         Ok((map, unknown))
     }
 
-    pub fn len(&self) -> usize {
+    /// How many columns the header row has.
+    pub fn width(&self) -> usize {
         self.headers.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.headers.is_empty()
     }
 
     /// The header of a column as the sheet spells it.

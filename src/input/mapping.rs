@@ -222,7 +222,7 @@ fn issue_problem(columns: &ColumnMap, raw: &RawRow, issue: &ReadIssue) -> Proble
             severity: Severity::Error,
             detail: format!(
                 "has {cells} cells but the header has {}: a cell may hold an unquoted delimiter, or one is missing",
-                columns.len()
+                columns.width()
             ),
         },
     }

@@ -71,11 +71,6 @@ impl Pacer {
         if throttled { aimd.throttled(now) } else { aimd.accepted(now) }
     }
 
-    /// The AIMD rate now, requests/s.
-    pub fn rate(&self) -> f64 {
-        self.aimd().rate
-    }
-
     fn aimd(&self) -> std::sync::MutexGuard<'_, Aimd> {
         self.aimd.lock().unwrap_or_else(PoisonError::into_inner)
     }
