@@ -63,7 +63,7 @@ async fn main() {
             .unwrap();
         let elapsed = started.elapsed().as_secs_f64();
         assert!(status.success(), "the import failed: {status}");
-        let created = read_records(&dir.path().join("rows.report.csv"))
+        let created = read_records(&dir.path().join("rows.csv.report.csv"))
             .unwrap()
             .iter()
             .filter(|record| record.status == Status::Created)

@@ -13,10 +13,12 @@ use crate::commands::import::{ImportConfig, Target as SendTo};
 use crate::commands::validate::ValidateConfig;
 use crate::emulator::EmulatorConfig;
 use crate::input::columns::parse_override;
+use crate::input::stream::parse_encoding;
 use crate::input::{InputOptions, Target};
 use crate::report::{self, Format};
 use crate::submit::client::AwsOptions;
 use crate::submit::{OnExisting, SubmitConfig};
+use encoding_rs::Encoding;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -46,7 +48,7 @@ pub enum Command {
 pub struct ImportArgs {
     #[command(flatten)]
     pub input: InputArgs,
-    /// Report path; .csv, .jsonl or .json picks the format [default: <FILE stem>.report.csv beside FILE]
+    /// Report path; .csv, .jsonl or .json picks the format [default: <FILE name>.report.csv beside FILE]
     #[arg(long, value_name = "PATH", help_heading = "Report")]
     pub report: Option<PathBuf>,
     /// Continue an earlier run: rows it left created, exists, updated or unchanged are not sent again
@@ -70,20 +72,20 @@ pub struct ImportArgs {
     /// Endpoint to send to instead of the Region's (AWS_ENDPOINT_URL works too)
     #[arg(long, value_name = "URL", help_heading = "AWS")]
     pub endpoint_url: Option<String>,
-    /// Requests per second at most, shared by every request of the run
+    /// Requests per second at most (above 0, up to 10000), shared by every request of the run
     #[arg(long, value_name = "N", default_value_t = 5.0, help_heading = "Submission", value_parser = parse_rate)]
     pub rate: f64,
-    /// Token bucket size [default: the rate]
-    #[arg(long, value_name = "N", help_heading = "Submission")]
+    /// Token bucket size, 1 to 10000 [default: the rate]
+    #[arg(long, value_name = "N", help_heading = "Submission", value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub burst: Option<u32>,
-    /// Requests in flight at most
-    #[arg(long, value_name = "N", default_value_t = 8, help_heading = "Submission")]
-    pub concurrency: usize,
-    /// Attempts per request before the row fails with the last error
-    #[arg(long, value_name = "N", default_value_t = 8, help_heading = "Submission")]
+    /// Requests in flight at most, 1 to 1024
+    #[arg(long, value_name = "N", default_value_t = 8, help_heading = "Submission", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub concurrency: u16,
+    /// Attempts per request before the row fails with the last error, 1 to 100
+    #[arg(long, value_name = "N", default_value_t = 8, help_heading = "Submission", value_parser = clap::value_parser!(u32).range(1..=100))]
     pub max_attempts: u32,
-    /// Seconds each attempt may take
-    #[arg(long, value_name = "SECONDS", default_value_t = 30.0, help_heading = "Submission", value_parser = parse_rate)]
+    /// Seconds each attempt may take, 0.01 to 3600
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0, help_heading = "Submission", value_parser = parse_attempt_timeout)]
     pub attempt_timeout: f64,
     /// What to do with a row whose workload exists: skip (report exists), update, fail
     #[arg(long, value_name = "WHAT", default_value = "skip", help_heading = "Submission", value_parser = OnExisting::from_str)]
@@ -116,8 +118,8 @@ impl ImportArgs {
             submit: SubmitConfig {
                 rate: self.rate,
                 burst: self.burst.unwrap_or(0),
-                concurrency: self.concurrency.max(1),
-                max_attempts: self.max_attempts.max(1),
+                concurrency: usize::from(self.concurrency),
+                max_attempts: self.max_attempts,
                 attempt_timeout: Duration::from_secs_f64(self.attempt_timeout),
                 on_existing: self.on_existing,
                 ..SubmitConfig::default()
@@ -129,11 +131,23 @@ impl ImportArgs {
     }
 }
 
-fn parse_rate(value: &str) -> Result<f64, String> {
-    match value.parse::<f64>() {
-        Ok(rate) if rate > 0.0 && rate.is_finite() => Ok(rate),
-        _ => Err("use a number above 0".into()),
+/// A number within `(above, up_to]`, or a message saying which are allowed.
+fn number_within(value: &str, above: f64, up_to: f64) -> Result<f64, String> {
+    match value.trim().parse::<f64>() {
+        Ok(number) if number > above && number <= up_to => Ok(number),
+        _ => Err(format!("use a number above {above} and at most {up_to}")),
     }
+}
+
+fn parse_rate(value: &str) -> Result<f64, String> {
+    number_within(value, 0.0, 10_000.0)
+}
+
+fn parse_attempt_timeout(value: &str) -> Result<f64, String> {
+    // 0.01 s and up: a shorter attempt never gets an answer.
+    number_within(value, 0.0, 3600.0).and_then(|seconds| {
+        if seconds >= 0.01 { Ok(seconds) } else { Err("use at least 0.01 seconds".into()) }
+    })
 }
 
 #[derive(Debug, Args)]
@@ -142,20 +156,20 @@ pub struct EmulatorArgs {
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:4566")]
     pub bind: SocketAddr,
     /// Requests per second the server-side token bucket lets through (429 beyond); 0 = no limit
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
     pub rate: u32,
-    /// Token bucket size [default: the rate]
-    #[arg(long, value_name = "N")]
+    /// Token bucket size, 1 to 1000000 [default: the rate]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub burst: Option<u32>,
     /// Probability (0 to 1) of answering a request with a 500 InternalServerException
     #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = parse_probability)]
     pub fail_rate: f64,
-    /// Milliseconds added before every answer
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    /// Milliseconds added before every answer, up to 600000
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=600_000))]
     pub latency_ms: u64,
-    /// Workloads the account may hold (402 ServiceQuotaExceededException beyond)
-    #[arg(long, value_name = "N", default_value_t = 1000)]
-    pub quota: usize,
+    /// Workloads the account may hold (402 ServiceQuotaExceededException beyond), up to 1000000
+    #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
+    pub quota: u32,
     /// Seed for workload ids and injected faults [default: random, printed at start]
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
@@ -172,7 +186,7 @@ impl EmulatorArgs {
             burst: self.burst.unwrap_or(0),
             fail_rate: self.fail_rate,
             latency: Duration::from_millis(self.latency_ms),
-            quota: self.quota,
+            quota: self.quota as usize,
             seed: self.seed,
             access_key: self.access_key.clone(),
             ..EmulatorConfig::default()
@@ -190,9 +204,15 @@ fn parse_probability(value: &str) -> Result<f64, String> {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Input")]
 pub struct InputArgs {
-    /// The spreadsheet: .csv .tsv .txt, or .xlsx .xlsm .xlsb .xls .ods
+    /// The spreadsheet: .csv .tsv .txt, or .xlsx .xlsm .xlsb .xls .ods; - reads CSV from stdin
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
+    /// The input's format where its name cannot say (stdin, a FIFO) [default: from the extension; csv for -]
+    #[arg(long, value_name = "FORMAT", value_parser = clap::builder::PossibleValuesParser::new(crate::input::FORMATS))]
+    pub format: Option<String>,
+    /// Text encoding of a CSV without a byte order mark, e.g. windows-1252 [default: utf-8]
+    #[arg(long, value_name = "NAME", value_parser = parse_encoding)]
+    pub encoding: Option<&'static Encoding>,
     /// Sheet to read [default: the first sheet with a header row]
     #[arg(long, value_name = "NAME")]
     pub sheet: Option<String>,
@@ -211,7 +231,7 @@ pub struct InputArgs {
 pub struct ValidateArgs {
     #[command(flatten)]
     pub input: InputArgs,
-    /// Report path; .csv, .jsonl or .json picks the format [default: <FILE stem>.report.csv beside FILE]
+    /// Report path; .csv, .jsonl or .json picks the format [default: <FILE name>.report.csv beside FILE]
     #[arg(long, value_name = "PATH", help_heading = "Report")]
     pub report: Option<PathBuf>,
     /// Print only the summary line and errors that stop the run
@@ -227,6 +247,8 @@ impl InputArgs {
             delimiter: self.delimiter,
             overrides: self.maps.clone(),
             strict: self.strict,
+            encoding: self.encoding,
+            format: self.format.clone(),
         }
     }
 }
@@ -253,6 +275,7 @@ fn parse_delimiter(value: &str) -> Result<u8, String> {
         "comma" => Ok(b','),
         "semicolon" => Ok(b';'),
         "pipe" => Ok(b'|'),
+        "\"" | "\n" | "\r" => Err("a quote or a line break cannot separate cells".into()),
         _ if value.len() == 1 && value.is_ascii() => Ok(value.as_bytes()[0]),
         _ => Err("use one ASCII character, or tab, comma, semicolon or pipe".into()),
     }
@@ -282,7 +305,7 @@ mod tests {
     #[test]
     fn the_report_defaults_beside_the_input_and_its_format_follows_the_extension() {
         let (path, format) = report_path(None, std::path::Path::new("in/sheet.xlsx")).unwrap();
-        assert_eq!((path, format), (PathBuf::from("in/sheet.report.csv"), Format::Csv));
+        assert_eq!((path, format), (PathBuf::from("in/sheet.xlsx.report.csv"), Format::Csv));
         let given = PathBuf::from("out.jsonl");
         assert_eq!(report_path(Some(&given), std::path::Path::new("x.csv")).unwrap().1, Format::Jsonl);
         assert!(report_path(Some(&PathBuf::from("out.xml")), std::path::Path::new("x.csv")).is_err());

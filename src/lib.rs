@@ -23,9 +23,10 @@ pub enum RunError {
     /// The input cannot be read as a whole (exit code 2).
     #[error(transparent)]
     Input(#[from] input::InputError),
-    /// The report or its journal cannot be read or written (exit code 2).
-    #[error("{path}: cannot write the report: {source}")]
-    Report { path: String, source: std::io::Error },
+    /// The report's files cannot be used: read, written, locked, or they
+    /// would be the input (exit code 2).
+    #[error(transparent)]
+    Report(#[from] report::ReportError),
     /// An earlier run's report or journal is there and neither `--resume`
     /// nor `--force` says what to do with it (exit code 2).
     #[error("{path} exists: pass --resume to continue that run, or --force to start over")]

@@ -34,6 +34,8 @@ pub enum Code {
     DigitsLost,
     ExcelError,
     InvalidUtf8,
+    InvalidEncoding,
+    CellTooLarge,
     RaggedRow,
     UnclosedQuote,
 }
@@ -57,6 +59,8 @@ impl Code {
             Code::DigitsLost => "DigitsLost",
             Code::ExcelError => "ExcelError",
             Code::InvalidUtf8 => "InvalidUtf8",
+            Code::InvalidEncoding => "InvalidEncoding",
+            Code::CellTooLarge => "CellTooLarge",
             Code::RaggedRow => "RaggedRow",
             Code::UnclosedQuote => "UnclosedQuote",
         }

@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -19,8 +19,11 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use super::Summary;
 use crate::RunError;
 use crate::emulator::{Emulator, EmulatorConfig};
-use crate::input::{self, InputOptions};
-use crate::report::{self, Counts, Format, Journal, Record, ReportWriter, Status};
+use crate::input::{self, InputError, InputOptions};
+use crate::problem::quoted;
+use crate::report::guard::{claim, remove_ours};
+use crate::report::journal::{self, InputIdentity, Journal};
+use crate::report::{self, Counts, Format, Record, ReportError, ReportWriter, Status};
 use crate::submit::client::{AwsOptions, aws_client};
 use crate::submit::{OnOutcome, Pending, Stop, StopReason, SubmitConfig, submit};
 use crate::validate::{Checked, check_rows, name_key};
@@ -106,21 +109,25 @@ pub fn dry_run(config: &ImportConfig) -> Result<Summary, RunError> {
 
 pub fn run(config: &ImportConfig) -> Result<Summary, RunError> {
     let started = Instant::now();
+    let _lock = claim(config.input.file(), &config.report)?;
     let journal_path = report::journal_path(&config.report);
-    let earlier = earlier_outcomes(config, &journal_path)?;
-    let Rows { invalid, valid: pending, warnings } = read_rows(&config.input)?;
+    let identity = InputIdentity::of(config.input.file())
+        .map_err(|source| InputError::Io { file: config.input.path.display().to_string(), source })?;
+    let earlier = earlier_outcomes(config, &journal_path, &identity)?;
+    let Rows { invalid, valid: pending, mut warnings } = read_rows(&config.input)?;
+    warnings.extend(earlier.warnings);
+    refuse_moved_rows(&config.report, &earlier.done, &invalid, &pending)?;
 
     // Rows an earlier run finished are not sent again.
     let (mut carried, mut to_send) = (Vec::new(), Vec::new());
     for row in pending {
-        match earlier.get(&(row.row, name_key(row.request.name()))) {
+        match earlier.done.get(&(row.row, name_key(row.request.name()))) {
             Some(record) => carried.push(record.clone()),
             None => to_send.push(row),
         }
     }
 
-    let journal_error = |source| RunError::Report { path: journal_path.display().to_string(), source };
-    let journal = Arc::new(Mutex::new(Journal::open(&journal_path).map_err(journal_error)?));
+    let journal = Arc::new(Mutex::new(Journal::open(&journal_path, &identity)?));
     let progress = progress_bar(config.progress, to_send.len() as u64);
     let counts = Arc::new(Mutex::new(Counts::default()));
     let on_outcome: OnOutcome = {
@@ -165,12 +172,11 @@ pub fn run(config: &ImportConfig) -> Result<Summary, RunError> {
 
     let mut records: Vec<Record<'static>> = invalid.into_iter().chain(carried).chain(sent).collect();
     records.sort_by_key(|record| record.row);
-    let report_error = |source| RunError::Report { path: config.report.display().to_string(), source };
-    let mut writer = ReportWriter::create(&config.report, config.format).map_err(report_error)?;
+    let mut writer = ReportWriter::create(&config.report, config.format)?;
     let mut summary = Summary::new(&[Status::Created], Some(config.report.clone()), warnings);
     summary.stopped = stop.reason();
     for record in &records {
-        writer.write(record).map_err(report_error)?;
+        writer.write(record)?;
         summary.counts.add(record.status);
         match record.status {
             // Each problem of an invalid row names its row already.
@@ -184,42 +190,111 @@ pub fn run(config: &ImportConfig) -> Result<Summary, RunError> {
             _ => {}
         }
     }
-    writer.finish().map_err(report_error)?;
+    writer.finish()?;
     drop(journal);
-    std::fs::remove_file(&journal_path).map_err(journal_error)?;
+    std::fs::remove_file(&journal_path).map_err(|source| ReportError::io(&journal_path, "remove", source))?;
     summary.elapsed = started.elapsed();
     Ok(summary)
 }
 
-/// With `--resume`, the done rows of the earlier report and journal, by row
-/// and name; otherwise nothing, and an earlier report is refused unless
-/// `--force` says to start over.
+/// Rows an earlier run finished, by row and name key.
+type Done = HashMap<(u64, Box<str>), Record<'static>>;
+
+/// What an earlier run of the same report left.
+#[derive(Default)]
+struct Earlier {
+    done: Done,
+    /// A journal's torn tail, say.
+    warnings: Vec<String>,
+}
+
+/// With `--resume`, the done rows of the earlier report and journal;
+/// otherwise nothing, and an earlier report is refused unless `--force` says
+/// to start over (and then removed, if wa-bulk wrote it).
 fn earlier_outcomes(
     config: &ImportConfig,
-    journal: &std::path::Path,
-) -> Result<HashMap<(u64, Box<str>), Record<'static>>, RunError> {
-    let found: Vec<&std::path::Path> =
-        [config.report.as_path(), journal].into_iter().filter(|path| path.exists()).collect();
+    journal: &Path,
+    identity: &InputIdentity,
+) -> Result<Earlier, RunError> {
+    let report = config.report.as_path();
+    let found: Vec<&Path> =
+        [report, journal].into_iter().filter(|path| std::fs::symlink_metadata(path).is_ok()).collect();
     if !config.resume {
         if let Some(path) = found.first().filter(|_| !config.force) {
             return Err(RunError::ReportExists { path: path.display().to_string() });
         }
         for path in found {
-            std::fs::remove_file(path)
-                .map_err(|source| RunError::Report { path: path.display().to_string(), source })?;
+            remove_ours(path)?;
         }
-        return Ok(HashMap::new());
+        return Ok(Earlier::default());
     }
-    let mut done = HashMap::new();
-    // The journal is newer than the report: its records win.
-    for path in found {
-        let records = report::read_records(path)
-            .map_err(|source| RunError::Report { path: path.display().to_string(), source })?;
+    let mut earlier = Earlier::default();
+    let mut add = |records: Vec<Record<'static>>| {
         for record in records.into_iter().filter(|record| record.status.is_done()) {
-            done.insert((record.row, name_key(&record.workload_name)), record);
+            earlier.done.insert((record.row, name_key(&record.workload_name)), record);
         }
+    };
+    if found.contains(&report) {
+        add(report::read_records(report)?);
     }
-    Ok(done)
+    // The journal is newer than the report: its records win.
+    if found.contains(&journal) {
+        let recovered = journal::recover(journal)?;
+        if let Some(header) = &recovered.header {
+            let same_bytes = header.identity.sha256.is_some() && header.identity.sha256 == identity.sha256;
+            if !same_bytes && header.identity.input != identity.input {
+                return Err(ReportError::OtherInput {
+                    path: journal.display().to_string(),
+                    detail: format!("it was written for {}", header.identity.input),
+                }
+                .into());
+            }
+        }
+        add(recovered.records);
+        earlier.warnings = recovered.warnings;
+    }
+    Ok(earlier)
+}
+
+/// Refuses to resume when a row an earlier run finished now holds another
+/// workload's name: the input is another one, or rows were inserted or
+/// removed above it, and row numbers no longer mean what they meant.
+fn refuse_moved_rows(
+    report: &Path,
+    done: &Done,
+    invalid: &[Record<'static>],
+    valid: &[Pending],
+) -> Result<(), RunError> {
+    if done.is_empty() {
+        return Ok(());
+    }
+    let names: HashMap<u64, &str> = invalid
+        .iter()
+        .map(|record| (record.row, &*record.workload_name))
+        .chain(valid.iter().map(|row| (row.row, row.request.name())))
+        .collect();
+    let mut moved: Vec<(u64, &str, &str)> = done
+        .iter()
+        .filter_map(|((row, key), record)| {
+            let now = names.get(row)?;
+            (name_key(now) != *key).then_some((*row, &*record.workload_name, *now))
+        })
+        .collect();
+    if moved.is_empty() {
+        return Ok(());
+    }
+    moved.sort_unstable();
+    let shown: Vec<String> = moved
+        .iter()
+        .take(3)
+        .map(|(row, then, now)| format!("row {row} was {} and is {} now", quoted(then), quoted(now)))
+        .collect();
+    let more = if moved.len() > 3 { format!(" (and {} more rows)", moved.len() - 3) } else { String::new() };
+    Err(ReportError::OtherInput {
+        path: report.display().to_string(),
+        detail: format!("{}{more}", shown.join(", ")),
+    }
+    .into())
 }
 
 fn progress_bar(wanted: bool, rows: u64) -> ProgressBar {

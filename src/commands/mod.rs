@@ -59,7 +59,7 @@ impl Summary {
     pub fn exit_code(&self) -> u8 {
         match &self.stopped {
             Some(StopReason::Interrupted) => 130,
-            Some(StopReason::RunWide(_)) => 3,
+            Some(StopReason::RunWide { .. }) => 3,
             None if self.counts.get(Status::Invalid) + self.counts.get(Status::Failed) > 0 => 1,
             None => 0,
         }

@@ -7,7 +7,8 @@ use std::time::Instant;
 use super::Summary;
 use crate::RunError;
 use crate::input::{self, InputOptions};
-use crate::report::{Format, Record, ReportWriter, Status};
+use crate::report::guard::{claim, written_by_wa_bulk};
+use crate::report::{Format, Record, ReportError, ReportWriter, Status};
 use crate::validate::{Checked, check_rows};
 
 #[derive(Debug, Clone)]
@@ -19,9 +20,13 @@ pub struct ValidateConfig {
 
 pub fn run(config: &ValidateConfig) -> Result<Summary, RunError> {
     let started = Instant::now();
+    let _lock = claim(config.input.file(), &config.report)?;
+    // An earlier report is replaced; anything else at that path is not.
+    if std::fs::symlink_metadata(&config.report).is_ok() && !written_by_wa_bulk(&config.report)? {
+        return Err(ReportError::NotOurs { path: config.report.display().to_string() }.into());
+    }
     let opened = input::open(&config.input)?;
-    let report_error = |source| RunError::Report { path: config.report.display().to_string(), source };
-    let mut report = ReportWriter::create(&config.report, config.format).map_err(report_error)?;
+    let mut report = ReportWriter::create(&config.report, config.format)?;
     let headline = &[Status::Valid, Status::Invalid];
     let mut summary = Summary::new(headline, Some(config.report.clone()), opened.warnings.clone());
     let format = report.format();
@@ -34,9 +39,9 @@ pub fn run(config: &ValidateConfig) -> Result<Summary, RunError> {
     check_rows(opened, verdict, |(status, line, problems)| {
         summary.counts.add(status);
         problems.into_iter().for_each(|problem| summary.problem(problem));
-        report.write_encoded(&line).map_err(report_error)
+        Ok(report.write_encoded(&line)?)
     })?;
-    report.finish().map_err(report_error)?;
+    report.finish()?;
     summary.elapsed = started.elapsed();
     Ok(summary)
 }

@@ -1,62 +1,82 @@
-//! The CSV family (`.csv`, `.tsv`, `.txt`), streamed row by row.
+//! The CSV family (`.csv`, `.tsv`, `.txt`, or `-` for stdin), streamed
+//! record by record in memory bounded by the records themselves.
 //!
-//! The delimiter (`,` `;` TAB `|`) and the header line are found together: the
-//! first of the leading lines that, split on some candidate, names two or more
-//! members. The `csv` crate then does the parsing proper (quotes, embedded
-//! delimiters and newlines, CRLF, a UTF-8 BOM). Two things it cannot tell
-//! are handled here: a cell that is not UTF-8 is reported for that cell only,
-//! and a quote that is never closed (which would swallow the rest of the file
-//! into one cell) is reported at the row that opened it, after which the
-//! file is read again from the next line so the rows below are not lost.
+//! The delimiter (`,` `;` TAB `|`) and the header line are found together:
+//! the first of the leading lines that, split on some candidate, names two
+//! or more members. Lines end with LF, CRLF, or CR alone (Excel's "CSV
+//! (Macintosh)"). `csv_core` does the parsing proper (quotes, embedded
+//! delimiters and newlines), one field at a time, so that wa-bulk decides
+//! what a field may cost: a cell over [`CELL_LIMIT`] is not kept and makes
+//! its row invalid, and cells beyond the header's width are counted, not
+//! kept. A cell that is not valid text is reported for that cell only.
+//!
+//! A quote that is never closed would swallow the rest of the file into one
+//! cell. The bytes a record holds after its first line are kept (up to
+//! [`REPLAY_LIMIT`]); if the file ends inside the quote, or the quoted cell
+//! runs on past that limit, the row is reported and those bytes are read
+//! again as rows, so nothing below it is lost and no seek is needed.
 
-use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom};
-use std::path::{Path, PathBuf};
+use std::io::{self, Read};
 
 use csv::{ByteRecord, StringRecord};
+use csv_core::{ReadFieldResult, Terminator};
 
 use super::columns::{Target, recognised_cells};
-use super::mapping::trim_cell;
-use super::{HEADER_SEARCH_ROWS, InputError, InputOptions, Opened, RawRow, ReadIssue, RowSource, display};
+use super::stream::{self, Source};
+use super::{
+    HEADER_SEARCH_ROWS, InputError, InputOptions, MAX_COLUMNS, Opened, RawRow, ReadIssue, RowSource, display,
+};
 
 const CANDIDATE_DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
 const QUOTE: u8 = b'"';
 /// Enough of the file's head to hold its header line.
-const SNIFF_BYTES: u64 = 256 * 1024;
+const SNIFF_BYTES: usize = 256 * 1024;
+/// The most a cell may hold. The largest member the API takes is a few KB.
+pub const CELL_LIMIT: usize = 1 << 20;
+/// How far a quoted cell may run across lines before its quote is taken
+/// for one that is never closed.
+pub const REPLAY_LIMIT: usize = 1 << 20;
+/// Bytes read from the input at a time.
+const READ_BYTES: usize = 1 << 16;
 
 pub(super) fn open(options: &InputOptions) -> Result<Opened, InputError> {
     let name = display(&options.path);
-    let io_error = |source| InputError::Io { file: name.clone(), source };
-    let mut file = File::open(&options.path).map_err(io_error)?;
-    let mut head = Vec::new();
-    file.by_ref().take(SNIFF_BYTES).read_to_end(&mut head).map_err(io_error)?;
-    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&head);
-    let text = String::from_utf8_lossy(head);
-    let lines: Vec<&str> = text.lines().take(HEADER_SEARCH_ROWS).collect();
-    if lines.iter().all(|line| line.trim().is_empty()) {
+    let Source { reader, decoded_from } = stream::open(options)?;
+    let mut feed = Feed::new(reader);
+    let head = feed.peek(SNIFF_BYTES).map_err(|source| InputError::Io { file: name.clone(), source })?;
+    if head.iter().all(u8::is_ascii_whitespace) {
         return Err(InputError::Empty { file: name });
     }
+    // CR alone ends lines only in a file that has no LF at all.
+    let line_break = if !head.contains(&b'\n') && head.contains(&b'\r') { b'\r' } else { b'\n' };
+    let text = String::from_utf8_lossy(head);
+    let lines: Vec<&str> = text
+        .split_terminator(char::from(line_break))
+        .map(|line| line.strip_suffix('\r').unwrap_or(line))
+        .take(HEADER_SEARCH_ROWS)
+        .collect();
     let candidates = options.delimiter.map_or(CANDIDATE_DELIMITERS.to_vec(), |d| vec![d]);
-    let (header_line, delimiter) = find_header(&lines, &candidates, &options.overrides).ok_or_else(|| {
-        InputError::NoHeader { file: name.clone(), searched: lines.len(), where_: String::new() }
-    })?;
-
-    let file_len = file.seek(SeekFrom::End(0)).map_err(io_error)?;
-    let mut last_byte = [0];
-    file.seek(SeekFrom::End(-1)).and_then(|_| file.read_exact(&mut last_byte)).map_err(io_error)?;
-    file.seek(SeekFrom::Start(0)).map_err(io_error)?;
+    let Some((header_line, delimiter)) = find_header(&lines, &candidates, &options.overrides) else {
+        let where_ = if head.contains(&0) {
+            " (the file holds NUL bytes: if it is UTF-16 text without a byte order mark, pass \
+             --encoding utf-16le)"
+                .to_owned()
+        } else {
+            String::new()
+        };
+        return Err(InputError::NoHeader { file: name, searched: lines.len(), where_ });
+    };
+    let core =
+        csv_core::ReaderBuilder::new().delimiter(delimiter).terminator(Terminator::Any(line_break)).build();
     let mut rows = CsvRows {
-        file_len,
-        ends_with_line_break: last_byte[0] == b'\n',
-        name: name.clone(),
-        path: options.path.clone(),
-        delimiter,
-        reader: reader(file, delimiter),
-        base_byte: 0,
-        base_line: 0,
-        width: 0,
-        record_bytes: 0,
-        pending: None,
+        name,
+        feed,
+        core,
+        line_break,
+        decoded_from: decoded_from.map(encoding_rs::Encoding::name),
+        lines_done: 0,
+        width: MAX_COLUMNS,
+        cell: Vec::new(),
     };
     let headers = rows.read_header(header_line)?;
     rows.width = headers.len();
@@ -76,221 +96,298 @@ fn find_header(lines: &[&str], candidates: &[u8], overrides: &[(String, Target)]
 }
 
 /// Splits one line for sniffing, honouring double quotes.
-fn split_line(line: &str, delimiter: u8) -> Vec<&str> {
-    let mut cells = Vec::new();
-    let (mut start, mut quoted) = (0, false);
-    for (index, byte) in line.bytes().enumerate() {
-        if byte == QUOTE {
+fn split_line(line: &str, delimiter: u8) -> impl Iterator<Item = &str> {
+    let mut quoted = false;
+    line.split(move |c: char| {
+        if c == '"' {
             quoted = !quoted;
-        } else if byte == delimiter && !quoted {
-            cells.push(line[start..index].trim().trim_matches('"'));
-            start = index + 1;
         }
-    }
-    cells.push(line[start..].trim().trim_matches('"'));
-    cells
+        c == char::from(delimiter) && !quoted
+    })
+    .map(|cell| cell.trim().trim_matches('"'))
+    .take(MAX_COLUMNS + 1)
 }
 
-fn reader<R: Read>(input: R, delimiter: u8) -> csv::Reader<R> {
-    csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        // Only \n ends a record, so line counts are exact; the \r of CRLF
-        // stays at the end of the last cell, where trimming drops it.
-        .terminator(csv::Terminator::Any(b'\n'))
-        .buffer_capacity(1 << 16)
-        .from_reader(input)
+/// The input's bytes, with room to put some back to be read again.
+struct Feed {
+    reader: Box<dyn Read + Send>,
+    buffer: Vec<u8>,
+    /// The unread bytes are `buffer[start..]`.
+    start: usize,
+}
+
+impl Feed {
+    fn new(reader: Box<dyn Read + Send>) -> Feed {
+        Feed { reader, buffer: Vec::new(), start: 0 }
+    }
+
+    /// The unread bytes, reading more when there are none; empty at the end.
+    fn available(&mut self) -> io::Result<&[u8]> {
+        if self.start == self.buffer.len() {
+            self.buffer.resize(READ_BYTES, 0);
+            self.start = 0;
+            let read = read_retrying(&mut self.reader, &mut self.buffer)?;
+            self.buffer.truncate(read);
+        }
+        Ok(&self.buffer[self.start..])
+    }
+
+    fn consume(&mut self, bytes: usize) {
+        self.start += bytes;
+    }
+
+    /// Up to `bytes` of what comes next, without consuming it.
+    fn peek(&mut self, bytes: usize) -> io::Result<&[u8]> {
+        self.buffer.drain(..self.start);
+        self.start = 0;
+        let mut filled = self.buffer.len();
+        self.buffer.resize(bytes, 0);
+        while filled < bytes {
+            let read = read_retrying(&mut self.reader, &mut self.buffer[filled..])?;
+            if read == 0 {
+                break;
+            }
+            filled += read;
+        }
+        self.buffer.truncate(filled);
+        Ok(&self.buffer)
+    }
+
+    /// Puts `bytes` back in front of what is unread.
+    fn read_again(&mut self, mut bytes: Vec<u8>) {
+        bytes.extend_from_slice(&self.buffer[self.start..]);
+        self.buffer = bytes;
+        self.start = 0;
+    }
+}
+
+fn read_retrying(reader: &mut dyn Read, buffer: &mut [u8]) -> io::Result<usize> {
+    loop {
+        match reader.read(buffer) {
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+            other => return other,
+        }
+    }
 }
 
 struct CsvRows {
     name: String,
-    path: PathBuf,
-    delimiter: u8,
-    reader: csv::Reader<File>,
-    /// Where in the file the current reader started, and the line before it:
-    /// both move when the file is read again after an unclosed quote.
-    base_byte: u64,
-    base_line: u64,
+    feed: Feed,
+    core: csv_core::Reader,
+    line_break: u8,
+    /// The encoding the input was decoded from, when it was not UTF-8.
+    decoded_from: Option<&'static str>,
+    /// Line breaks consumed so far: the next byte is on line `lines_done + 1`.
+    lines_done: u64,
+    /// Cells kept per record (the header's width; more while reading it).
     width: usize,
-    /// The most bytes a record has held so far.
-    record_bytes: usize,
-    file_len: u64,
-    ends_with_line_break: bool,
-    /// The row read ahead, with the byte where the reader began it (the line
-    /// breaks before it included), so the last row of the file can be checked
-    /// for an unclosed quote before it is handed on.
-    pending: Option<(RawRow, u64)>,
+    /// The cell being read.
+    cell: Vec<u8>,
+}
+
+/// One record as parsed, before it becomes a row.
+struct Parsed {
+    first_line: u64,
+    cells: ByteRecord,
+    /// Cells in the record, kept or not.
+    count: usize,
+    /// Whether a cell beyond the kept ones holds anything.
+    extra_content: bool,
+    issues: Vec<ReadIssue>,
+}
+
+/// What a record holds past its first line, kept to be read again.
+#[derive(Default)]
+struct Overrun {
+    /// The column whose cell first ran onto another line.
+    column: Option<usize>,
+    bytes: Vec<u8>,
+    quotes: u64,
 }
 
 impl CsvRows {
-    fn io_error(&self, source: io::Error) -> InputError {
-        InputError::Io { file: self.name.clone(), source }
-    }
-
     fn read_header(&mut self, header_line: u64) -> Result<Vec<String>, InputError> {
-        let mut record = ByteRecord::new();
         loop {
-            if !self.reader.read_byte_record(&mut record).map_err(|e| self.csv_error(e))? {
+            let Some(record) = self.read_record()? else {
                 return Err(InputError::NoHeader {
                     file: self.name.clone(),
                     searched: 0,
                     where_: String::new(),
                 });
-            }
-            if self.first_line(&record) >= header_line {
-                return Ok(record
-                    .iter()
-                    .map(|cell| String::from_utf8_lossy(cell).trim().to_owned())
-                    .collect());
-            }
-        }
-    }
-
-    /// The line (of the current reader) a record just read starts on. The
-    /// reader's line count includes the record's own line breaks and the one
-    /// that ended it, unless the file ended without one.
-    fn first_line(&self, record: &ByteRecord) -> u64 {
-        let inner = record.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
-        let at_end = self.base_byte + self.reader.position().byte() >= self.file_len;
-        let ended_by_line_break = !at_end || self.ends_with_line_break;
-        self.reader.position().line() - inner - u64::from(ended_by_line_break)
-    }
-
-    fn csv_error(&self, error: csv::Error) -> InputError {
-        match error.into_kind() {
-            csv::ErrorKind::Io(source) => self.io_error(source),
-            other => self.io_error(io::Error::other(format!("{other:?}"))),
-        }
-    }
-
-    /// The next non-blank record with its first byte in the file.
-    fn read_record(&mut self) -> Result<Option<(RawRow, u64)>, InputError> {
-        loop {
-            // Sized like the last record, so it rarely has to grow while read.
-            let mut record = ByteRecord::with_capacity(self.record_bytes, self.width);
-            if !self.reader.read_byte_record(&mut record).map_err(|e| self.csv_error(e))? {
-                return Ok(None);
-            }
-            self.record_bytes = self.record_bytes.max(record.as_slice().len());
-            let row = self.base_line + self.first_line(&record);
-            let start = self.base_byte + record.position().map_or(0, |p| p.byte());
-            let (mut cells, mut issues) = match StringRecord::from_byte_record(record) {
-                Ok(cells) => (cells, Vec::new()),
-                Err(error) => lossy(error.into_byte_record()),
             };
-            if cells.iter().all(|cell| trim_cell(cell).is_empty()) && issues.is_empty() {
+            if record.first_line < header_line {
                 continue;
             }
-            if cells.len() > self.width && cells.iter().skip(self.width).all(|c| c.trim().is_empty()) {
-                cells.truncate(self.width);
+            if record.count > MAX_COLUMNS {
+                return Err(InputError::TooManyColumns { file: self.name.clone(), columns: record.count });
             }
-            if cells.len() != self.width {
-                issues.push(ReadIssue::Ragged { cells: cells.len() });
-            }
-            return Ok(Some((RawRow { row, cells, numeric: Vec::new(), issues }, start)));
+            return Ok(record
+                .cells
+                .iter()
+                .map(|cell| String::from_utf8_lossy(cell).trim().to_owned())
+                .collect());
         }
     }
 
-    /// Checks the file's last row for an unclosed quote; when it has one, the
-    /// reader starts again on the line after the row's first line.
-    fn close_last_row(&mut self, mut last: RawRow, start: u64) -> Result<RawRow, InputError> {
-        let Some(column) = last.cells.iter().position(|cell| cell.contains(['\n', '\r'])) else {
-            return Ok(last);
+    /// The next record, or `None` at the end of the input.
+    fn read_record(&mut self) -> Result<Option<Parsed>, InputError> {
+        let line_break = self.line_break;
+        // Line breaks before a record are blank lines: count them here, so
+        // the record's first line is known before it is parsed.
+        loop {
+            let bytes =
+                self.feed.available().map_err(|source| InputError::Io { file: self.name.clone(), source })?;
+            if bytes.is_empty() {
+                return Ok(None);
+            }
+            let breaks = bytes.iter().take_while(|&&b| b == line_break).count();
+            let all = breaks == bytes.len();
+            self.feed.consume(breaks);
+            self.lines_done += breaks as u64;
+            if !all {
+                break;
+            }
+        }
+        let mut parsed = Parsed {
+            first_line: self.lines_done + 1,
+            cells: ByteRecord::new(),
+            count: 0,
+            extra_content: false,
+            issues: Vec::new(),
         };
-        let tail = scan_tail(&self.path, start).map_err(|e| self.io_error(e))?;
-        if tail.quotes % 2 == 0 {
-            return Ok(last);
+        let mut overrun = Overrun::default();
+        // The current cell's bytes; past the limit, only the count grows.
+        let mut cell_bytes = 0;
+        loop {
+            let bytes =
+                self.feed.available().map_err(|source| InputError::Io { file: self.name.clone(), source })?;
+            let at_end = bytes.is_empty();
+            let kept = cell_bytes.min(CELL_LIMIT);
+            if self.cell.len() < kept + READ_BYTES {
+                self.cell.resize(kept + READ_BYTES, 0);
+            }
+            let (result, read, written) =
+                self.core.read_field(bytes, &mut self.cell[kept..kept + READ_BYTES]);
+            cell_bytes += written;
+            let consumed = &bytes[..read];
+            let breaks = consumed.iter().filter(|&&b| b == line_break).count() as u64;
+            self.lines_done += breaks;
+            let ends_line = matches!(result, ReadFieldResult::Field { record_end: true })
+                && consumed.last() == Some(&line_break);
+            if overrun.column.is_some() {
+                overrun.bytes.extend_from_slice(consumed);
+            } else if breaks > u64::from(ends_line) {
+                // The record runs onto a second line: keep what follows its first.
+                overrun.column = Some(parsed.count);
+                let first_break = consumed.iter().position(|&b| b == line_break).unwrap_or(read);
+                overrun.bytes.extend_from_slice(&consumed[first_break + 1..]);
+            }
+            overrun.quotes += consumed.iter().filter(|&&b| b == QUOTE).count() as u64;
+            self.feed.consume(read);
+            let in_cell = match result {
+                ReadFieldResult::InputEmpty | ReadFieldResult::OutputFull => true,
+                ReadFieldResult::End => return Ok(None),
+                ReadFieldResult::Field { record_end } => {
+                    self.finish_cell(&mut parsed, cell_bytes);
+                    cell_bytes = 0;
+                    if record_end {
+                        let unclosed = at_end && overrun.column.is_some() && overrun.quotes % 2 == 1;
+                        return Ok(Some(if unclosed { self.unclosed(parsed, overrun) } else { parsed }));
+                    }
+                    false
+                }
+            };
+            if overrun.bytes.len() > REPLAY_LIMIT {
+                if in_cell {
+                    self.finish_cell(&mut parsed, cell_bytes);
+                }
+                return Ok(Some(self.unclosed(parsed, overrun)));
+            }
         }
-        // The file's final line break lies inside the open quote, not after
-        // the record, so the record starts one line later than counted.
-        if self.ends_with_line_break {
-            last.row += 1;
+    }
+
+    /// Adds the cell just read to the record, or notes why it is not kept.
+    fn finish_cell(&mut self, parsed: &mut Parsed, bytes: usize) {
+        let column = parsed.count;
+        parsed.count += 1;
+        let text = &self.cell[..bytes.min(CELL_LIMIT)];
+        if column >= self.width {
+            parsed.extra_content |= !text.iter().all(u8::is_ascii_whitespace);
+        } else if bytes > CELL_LIMIT {
+            parsed.cells.push_field(b"");
+            parsed.issues.push(ReadIssue::CellTooLarge { column, bytes });
+        } else {
+            parsed.cells.push_field(text);
         }
-        last.issues.retain(|issue| !matches!(issue, ReadIssue::Ragged { .. }));
-        last.issues.push(ReadIssue::UnclosedQuote { column, last_line: last.row + tail.line_breaks });
-        if let Some(next_line) = tail.first_line_end {
-            let mut file = File::open(&self.path).map_err(|e| self.io_error(e))?;
-            file.seek(SeekFrom::Start(next_line)).map_err(|e| self.io_error(e))?;
-            self.reader = reader(file, self.delimiter);
-            self.base_byte = next_line;
-            self.base_line = last.row;
+    }
+
+    /// A record whose quote never closes: reported at its first line, and
+    /// what followed that line is read again.
+    fn unclosed(&mut self, mut parsed: Parsed, overrun: Overrun) -> Parsed {
+        // The last line the quote reached (a line break at the very end
+        // closes a line rather than opening one).
+        let last_line = self.lines_done + u64::from(overrun.bytes.last() != Some(&self.line_break));
+        parsed
+            .issues
+            .push(ReadIssue::UnclosedQuote { column: overrun.column.unwrap_or_default(), last_line });
+        self.lines_done = parsed.first_line;
+        self.core.reset();
+        self.feed.read_again(overrun.bytes);
+        parsed
+    }
+
+    /// The record as a row: text checked cell by cell, width checked.
+    fn row(&self, parsed: Parsed) -> RawRow {
+        let Parsed { first_line, cells, count, extra_content, mut issues } = parsed;
+        let cells = match StringRecord::from_byte_record(cells) {
+            Ok(cells) => cells,
+            Err(error) => lossy(error.into_byte_record(), &mut issues),
+        };
+        if let Some(encoding) = self.decoded_from {
+            // The decoder put U+FFFD where the bytes were not valid.
+            for (column, cell) in cells.iter().enumerate() {
+                if cell.contains('\u{fffd}') {
+                    issues.push(ReadIssue::InvalidText { column, encoding });
+                }
+            }
         }
-        Ok(last)
+        let blank = cells.iter().all(|cell| cell.trim().is_empty());
+        if blank && !extra_content && issues.is_empty() {
+            // A blank line, however many delimiters it holds.
+            return RawRow { row: first_line, cells, numeric: Vec::new(), issues };
+        }
+        let trailing_blanks = count > self.width && !extra_content;
+        // An unclosed quote says more than a count of cells would.
+        if count != self.width && !trailing_blanks && !issues.iter().any(ReadIssue::is_structural) {
+            issues.push(ReadIssue::Ragged { cells: count });
+        }
+        RawRow { row: first_line, cells, numeric: Vec::new(), issues }
     }
 }
 
 impl RowSource for CsvRows {
     fn next_row(&mut self) -> Result<Option<RawRow>, InputError> {
-        loop {
-            let next = self.read_record()?;
-            match (self.pending.take(), next) {
-                (None, None) => return Ok(None),
-                (None, Some(first)) => self.pending = Some(first),
-                (Some((row, _)), Some(next)) => {
-                    self.pending = Some(next);
-                    return Ok(Some(row));
-                }
-                (Some((row, start)), None) => return self.close_last_row(row, start).map(Some),
+        while let Some(parsed) = self.read_record()? {
+            let row = self.row(parsed);
+            if !row.is_blank() {
+                return Ok(Some(row));
             }
         }
+        Ok(None)
     }
 }
 
 /// A record whose cells are not all UTF-8: each bad cell is decoded lossily
 /// and reported.
-fn lossy(record: ByteRecord) -> (StringRecord, Vec<ReadIssue>) {
+fn lossy(record: ByteRecord, issues: &mut Vec<ReadIssue>) -> StringRecord {
     let mut cells = StringRecord::with_capacity(record.as_slice().len(), record.len());
-    let mut issues = Vec::new();
     for (column, bytes) in record.iter().enumerate() {
         if std::str::from_utf8(bytes).is_err() {
-            issues.push(ReadIssue::InvalidUtf8 { column });
+            issues.push(ReadIssue::InvalidText { column, encoding: "UTF-8" });
         }
         cells.push_field(&String::from_utf8_lossy(bytes));
     }
-    (cells, issues)
-}
-
-/// What the file holds from a record's start to its end.
-struct Tail {
-    quotes: u64,
-    /// Line breaks before the last line (a final newline does not count).
-    line_breaks: u64,
-    /// The byte after the first newline, where the next line starts.
-    first_line_end: Option<u64>,
-}
-
-/// `start` may point at line breaks before the record; they are passed over.
-fn scan_tail(path: &Path, start: u64) -> io::Result<Tail> {
-    let mut file = File::open(path)?;
-    file.seek(SeekFrom::Start(start))?;
-    let mut tail = Tail { quotes: 0, line_breaks: 0, first_line_end: None };
-    let mut buffer = vec![0; 1 << 16];
-    let (mut offset, mut last_byte, mut in_record) = (start, b'\n', false);
-    loop {
-        let read = file.read(&mut buffer)?;
-        if read == 0 {
-            break;
-        }
-        for (index, &byte) in buffer[..read].iter().enumerate() {
-            // The line breaks that end the previous record come first.
-            in_record |= !matches!(byte, b'\n' | b'\r');
-            match byte {
-                QUOTE => tail.quotes += 1,
-                b'\n' if in_record => {
-                    tail.line_breaks += 1;
-                    tail.first_line_end.get_or_insert(offset + index as u64 + 1);
-                }
-                _ => {}
-            }
-        }
-        last_byte = buffer[read - 1];
-        offset += read as u64;
-    }
-    if last_byte == b'\n' {
-        tail.line_breaks = tail.line_breaks.saturating_sub(1);
-    }
-    Ok(tail)
+    cells
 }
 
 #[cfg(test)]
@@ -315,7 +412,7 @@ mod tests {
 
     #[test]
     fn quoted_delimiters_do_not_split_header_cells() {
-        assert_eq!(split_line("\"a,b\",c", b','), ["a,b", "c"]);
+        assert_eq!(split_line("\"a,b\",c", b',').collect::<Vec<_>>(), ["a,b", "c"]);
     }
 
     #[test]

@@ -5,20 +5,80 @@
 //! dates as ISO dates, formulas as their cached values, booleans as TRUE or
 //! FALSE. Excel error values (`#N/A`) are reported at their cell. Without
 //! `--sheet`, the first sheet with a header row is read.
+//!
+//! xlsx, xlsm and xlsb sheets are streamed cell by cell (calamine's cell
+//! readers), so a sparse sheet costs what its cells cost, not its declared
+//! dimensions; cells past the header's width, or past Excel's last column,
+//! are not kept, and a sheet of more than [`MAX_CELLS`] cells is refused.
+//! `.xls` and `.ods` have no cell reader in calamine and are read whole.
+//! A zip-based workbook is checked for zip bombs before calamine opens it.
+//!
+//! The cell readers borrow the workbook, so the reading runs on a thread of
+//! its own that hands rows over a bounded channel; a panic in the reader
+//! becomes an error of the file instead of ending the process.
 
-use calamine::{Data, Range, Reader, Sheets, open_workbook_auto};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::thread::JoinHandle;
+
+use calamine::{Data, Reader, Sheets, open_workbook_auto};
 use csv::StringRecord;
 
 use super::columns::{Target, looks_like_header};
-use super::{HEADER_SEARCH_ROWS, InputError, InputOptions, Opened, RawRow, ReadIssue, RowSource, display};
+use super::{
+    CELL_LIMIT, HEADER_SEARCH_ROWS, InputError, InputOptions, MAX_COLUMNS, Opened, RawRow, ReadIssue,
+    RowSource, display, zip_limits,
+};
+
+/// The most cells read from one sheet, empty ones included.
+pub const MAX_CELLS: u64 = 10_000_000;
+/// Rows the reading thread may be ahead of the checks.
+const ROWS_AHEAD: usize = 1024;
+
+/// What the reading thread hands over: the header first, then rows.
+enum Message {
+    Header { headers: Vec<String>, location: String },
+    Row(RawRow),
+    Failed(InputError),
+}
 
 pub(super) fn open(options: &InputOptions, extension: &str) -> Result<Opened, InputError> {
     let file = display(&options.path);
-    if std::fs::metadata(&options.path).map_err(|source| InputError::Io { file: file.clone(), source })?.len()
-        == 0
-    {
+    let not_a_file = || InputError::WorkbookNotAFile { file: file.clone(), extension: extension.to_owned() };
+    let path = options.file().ok_or_else(not_a_file)?;
+    let metadata = std::fs::metadata(path).map_err(|source| InputError::Io { file: file.clone(), source })?;
+    if !metadata.is_file() {
+        return Err(not_a_file());
+    }
+    if metadata.len() == 0 {
         return Err(InputError::Empty { file });
     }
+    if extension != "xls" {
+        zip_limits::check(path, &file, extension)?;
+    }
+    let (sender, receiver) = sync_channel(ROWS_AHEAD);
+    let (options, extension) = (options.clone(), extension.to_owned());
+    let reading = extension.clone();
+    let reader = std::thread::spawn(move || {
+        if let Err(error) = read_workbook(&options, &reading, &sender) {
+            let _ = sender.send(Message::Failed(error));
+        }
+    });
+    let mut rows = SheetRows { file, extension, receiver, reader: Some(reader) };
+    match rows.receive()? {
+        Some(Message::Header { headers, location }) => {
+            Ok(Opened { headers, header_location: location, rows: Box::new(rows) })
+        }
+        _ => Err(rows.stopped()),
+    }
+}
+
+/// Reads the chosen sheet (or the first with a header row) into `out`.
+fn read_workbook(
+    options: &InputOptions,
+    extension: &str,
+    out: &SyncSender<Message>,
+) -> Result<(), InputError> {
+    let file = display(&options.path);
     let not_a_workbook = |detail: String| InputError::NotAWorkbook {
         file: file.clone(),
         extension: extension.to_owned(),
@@ -27,31 +87,51 @@ pub(super) fn open(options: &InputOptions, extension: &str) -> Result<Opened, In
     let mut workbook = open_workbook_auto(&options.path).map_err(|e| not_a_workbook(e.to_string()))?;
     let sheets = workbook.sheet_names();
     let chosen: Vec<String> = match &options.sheet {
-        Some(sheet) => {
-            if !sheets.contains(sheet) {
-                return Err(InputError::NoSuchSheet {
-                    file,
-                    sheet: sheet.clone(),
-                    sheets: sheets.join(", "),
-                });
-            }
-            vec![sheet.clone()]
+        Some(sheet) if !sheets.contains(sheet) => {
+            return Err(InputError::NoSuchSheet { file, sheet: sheet.clone(), sheets: sheets.join(", ") });
         }
+        Some(sheet) => vec![sheet.clone()],
         None => sheets.clone(),
     };
     for sheet in &chosen {
-        let range = load(&mut workbook, sheet).map_err(not_a_workbook)?;
-        if let Some(header_index) = header_row(&range, &options.overrides) {
-            let start_row = range.start().map_or(0, |(row, _)| row) as u64;
-            let width = range.width();
-            let headers = (0..width)
-                .map(|column| range.get((header_index, column)).map(cell_text).unwrap_or_default())
-                .collect();
-            return Ok(Opened {
-                headers,
-                header_location: format!("sheet \"{sheet}\" row {}", start_row + header_index as u64 + 1),
-                rows: Box::new(SheetRows { range, next: header_index + 1, start_row, width }),
-            });
+        let in_sheet = |detail: String| not_a_workbook(format!("sheet \"{sheet}\": {detail}"));
+        let mut stream = SheetStream {
+            file: &file,
+            extension,
+            sheet,
+            overrides: &options.overrides,
+            out,
+            cells_read: 0,
+            exhausted: false,
+        };
+        let found = match &mut workbook {
+            Sheets::Xlsx(xlsx) => {
+                let mut cells = xlsx.worksheet_cells_reader(sheet).map_err(|e| in_sheet(e.to_string()))?;
+                stream.read(|| {
+                    let cell = cells.next_cell().map_err(|e| in_sheet(e.to_string()))?;
+                    Ok(cell.map(|cell| (cell.get_position(), Data::from(cell.get_value().clone()))))
+                })?
+            }
+            Sheets::Xlsb(xlsb) => {
+                let mut cells = xlsb.worksheet_cells_reader(sheet).map_err(|e| in_sheet(e.to_string()))?;
+                stream.read(|| {
+                    let cell = cells.next_cell().map_err(|e| in_sheet(e.to_string()))?;
+                    Ok(cell.map(|cell| (cell.get_position(), Data::from(cell.get_value().clone()))))
+                })?
+            }
+            whole => {
+                let range = whole.worksheet_range(sheet).map_err(|e| in_sheet(e.to_string()))?;
+                let (top, left) = range.start().unwrap_or_default();
+                let mut cells = range.used_cells();
+                stream.read(|| {
+                    Ok(cells.next().map(|(row, column, value)| {
+                        ((top + row as u32, left + column as u32), value.clone())
+                    }))
+                })?
+            }
+        };
+        if found {
+            return Ok(());
         }
     }
     let where_ = match &options.sheet {
@@ -62,19 +142,213 @@ pub(super) fn open(options: &InputOptions, extension: &str) -> Result<Opened, In
     Err(InputError::NoHeader { file, searched: HEADER_SEARCH_ROWS, where_ })
 }
 
-fn load(
-    workbook: &mut Sheets<std::io::BufReader<std::fs::File>>,
-    sheet: &str,
-) -> Result<Range<Data>, String> {
-    workbook.worksheet_range(sheet).map_err(|e| format!("sheet \"{sheet}\": {e}"))
+/// A cell as a reader yields it: (row, column), 0-based, and its value.
+type SheetCell = ((u32, u32), Data);
+
+/// One sheet's cells becoming rows: the header found among the first rows,
+/// then each data row handed on as soon as the next row begins.
+struct SheetStream<'a> {
+    file: &'a str,
+    extension: &'a str,
+    sheet: &'a str,
+    overrides: &'a [(String, Target)],
+    out: &'a SyncSender<Message>,
+    cells_read: u64,
+    /// The reader said it has no more cells (asked again, some fail).
+    exhausted: bool,
 }
 
-/// The index (within the range) of the first row that reads as a header.
-fn header_row(range: &Range<Data>, overrides: &[(String, Target)]) -> Option<usize> {
-    range.rows().take(HEADER_SEARCH_ROWS).position(|cells| {
-        let texts: Vec<String> = cells.iter().map(cell_text).collect();
-        looks_like_header(texts.iter().map(String::as_str), overrides)
-    })
+/// A row being gathered: its index and its cells by column.
+struct Gathered {
+    index: u32,
+    cells: Vec<Data>,
+}
+
+impl SheetStream<'_> {
+    /// Streams the sheet; `Ok(false)` when it has no header row.
+    fn read(
+        &mut self,
+        mut next: impl FnMut() -> Result<Option<SheetCell>, InputError>,
+    ) -> Result<bool, InputError> {
+        // The header is searched for among the first rows with cells.
+        let mut first_rows: Vec<Gathered> = Vec::new();
+        let mut pending = None;
+        while let Some(cell) = self.next_cell(&mut next)? {
+            let ((row, _), _) = &cell;
+            if first_rows.first().is_some_and(|first| *row >= first.index + HEADER_SEARCH_ROWS as u32) {
+                pending = Some(cell);
+                break;
+            }
+            self.gather(&mut first_rows, cell, MAX_COLUMNS)?;
+        }
+        let Some(header_at) = first_rows.iter().position(|row| {
+            let texts: Vec<String> = row.cells.iter().map(cell_text).collect();
+            looks_like_header(texts.iter().map(String::as_str), self.overrides)
+        }) else {
+            return Ok(false);
+        };
+        let mut headers: Vec<String> = first_rows[header_at].cells.iter().map(cell_text).collect();
+        while headers.last().is_some_and(|header| header.trim().is_empty()) {
+            headers.pop();
+        }
+        let width = headers.len();
+        let location = format!("sheet \"{}\" row {}", self.sheet, first_rows[header_at].index + 1);
+        if !self.send(Message::Header { headers, location }) {
+            return Ok(true);
+        }
+        let mut rows: Vec<Gathered> = first_rows.split_off(header_at + 1);
+        let mut upcoming = pending.take();
+        loop {
+            // Every row but the last gathered is complete.
+            while rows.len() > 1 {
+                let row = rows.remove(0);
+                if !self.send_row(row, width) {
+                    return Ok(true);
+                }
+            }
+            let cell = match upcoming.take() {
+                Some(cell) => cell,
+                None => match self.next_cell(&mut next)? {
+                    Some(cell) => cell,
+                    None => break,
+                },
+            };
+            self.gather(&mut rows, cell, width)?;
+        }
+        if let Some(row) = rows.pop() {
+            self.send_row(row, width);
+        }
+        Ok(true)
+    }
+
+    fn next_cell(
+        &mut self,
+        next: &mut impl FnMut() -> Result<Option<SheetCell>, InputError>,
+    ) -> Result<Option<SheetCell>, InputError> {
+        // A reader is not asked again once it said it has no more.
+        if self.exhausted {
+            return Ok(None);
+        }
+        self.cells_read += 1;
+        if self.cells_read > MAX_CELLS {
+            return Err(InputError::TooLarge {
+                file: self.file.to_owned(),
+                what: format!("sheet \"{}\" has more than {MAX_CELLS} cells", self.sheet),
+                limit: format!("{MAX_CELLS} cells a sheet"),
+            });
+        }
+        let cell = next()?;
+        self.exhausted = cell.is_none();
+        Ok(cell)
+    }
+
+    /// Adds a cell to the row it belongs to; columns from `width` on are not kept.
+    fn gather(
+        &self,
+        rows: &mut Vec<Gathered>,
+        ((row, column), value): SheetCell,
+        width: usize,
+    ) -> Result<(), InputError> {
+        match rows.last() {
+            Some(last) if row < last.index => {
+                return Err(InputError::NotAWorkbook {
+                    file: self.file.to_owned(),
+                    extension: self.extension.to_owned(),
+                    detail: format!(
+                        "sheet \"{}\": row {} comes after row {}",
+                        self.sheet,
+                        row + 1,
+                        last.index + 1
+                    ),
+                });
+            }
+            Some(last) if row == last.index => {}
+            _ => rows.push(Gathered { index: row, cells: Vec::new() }),
+        }
+        let column = column as usize;
+        if column < width && value != Data::Empty {
+            let cells = &mut rows.last_mut().expect("pushed above").cells;
+            if cells.len() <= column {
+                cells.resize(column + 1, Data::Empty);
+            }
+            cells[column] = value;
+        }
+        Ok(())
+    }
+
+    fn send_row(&self, row: Gathered, width: usize) -> bool {
+        let raw = raw_row(row, width);
+        raw.is_blank() || self.send(Message::Row(raw))
+    }
+
+    /// Hands a message on; `false` once nobody reads them any more.
+    fn send(&self, message: Message) -> bool {
+        self.out.send(message).is_ok()
+    }
+}
+
+/// A gathered row as text cells, with its numbers and errors noted.
+fn raw_row(row: Gathered, width: usize) -> RawRow {
+    let mut cells = StringRecord::with_capacity(64, width);
+    let mut numeric = Vec::new();
+    let mut issues = Vec::new();
+    for column in 0..width {
+        let cell = row.cells.get(column).unwrap_or(&Data::Empty);
+        match cell {
+            Data::Int(_) | Data::Float(_) => numeric.push(column),
+            Data::Error(error) => issues.push(ReadIssue::ExcelError { column, error: error.to_string() }),
+            _ => {}
+        }
+        let text = cell_text(cell);
+        if text.len() > CELL_LIMIT {
+            issues.push(ReadIssue::CellTooLarge { column, bytes: text.len() });
+            cells.push_field("");
+        } else {
+            cells.push_field(&text);
+        }
+    }
+    RawRow { row: u64::from(row.index) + 1, cells, numeric, issues }
+}
+
+/// The rows the reading thread hands over.
+struct SheetRows {
+    file: String,
+    extension: String,
+    receiver: Receiver<Message>,
+    reader: Option<JoinHandle<()>>,
+}
+
+impl SheetRows {
+    /// The next message; `None` once the reader is done.
+    fn receive(&mut self) -> Result<Option<Message>, InputError> {
+        match self.receiver.recv() {
+            Ok(Message::Failed(error)) => Err(error),
+            Ok(message) => Ok(Some(message)),
+            Err(_) => match self.reader.take().map(JoinHandle::join) {
+                Some(Err(_)) => Err(self.stopped()),
+                _ => Ok(None),
+            },
+        }
+    }
+
+    /// The reader ended without saying why: it panicked.
+    fn stopped(&self) -> InputError {
+        InputError::NotAWorkbook {
+            file: self.file.clone(),
+            extension: self.extension.clone(),
+            detail: "the workbook reader stopped on malformed content".into(),
+        }
+    }
+}
+
+impl RowSource for SheetRows {
+    fn next_row(&mut self) -> Result<Option<RawRow>, InputError> {
+        match self.receive()? {
+            Some(Message::Row(row)) => Ok(Some(row)),
+            Some(_) => Err(self.stopped()),
+            None => Ok(None),
+        }
+    }
 }
 
 /// A cell as the text a person sees in it.
@@ -107,43 +381,6 @@ fn number_text(number: f64) -> String {
     }
 }
 
-struct SheetRows {
-    range: Range<Data>,
-    /// Index within the range of the next row to hand out.
-    next: usize,
-    /// The sheet row (0-based) where the range starts.
-    start_row: u64,
-    width: usize,
-}
-
-impl RowSource for SheetRows {
-    fn next_row(&mut self) -> Result<Option<RawRow>, InputError> {
-        while self.next < self.range.height() {
-            let index = self.next;
-            self.next += 1;
-            let mut cells = StringRecord::with_capacity(64, self.width);
-            let mut numeric = Vec::new();
-            let mut issues = Vec::new();
-            for column in 0..self.width {
-                let cell = self.range.get((index, column)).unwrap_or(&Data::Empty);
-                match cell {
-                    Data::Int(_) | Data::Float(_) => numeric.push(column),
-                    Data::Error(error) => {
-                        issues.push(ReadIssue::ExcelError { column, error: error.to_string() })
-                    }
-                    _ => {}
-                }
-                cells.push_field(&cell_text(cell));
-            }
-            let row = RawRow { row: self.start_row + index as u64 + 1, cells, numeric, issues };
-            if !row.is_blank() {
-                return Ok(Some(row));
-            }
-        }
-        Ok(None)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,5 +403,40 @@ mod tests {
         assert_eq!(cell_text(&Data::DateTime(date)), "2024-12-01");
         let stamp = calamine::ExcelDateTime::new(45_627.5, calamine::ExcelDateTimeType::DateTime, false);
         assert_eq!(cell_text(&Data::DateTime(stamp)), "2024-12-01T12:00:00");
+    }
+
+    #[test]
+    fn a_sparse_row_keeps_its_cells_in_their_columns_and_drops_what_lies_past_the_width() {
+        let (sender, receiver) = sync_channel(8);
+        let overrides = [];
+        let mut stream = SheetStream {
+            file: "f.xlsx",
+            extension: "xlsx",
+            sheet: "S",
+            overrides: &overrides,
+            out: &sender,
+            cells_read: 0,
+            exhausted: false,
+        };
+        let text = |s: &str| Data::String(s.into());
+        let mut cells = vec![
+            ((4, 1), text("Name")),
+            ((4, 2), text("Owner")),
+            ((1_048_575, 2), text("far")),
+            ((1_048_575, 16_383), text("farther")),
+        ]
+        .into_iter();
+        assert!(stream.read(|| Ok(cells.next())).unwrap());
+        drop(sender);
+        let messages: Vec<Message> = receiver.iter().collect();
+        match &messages[..] {
+            [Message::Header { headers, location }, Message::Row(row)] => {
+                assert_eq!(headers, &["", "Name", "Owner"]);
+                assert_eq!(location, "sheet \"S\" row 5");
+                assert_eq!(row.row, 1_048_576);
+                assert_eq!(row.cells.iter().collect::<Vec<_>>(), ["", "", "far"]);
+            }
+            _ => panic!("expected a header and one row"),
+        }
     }
 }

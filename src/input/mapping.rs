@@ -192,11 +192,32 @@ fn looks_like_scientific(item: &str) -> bool {
 fn issue_problem(columns: &ColumnMap, raw: &RawRow, issue: &ReadIssue) -> Problem {
     let row = raw.row;
     match issue {
-        ReadIssue::InvalidUtf8 { column } => columns.cell_problem(
+        ReadIssue::InvalidText { column, encoding: "UTF-8" } => columns.cell_problem(
             row,
             *column,
             Code::InvalidUtf8,
-            "is not valid UTF-8 text (the bad bytes show as �): save the sheet as \"CSV UTF-8\"".into(),
+            "is not valid UTF-8 text (the bad bytes show as �): save the sheet as \"CSV UTF-8\", or, if \
+             Excel on Windows saved it as \"CSV (Comma delimited)\", read it with --encoding windows-1252"
+                .into(),
+        ),
+        ReadIssue::InvalidText { column, encoding } => columns.cell_problem(
+            row,
+            *column,
+            Code::InvalidEncoding,
+            format!(
+                "is not valid {encoding} text (the bad bytes show as �): pass the --encoding the file was \
+                 saved in (utf-8, windows-1252, utf-16le, …)"
+            ),
+        ),
+        ReadIssue::CellTooLarge { column, bytes } => columns.cell_problem(
+            row,
+            *column,
+            Code::CellTooLarge,
+            format!(
+                "holds {bytes} bytes, more than the {} MiB a cell may hold (the largest member the API \
+                 takes is a few KB); the cell was not read",
+                crate::input::CELL_LIMIT >> 20
+            ),
         ),
         ReadIssue::ExcelError { column, error } => columns.cell_problem(
             row,

@@ -11,12 +11,24 @@ pub mod columns;
 mod csv;
 mod excel;
 pub mod mapping;
+pub mod stream;
+mod zip_limits;
 
 use std::path::{Path, PathBuf};
 
 use ::csv::StringRecord;
+use encoding_rs::Encoding;
 
+pub use self::csv::{CELL_LIMIT, REPLAY_LIMIT};
 pub use columns::{ColumnMap, Target};
+pub use excel::MAX_CELLS;
+pub use zip_limits::{MAX_MEMBERS, MEMBER_LIMIT};
+
+/// The most columns a header may have: Excel's own limit (A to XFD).
+pub const MAX_COLUMNS: usize = 16_384;
+
+/// The formats wa-bulk reads, by extension (or `--format`).
+pub const FORMATS: [&str; 8] = ["csv", "tsv", "txt", "xlsx", "xlsm", "xlsb", "xls", "ods"];
 
 /// How to read the input, as the command line gives it.
 #[derive(Debug, Clone, Default)]
@@ -30,6 +42,18 @@ pub struct InputOptions {
     pub overrides: Vec<(String, Target)>,
     /// Unknown columns are an error rather than a warning.
     pub strict: bool,
+    /// The text encoding of a CSV-family file without a byte order mark;
+    /// default UTF-8.
+    pub encoding: Option<&'static Encoding>,
+    /// The format, where the extension cannot say (stdin, a FIFO).
+    pub format: Option<String>,
+}
+
+impl InputOptions {
+    /// The input file; `None` when it is stdin (`-`).
+    pub fn file(&self) -> Option<&Path> {
+        (self.path != Path::new("-")).then_some(self.path.as_path())
+    }
 }
 
 /// A problem of the file as a whole: nothing can be checked.
@@ -39,8 +63,26 @@ pub enum InputError {
     #[error("{file}: cannot read: {source}")]
     Io { file: String, source: std::io::Error },
     /// The extension names no format wa-bulk reads.
-    #[error("{file}: unknown file type; use .csv, .tsv, .txt, .xlsx, .xlsm, .xlsb, .xls or .ods")]
+    #[error(
+        "{file}: unknown file type; use .csv, .tsv, .txt, .xlsx, .xlsm, .xlsb, .xls or .ods, or name one with --format"
+    )]
     UnknownFormat { file: String },
+    /// A workbook given as a stream: its zip or OLE container needs seeking.
+    #[error(
+        "{file}: a .{extension} workbook is read from a file, not from a stream; save it to a file first"
+    )]
+    WorkbookNotAFile { file: String, extension: String },
+    /// A workbook whose zip members inflate past the limit.
+    #[error(
+        "{file}: {member} inflates to more than {limit} MiB: refused as a zip bomb (or a workbook larger than wa-bulk reads)"
+    )]
+    ZipBomb { file: String, member: String, limit: u64 },
+    /// More of something than wa-bulk reads (columns, cells, zip members).
+    #[error("{file}: {what}; wa-bulk reads at most {limit}")]
+    TooLarge { file: String, what: String, limit: String },
+    /// A header row wider than any spreadsheet.
+    #[error("{file}: the header row has {columns} columns; wa-bulk reads at most 16,384 (Excel's own limit)")]
+    TooManyColumns { file: String, columns: usize },
     /// An Excel-family file that calamine cannot open.
     #[error("{file}: not a readable workbook ({detail}); is it really a .{extension} file?")]
     NotAWorkbook { file: String, extension: String, detail: String },
@@ -75,8 +117,11 @@ pub enum InputError {
 /// A problem of one row that the reader found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReadIssue {
-    /// The cell's bytes are not UTF-8; they were replaced by U+FFFD.
-    InvalidUtf8 { column: usize },
+    /// The cell's bytes are not valid in the input's encoding; they were
+    /// replaced by U+FFFD.
+    InvalidText { column: usize, encoding: &'static str },
+    /// The cell holds more than [`CELL_LIMIT`] bytes; it was not kept.
+    CellTooLarge { column: usize, bytes: usize },
     /// The row has a different number of cells than the header.
     Ragged { cells: usize },
     /// A quoted cell opened in this row is never closed; the reader read
@@ -109,6 +154,11 @@ impl RawRow {
     pub fn is_blank(&self) -> bool {
         self.cells.iter().all(|cell| mapping::trim_cell(cell).is_empty()) && self.issues.is_empty()
     }
+
+    /// About what the row costs in memory, to bound the rows in flight.
+    pub fn cost(&self) -> usize {
+        self.cells.as_slice().len() + 8 * self.cells.len() + 64
+    }
 }
 
 /// A stream of data rows.
@@ -130,8 +180,13 @@ pub const HEADER_SEARCH_ROWS: usize = 20;
 /// Opens a file by its extension, finds its header row and resolves columns.
 pub fn open(options: &InputOptions) -> Result<Input, InputError> {
     let file = display(&options.path);
-    let extension =
-        options.path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
+    let extension = match (&options.format, options.file()) {
+        (Some(format), _) => format.to_ascii_lowercase(),
+        (None, None) => "csv".to_owned(),
+        (None, Some(path)) => {
+            path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default()
+        }
+    };
     let opened = match extension.as_str() {
         "csv" | "tsv" | "txt" => csv::open(options)?,
         "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => excel::open(options, &extension)?,

@@ -97,15 +97,27 @@ pub struct Pending {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StopReason {
     /// A fault no other row can get past (quota, access, credentials).
-    RunWide(String),
+    RunWide { code: String, detail: String },
     /// Ctrl-C.
     Interrupted,
 }
 
 impl StopReason {
+    fn run_wide(failure: &Failure) -> StopReason {
+        StopReason::RunWide { code: failure.code().to_owned(), detail: failure.message.clone() }
+    }
+
+    /// The `error_code` of the rows the stop kept from being sent.
+    pub fn code(&self) -> &str {
+        match self {
+            StopReason::RunWide { code, .. } => code,
+            StopReason::Interrupted => "Interrupted",
+        }
+    }
+
     pub fn describe(&self) -> String {
         match self {
-            StopReason::RunWide(fault) => format!("the run stopped after {fault}"),
+            StopReason::RunWide { code, detail } => format!("the run stopped after {code}: {detail}"),
             StopReason::Interrupted => "the run was interrupted (Ctrl-C)".to_owned(),
         }
     }
@@ -153,8 +165,7 @@ pub async fn submit(
     for row in rows {
         let permit = slots.clone().acquire_owned().await.expect("the semaphore is never closed");
         if let Some(reason) = run.stop.reason() {
-            let skipped =
-                run.record(&row, Status::Skipped, 0).message(format!("not sent: {}", reason.describe()));
+            let skipped = run.skipped(&row, 0, &reason);
             on_outcome(&skipped);
             outcomes.push(skipped);
             continue;
@@ -224,8 +235,14 @@ impl Run {
 
     fn failed(&self, row: &Pending, attempts: u32, failure: &Failure) -> Record<'static> {
         let mut record = self.record(row, Status::Failed, attempts).0;
-        record.error_code = Some(failure.code.clone().unwrap_or_else(|| failure.kind.name().to_owned()));
+        record.error_code = Some(failure.code().to_owned());
         record.message = failure.message.clone();
+        if failure.kind == FailureKind::Timeout {
+            record.message.push_str(
+                "; the service may have acted on the request all the same: run the import again \
+                 (or --resume) and the row's name and token find what it did",
+            );
+        }
         record
     }
 
@@ -285,7 +302,7 @@ impl Run {
             Ok(found) => *self.existing.lock().unwrap_or_else(PoisonError::into_inner) = found,
             Err(CallError::Failed(failure)) => {
                 if classify(&failure) == Verdict::StopRun {
-                    self.stop.stop(StopReason::RunWide(failure.describe()));
+                    self.stop.stop(StopReason::run_wide(&failure));
                 } else {
                     tracing::warn!(error = %failure.message, "could not list existing workloads; conflicts will be resolved one by one");
                 }
@@ -338,7 +355,7 @@ impl Run {
                 Verdict::Conflict => self.conflict(row, &key, attempts).await,
                 Verdict::StopRun => {
                     // The row is fine; the run cannot go on.
-                    self.stop.stop(StopReason::RunWide(failure.describe()));
+                    self.stop.stop(StopReason::run_wide(&failure));
                     let mut record = self.failed(row, attempts, &failure);
                     record.status = Status::Skipped;
                     record
@@ -351,7 +368,10 @@ impl Run {
     fn skipped(&self, row: &Pending, attempts: u32, reason: &StopReason) -> Record<'static> {
         let sent =
             if attempts == 0 { "not sent".to_owned() } else { format!("given up after {attempts} attempts") };
-        self.record(row, Status::Skipped, attempts).message(format!("{sent}: {}", reason.describe()))
+        let mut record =
+            self.record(row, Status::Skipped, attempts).message(format!("{sent}: {}", reason.describe()));
+        record.error_code = Some(reason.code().to_owned());
+        record
     }
 
     /// A ConflictException: find the workload by its normalised name.
@@ -423,9 +443,9 @@ impl Failure {
         self.code.as_deref() == Some("ThrottlingException") || self.kind == FailureKind::Answered(429)
     }
 
-    /// `ServiceQuotaExceededException: …`, for messages.
-    pub fn describe(&self) -> String {
-        format!("{}: {}", self.code.as_deref().unwrap_or(self.kind.name()), self.message)
+    /// The service's error code, or what kind of failure it was.
+    pub fn code(&self) -> &str {
+        self.code.as_deref().unwrap_or(self.kind.name())
     }
 }
 

@@ -4,7 +4,7 @@
 //! with an indexed collect, so output keeps input order, while the next chunk
 //! is read; then the one rule that needs other rows (a name used twice) runs
 //! in order, and a writer thread hands the results on. Memory is bounded by a
-//! few chunks plus the set of names seen, however long the file.
+//! few chunks (of rows or of bytes) plus the set of names seen, however long the file.
 
 pub mod rules;
 
@@ -24,6 +24,9 @@ use rules::Violation;
 /// Rows per chunk handed to rayon: large enough to amortise the hand-off,
 /// small enough that a few chunks in flight cost little memory.
 const CHUNK_ROWS: usize = 4096;
+/// A chunk also ends once its rows hold this much, so that wide or long
+/// rows do not multiply the memory in flight.
+const CHUNK_BYTES: usize = 8 << 20;
 /// Checked chunks that may wait for the writer.
 const CHUNKS_AHEAD: usize = 4;
 
@@ -158,9 +161,13 @@ where
 /// Up to a chunk of rows; empty at the end of the input.
 fn read_chunk(rows: &mut dyn RowSource) -> Result<Vec<RawRow>, RunError> {
     let mut chunk = Vec::with_capacity(CHUNK_ROWS);
-    while chunk.len() < CHUNK_ROWS {
+    let mut bytes = 0;
+    while chunk.len() < CHUNK_ROWS && bytes < CHUNK_BYTES {
         match rows.next_row()? {
-            Some(row) => chunk.push(row),
+            Some(row) => {
+                bytes += row.cost();
+                chunk.push(row);
+            }
             None => break,
         }
     }

@@ -11,7 +11,7 @@ fn the_default_report_is_a_csv_beside_the_input_with_formula_cells_defused() {
         .write("sheet.csv", format!("{HEADER}\n{}\n{}\n", good_row("=HYPERLINK(\"x\")"), good_row("-a")));
     let run = wa_bulk(&["validate", file.to_str().unwrap()]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    let report = fixture.path("sheet.report.csv");
+    let report = fixture.path("sheet.csv.report.csv");
     assert_contains(&run.stdout, &format!("report: {}", report.display()));
     let mut reader = csv::Reader::from_path(&report).unwrap();
     let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();

@@ -1,18 +1,71 @@
 //! The results report: one record per data row, in input order, as CSV (for
 //! a person with a spreadsheet), JSON Lines (for a nightly job) or a JSON
 //! array. The file is written under a temporary name beside its final path
-//! and renamed into place when complete, so a reader never sees half a report.
+//! (`<report>.tmp`, which the next run clears if a killed run left it) and
+//! renamed into place when complete, so a reader never sees half a report.
 //! In CSV, cells that a spreadsheet would run as a formula are defused.
+//! [`journal`] keeps an import's outcomes as they come; [`guard`] keeps the
+//! report's files away from the input and from a second run.
+
+pub mod guard;
+pub mod journal;
 
 use std::borrow::Cow;
-use std::fs::File;
+use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use tempfile::NamedTempFile;
 
 use crate::validate::Checked;
+use guard::open_no_follow;
+
+/// Why the report's files cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// One of the run's own files would be the input itself.
+    #[error("{path} is the input file {input}: wa-bulk never writes over its input; choose another --report")]
+    IsTheInput { path: String, input: String },
+    /// A file at a path the run writes was not written by wa-bulk.
+    #[error(
+        "{path} exists and was not written by wa-bulk, so it is left as it is; move it or choose another --report"
+    )]
+    NotOurs { path: String },
+    /// Another run holds the report.
+    #[error("{report} is in use by another wa-bulk run{holder}; wait for it to finish")]
+    Busy { report: String, holder: String },
+    /// A path wa-bulk would read or write through is a symbolic link.
+    #[error("{path} is a symbolic link: wa-bulk does not follow links for its report files; remove it")]
+    Link { path: String },
+    /// A line of a journal that wa-bulk cannot have written, before good ones.
+    #[error(
+        "{path}: line {line} is damaged ({detail}); wa-bulk does not write such lines, so the journal is not \
+         trusted: move it aside, or pass --force to start over (workloads already created are found again by name)"
+    )]
+    Damaged { path: String, line: usize, detail: String },
+    /// The earlier run was of another input, or the rows have moved since.
+    #[error(
+        "{path} belongs to another input or the input's rows have moved: {detail}; use another --report, or --force to start over"
+    )]
+    OtherInput { path: String, detail: String },
+    /// The file system refused.
+    #[error("{path}: cannot {action}: {source}")]
+    Io { path: String, action: &'static str, source: io::Error },
+}
+
+impl ReportError {
+    pub fn io(path: &Path, action: &'static str, source: io::Error) -> ReportError {
+        ReportError::Io { path: path.display().to_string(), action, source }
+    }
+
+    pub fn reading(path: &Path) -> impl Fn(io::Error) -> ReportError + '_ {
+        move |source| ReportError::io(path, "read", source)
+    }
+
+    pub fn writing(path: &Path) -> impl Fn(io::Error) -> ReportError + '_ {
+        move |source| ReportError::io(path, "write", source)
+    }
+}
 
 /// What became of a row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -190,7 +243,7 @@ impl Format {
 }
 
 /// Fields as one CSV line, quoted where they need it.
-fn csv_line(fields: &[&str]) -> Vec<u8> {
+pub(crate) fn csv_line(fields: &[&str]) -> Vec<u8> {
     // Quoting at most doubles a field and adds two quotes; then a delimiter.
     let room: usize = fields.iter().map(|field| 2 * field.len() + 3).sum::<usize>() + 2;
     let mut line = vec![0; room];
@@ -209,45 +262,76 @@ fn csv_line(fields: &[&str]) -> Vec<u8> {
     line
 }
 
-/// `<input stem>.report.csv` beside the input.
+/// `<input file name>.report.csv` beside the input, so that inputs which
+/// differ only by extension never share a report; `stdin.report.csv` in the
+/// current folder for `-`.
 pub fn default_path(input: &Path) -> PathBuf {
-    let stem = input.file_stem().map_or_else(|| "wa-bulk".into(), |s| s.to_string_lossy());
-    input.with_file_name(format!("{stem}.report.csv"))
+    match input.file_name() {
+        Some(name) if input != Path::new("-") => {
+            input.with_file_name(format!("{}.report.csv", name.to_string_lossy()))
+        }
+        _ => PathBuf::from("stdin.report.csv"),
+    }
 }
 
-/// Writes a report under a temporary name; [`ReportWriter::finish`] puts it in place.
+/// `path` with `suffix` added to its file name.
+pub fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// Where a report is written before it is renamed into place.
+pub fn temporary_path(report: &Path) -> PathBuf {
+    sibling(report, ".tmp")
+}
+
+/// Writes a report under a temporary name; [`ReportWriter::finish`] puts it
+/// in place. The caller holds the report's [`guard::RunLock`], so the
+/// temporary name is the run's own.
 pub struct ReportWriter {
     path: PathBuf,
+    temporary: PathBuf,
     format: Format,
-    out: BufWriter<NamedTempFile>,
+    out: BufWriter<File>,
     records: u64,
 }
 
 impl ReportWriter {
-    pub fn create(path: &Path, format: Format) -> io::Result<ReportWriter> {
-        let directory = match path.parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => parent,
-            _ => Path::new("."),
-        };
-        let mut out = BufWriter::with_capacity(1 << 16, NamedTempFile::new_in(directory)?);
-        match format {
-            Format::Csv => out.write_all(&csv_line(&COLUMNS))?,
-            Format::Json => out.write_all(b"[")?,
-            Format::Jsonl => {}
+    pub fn create(path: &Path, format: Format) -> Result<ReportWriter, ReportError> {
+        let temporary = temporary_path(path);
+        // What a killed run left behind; a link is removed, never followed.
+        match std::fs::remove_file(&temporary) {
+            Err(error) if error.kind() != io::ErrorKind::NotFound => {
+                return Err(ReportError::io(&temporary, "remove", error));
+            }
+            _ => {}
         }
-        Ok(ReportWriter { path: path.to_owned(), format, out, records: 0 })
+        let file = open_no_follow(&temporary, OpenOptions::new().write(true).create_new(true))?;
+        let mut out = BufWriter::with_capacity(1 << 16, file);
+        let header = match format {
+            Format::Csv => csv_line(&COLUMNS),
+            Format::Json => b"[".to_vec(),
+            Format::Jsonl => Vec::new(),
+        };
+        out.write_all(&header).map_err(ReportError::writing(&temporary))?;
+        Ok(ReportWriter { path: path.to_owned(), temporary, format, out, records: 0 })
     }
 
     pub fn format(&self) -> Format {
         self.format
     }
 
-    pub fn write(&mut self, record: &Record<'_>) -> io::Result<()> {
+    pub fn write(&mut self, record: &Record<'_>) -> Result<(), ReportError> {
         self.write_encoded(&self.format.encode(record))
     }
 
     /// Writes a record that [`Format::encode`] turned into bytes.
-    pub fn write_encoded(&mut self, line: &[u8]) -> io::Result<()> {
+    pub fn write_encoded(&mut self, line: &[u8]) -> Result<(), ReportError> {
+        self.write_line(line).map_err(ReportError::writing(&self.temporary))
+    }
+
+    fn write_line(&mut self, line: &[u8]) -> io::Result<()> {
         if self.format == Format::Json {
             self.out.write_all(if self.records == 0 { b"\n" } else { b",\n" })?;
             self.out.write_all(line.strip_suffix(b"\n").unwrap_or(line))?;
@@ -259,50 +343,33 @@ impl ReportWriter {
     }
 
     /// Flushes the report to disk and renames it to its final path.
-    pub fn finish(mut self) -> io::Result<PathBuf> {
-        if self.format == Format::Json {
-            self.out.write_all(b"\n]\n")?;
-        }
-        let file = self.out.into_inner().map_err(|e| e.into_error())?;
-        file.as_file().sync_all()?;
-        let persisted: File = file.persist(&self.path).map_err(|e| e.error)?;
-        drop(persisted);
+    pub fn finish(mut self) -> Result<PathBuf, ReportError> {
+        let temporary = self.temporary.clone();
+        let written = (|| {
+            if self.format == Format::Json {
+                self.out.write_all(b"\n]\n")?;
+            }
+            let file = self.out.into_inner().map_err(|e| e.into_error())?;
+            file.sync_all()?;
+            std::fs::rename(&temporary, &self.path)
+        })();
+        written.map_err(ReportError::writing(&temporary))?;
         Ok(self.path)
     }
 }
 
 /// Where the journal of a report lives: beside it.
 pub fn journal_path(report: &Path) -> PathBuf {
-    let mut name = report.as_os_str().to_owned();
-    name.push(".journal");
-    PathBuf::from(name)
+    sibling(report, ".journal")
 }
 
-/// Outcomes appended as JSON lines, each flushed to the operating system as
-/// soon as it is known: a crash loses none that were reported to it.
-pub struct Journal {
-    file: File,
-}
-
-impl Journal {
-    /// Opens `path` for appending, creating it if needed.
-    pub fn open(path: &Path) -> io::Result<Journal> {
-        Ok(Journal { file: std::fs::OpenOptions::new().create(true).append(true).open(path)? })
-    }
-
-    pub fn append(&mut self, record: &Record<'_>) -> io::Result<()> {
-        // One write per line, so a line is never interleaved or half written.
-        self.file.write_all(&Format::Jsonl.encode(record))?;
-        self.file.flush()
-    }
-}
-
-/// Records of an earlier report or journal, in any of the formats. A last
-/// line cut short by a crash is ignored.
-pub fn read_records(path: &Path) -> io::Result<Vec<Record<'static>>> {
-    let text = std::fs::read_to_string(path)?;
+/// Records of an earlier report, in any of the formats.
+pub fn read_records(path: &Path) -> Result<Vec<Record<'static>>, ReportError> {
+    let mut text = String::new();
+    let mut file = open_no_follow(path, OpenOptions::new().read(true))?;
+    io::Read::read_to_string(&mut file, &mut text).map_err(ReportError::reading(path))?;
     let bad =
-        |error: String| io::Error::new(io::ErrorKind::InvalidData, format!("{}: {error}", path.display()));
+        |error: String| ReportError::io(path, "read", io::Error::new(io::ErrorKind::InvalidData, error));
     match Format::for_path(path) {
         Some(Format::Json) => serde_json::from_str(&text).map_err(|e| bad(e.to_string())),
         Some(Format::Csv) => {
@@ -315,8 +382,13 @@ pub fn read_records(path: &Path) -> io::Result<Vec<Record<'static>>> {
             }
             Ok(records)
         }
-        // JSON Lines: reports and journals.
-        _ => Ok(text.lines().filter_map(|line| serde_json::from_str(line).ok()).collect()),
+        _ => text
+            .lines()
+            .enumerate()
+            .map(|(index, line)| {
+                serde_json::from_str(line).map_err(|e| bad(format!("line {}: {e}", index + 1)))
+            })
+            .collect(),
     }
 }
 
@@ -378,7 +450,9 @@ mod tests {
         assert_eq!(Format::for_path(Path::new("a.jsonl")), Some(Format::Jsonl));
         assert_eq!(Format::for_path(Path::new("a.json")), Some(Format::Json));
         assert_eq!(Format::for_path(Path::new("a.txt")), None);
-        assert_eq!(default_path(Path::new("dir/sheet.xlsx")), Path::new("dir/sheet.report.csv"));
+        assert_eq!(default_path(Path::new("dir/sheet.xlsx")), Path::new("dir/sheet.xlsx.report.csv"));
+        assert_eq!(default_path(Path::new("dir/sheet.csv")), Path::new("dir/sheet.csv.report.csv"));
+        assert_eq!(default_path(Path::new("-")), Path::new("stdin.report.csv"));
     }
 
     fn write_and_read(format: Format, name: &str) -> String {

@@ -1,0 +1,103 @@
+//! Zip bombs. A workbook in a zip (xlsx, xlsm, xlsb, ods) is read by
+//! calamine, which inflates some members whole (the shared strings) and
+//! trusts the sizes the archive declares. Before it opens the file, every
+//! member is inflated here once, counted and thrown away, so that what it
+//! really inflates to is known: a member past [`MEMBER_LIMIT`], or an
+//! archive past [`TOTAL_LIMIT`] or [`MAX_MEMBERS`], is refused.
+
+use std::fs::File;
+use std::io::{self, BufReader, Read};
+use std::path::Path;
+
+use super::InputError;
+
+/// What one member may inflate to.
+pub const MEMBER_LIMIT: u64 = 256 << 20;
+/// What all members together may inflate to.
+pub const TOTAL_LIMIT: u64 = 1 << 30;
+/// Members an archive may have.
+pub const MAX_MEMBERS: usize = 10_000;
+
+/// Refuses a workbook whose members inflate past the limits.
+pub(super) fn check(path: &Path, file: &str, extension: &str) -> Result<(), InputError> {
+    let not_a_workbook = |detail: String| InputError::NotAWorkbook {
+        file: file.to_owned(),
+        extension: extension.to_owned(),
+        detail,
+    };
+    let opened = File::open(path).map_err(|source| InputError::Io { file: file.to_owned(), source })?;
+    let mut archive =
+        zip::ZipArchive::new(BufReader::new(opened)).map_err(|e| not_a_workbook(e.to_string()))?;
+    if archive.len() > MAX_MEMBERS {
+        return Err(InputError::TooLarge {
+            file: file.to_owned(),
+            what: format!("the archive has {} members", archive.len()),
+            limit: format!("{MAX_MEMBERS} members"),
+        });
+    }
+    let mut total = 0;
+    for index in 0..archive.len() {
+        let mut member = archive.by_index(index).map_err(|e| not_a_workbook(e.to_string()))?;
+        let name = member.name().map_or_else(|_| format!("member {index}"), |name| name.into_owned());
+        let inflated = io::copy(&mut (&mut member).take(MEMBER_LIMIT + 1), &mut io::sink())
+            .map_err(|e| not_a_workbook(format!("{name}: {e}")))?;
+        if inflated > MEMBER_LIMIT {
+            return Err(InputError::ZipBomb {
+                file: file.to_owned(),
+                member: name,
+                limit: MEMBER_LIMIT >> 20,
+            });
+        }
+        total += inflated;
+        if total > TOTAL_LIMIT {
+            return Err(InputError::ZipBomb {
+                file: file.to_owned(),
+                member: "the archive as a whole".into(),
+                limit: TOTAL_LIMIT >> 20,
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    fn zip_of(members: &[(&str, u64)]) -> tempfile::NamedTempFile {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        let mut writer = zip::ZipWriter::new(file.reopen().unwrap());
+        let options =
+            zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        for (name, size) in members {
+            writer.start_file(*name, options).unwrap();
+            let block = vec![b'a'; 1 << 20];
+            let mut left = *size;
+            while left > 0 {
+                let part = left.min(block.len() as u64) as usize;
+                writer.write_all(&block[..part]).unwrap();
+                left -= part as u64;
+            }
+        }
+        writer.finish().unwrap();
+        file
+    }
+
+    #[test]
+    fn a_member_that_inflates_past_the_limit_is_a_zip_bomb() {
+        let bomb = zip_of(&[("xl/sharedStrings.xml", MEMBER_LIMIT + 1)]);
+        let error = check(bomb.path(), "bomb.xlsx", "xlsx").unwrap_err();
+        assert!(matches!(&error, InputError::ZipBomb { member, .. } if member == "xl/sharedStrings.xml"));
+        assert!(error.to_string().contains("zip bomb"), "{error}");
+        check(zip_of(&[("a.xml", 1000), ("b.xml", 2000)]).path(), "fine.xlsx", "xlsx").unwrap();
+    }
+
+    #[test]
+    fn what_is_not_a_zip_is_not_a_workbook() {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), "Name,Owner\nx,y\n").unwrap();
+        assert!(matches!(check(file.path(), "f.xlsx", "xlsx"), Err(InputError::NotAWorkbook { .. })));
+    }
+}
