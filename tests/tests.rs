@@ -6,9 +6,13 @@ mod cases {
     pub mod bad_input;
     pub mod csv_input;
     pub mod emulator;
+    pub mod encodings;
     pub mod excel_input;
+    pub mod hostile;
     pub mod import;
+    pub mod properties;
     pub mod reports;
+    pub mod safety;
     pub mod samples;
     pub mod support;
 }

@@ -327,9 +327,12 @@ impl CsvRows {
         // The last line the quote reached (a line break at the very end
         // closes a line rather than opening one).
         let last_line = self.lines_done + u64::from(overrun.bytes.last() != Some(&self.line_break));
-        parsed
-            .issues
-            .push(ReadIssue::UnclosedQuote { column: overrun.column.unwrap_or_default(), last_line });
+        let column = overrun.column.unwrap_or_default();
+        // The cell is as large as it is because its quote never closed.
+        parsed.issues.retain(
+            |issue| !matches!(issue, ReadIssue::CellTooLarge { column: large, .. } if *large == column),
+        );
+        parsed.issues.push(ReadIssue::UnclosedQuote { column, last_line });
         self.lines_done = parsed.first_line;
         self.core.reset();
         self.feed.read_again(overrun.bytes);

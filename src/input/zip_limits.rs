@@ -17,6 +17,37 @@ pub const MEMBER_LIMIT: u64 = 256 << 20;
 pub const TOTAL_LIMIT: u64 = 1 << 30;
 /// Members an archive may have.
 pub const MAX_MEMBERS: usize = 10_000;
+/// The fewest bytes a shared string takes in XML: `<si><t/></si>`.
+const SMALLEST_STRING: u64 = 13;
+/// How much of a member's start is kept to read its declarations.
+const HEAD_BYTES: usize = 4096;
+
+/// Inflates a member up to just past the limit: how much it gave, and its start.
+fn inflate(member: &mut impl Read) -> io::Result<(u64, Vec<u8>)> {
+    let mut head = Vec::with_capacity(HEAD_BYTES);
+    let mut buffer = vec![0; 1 << 16];
+    let mut inflated = 0;
+    while inflated <= MEMBER_LIMIT {
+        let read = match member.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(read) => read,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+            Err(error) => return Err(error),
+        };
+        let room = HEAD_BYTES - head.len();
+        head.extend_from_slice(&buffer[..read.min(room)]);
+        inflated += read as u64;
+    }
+    Ok((inflated, head))
+}
+
+/// The `uniqueCount` a shared strings part declares.
+fn declared_strings(head: &[u8]) -> Option<u64> {
+    let text = String::from_utf8_lossy(head);
+    let after = &text[text.find("uniqueCount=")? + "uniqueCount=".len()..];
+    let digits: String = after.chars().skip(1).take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
 
 /// Refuses a workbook whose members inflate past the limits.
 pub(super) fn check(path: &Path, file: &str, extension: &str) -> Result<(), InputError> {
@@ -39,14 +70,22 @@ pub(super) fn check(path: &Path, file: &str, extension: &str) -> Result<(), Inpu
     for index in 0..archive.len() {
         let mut member = archive.by_index(index).map_err(|e| not_a_workbook(e.to_string()))?;
         let name = member.name().map_or_else(|_| format!("member {index}"), |name| name.into_owned());
-        let inflated = io::copy(&mut (&mut member).take(MEMBER_LIMIT + 1), &mut io::sink())
-            .map_err(|e| not_a_workbook(format!("{name}: {e}")))?;
+        let (inflated, head) = inflate(&mut member).map_err(|e| not_a_workbook(format!("{name}: {e}")))?;
         if inflated > MEMBER_LIMIT {
             return Err(InputError::ZipBomb {
                 file: file.to_owned(),
                 member: name,
                 limit: MEMBER_LIMIT >> 20,
             });
+        }
+        // calamine reserves room for as many shared strings as the file
+        // declares: a count no content could hold would exhaust memory.
+        if name.to_ascii_lowercase().ends_with("sharedstrings.xml")
+            && declared_strings(&head).is_some_and(|declared| declared > inflated / SMALLEST_STRING)
+        {
+            return Err(not_a_workbook(format!(
+                "{name} declares more strings than its {inflated} bytes hold"
+            )));
         }
         total += inflated;
         if total > TOTAL_LIMIT {
@@ -92,6 +131,19 @@ mod tests {
         assert!(matches!(&error, InputError::ZipBomb { member, .. } if member == "xl/sharedStrings.xml"));
         assert!(error.to_string().contains("zip bomb"), "{error}");
         check(zip_of(&[("a.xml", 1000), ("b.xml", 2000)]).path(), "fine.xlsx", "xlsx").unwrap();
+    }
+
+    #[test]
+    fn a_shared_strings_count_no_content_could_hold_is_refused() {
+        assert_eq!(declared_strings(br#"<sst xmlns="x" count="3" uniqueCount="2">"#), Some(2));
+        assert_eq!(declared_strings(b"<sst>"), None);
+        let file = tempfile::NamedTempFile::new().unwrap();
+        let mut writer = zip::ZipWriter::new(file.reopen().unwrap());
+        writer.start_file("xl/sharedStrings.xml", zip::write::SimpleFileOptions::default()).unwrap();
+        writer.write_all(br#"<sst uniqueCount="99999999999"><si><t>a</t></si></sst>"#).unwrap();
+        writer.finish().unwrap();
+        let error = check(file.path(), "f.xlsx", "xlsx").unwrap_err().to_string();
+        assert!(error.contains("declares more strings than its"), "{error}");
     }
 
     #[test]

@@ -15,7 +15,7 @@ use wa_bulk::report::{Record, read_records};
 use super::support::{Fixture, HEADER, assert_contains};
 
 /// A CSV of `rows` valid rows named `workload-000` …; `description` per row.
-fn sheet(fixture: &Fixture, rows: usize, description: impl Fn(usize) -> String) -> PathBuf {
+pub(super) fn sheet(fixture: &Fixture, rows: usize, description: impl Fn(usize) -> String) -> PathBuf {
     let mut text = format!("{HEADER}\n");
     for index in 0..rows {
         text.push_str(&format!(
@@ -26,12 +26,12 @@ fn sheet(fixture: &Fixture, rows: usize, description: impl Fn(usize) -> String) 
     fixture.write("rows.csv", text)
 }
 
-fn plain(_: usize) -> String {
+pub(super) fn plain(_: usize) -> String {
     "A workload to import".to_owned()
 }
 
 /// `wa-bulk import FILE --endpoint-url URL …` with test credentials.
-fn import(file: &Path, emulator: &Emulator, args: &[&str]) -> Command {
+pub(super) fn import(file: &Path, emulator: &Emulator, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_wa-bulk"));
     command
         .args(["import", file.to_str().unwrap(), "--endpoint-url", &emulator.endpoint_url(), "--quiet"])
@@ -49,34 +49,43 @@ fn import(file: &Path, emulator: &Emulator, args: &[&str]) -> Command {
     command
 }
 
-async fn finish(child: Child) -> Output {
+pub(super) async fn finish(child: Child) -> Output {
     tokio::task::spawn_blocking(move || child.wait_with_output().unwrap()).await.unwrap()
 }
 
-async fn run(command: &mut Command) -> Output {
+pub(super) async fn run(command: &mut Command) -> Output {
     finish(command.spawn().unwrap()).await
 }
 
-fn report(file: &Path) -> Vec<Record<'static>> {
+pub(super) fn report(file: &Path) -> Vec<Record<'static>> {
     read_records(&file.with_file_name("rows.csv.report.csv")).unwrap()
 }
 
-fn count(records: &[Record<'_>], status: Status) -> usize {
+pub(super) fn count(records: &[Record<'_>], status: Status) -> usize {
     records.iter().filter(|record| record.status == status).count()
 }
 
 /// Every stored name once, and how many there are.
-fn stored_names(emulator: &Emulator) -> (usize, BTreeSet<String>) {
+pub(super) fn stored_names(emulator: &Emulator) -> (usize, BTreeSet<String>) {
     let workloads = emulator.workloads();
     let names = workloads.iter().map(|workload| workload.request.name().to_owned()).collect();
     (workloads.len(), names)
 }
 
-fn expected_names(rows: usize) -> BTreeSet<String> {
+pub(super) fn expected_names(rows: usize) -> BTreeSet<String> {
     (0..rows).map(|index| format!("workload-{index:03}")).collect()
 }
 
-fn text(output: &Output) -> String {
+/// Waits until the journal holds `lines` lines (its header included).
+pub(super) async fn journal_lines_reach(journal: &Path, lines: usize) {
+    let started = Instant::now();
+    while std::fs::read(journal).map_or(0, |bytes| bytes.split(|&b| b == b'\n').count() - 1) < lines {
+        assert!(started.elapsed() < Duration::from_secs(60), "the import never got going");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+pub(super) fn text(output: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
 }
 
@@ -156,11 +165,7 @@ async fn killed_part_way_then_resumed_every_row_is_created_once() {
     let journal = file.with_file_name("rows.csv.report.csv.journal");
     let mut child = import(&file, &emulator, &["--rate", "50", "--concurrency", "4"]).spawn().unwrap();
     // Kill it once the journal holds some outcomes but well before the end.
-    let started = Instant::now();
-    while std::fs::read_to_string(&journal).map_or(0, |text| text.lines().count()) < 40 {
-        assert!(started.elapsed() < Duration::from_secs(60), "the import never got going");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    journal_lines_reach(&journal, 40).await;
     child.kill().unwrap();
     finish(child).await;
     let before = emulator.workloads().len();
@@ -257,11 +262,7 @@ async fn ctrl_c_stops_sending_and_writes_the_report_with_exit_130() {
     let file = sheet(&fixture, 200, plain);
     let journal = file.with_file_name("rows.csv.report.csv.journal");
     let child = import(&file, &emulator, &["--rate", "50", "--concurrency", "4"]).spawn().unwrap();
-    let started = Instant::now();
-    while std::fs::read_to_string(&journal).map_or(0, |text| text.lines().count()) < 20 {
-        assert!(started.elapsed() < Duration::from_secs(60), "the import never got going");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    journal_lines_reach(&journal, 20).await;
     let interrupted = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
     assert!(interrupted.success());
     let output = finish(child).await;
@@ -272,6 +273,12 @@ async fn ctrl_c_stops_sending_and_writes_the_report_with_exit_130() {
     assert_eq!(created + count(&records, Skipped), 200);
     assert_eq!(created, emulator.workloads().len(), "in-flight rows finished and were reported");
     assert!(records.iter().filter(|r| r.status == Skipped).all(|r| r.message.contains("interrupted")));
+    assert!(
+        records
+            .iter()
+            .filter(|r| r.status == Skipped)
+            .all(|r| r.error_code.as_deref() == Some("Interrupted"))
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -11,7 +11,7 @@ use wa_bulk::validate::check_rows;
 
 use super::support::{Fixture, record, statuses};
 
-fn sample(name: &str) -> PathBuf {
+pub(super) fn sample(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("samples").join(name)
 }
 
