@@ -19,7 +19,7 @@
 use std::io::{self, Read};
 
 use csv::{ByteRecord, StringRecord};
-use csv_core::{ReadFieldResult, Terminator};
+use csv_core::{ReadRecordResult, Terminator};
 
 use super::columns::{Target, recognised_cells};
 use super::stream::{self, Source};
@@ -38,6 +38,8 @@ pub const CELL_LIMIT: usize = 1 << 20;
 pub const REPLAY_LIMIT: usize = 1 << 20;
 /// Bytes read from the input at a time.
 const READ_BYTES: usize = 1 << 16;
+/// The most room a record is given before it is read.
+const RECORD_HINT_LIMIT: usize = 4096;
 
 pub(super) fn open(options: &InputOptions) -> Result<Opened, InputError> {
     let name = display(&options.path);
@@ -77,6 +79,7 @@ pub(super) fn open(options: &InputOptions) -> Result<Opened, InputError> {
         lines_done: 0,
         width: MAX_COLUMNS,
         cell: Vec::new(),
+        last_record_bytes: 0,
     };
     let headers = rows.read_header(header_line)?;
     rows.width = headers.len();
@@ -183,6 +186,8 @@ struct CsvRows {
     width: usize,
     /// The cell being read.
     cell: Vec<u8>,
+    /// How many bytes the last record held.
+    last_record_bytes: usize,
 }
 
 /// One record as parsed, before it becomes a row.
@@ -199,8 +204,8 @@ struct Parsed {
 /// What a record holds past its first line, kept to be read again.
 #[derive(Default)]
 struct Overrun {
-    /// The column whose cell first ran onto another line.
-    column: Option<usize>,
+    /// Whether the record runs onto a second line at all.
+    started: bool,
     bytes: Vec<u8>,
     quotes: u64,
 }
@@ -250,74 +255,82 @@ impl CsvRows {
         }
         let mut parsed = Parsed {
             first_line: self.lines_done + 1,
-            cells: ByteRecord::new(),
+            // Sized like the record before, so it rarely grows while read;
+            // never more, so one long record does not make every one cost.
+            cells: ByteRecord::with_capacity(
+                self.last_record_bytes.min(RECORD_HINT_LIMIT),
+                self.width.min(64),
+            ),
             count: 0,
             extra_content: false,
             issues: Vec::new(),
         };
         let mut overrun = Overrun::default();
-        // The current cell's bytes; past the limit, only the count grows.
-        let mut cell_bytes = 0;
+        // The field being read keeps its bytes at the start of `self.cell`
+        // (`kept` of them); past the limit they are dropped, only counted.
+        let (mut kept, mut field_bytes) = (0, 0);
+        // csv_core counts field ends from the start of the record's output.
+        let mut record_bytes = 0;
+        let mut ends = [0; 64];
         loop {
             let bytes =
                 self.feed.available().map_err(|source| InputError::Io { file: self.name.clone(), source })?;
             let at_end = bytes.is_empty();
-            let kept = cell_bytes.min(CELL_LIMIT);
             if self.cell.len() < kept + READ_BYTES {
                 self.cell.resize(kept + READ_BYTES, 0);
             }
-            let (result, read, written) =
-                self.core.read_field(bytes, &mut self.cell[kept..kept + READ_BYTES]);
-            cell_bytes += written;
+            let (result, read, written, ended) =
+                self.core.read_record(bytes, &mut self.cell[kept..kept + READ_BYTES], &mut ends);
             let consumed = &bytes[..read];
-            let breaks = consumed.iter().filter(|&&b| b == line_break).count() as u64;
+            let breaks = memchr::memchr_iter(line_break, consumed).count() as u64;
             self.lines_done += breaks;
-            let ends_line = matches!(result, ReadFieldResult::Field { record_end: true })
-                && consumed.last() == Some(&line_break);
-            if overrun.column.is_some() {
+            let ends_line = result == ReadRecordResult::Record && consumed.last() == Some(&line_break);
+            if overrun.started {
                 overrun.bytes.extend_from_slice(consumed);
             } else if breaks > u64::from(ends_line) {
                 // The record runs onto a second line: keep what follows its first.
-                overrun.column = Some(parsed.count);
+                overrun.started = true;
                 let first_break = consumed.iter().position(|&b| b == line_break).unwrap_or(read);
                 overrun.bytes.extend_from_slice(&consumed[first_break + 1..]);
             }
-            overrun.quotes += consumed.iter().filter(|&&b| b == QUOTE).count() as u64;
+            overrun.quotes += memchr::memchr_iter(QUOTE, consumed).count() as u64;
             self.feed.consume(read);
-            let in_cell = match result {
-                ReadFieldResult::InputEmpty | ReadFieldResult::OutputFull => true,
-                ReadFieldResult::End => return Ok(None),
-                ReadFieldResult::Field { record_end } => {
-                    self.finish_cell(&mut parsed, cell_bytes);
-                    cell_bytes = 0;
-                    if record_end {
-                        let unclosed = at_end && overrun.column.is_some() && overrun.quotes % 2 == 1;
-                        return Ok(Some(if unclosed { self.unclosed(parsed, overrun) } else { parsed }));
-                    }
-                    false
-                }
-            };
-            if overrun.bytes.len() > REPLAY_LIMIT {
-                if in_cell {
-                    self.finish_cell(&mut parsed, cell_bytes);
-                }
-                return Ok(Some(self.unclosed(parsed, overrun)));
+            // The fields that ended in this call. The first continues what
+            // is kept; the others lie in this call's output from `start`.
+            let mut start = None;
+            for &end in &ends[..ended] {
+                let end = end - record_bytes;
+                let (from, bytes) = match start {
+                    None => (0, field_bytes + end),
+                    Some(start) => (kept + start, end - start),
+                };
+                add_cell(&mut parsed, self.width, &self.cell[from..kept + end], bytes);
+                start = Some(end);
             }
-        }
-    }
-
-    /// Adds the cell just read to the record, or notes why it is not kept.
-    fn finish_cell(&mut self, parsed: &mut Parsed, bytes: usize) {
-        let column = parsed.count;
-        parsed.count += 1;
-        let text = &self.cell[..bytes.min(CELL_LIMIT)];
-        if column >= self.width {
-            parsed.extra_content |= !text.iter().all(u8::is_ascii_whitespace);
-        } else if bytes > CELL_LIMIT {
-            parsed.cells.push_field(b"");
-            parsed.issues.push(ReadIssue::CellTooLarge { column, bytes });
-        } else {
-            parsed.cells.push_field(text);
+            match start {
+                Some(start) => {
+                    self.cell.copy_within(kept + start..kept + written, 0);
+                    (kept, field_bytes) = (written - start, written - start);
+                }
+                None => (kept, field_bytes) = (kept + written, field_bytes + written),
+            }
+            if field_bytes > CELL_LIMIT {
+                kept = 0;
+            }
+            record_bytes += written;
+            match result {
+                ReadRecordResult::End => return Ok(None),
+                ReadRecordResult::Record => {
+                    self.last_record_bytes = record_bytes;
+                    let unclosed = at_end && overrun.started && overrun.quotes % 2 == 1;
+                    return Ok(Some(if unclosed { self.unclosed(parsed, overrun) } else { parsed }));
+                }
+                _ if overrun.bytes.len() > REPLAY_LIMIT => {
+                    add_cell(&mut parsed, self.width, &self.cell[..kept], field_bytes);
+                    return Ok(Some(self.unclosed(parsed, overrun)));
+                }
+                _ => {}
+            }
         }
     }
 
@@ -327,7 +340,10 @@ impl CsvRows {
         // The last line the quote reached (a line break at the very end
         // closes a line rather than opening one).
         let last_line = self.lines_done + u64::from(overrun.bytes.last() != Some(&self.line_break));
-        let column = overrun.column.unwrap_or_default();
+        // The first cell that holds a line break opened the quote; else
+        // the one being read when the quote ran past the limit.
+        let column = (parsed.cells.iter().position(|cell| cell.contains(&self.line_break)))
+            .unwrap_or(parsed.count.saturating_sub(1));
         // The cell is as large as it is because its quote never closed.
         parsed.issues.retain(
             |issue| !matches!(issue, ReadIssue::CellTooLarge { column: large, .. } if *large == column),
@@ -377,6 +393,21 @@ impl RowSource for CsvRows {
             }
         }
         Ok(None)
+    }
+}
+
+/// Adds a cell just read to the record, or notes why it is not kept:
+/// `text` is what was kept of its `bytes`.
+fn add_cell(parsed: &mut Parsed, width: usize, text: &[u8], bytes: usize) {
+    let column = parsed.count;
+    parsed.count += 1;
+    if column >= width {
+        parsed.extra_content |= !text.iter().all(u8::is_ascii_whitespace);
+    } else if bytes > CELL_LIMIT {
+        parsed.cells.push_field(b"");
+        parsed.issues.push(ReadIssue::CellTooLarge { column, bytes });
+    } else {
+        parsed.cells.push_field(text);
     }
 }
 
