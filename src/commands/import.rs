@@ -220,7 +220,9 @@ fn earlier_outcomes(
     let found: Vec<&Path> =
         [report, journal].into_iter().filter(|path| std::fs::symlink_metadata(path).is_ok()).collect();
     if !config.resume {
-        if let Some(path) = found.first().filter(|_| !config.force) {
+        // A `validate` report holds verdicts only, no outcome to lose.
+        let verdicts_only = found == [report] && verdicts_only(report);
+        if let Some(path) = found.first().filter(|_| !config.force && !verdicts_only) {
             return Err(RunError::ReportExists { path: path.display().to_string() });
         }
         for path in found {
@@ -254,6 +256,13 @@ fn earlier_outcomes(
         earlier.warnings = recovered.warnings;
     }
     Ok(earlier)
+}
+
+/// Whether the report is one `validate` wrote: every row `valid` or `invalid`.
+fn verdicts_only(report: &Path) -> bool {
+    report::read_records(report).is_ok_and(|records| {
+        records.iter().all(|record| matches!(record.status, Status::Valid | Status::Invalid))
+    })
 }
 
 /// Refuses to resume when a row an earlier run finished now holds another

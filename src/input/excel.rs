@@ -233,8 +233,11 @@ impl SheetStream<'_> {
         if self.cells_read > MAX_CELLS {
             return Err(InputError::TooLarge {
                 file: self.file.to_owned(),
-                what: format!("sheet \"{}\" has more than {MAX_CELLS} cells", self.sheet),
-                limit: format!("{MAX_CELLS} cells a sheet"),
+                what: format!(
+                    "sheet \"{}\" has more than {} million cells, the most wa-bulk reads from a sheet",
+                    self.sheet,
+                    MAX_CELLS / 1_000_000
+                ),
             });
         }
         let cell = next()?;

@@ -77,9 +77,9 @@ pub enum InputError {
         "{file}: {member} inflates to more than {limit} MiB: refused as a zip bomb (or a workbook larger than wa-bulk reads)"
     )]
     ZipBomb { file: String, member: String, limit: u64 },
-    /// More of something than wa-bulk reads (columns, cells, zip members).
-    #[error("{file}: {what}; wa-bulk reads at most {limit}")]
-    TooLarge { file: String, what: String, limit: String },
+    /// More of something than wa-bulk reads (cells of a sheet, zip members).
+    #[error("{file}: {what}")]
+    TooLarge { file: String, what: String },
     /// A header row wider than any spreadsheet.
     #[error("{file}: the header row has {columns} columns; wa-bulk reads at most 16,384 (Excel's own limit)")]
     TooManyColumns { file: String, columns: usize },

@@ -62,8 +62,7 @@ pub(super) fn check(path: &Path, file: &str, extension: &str) -> Result<(), Inpu
     if archive.len() > MAX_MEMBERS {
         return Err(InputError::TooLarge {
             file: file.to_owned(),
-            what: format!("the archive has {} members", archive.len()),
-            limit: format!("{MAX_MEMBERS} members"),
+            what: format!("the archive has {} members; wa-bulk reads at most {MAX_MEMBERS}", archive.len()),
         });
     }
     let mut total = 0;

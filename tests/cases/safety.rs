@@ -79,9 +79,13 @@ async fn force_and_validate_replace_only_files_wa_bulk_wrote() {
     assert_eq!(std::fs::read_to_string(&report).unwrap(), theirs);
     assert_eq!(emulator.stats().requests, 0);
 
-    // A report wa-bulk wrote is replaced by --force, and by validate.
+    // A report wa-bulk wrote is replaced: validate's without asking, import's with --force.
     std::fs::remove_file(&report).unwrap();
-    assert_eq!(run(&mut import(&file, &emulator, &[])).await.status.code(), Some(0));
+    let validated = wa_bulk(&["validate", file.to_str().unwrap(), "--report", report.to_str().unwrap()]);
+    assert_eq!(validated.code, 0, "{}", validated.stderr);
+    let output = run(&mut import(&file, &emulator, &[])).await;
+    assert_eq!(output.status.code(), Some(0), "a validate report holds no outcome: {}", text(&output));
+    assert_eq!(run(&mut import(&file, &emulator, &[])).await.status.code(), Some(2));
     assert_eq!(run(&mut import(&file, &emulator, &["--force"])).await.status.code(), Some(0));
     let validated = wa_bulk(&["validate", file.to_str().unwrap(), "--report", report.to_str().unwrap()]);
     assert_eq!(validated.code, 0, "{}", validated.stderr);
