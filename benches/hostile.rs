@@ -10,7 +10,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use rust_xlsxwriter::Workbook;
-use zip::write::SimpleFileOptions;
+
+#[path = "../tests/cases/workbooks.rs"]
+mod workbooks;
+use workbooks::{SHEET_END, SHEET_START, workbook_with};
 
 const HEADER: &str = "WorkloadName,Description,Environment,AccountIds,AwsRegions,ReviewOwner,Lenses";
 
@@ -27,29 +30,6 @@ fn write_with(path: &Path, fill: impl FnOnce(&mut BufWriter<File>) -> std::io::R
 
 fn rows(out: &mut impl Write, count: usize) -> std::io::Result<()> {
     (0..count).try_for_each(|index| writeln!(out, "{}", good_row(&format!("workload {index:06}"))))
-}
-
-/// A workbook of a header and one row, with `member` replaced by what
-/// `content` writes (deflated).
-fn workbook_with(path: &Path, member: &str, content: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) {
-    let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    for (column, header) in HEADER.split(',').enumerate() {
-        sheet.write_string(0, column as u16, header).unwrap();
-    }
-    let plain = book.save_to_buffer().unwrap();
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(plain)).unwrap();
-    let mut out = zip::ZipWriter::new(File::create(path).unwrap());
-    let options = SimpleFileOptions::default().large_file(true);
-    for index in 0..archive.len() {
-        let file = archive.by_index(index).unwrap();
-        if file.name().unwrap() != member {
-            out.raw_copy_file(file).unwrap();
-        }
-    }
-    out.start_file(member, options).unwrap();
-    content(&mut out).unwrap();
-    out.finish().unwrap();
 }
 
 fn cases(dir: &Path) -> Vec<(&'static str, PathBuf)> {
@@ -111,18 +91,38 @@ fn cases(dir: &Path) -> Vec<(&'static str, PathBuf)> {
     book.add_worksheet().write_string(1_048_575, 16_383, "far").unwrap();
     book.save(&path).unwrap();
     let path = add("xlsx: a shared string inflating to 1 GiB", "string-bomb.xlsx");
-    workbook_with(&path, "xl/sharedStrings.xml", |out| {
+    let headers: Vec<&str> = HEADER.split(',').collect();
+    workbook_with(&path, &headers, "xl/sharedStrings.xml", |out| {
         out.write_all(br#"<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>"#)?;
         let block = vec![b'a'; 1 << 20];
         (0..1024).try_for_each(|_| out.write_all(&block))?;
         out.write_all(b"</t></si></sst>")
     });
     let path = add("xlsx: 20 M cells in one row", "long-row.xlsx");
-    workbook_with(&path, "xl/worksheets/sheet1.xml", |out| {
-        out.write_all(br#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">"#)?;
+    workbook_with(&path, &headers, "xl/worksheets/sheet1.xml", |out| {
+        out.write_all(SHEET_START)?;
+        out.write_all(br#"<row r="1">"#)?;
         let cells = b"<c/>".repeat(100_000);
         (0..200).try_for_each(|_| out.write_all(&cells))?;
-        out.write_all(b"</row></sheetData></worksheet>")
+        out.write_all(b"</row>")?;
+        out.write_all(SHEET_END)
+    });
+    let path = add("xlsx: a 200 MB inline string under a header", "inline-string.xlsx");
+    workbook_with(&path, &headers, "xl/worksheets/sheet1.xml", |out| {
+        out.write_all(SHEET_START)?;
+        write!(out, "<row r=\"1\">")?;
+        for (column, header) in HEADER.split(',').enumerate() {
+            write!(
+                out,
+                "<c r=\"{}1\" t=\"inlineStr\"><is><t>{header}</t></is></c>",
+                char::from(b'A' + column as u8)
+            )?;
+        }
+        out.write_all(br#"</row><row r="2"><c r="A2" t="inlineStr"><is><t>"#)?;
+        let block = vec![b'x'; 1 << 20];
+        (0..200).try_for_each(|_| out.write_all(&block))?;
+        out.write_all(b"</t></is></c></row>")?;
+        out.write_all(SHEET_END)
     });
     let sample = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/workloads.xlsx")).unwrap();
     let path = add("xlsx: truncated zip", "truncated.xlsx");

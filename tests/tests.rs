@@ -15,4 +15,5 @@ mod cases {
     pub mod safety;
     pub mod samples;
     pub mod support;
+    pub mod workbooks;
 }

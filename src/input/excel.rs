@@ -20,7 +20,7 @@
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
-use calamine::{Data, Reader, Sheets, open_workbook_auto};
+use calamine::{Data, DataRef, Reader, Sheets, open_workbook_auto};
 use csv::StringRecord;
 
 use super::columns::{Target, looks_like_header};
@@ -109,14 +109,14 @@ fn read_workbook(
                 let mut cells = xlsx.worksheet_cells_reader(sheet).map_err(|e| in_sheet(e.to_string()))?;
                 stream.read(|| {
                     let cell = cells.next_cell().map_err(|e| in_sheet(e.to_string()))?;
-                    Ok(cell.map(|cell| (cell.get_position(), Data::from(cell.get_value().clone()))))
+                    Ok(cell.map(|cell| (cell.get_position(), Kept::from_ref(cell.get_value()))))
                 })?
             }
             Sheets::Xlsb(xlsb) => {
                 let mut cells = xlsb.worksheet_cells_reader(sheet).map_err(|e| in_sheet(e.to_string()))?;
                 stream.read(|| {
                     let cell = cells.next_cell().map_err(|e| in_sheet(e.to_string()))?;
-                    Ok(cell.map(|cell| (cell.get_position(), Data::from(cell.get_value().clone()))))
+                    Ok(cell.map(|cell| (cell.get_position(), Kept::from_ref(cell.get_value()))))
                 })?
             }
             whole => {
@@ -125,7 +125,7 @@ fn read_workbook(
                 let mut cells = range.used_cells();
                 stream.read(|| {
                     Ok(cells.next().map(|(row, column, value)| {
-                        ((top + row as u32, left + column as u32), value.clone())
+                        ((top + row as u32, left + column as u32), Kept::Value(value.clone()))
                     }))
                 })?
             }
@@ -143,7 +143,39 @@ fn read_workbook(
 }
 
 /// A cell as a reader yields it: (row, column), 0-based, and its value.
-type SheetCell = ((u32, u32), Data);
+type SheetCell = ((u32, u32), Kept);
+
+/// A cell's value as kept: calamine's, or only the size of a text too
+/// large to keep (it is never copied).
+#[derive(Debug, Clone, PartialEq)]
+enum Kept {
+    Value(Data),
+    TooLarge(usize),
+}
+
+impl Kept {
+    const EMPTY: Kept = Kept::Value(Data::Empty);
+
+    fn from_ref(value: &DataRef<'_>) -> Kept {
+        match value {
+            DataRef::SharedString(text) if text.len() > CELL_LIMIT => Kept::TooLarge(text.len()),
+            DataRef::String(text) | DataRef::DateTimeIso(text) | DataRef::DurationIso(text)
+                if text.len() > CELL_LIMIT =>
+            {
+                Kept::TooLarge(text.len())
+            }
+            other => Kept::Value(Data::from(other.clone())),
+        }
+    }
+
+    /// The text a person sees; none for a text too large to keep.
+    fn text(&self) -> String {
+        match self {
+            Kept::Value(value) => cell_text(value),
+            Kept::TooLarge(_) => String::new(),
+        }
+    }
+}
 
 /// One sheet's cells becoming rows: the header found among the first rows,
 /// then each data row handed on as soon as the next row begins.
@@ -161,7 +193,7 @@ struct SheetStream<'a> {
 /// A row being gathered: its index and its cells by column.
 struct Gathered {
     index: u32,
-    cells: Vec<Data>,
+    cells: Vec<Kept>,
 }
 
 impl SheetStream<'_> {
@@ -182,12 +214,12 @@ impl SheetStream<'_> {
             self.gather(&mut first_rows, cell, MAX_COLUMNS)?;
         }
         let Some(header_at) = first_rows.iter().position(|row| {
-            let texts: Vec<String> = row.cells.iter().map(cell_text).collect();
+            let texts: Vec<String> = row.cells.iter().map(Kept::text).collect();
             looks_like_header(texts.iter().map(String::as_str), self.overrides)
         }) else {
             return Ok(false);
         };
-        let mut headers: Vec<String> = first_rows[header_at].cells.iter().map(cell_text).collect();
+        let mut headers: Vec<String> = first_rows[header_at].cells.iter().map(Kept::text).collect();
         while headers.last().is_some_and(|header| header.trim().is_empty()) {
             headers.pop();
         }
@@ -269,10 +301,10 @@ impl SheetStream<'_> {
             _ => rows.push(Gathered { index: row, cells: Vec::new() }),
         }
         let column = column as usize;
-        if column < width && value != Data::Empty {
+        if column < width && value != Kept::EMPTY {
             let cells = &mut rows.last_mut().expect("pushed above").cells;
             if cells.len() <= column {
-                cells.resize(column + 1, Data::Empty);
+                cells.resize(column + 1, Kept::EMPTY);
             }
             cells[column] = value;
         }
@@ -296,7 +328,14 @@ fn raw_row(row: Gathered, width: usize) -> RawRow {
     let mut numeric = Vec::new();
     let mut issues = Vec::new();
     for column in 0..width {
-        let cell = row.cells.get(column).unwrap_or(&Data::Empty);
+        let cell = match row.cells.get(column).unwrap_or(&Kept::EMPTY) {
+            Kept::Value(cell) => cell,
+            Kept::TooLarge(bytes) => {
+                issues.push(ReadIssue::CellTooLarge { column, bytes: *bytes });
+                cells.push_field("");
+                continue;
+            }
+        };
         match cell {
             Data::Int(_) | Data::Float(_) => numeric.push(column),
             Data::Error(error) => issues.push(ReadIssue::ExcelError { column, error: error.to_string() }),
@@ -421,7 +460,7 @@ mod tests {
             cells_read: 0,
             exhausted: false,
         };
-        let text = |s: &str| Data::String(s.into());
+        let text = |s: &str| Kept::Value(Data::String(s.into()));
         let mut cells = vec![
             ((4, 1), text("Name")),
             ((4, 2), text("Owner")),

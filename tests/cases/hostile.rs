@@ -10,6 +10,7 @@ use wa_bulk::report::Status::{Invalid, Valid};
 
 use super::samples::sample;
 use super::support::{Fixture, HEADER, Run, assert_contains, good_row, record, statuses};
+use super::workbooks::{SHEET_END, SHEET_START, workbook_with};
 
 fn rows(names: impl Iterator<Item = String>) -> String {
     names.map(|name| good_row(&name) + "\n").collect()
@@ -135,6 +136,39 @@ fn a_sparse_workbook_costs_its_cells_not_its_dimensions() {
     let run = fixture.validate(&path, &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(statuses(&fixture.records()), [(2, Valid)]);
+}
+
+#[test]
+fn a_workbook_cell_over_the_limit_makes_its_row_invalid_and_reading_goes_on() {
+    let fixture = Fixture::new();
+    let path = fixture.path("big-cell.xlsx");
+    let headers: Vec<&str> = HEADER.split(',').collect();
+    workbook_with(&path, &headers, "xl/worksheets/sheet1.xml", |out| {
+        out.write_all(SHEET_START)?;
+        let cell =
+            |at: String, text: &str| format!("<c r=\"{at}\" t=\"inlineStr\"><is><t>{text}</t></is></c>");
+        let row = |number: u32, cells: Vec<String>| {
+            let cells: String = cells
+                .iter()
+                .enumerate()
+                .map(|(column, text)| cell(format!("{}{number}", char::from(b'A' + column as u8)), text))
+                .collect();
+            format!("<row r=\"{number}\">{cells}</row>")
+        };
+        let texts = |line: &str| line.split(',').map(str::to_owned).collect::<Vec<_>>();
+        out.write_all(row(1, texts(HEADER)).as_bytes())?;
+        let mut big = texts(&good_row("big one"));
+        big[1] = "x".repeat(2 << 20);
+        out.write_all(row(2, big).as_bytes())?;
+        out.write_all(row(3, texts(&good_row("after it"))).as_bytes())?;
+        out.write_all(SHEET_END)
+    });
+    let run = fixture.validate(&path, &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let records = fixture.records();
+    assert_eq!(statuses(&records), [(2, Invalid), (3, Valid)]);
+    assert_eq!(records[0].error_code.as_deref(), Some("CellTooLarge"));
+    assert_contains(&records[0].message, "holds 2097152 bytes");
 }
 
 /// A zip whose one member inflates to `size` bytes of one repeated byte.

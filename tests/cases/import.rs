@@ -171,6 +171,8 @@ async fn killed_part_way_then_resumed_every_row_is_created_once() {
     let before = emulator.workloads().len();
     assert!((40..200).contains(&before), "killed part way: {before} created");
     assert!(!file.with_file_name("rows.csv.report.csv").exists(), "no report from the killed run");
+    let lock = file.with_file_name("rows.csv.report.csv.lock");
+    assert!(lock.exists(), "a killed run leaves its lock file behind, but not its lock");
 
     let refused = run(&mut import(&file, &emulator, &["--rate", "200"])).await;
     assert_eq!(refused.status.code(), Some(2), "the journal is not thrown away without --resume");
@@ -183,6 +185,7 @@ async fn killed_part_way_then_resumed_every_row_is_created_once() {
     assert_eq!(rows, (2..=201).collect());
     assert_eq!(stored_names(&emulator), (200, expected_names(200)), "no duplicates, none lost");
     assert!(!journal.exists(), "the journal goes once the report is in place");
+    assert!(!lock.exists(), "and so does the lock");
 }
 
 #[tokio::test(flavor = "multi_thread")]
