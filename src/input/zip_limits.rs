@@ -3,7 +3,9 @@
 //! trusts the sizes the archive declares. Before it opens the file, every
 //! member is inflated here once, counted and thrown away, so that what it
 //! really inflates to is known: a member past [`MEMBER_LIMIT`], or an
-//! archive past [`TOTAL_LIMIT`] or [`MAX_MEMBERS`], is refused.
+//! archive past [`TOTAL_LIMIT`] or [`MAX_MEMBERS`], is refused, and so is
+//! an XML part with a text longer than [`TEXT_LIMIT`] (calamine would hold
+//! it whole, a few times over).
 
 use std::fs::File;
 use std::io::{self, BufReader, Read};
@@ -21,24 +23,44 @@ pub const MAX_MEMBERS: usize = 10_000;
 const SMALLEST_STRING: u64 = 13;
 /// How much of a member's start is kept to read its declarations.
 const HEAD_BYTES: usize = 4096;
+/// The longest text an XML part may hold between two tags. calamine holds
+/// a few copies of a text while it reads it; Excel's own cells hold at most
+/// 32,767 characters.
+pub const TEXT_LIMIT: u64 = 16 << 20;
 
-/// Inflates a member up to just past the limit: how much it gave, and its start.
-fn inflate(member: &mut impl Read) -> io::Result<(u64, Vec<u8>)> {
-    let mut head = Vec::with_capacity(HEAD_BYTES);
+/// What inflating a member found.
+struct Inflated {
+    bytes: u64,
+    /// Its first bytes, to read its declarations.
+    head: Vec<u8>,
+    /// The longest run of bytes without a `<`: in XML, the longest text.
+    longest_text: u64,
+}
+
+/// Inflates a member up to just past the limit.
+fn inflate(member: &mut impl Read) -> io::Result<Inflated> {
+    let mut found = Inflated { bytes: 0, head: Vec::with_capacity(HEAD_BYTES), longest_text: 0 };
     let mut buffer = vec![0; 1 << 16];
-    let mut inflated = 0;
-    while inflated <= MEMBER_LIMIT {
+    let mut run = 0;
+    while found.bytes <= MEMBER_LIMIT {
         let read = match member.read(&mut buffer) {
             Ok(0) => break,
             Ok(read) => read,
             Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
             Err(error) => return Err(error),
         };
-        let room = HEAD_BYTES - head.len();
-        head.extend_from_slice(&buffer[..read.min(room)]);
-        inflated += read as u64;
+        let room = HEAD_BYTES - found.head.len();
+        found.head.extend_from_slice(&buffer[..read.min(room)]);
+        found.bytes += read as u64;
+        let mut last = 0;
+        for tag in memchr::memchr_iter(b'<', &buffer[..read]) {
+            found.longest_text = found.longest_text.max(run + (tag - last) as u64);
+            (run, last) = (0, tag + 1);
+        }
+        run += (read - last) as u64;
     }
-    Ok((inflated, head))
+    found.longest_text = found.longest_text.max(run);
+    Ok(found)
 }
 
 /// The `uniqueCount` a shared strings part declares.
@@ -69,7 +91,8 @@ pub(super) fn check(path: &Path, file: &str, extension: &str) -> Result<(), Inpu
     for index in 0..archive.len() {
         let mut member = archive.by_index(index).map_err(|e| not_a_workbook(e.to_string()))?;
         let name = member.name().map_or_else(|_| format!("member {index}"), |name| name.into_owned());
-        let (inflated, head) = inflate(&mut member).map_err(|e| not_a_workbook(format!("{name}: {e}")))?;
+        let Inflated { bytes: inflated, head, longest_text } =
+            inflate(&mut member).map_err(|e| not_a_workbook(format!("{name}: {e}")))?;
         if inflated > MEMBER_LIMIT {
             return Err(InputError::ZipBomb {
                 file: file.to_owned(),
@@ -84,6 +107,13 @@ pub(super) fn check(path: &Path, file: &str, extension: &str) -> Result<(), Inpu
         {
             return Err(not_a_workbook(format!(
                 "{name} declares more strings than its {inflated} bytes hold"
+            )));
+        }
+        if name.to_ascii_lowercase().ends_with(".xml") && longest_text > TEXT_LIMIT {
+            return Err(not_a_workbook(format!(
+                "{name} holds a text of {longest_text} bytes between two tags, more than the {} MiB \
+                 wa-bulk reads (an Excel cell holds at most 32,767 characters)",
+                TEXT_LIMIT >> 20
             )));
         }
         total += inflated;
@@ -143,6 +173,15 @@ mod tests {
         writer.finish().unwrap();
         let error = check(file.path(), "f.xlsx", "xlsx").unwrap_err().to_string();
         assert!(error.contains("declares more strings than its"), "{error}");
+    }
+
+    #[test]
+    fn the_longest_text_between_tags_is_measured_across_reads() {
+        let xml = [b"<a>".as_slice(), &vec![b'x'; 100_000], b"</a><b>yy</b>", &vec![b'z'; 70_000]].concat();
+        let found = inflate(&mut xml.as_slice()).unwrap();
+        // The run counts the tag that opens the text too: `a>` and 100,000 bytes.
+        assert_eq!((found.bytes, found.longest_text), (xml.len() as u64, 100_002));
+        assert_eq!(found.head.len(), HEAD_BYTES);
     }
 
     #[test]
