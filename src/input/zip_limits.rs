@@ -33,7 +33,8 @@ struct Inflated {
     bytes: u64,
     /// Its first bytes, to read its declarations.
     head: Vec<u8>,
-    /// The longest run of bytes without a `<`: in XML, the longest text.
+    /// The longest run of bytes without a `<` (in XML, the longest text),
+    /// exact from the size of one read up.
     longest_text: u64,
 }
 
@@ -52,12 +53,16 @@ fn inflate(member: &mut impl Read) -> io::Result<Inflated> {
         let room = HEAD_BYTES - found.head.len();
         found.head.extend_from_slice(&buffer[..read.min(room)]);
         found.bytes += read as u64;
-        let mut last = 0;
-        for tag in memchr::memchr_iter(b'<', &buffer[..read]) {
-            found.longest_text = found.longest_text.max(run + (tag - last) as u64);
-            (run, last) = (0, tag + 1);
+        // Runs inside one read are shorter than a read, far below the
+        // limit: only a run that spans reads needs measuring.
+        let read_bytes = &buffer[..read];
+        match (memchr::memchr(b'<', read_bytes), memchr::memrchr(b'<', read_bytes)) {
+            (Some(first), Some(last)) => {
+                found.longest_text = found.longest_text.max(run + first as u64);
+                run = (read - last - 1) as u64;
+            }
+            _ => run += read as u64,
         }
-        run += (read - last) as u64;
     }
     found.longest_text = found.longest_text.max(run);
     Ok(found)
