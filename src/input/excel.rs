@@ -20,7 +20,7 @@
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
-use calamine::{Data, DataRef, Reader, Sheets, open_workbook_auto};
+use calamine::{Cell, Data, DataRef, Reader, Sheets, open_workbook_auto};
 use csv::StringRecord;
 
 use super::columns::{Target, looks_like_header};
@@ -107,17 +107,11 @@ fn read_workbook(
         let found = match &mut workbook {
             Sheets::Xlsx(xlsx) => {
                 let mut cells = xlsx.worksheet_cells_reader(sheet).map_err(|e| in_sheet(e.to_string()))?;
-                stream.read(|| {
-                    let cell = cells.next_cell().map_err(|e| in_sheet(e.to_string()))?;
-                    Ok(cell.map(|cell| (cell.get_position(), Kept::from_ref(cell.get_value()))))
-                })?
+                stream.read(|| kept_cell(cells.next_cell(), &in_sheet))?
             }
             Sheets::Xlsb(xlsb) => {
                 let mut cells = xlsb.worksheet_cells_reader(sheet).map_err(|e| in_sheet(e.to_string()))?;
-                stream.read(|| {
-                    let cell = cells.next_cell().map_err(|e| in_sheet(e.to_string()))?;
-                    Ok(cell.map(|cell| (cell.get_position(), Kept::from_ref(cell.get_value()))))
-                })?
+                stream.read(|| kept_cell(cells.next_cell(), &in_sheet))?
             }
             whole => {
                 let range = whole.worksheet_range(sheet).map_err(|e| in_sheet(e.to_string()))?;
@@ -140,6 +134,15 @@ fn read_workbook(
         None => format!(" of any sheet ({})", sheets.join(", ")),
     };
     Err(InputError::NoHeader { file, searched: HEADER_SEARCH_ROWS, where_ })
+}
+
+/// What a cell reader (xlsx or xlsb) gave, as the stream takes it.
+fn kept_cell<E: ToString>(
+    cell: Result<Option<Cell<DataRef<'_>>>, E>,
+    in_sheet: &impl Fn(String) -> InputError,
+) -> Result<Option<SheetCell>, InputError> {
+    let cell = cell.map_err(|e| in_sheet(e.to_string()))?;
+    Ok(cell.map(|cell| (cell.get_position(), Kept::from_ref(cell.get_value()))))
 }
 
 /// A cell as a reader yields it: (row, column), 0-based, and its value.

@@ -6,6 +6,7 @@
 use std::io::Write;
 
 use rust_xlsxwriter::Workbook;
+use wa_bulk::report::Record;
 use wa_bulk::report::Status::{Invalid, Valid};
 
 use super::samples::sample;
@@ -14,6 +15,15 @@ use super::workbooks::{SHEET_END, SHEET_START, workbook_with};
 
 fn rows(names: impl Iterator<Item = String>) -> String {
     names.map(|name| good_row(&name) + "\n").collect()
+}
+
+/// Validates `text` written as `name`, expects exit 1, and returns the records.
+#[track_caller]
+fn some_invalid(fixture: &Fixture, name: &str, text: String) -> Vec<Record<'static>> {
+    let file = fixture.write(name, text);
+    let run = fixture.validate(&file, &["--quiet"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    fixture.records()
 }
 
 #[track_caller]
@@ -27,10 +37,7 @@ fn an_unclosed_quote_on_row_2_costs_one_row_and_every_row_below_is_read() {
     let fixture = Fixture::new();
     let broken = good_row("broken").replace("A good workload", "\"never closed");
     let text = format!("{HEADER}\n{broken}\n{}", rows((0..20_000).map(|i| format!("row {i}"))));
-    let file = fixture.write("unclosed.csv", text);
-    let run = fixture.validate(&file, &["--quiet"]);
-    assert_eq!(run.code, 1, "{}", run.stderr);
-    let records = fixture.records();
+    let records = some_invalid(&fixture, "unclosed.csv", text);
     assert_eq!(records.len(), 20_001);
     assert_eq!(record(&records, 2).error_code.as_deref(), Some("UnclosedQuote"));
     assert!(records[1..].iter().all(|r| r.status == Valid));
@@ -44,10 +51,7 @@ fn a_quoted_cell_running_past_the_limit_across_lines_is_taken_for_an_unclosed_qu
     // Over a MiB of lines with no quote at all, then rows.
     let filler: String = (0..30_000).map(|i| format!("filler line {i} without any quote\n")).collect();
     let text = format!("{HEADER}\n{broken}\n{filler}{}", rows((0..10).map(|i| format!("after {i}"))));
-    let file = fixture.write("runs-on.csv", text);
-    let run = fixture.validate(&file, &["--quiet"]);
-    assert_eq!(run.code, 1, "{}", run.stderr);
-    let records = fixture.records();
+    let records = some_invalid(&fixture, "runs-on.csv", text);
     assert_eq!(record(&records, 2).error_code.as_deref(), Some("UnclosedQuote"));
     let after: Vec<_> = records.iter().filter(|r| r.workload_name.starts_with("after")).collect();
     assert_eq!(after.len(), 10, "the rows below are read again");
@@ -60,10 +64,7 @@ fn a_cell_over_the_limit_makes_its_row_invalid_and_reading_goes_on() {
     let fixture = Fixture::new();
     let huge = good_row("huge").replace("A good workload", &"x".repeat(3 << 20));
     let text = format!("{HEADER}\n{huge}\n{}", rows((0..5000).map(|i| format!("short {i}"))));
-    let file = fixture.write("huge.csv", text);
-    let run = fixture.validate(&file, &["--quiet"]);
-    assert_eq!(run.code, 1, "{}", run.stderr);
-    let records = fixture.records();
+    let records = some_invalid(&fixture, "huge.csv", text);
     assert_eq!(records.len(), 5001);
     let huge = record(&records, 2);
     assert_eq!((huge.status, huge.error_code.as_deref()), (Invalid, Some("CellTooLarge")));

@@ -76,6 +76,15 @@ pub(super) fn expected_names(rows: usize) -> BTreeSet<String> {
     (0..rows).map(|index| format!("workload-{index:03}")).collect()
 }
 
+/// An emulator that answers after `latency_ms`, and a sheet of `rows` rows.
+pub(super) async fn slow_service(latency_ms: u64, rows: usize) -> (Emulator, Fixture, PathBuf) {
+    let config = EmulatorConfig { latency: Duration::from_millis(latency_ms), ..EmulatorConfig::default() };
+    let emulator = Emulator::start(config).await.unwrap();
+    let fixture = Fixture::new();
+    let file = sheet(&fixture, rows, plain);
+    (emulator, fixture, file)
+}
+
 /// Waits until the journal holds `lines` lines (its header included).
 pub(super) async fn journal_lines_reach(journal: &Path, lines: usize) {
     let started = Instant::now();
@@ -158,10 +167,7 @@ async fn a_second_run_finds_every_workload_and_update_sends_only_changes() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn killed_part_way_then_resumed_every_row_is_created_once() {
-    let config = EmulatorConfig { latency: Duration::from_millis(30), ..EmulatorConfig::default() };
-    let emulator = Emulator::start(config).await.unwrap();
-    let fixture = Fixture::new();
-    let file = sheet(&fixture, 200, plain);
+    let (emulator, _fixture, file) = slow_service(30, 200).await;
     let journal = file.with_file_name("rows.csv.report.csv.journal");
     let mut child = import(&file, &emulator, &["--rate", "50", "--concurrency", "4"]).spawn().unwrap();
     // Kill it once the journal holds some outcomes but well before the end.
@@ -259,10 +265,7 @@ async fn a_dry_run_prints_the_requests_and_sends_nothing() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn ctrl_c_stops_sending_and_writes_the_report_with_exit_130() {
-    let config = EmulatorConfig { latency: Duration::from_millis(30), ..EmulatorConfig::default() };
-    let emulator = Emulator::start(config).await.unwrap();
-    let fixture = Fixture::new();
-    let file = sheet(&fixture, 200, plain);
+    let (emulator, _fixture, file) = slow_service(30, 200).await;
     let journal = file.with_file_name("rows.csv.report.csv.journal");
     let child = import(&file, &emulator, &["--rate", "50", "--concurrency", "4"]).spawn().unwrap();
     journal_lines_reach(&journal, 20).await;

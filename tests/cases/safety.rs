@@ -13,7 +13,8 @@ use wa_bulk::report::journal::{InputIdentity, Journal};
 use wa_bulk::report::{Record, Status};
 
 use super::import::{
-    count, expected_names, finish, import, journal_lines_reach, plain, report, run, sheet, stored_names, text,
+    count, expected_names, finish, import, journal_lines_reach, plain, report, run, sheet, slow_service,
+    stored_names, text,
 };
 use super::samples::sample;
 use super::support::{Fixture, HEADER, assert_contains, good_row, wa_bulk};
@@ -148,10 +149,7 @@ async fn resuming_with_another_input_or_moved_rows_is_refused() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_second_run_on_the_same_report_exits_2_at_once_naming_the_first() {
-    let config = EmulatorConfig { latency: Duration::from_millis(50), ..EmulatorConfig::default() };
-    let emulator = Emulator::start(config).await.unwrap();
-    let fixture = Fixture::new();
-    let file = sheet(&fixture, 60, plain);
+    let (emulator, _fixture, file) = slow_service(50, 60).await;
     let first = import(&file, &emulator, &["--rate", "20", "--concurrency", "2"]).spawn().unwrap();
     journal_lines_reach(&journal_of(&file), 3).await;
     // The second run is pointed at an emulator of its own, to count what it sends.
@@ -192,10 +190,7 @@ fn tear(journal: &Path, bytes: &[u8]) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn torn_journal_tails_are_cut_off_with_a_warning_across_two_crashes() {
-    let config = EmulatorConfig { latency: Duration::from_millis(30), ..EmulatorConfig::default() };
-    let emulator = Emulator::start(config).await.unwrap();
-    let fixture = Fixture::new();
-    let file = sheet(&fixture, 150, plain);
+    let (emulator, _fixture, file) = slow_service(30, 150).await;
     let journal = journal_of(&file);
     let slow = ["--rate", "50", "--concurrency", "4"];
 
@@ -294,10 +289,7 @@ fn out_of_range_option_values_exit_2_with_a_message_and_never_panic() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_row_whose_attempts_all_timed_out_says_a_rerun_reconciles_it() {
-    let config = EmulatorConfig { latency: Duration::from_millis(1500), ..EmulatorConfig::default() };
-    let emulator = Emulator::start(config).await.unwrap();
-    let fixture = Fixture::new();
-    let file = sheet(&fixture, 1, plain);
+    let (emulator, _fixture, file) = slow_service(1500, 1).await;
     let args = ["--attempt-timeout", "0.2", "--max-attempts", "2"];
     let output = run(&mut import(&file, &emulator, &args)).await;
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
