@@ -241,17 +241,7 @@ fn earlier_outcomes(
     }
     // The journal is newer than the report: its records win.
     if found.contains(&journal) {
-        let recovered = journal::recover(journal)?;
-        if let Some(header) = &recovered.header {
-            let same_bytes = header.identity.sha256.is_some() && header.identity.sha256 == identity.sha256;
-            if !same_bytes && header.identity.input != identity.input {
-                return Err(ReportError::OtherInput {
-                    path: journal.display().to_string(),
-                    detail: format!("it was written for {}", header.identity.input),
-                }
-                .into());
-            }
-        }
+        let recovered = journal::recover(journal, identity)?;
         add(recovered.records);
         earlier.warnings = recovered.warnings;
     }

@@ -100,12 +100,21 @@ pub struct Recovered {
     pub warnings: Vec<String>,
 }
 
-/// Reads a journal back and cuts off a tail that a crash left unfinished.
-pub fn recover(path: &Path) -> Result<Recovered, ReportError> {
+/// Reads back the journal of a run of `input` and cuts off a tail that a
+/// crash left unfinished. A journal of another input (another path and
+/// other bytes) is refused, and left as it is.
+pub fn recover(path: &Path, input: &InputIdentity) -> Result<Recovered, ReportError> {
     let mut file = open_no_follow(path, OpenOptions::new().read(true).write(true))?;
     let mut bytes = Vec::new();
     file.read_to_end(&mut bytes).map_err(ReportError::reading(path))?;
     let (recovered, good_end) = parse(path, &bytes)?;
+    if let Some(JournalHeader { identity, .. }) = &recovered.header {
+        let same_bytes = identity.sha256.is_some() && identity.sha256 == input.sha256;
+        if !same_bytes && identity.input != input.input {
+            let detail = format!("it was written for {}", identity.input);
+            return Err(ReportError::OtherInput { path: path.display().to_string(), detail });
+        }
+    }
     if good_end < bytes.len() {
         file.set_len(good_end as u64).map_err(ReportError::writing(path))?;
     }
@@ -230,6 +239,21 @@ mod tests {
     }
 
     #[test]
+    fn a_journal_of_another_input_is_refused_and_left_as_it_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.csv.journal");
+        let mut bytes = journal_of(&[2]);
+        bytes.extend(b"{\"row\":3");
+        std::fs::write(&path, &bytes).unwrap();
+        let other = InputIdentity { input: "/other.csv".into(), sha256: Some("cd".into()) };
+        let error = recover(&path, &other).unwrap_err().to_string();
+        assert!(error.contains("it was written for /in.csv"), "{error}");
+        assert_eq!(std::fs::read(&path).unwrap(), bytes, "not even its tail is cut");
+        let renamed = InputIdentity { input: "/moved.csv".into(), sha256: Some("ab".into()) };
+        assert_eq!(recover(&path, &renamed).unwrap().records, [record(2)], "the same bytes elsewhere");
+    }
+
+    #[test]
     fn recovering_cuts_the_tail_off_the_file_so_the_next_record_starts_a_line() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("r.csv.journal");
@@ -237,9 +261,9 @@ mod tests {
         bytes.extend(b"{\"row\":3,\"work");
         std::fs::write(&path, &bytes).unwrap();
         let identity = InputIdentity { input: "/in.csv".into(), sha256: None };
-        assert_eq!(recover(&path).unwrap().records.len(), 1);
+        assert_eq!(recover(&path, &identity).unwrap().records.len(), 1);
         Journal::open(&path, &identity).unwrap().append(&record(4)).unwrap();
-        let recovered = recover(&path).unwrap();
+        let recovered = recover(&path, &identity).unwrap();
         assert_eq!(recovered.records, [record(2), record(4)]);
         assert!(recovered.warnings.is_empty());
     }
