@@ -7,6 +7,7 @@
 //!
 //! Run with `cargo bench --bench import`; the README quotes its output.
 
+use std::num::NonZeroU32;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -27,7 +28,7 @@ async fn main() {
     for rows in sizes {
         let config = EmulatorConfig {
             rate: RATE,
-            burst: BURST,
+            burst: NonZeroU32::new(BURST),
             fail_rate: 0.05,
             latency: Duration::from_millis(30),
             seed: Some(2026),

@@ -2,12 +2,11 @@
 //! configs the commands take. Nothing below `commands` sees these types.
 
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-
-use std::str::FromStr;
 
 use crate::commands::import::{ImportConfig, Target as SendTo};
 use crate::commands::validate::ValidateConfig;
@@ -76,8 +75,8 @@ pub struct ImportArgs {
     #[arg(long, value_name = "N", default_value_t = 5.0, help_heading = "Submission", value_parser = parse_rate)]
     pub rate: f64,
     /// Token bucket size, 1 to 10000 [default: the rate]
-    #[arg(long, value_name = "N", help_heading = "Submission", value_parser = clap::value_parser!(u32).range(1..=10_000))]
-    pub burst: Option<u32>,
+    #[arg(long, value_name = "N", help_heading = "Submission", value_parser = burst_within(10_000))]
+    pub burst: Option<NonZeroU32>,
     /// Requests in flight at most, 1 to 1024
     #[arg(long, value_name = "N", default_value_t = 8, help_heading = "Submission", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub concurrency: u16,
@@ -87,15 +86,15 @@ pub struct ImportArgs {
     /// Seconds each attempt may take, 0.01 to 3600
     #[arg(long, value_name = "SECONDS", default_value_t = 30.0, help_heading = "Submission", value_parser = parse_attempt_timeout)]
     pub attempt_timeout: f64,
-    /// What to do with a row whose workload exists: skip (report exists), update, fail
-    #[arg(long, value_name = "WHAT", default_value = "skip", help_heading = "Submission", value_parser = OnExisting::from_str)]
+    /// What to do with a row whose workload exists
+    #[arg(long, value_name = "WHAT", value_enum, default_value_t = OnExisting::Skip, help_heading = "Submission")]
     pub on_existing: OnExisting,
     /// No progress bar and no problem list; the summary line and errors only
     #[arg(long, short, help_heading = "Output")]
     pub quiet: bool,
-    /// Log lines as text or JSON (for nightly jobs); RUST_LOG sets the level [default: warn]
-    #[arg(long, value_name = "FORMAT", default_value = "text", help_heading = "Output", value_parser = ["text", "json"])]
-    pub log_format: String,
+    /// Log lines (stderr) as text or JSON (for nightly jobs); RUST_LOG sets the level [default: warn]
+    #[arg(long, value_name = "FORMAT", value_enum, default_value_t = LogFormat::Text, help_heading = "Output")]
+    pub log_format: LogFormat,
 }
 
 impl ImportArgs {
@@ -117,7 +116,7 @@ impl ImportArgs {
             target,
             submit: SubmitConfig {
                 rate: self.rate,
-                burst: self.burst.unwrap_or(0),
+                burst: self.burst,
                 concurrency: usize::from(self.concurrency),
                 max_attempts: self.max_attempts,
                 attempt_timeout: Duration::from_secs_f64(self.attempt_timeout),
@@ -139,6 +138,14 @@ fn number_within(value: &str, above: f64, up_to: f64) -> Result<f64, String> {
     }
 }
 
+/// A token bucket size from 1 to `most`.
+fn burst_within(most: u32) -> impl Fn(&str) -> Result<NonZeroU32, String> + Clone {
+    move |value| match value.trim().parse::<u32>().ok().and_then(NonZeroU32::new) {
+        Some(burst) if burst.get() <= most => Ok(burst),
+        _ => Err(format!("use a whole number from 1 to {most}")),
+    }
+}
+
 fn parse_rate(value: &str) -> Result<f64, String> {
     number_within(value, 0.0, 10_000.0)
 }
@@ -150,6 +157,13 @@ fn parse_attempt_timeout(value: &str) -> Result<f64, String> {
     })
 }
 
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
 #[derive(Debug, Args)]
 pub struct EmulatorArgs {
     /// Address to listen on; port 0 picks a free one
@@ -159,8 +173,8 @@ pub struct EmulatorArgs {
     #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
     pub rate: u32,
     /// Token bucket size, 1 to 1000000 [default: the rate]
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
-    pub burst: Option<u32>,
+    #[arg(long, value_name = "N", value_parser = burst_within(1_000_000))]
+    pub burst: Option<NonZeroU32>,
     /// Probability (0 to 1) of answering a request with a 500 InternalServerException
     #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = parse_probability)]
     pub fail_rate: f64,
@@ -183,7 +197,7 @@ impl EmulatorArgs {
         EmulatorConfig {
             bind: self.bind,
             rate: self.rate,
-            burst: self.burst.unwrap_or(0),
+            burst: self.burst,
             fail_rate: self.fail_rate,
             latency: Duration::from_millis(self.latency_ms),
             quota: self.quota as usize,

@@ -14,6 +14,7 @@ pub mod input;
 pub mod model;
 pub mod problem;
 pub mod report;
+pub mod stdout;
 pub mod submit;
 pub mod validate;
 
@@ -34,4 +35,21 @@ pub enum RunError {
     /// The async runtime or the built-in emulator cannot start (exit code 2).
     #[error("cannot start the sender: {0}")]
     Runtime(std::io::Error),
+    /// Requests were sent, then the report could not be written (exit code
+    /// 4). The journal keeps every outcome for `--resume` to write it.
+    #[error(
+        "{source}; every outcome is kept in {journal}: run the same command again with --resume to write \
+         the report (rows already done are not sent again)"
+    )]
+    ReportNotWritten { source: report::ReportError, journal: String },
+}
+
+impl RunError {
+    /// The exit code this error ends the run with.
+    pub fn exit(&self) -> commands::Exit {
+        match self {
+            RunError::ReportNotWritten { .. } => commands::Exit::ReportNotWritten,
+            _ => commands::Exit::Unusable,
+        }
+    }
 }

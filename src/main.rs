@@ -2,13 +2,12 @@
 //! a person needs, and turn the outcome into the exit code.
 
 use std::path::Path;
-use std::process::ExitCode;
 
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 use wa_bulk::RunError;
-use wa_bulk::cli::{Cli, Command, EmulatorArgs, ImportArgs, ValidateArgs};
-use wa_bulk::commands::{Summary, import, validate};
+use wa_bulk::cli::{Cli, Command, EmulatorArgs, ImportArgs, LogFormat, ValidateArgs};
+use wa_bulk::commands::{Exit, Summary, import, print_line, validate};
 use wa_bulk::emulator;
 
 /// Every row allocates a few dozen small strings on one thread and frees
@@ -17,10 +16,7 @@ use wa_bulk::emulator;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Bad usage or unreadable input.
-const EXIT_UNUSABLE: u8 = 2;
-
-fn main() -> ExitCode {
+fn main() -> Exit {
     match Cli::parse().command {
         Command::Validate(args) => run_validate(&args),
         Command::Import(args) => run_import(&args),
@@ -28,28 +24,31 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_validate(args: &ValidateArgs) -> ExitCode {
+fn run_validate(args: &ValidateArgs) -> Exit {
     match args.config() {
         Ok(config) => finish(validate::run(&config), &config.input.path, args.quiet),
         Err(message) => fail(&message),
     }
 }
 
-fn run_import(args: &ImportArgs) -> ExitCode {
+fn run_import(args: &ImportArgs) -> Exit {
     let config = match args.config() {
         Ok(config) => config,
         Err(message) => return fail(&message),
     };
-    init_logging(args.log_format == "json");
+    init_logging(args.log_format == LogFormat::Json);
     let outcome = if args.dry_run { import::dry_run(&config) } else { import::run(&config) };
     finish(outcome, &config.input.path, args.quiet)
 }
 
 /// Prints what a command found (stderr) and its summary line (stdout).
-fn finish(outcome: Result<Summary, RunError>, input: &Path, quiet: bool) -> ExitCode {
+fn finish(outcome: Result<Summary, RunError>, input: &Path, quiet: bool) -> Exit {
     let summary = match outcome {
         Ok(summary) => summary,
-        Err(error) => return fail(&error.to_string()),
+        Err(error) => {
+            eprintln!("error: {error}");
+            return error.exit();
+        }
     };
     for warning in &summary.warnings {
         eprintln!("warning: {warning}");
@@ -66,8 +65,8 @@ fn finish(outcome: Result<Summary, RunError>, input: &Path, quiet: bool) -> Exit
     if let Some(reason) = &summary.stopped {
         eprintln!("stopped early: {}", reason.describe());
     }
-    println!("{}", summary.line());
-    ExitCode::from(summary.exit_code())
+    print_line(&summary.line());
+    summary.exit()
 }
 
 /// Log lines go to stderr; `RUST_LOG` sets the level, warn by default.
@@ -81,16 +80,17 @@ fn init_logging(json: bool) {
     }
 }
 
-fn run_emulator(args: &EmulatorArgs) -> ExitCode {
+fn run_emulator(args: &EmulatorArgs) -> Exit {
     let served = tokio::runtime::Runtime::new()
         .and_then(|runtime| runtime.block_on(emulator::serve_until_interrupted(args.config())));
     match served {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => Exit::Success,
         Err(error) => fail(&format!("emulator on {}: {error}", args.bind)),
     }
 }
 
-fn fail(message: &str) -> ExitCode {
+/// Bad usage: nothing was read or sent.
+fn fail(message: &str) -> Exit {
     eprintln!("error: {message}");
-    ExitCode::from(EXIT_UNUSABLE)
+    Exit::Unusable
 }

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::Summary;
+use super::{Summary, print_line};
 use crate::RunError;
 use crate::emulator::{Emulator, EmulatorConfig};
 use crate::input::{self, InputError, InputOptions};
@@ -96,7 +96,7 @@ pub fn dry_run(config: &ImportConfig) -> Result<Summary, RunError> {
     for row in &rows.valid {
         let mut request = row.request.clone();
         request.client_request_token = Some(row.token.clone().into());
-        println!("{}", serde_json::json!({"row": row.row, "CreateWorkload": request}));
+        print_line(&serde_json::json!({"row": row.row, "CreateWorkload": request}).to_string());
         summary.counts.add(Status::Valid);
     }
     for record in rows.invalid {
@@ -172,11 +172,9 @@ pub fn run(config: &ImportConfig) -> Result<Summary, RunError> {
 
     let mut records: Vec<Record<'static>> = invalid.into_iter().chain(carried).chain(sent).collect();
     records.sort_by_key(|record| record.row);
-    let mut writer = ReportWriter::create(&config.report, config.format)?;
     let mut summary = Summary::new(&[Status::Created], Some(config.report.clone()), warnings);
     summary.stopped = stop.reason();
     for record in &records {
-        writer.write(record)?;
         summary.counts.add(record.status);
         match record.status {
             // Each problem of an invalid row names its row already.
@@ -190,11 +188,24 @@ pub fn run(config: &ImportConfig) -> Result<Summary, RunError> {
             _ => {}
         }
     }
-    writer.finish()?;
+    // Requests went out: from here on, a failure keeps the journal for
+    // `--resume` and says so with an exit code of its own.
+    write_report(&config.report, config.format, &records).map_err(|source| RunError::ReportNotWritten {
+        source,
+        journal: journal_path.display().to_string(),
+    })?;
     drop(journal);
-    std::fs::remove_file(&journal_path).map_err(|source| ReportError::io(&journal_path, "remove", source))?;
+    if let Err(error) = std::fs::remove_file(&journal_path) {
+        summary.warnings.push(format!("{}: cannot remove the journal: {error}", journal_path.display()));
+    }
     summary.elapsed = started.elapsed();
     Ok(summary)
+}
+
+fn write_report(path: &Path, format: Format, records: &[Record<'static>]) -> Result<(), ReportError> {
+    let mut writer = ReportWriter::create(path, format)?;
+    records.iter().try_for_each(|record| writer.write(record))?;
+    writer.finish().map(drop)
 }
 
 /// Rows an earlier run finished, by row and name key.

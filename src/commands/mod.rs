@@ -5,10 +5,37 @@ pub mod import;
 pub mod validate;
 
 use std::path::PathBuf;
+use std::process::{ExitCode, Termination};
 use std::time::Duration;
 
 use crate::report::{Counts, Status};
+pub use crate::stdout::print_line;
 use crate::submit::StopReason;
+
+/// What the exit code says: one meaning each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Exit {
+    /// Every row is valid, or in place.
+    Success = 0,
+    /// Some rows are invalid or failed.
+    RowsFailed = 1,
+    /// Bad usage or unreadable input: nothing was sent.
+    Unusable = 2,
+    /// A run-wide fault stopped the run.
+    Stopped = 3,
+    /// Requests were sent but the report could not be written; the
+    /// journal keeps every outcome.
+    ReportNotWritten = 4,
+    /// Ctrl-C.
+    Interrupted = 130,
+}
+
+impl Termination for Exit {
+    fn report(self) -> ExitCode {
+        ExitCode::from(self as u8)
+    }
+}
 
 /// How many problems the terminal shows; the report has them all.
 const PROBLEMS_SHOWN: usize = 20;
@@ -54,14 +81,16 @@ impl Summary {
         }
     }
 
-    /// 130 interrupted, 3 stopped by a run-wide fault, 1 some rows invalid
-    /// or failed, 0 otherwise.
-    pub fn exit_code(&self) -> u8 {
+    /// Interrupted, stopped by a run-wide fault, some rows invalid or
+    /// failed, or success.
+    pub fn exit(&self) -> Exit {
         match &self.stopped {
-            Some(StopReason::Interrupted) => 130,
-            Some(StopReason::RunWide { .. }) => 3,
-            None if self.counts.get(Status::Invalid) + self.counts.get(Status::Failed) > 0 => 1,
-            None => 0,
+            Some(StopReason::Interrupted) => Exit::Interrupted,
+            Some(StopReason::RunWide { .. }) => Exit::Stopped,
+            None if self.counts.get(Status::Invalid) + self.counts.get(Status::Failed) > 0 => {
+                Exit::RowsFailed
+            }
+            None => Exit::Success,
         }
     }
 

@@ -29,6 +29,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::stdout::print_line;
 use store::{Owner, Store, StoredWorkload};
 
 /// How the emulator behaves.
@@ -37,8 +38,8 @@ pub struct EmulatorConfig {
     pub bind: SocketAddr,
     /// Requests per second the token bucket lets through; 0 turns it off.
     pub rate: u32,
-    /// Bucket size; 0 means the same as `rate`.
-    pub burst: u32,
+    /// Bucket size; default `rate`.
+    pub burst: Option<NonZeroU32>,
     /// Probability (0 to 1) that a request is answered with a 500.
     pub fail_rate: f64,
     /// Added before every answer.
@@ -58,7 +59,7 @@ impl Default for EmulatorConfig {
         EmulatorConfig {
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             rate: 0,
-            burst: 0,
+            burst: None,
             fail_rate: 0.0,
             latency: Duration::ZERO,
             quota: 1000,
@@ -125,7 +126,7 @@ impl Emulator {
     pub async fn start(config: EmulatorConfig) -> io::Result<Emulator> {
         let seed = config.seed.unwrap_or_else(rand::random);
         let limiter = NonZeroU32::new(config.rate).map(|rate| {
-            let burst = NonZeroU32::new(config.burst).unwrap_or(rate);
+            let burst = config.burst.unwrap_or(rate);
             RateLimiter::direct(Quota::per_second(rate).allow_burst(burst))
         });
         let owner = Owner { account: config.account.clone(), region: config.region.clone() };
@@ -209,11 +210,15 @@ pub fn local_client(endpoint_url: &str) -> Client {
 /// `wa-bulk emulator`: serves until Ctrl-C, having printed where.
 pub async fn serve_until_interrupted(config: EmulatorConfig) -> io::Result<()> {
     let emulator = Emulator::start(config).await?;
-    println!("wa-bulk emulator listening on {} (seed {})", emulator.endpoint_url(), emulator.seed());
-    println!(
+    print_line(&format!(
+        "wa-bulk emulator listening on {} (seed {})",
+        emulator.endpoint_url(),
+        emulator.seed()
+    ));
+    print_line(&format!(
         "point a client at it: aws wellarchitected list-workloads --endpoint-url {}",
         emulator.endpoint_url()
-    );
+    ));
     tokio::signal::ctrl_c().await?;
     eprintln!("stopping: {} workloads held, {:?}", emulator.workloads().len(), emulator.stats());
     emulator.stop().await

@@ -17,7 +17,7 @@ pub mod retry;
 use std::collections::HashMap;
 use std::error::Error;
 use std::future::Future;
-use std::str::FromStr;
+use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -38,8 +38,8 @@ use retry::{Backoff, Failure, FailureKind, Verdict, classify};
 #[derive(Debug, Clone)]
 pub struct SubmitConfig {
     pub rate: f64,
-    /// Token bucket size; 0 means the same as the rate.
-    pub burst: u32,
+    /// Token bucket size; default the rate.
+    pub burst: Option<NonZeroU32>,
     pub concurrency: usize,
     pub max_attempts: u32,
     pub attempt_timeout: Duration,
@@ -51,7 +51,7 @@ impl Default for SubmitConfig {
     fn default() -> Self {
         SubmitConfig {
             rate: 5.0,
-            burst: 0,
+            burst: None,
             concurrency: 8,
             max_attempts: 8,
             attempt_timeout: Duration::from_secs(30),
@@ -62,7 +62,7 @@ impl Default for SubmitConfig {
 }
 
 /// What to do with a row whose workload exists already.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum OnExisting {
     /// Report it `exists`, with its id.
     Skip,
@@ -70,19 +70,6 @@ pub enum OnExisting {
     Update,
     /// Report it `failed`.
     Fail,
-}
-
-impl FromStr for OnExisting {
-    type Err = String;
-
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        match value {
-            "skip" => Ok(OnExisting::Skip),
-            "update" => Ok(OnExisting::Update),
-            "fail" => Ok(OnExisting::Fail),
-            _ => Err(format!("{value:?}: use skip, update or fail")),
-        }
-    }
 }
 
 /// A valid row, ready to send.
@@ -476,7 +463,7 @@ mod tests {
                 attempt_timeout: Duration::from_secs(1),
                 ..SubmitConfig::default()
             },
-            pacer: Pacer::new(1e6, 0),
+            pacer: Pacer::new(1e6, None),
             stop: Arc::new(Stop::default()),
             rng: Mutex::new(StdRng::seed_from_u64(3)),
             existing: Mutex::new(HashMap::new()),
@@ -566,9 +553,10 @@ mod tests {
 
     #[test]
     fn on_existing_reads_its_three_words() {
-        assert_eq!("skip".parse(), Ok(OnExisting::Skip));
-        assert_eq!("update".parse(), Ok(OnExisting::Update));
-        assert_eq!("fail".parse(), Ok(OnExisting::Fail));
-        assert!("replace".parse::<OnExisting>().is_err());
+        use clap::ValueEnum;
+        assert_eq!(OnExisting::from_str("skip", false), Ok(OnExisting::Skip));
+        assert_eq!(OnExisting::from_str("update", false), Ok(OnExisting::Update));
+        assert_eq!(OnExisting::from_str("fail", false), Ok(OnExisting::Fail));
+        assert!(OnExisting::from_str("replace", false).is_err());
     }
 }

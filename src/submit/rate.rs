@@ -44,11 +44,10 @@ pub struct Pacer {
 }
 
 impl Pacer {
-    /// `rate` requests/s at most, in bursts of `burst` (0: the rate).
-    pub fn new(rate: f64, burst: u32) -> Pacer {
+    /// `rate` requests/s at most, in bursts of `burst` (default: the rate).
+    pub fn new(rate: f64, burst: Option<NonZeroU32>) -> Pacer {
         let rate = rate.max(0.001);
-        let burst =
-            NonZeroU32::new(burst).unwrap_or(NonZeroU32::new(rate.ceil() as u32).unwrap_or(NonZeroU32::MIN));
+        let burst = burst.unwrap_or(NonZeroU32::new(rate.ceil() as u32).unwrap_or(NonZeroU32::MIN));
         let quota = Quota::with_period(Duration::from_secs_f64(1.0 / rate))
             .expect("a positive rate has a period")
             .allow_burst(burst);
@@ -263,7 +262,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_ceiling_holds_a_burst_then_the_rate() {
-        let pacer = Pacer::new(20.0, 5);
+        let pacer = Pacer::new(20.0, NonZeroU32::new(5));
         let started = Instant::now();
         for _ in 0..5 {
             pacer.acquire().await;

@@ -1,6 +1,7 @@
 //! The emulator driven by the real `aws-sdk-wellarchitected` client (SigV4,
 //! rest-json, typed errors), with SDK retries off so every answer is seen.
 
+use std::num::NonZeroU32;
 use std::time::{Duration, Instant};
 
 use aws_sdk_wellarchitected::Client;
@@ -211,7 +212,7 @@ async fn the_quota_refuses_the_workload_beyond_it() {
 
 #[tokio::test]
 async fn the_token_bucket_throttles_after_the_burst() {
-    let config = EmulatorConfig { rate: 1, burst: 3, ..EmulatorConfig::default() };
+    let config = EmulatorConfig { rate: 1, burst: NonZeroU32::new(3), ..EmulatorConfig::default() };
     let (emulator, client) = emulator(config).await;
     for _ in 0..3 {
         client.list_lenses().send().await.expect("within the burst");

@@ -4,6 +4,7 @@
 //! report.
 
 use std::collections::BTreeSet;
+use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -102,7 +103,7 @@ pub(super) fn text(output: &Output) -> String {
 async fn two_hundred_rows_through_throttling_and_faults_are_each_created_once() {
     let config = EmulatorConfig {
         rate: 20,
-        burst: 20,
+        burst: NonZeroU32::new(20),
         fail_rate: 0.05,
         latency: Duration::from_millis(30),
         seed: Some(11),
@@ -261,6 +262,23 @@ async fn a_dry_run_prints_the_requests_and_sends_nothing() {
     assert!(token.starts_with("wa-bulk-"), "{token}");
     assert_eq!(emulator.stats().requests, 0);
     assert!(!file.with_file_name("rows.csv.report.csv").exists());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dry_run_into_a_pipe_closed_early_ends_quietly() {
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let fixture = Fixture::new();
+    // Far more than a pipe holds, so that writing meets the closed pipe.
+    let file = sheet(&fixture, 3000, plain);
+    let mut child = import(&file, &emulator, &["--dry-run"]).spawn().unwrap();
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut first)
+        .unwrap();
+    assert!(first.trim_end().ends_with("\"row\":2}"), "{first}");
+    let output = finish(child).await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked") && !stderr.contains("Broken pipe"), "{stderr}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

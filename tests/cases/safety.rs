@@ -320,3 +320,25 @@ fn a_killed_runs_temporary_report_is_cleared_and_reports_follow_the_umask() {
     assert_eq!(mode & 0o777, 0o640);
     assert!(file.exists());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_report_that_cannot_be_written_after_sending_exits_4_and_resume_writes_it() {
+    let (emulator, _fixture, file) = slow_service(20, 40).await;
+    let child = import(&file, &emulator, &["--rate", "100", "--concurrency", "2"]).spawn().unwrap();
+    journal_lines_reach(&journal_of(&file), 3).await;
+    // A directory where the report is to be written stops it being written.
+    let blocker = file.with_file_name("rows.csv.report.csv.tmp");
+    std::fs::create_dir(&blocker).unwrap();
+    let output = finish(child).await;
+    assert_eq!(output.status.code(), Some(4), "{}", text(&output));
+    assert_contains(&text(&output), "run the same command again with --resume to write the report");
+    assert!(journal_of(&file).exists(), "the journal keeps every outcome");
+    let requests = emulator.stats().requests;
+
+    std::fs::remove_dir(&blocker).unwrap();
+    let resumed = run(import(&file, &emulator, &[]).arg("--resume")).await;
+    assert_eq!(resumed.status.code(), Some(0), "{}", text(&resumed));
+    assert_eq!(count(&report(&file), Created), 40);
+    assert!(emulator.stats().requests <= requests + 1, "at most one list, no create again");
+    assert_eq!(stored_names(&emulator), (40, expected_names(40)));
+}
