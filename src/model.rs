@@ -108,6 +108,18 @@ impl Field {
         }
     }
 
+    /// The values the member accepts, when the model types it as an enum.
+    pub fn enum_values(self) -> &'static [&'static str] {
+        match self {
+            Field::Environment => ENVIRONMENTS,
+            Field::TrustedAdvisorIntegrationStatus => TRUSTED_ADVISOR_STATUSES,
+            Field::WorkloadResourceDefinition => DEFINITION_TYPES,
+            Field::IssueManagementStatus => ISSUE_MANAGEMENT_STATUSES,
+            Field::IssueManagementType => ISSUE_MANAGEMENT_TYPES,
+            _ => &[],
+        }
+    }
+
     /// Whether a cell of this member holds a list of items.
     pub fn is_list(self) -> bool {
         matches!(
@@ -124,6 +136,59 @@ impl Field {
         )
     }
 }
+
+/// The key two names clash on: no whitespace, lower case.
+pub fn name_key(name: &str) -> Box<str> {
+    if name.is_ascii() {
+        // Most names are ASCII, where this is a byte loop rather than
+        // Unicode case mapping one char at a time.
+        let mut bytes = Vec::with_capacity(name.len());
+        bytes
+            .extend(name.bytes().filter(|&b| !char::from(b).is_whitespace()).map(|b| b.to_ascii_lowercase()));
+        return String::from_utf8(bytes).expect("ASCII stays UTF-8").into_boxed_str();
+    }
+    let key: String = name.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect();
+    key.into_boxed_str()
+}
+
+/// The values of the members the model types as enums.
+pub const ENVIRONMENTS: &[&str] = &["PRODUCTION", "PREPRODUCTION"];
+pub const TRUSTED_ADVISOR_STATUSES: &[&str] = &["ENABLED", "DISABLED"];
+pub const DEFINITION_TYPES: &[&str] = &["WORKLOAD_METADATA", "APP_REGISTRY"];
+pub const ISSUE_MANAGEMENT_STATUSES: &[&str] = &["ENABLED", "DISABLED", "INHERIT"];
+pub const ISSUE_MANAGEMENT_TYPES: &[&str] = &["AUTO", "MANUAL"];
+
+/// The 27 IndustryType values the API documents (the model types it as a
+/// free string); `Travel, Transportation & Logistics` is one value.
+pub const INDUSTRY_TYPES: &[&str] = &[
+    "Agriculture",
+    "Automobile",
+    "Defense",
+    "Design and Engineering",
+    "Digital Advertising",
+    "Education",
+    "Environmental Protection",
+    "Financial Services",
+    "Gaming",
+    "General Public Services",
+    "Healthcare",
+    "Hospitality",
+    "InfoTech",
+    "Justice and Public Safety",
+    "Life Sciences",
+    "Manufacturing",
+    "Media & Entertainment",
+    "Mining & Resources",
+    "Oil & Gas",
+    "Power & Utilities",
+    "Professional Services",
+    "Real Estate & Construction",
+    "Retail & Wholesale",
+    "Social Protection",
+    "Telecommunications",
+    "Travel, Transportation & Logistics",
+    "Other",
+];
 
 /// `CreateWorkloadInput` as one row fills it. Empty strings and lists never
 /// occur: a blank cell leaves its member `None` or empty, and is not sent.

@@ -7,6 +7,8 @@
 
 use std::fmt;
 
+use crate::model::Field;
+
 /// Whether a problem makes the row invalid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Severity {
@@ -65,6 +67,17 @@ impl Code {
             Code::UnclosedQuote => "UnclosedQuote",
         }
     }
+}
+
+/// A problem of one member, before it is tied to a row and a source column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    pub field: Field,
+    /// For tag problems: which tag, so the right `Tag:<key>` column is named.
+    pub tag_key: Option<String>,
+    pub code: Code,
+    pub severity: Severity,
+    pub detail: String,
 }
 
 /// One problem of one row.

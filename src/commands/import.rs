@@ -20,13 +20,14 @@ use super::{Summary, print_line};
 use crate::RunError;
 use crate::emulator::{Emulator, EmulatorConfig};
 use crate::input::{self, InputError, InputOptions};
+use crate::model::name_key;
 use crate::problem::quoted;
 use crate::report::guard::{claim, remove_ours};
 use crate::report::journal::{self, InputIdentity, Journal};
 use crate::report::{self, Counts, Format, Record, ReportError, ReportWriter, Status};
 use crate::submit::client::{AwsOptions, aws_client};
 use crate::submit::{OnOutcome, Pending, Stop, StopReason, SubmitConfig, submit};
-use crate::validate::{Checked, check_rows, name_key};
+use crate::validate::{Checked, check_rows};
 
 /// Where requests go.
 #[derive(Debug, Clone)]

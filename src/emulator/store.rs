@@ -11,8 +11,8 @@ use rand::{RngExt, SeedableRng};
 use serde_json::{Value, json};
 
 use super::error::ApiError;
-use crate::model::{Field, WorkloadRequest};
-use crate::validate::{name_key, rules};
+use crate::model::{Field, WorkloadRequest, name_key};
+use crate::validate::rules;
 
 /// One stored workload.
 #[derive(Debug, Clone, PartialEq)]

@@ -10,8 +10,7 @@ use std::collections::HashMap;
 
 use crate::input::InputError;
 use crate::model::Field;
-use crate::problem::{Code, Problem, Severity};
-use crate::validate::rules::Violation;
+use crate::problem::{Code, Problem, Severity, Violation};
 
 /// What a column fills.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,12 +8,9 @@
 //! problem of the row, and so is every issue the reader found.
 
 use crate::input::{ColumnMap, RawRow, ReadIssue, Target};
+use crate::model::INDUSTRY_TYPES;
 use crate::model::{Field, Text, WorkloadRequest};
 use crate::problem::{Code, Problem, Severity, quoted};
-use crate::validate::rules::{
-    DEFINITION_TYPES, ENVIRONMENTS, INDUSTRY_TYPES, ISSUE_MANAGEMENT_STATUSES, ISSUE_MANAGEMENT_TYPES,
-    TRUSTED_ADVISOR_STATUSES,
-};
 
 const ACCOUNT_ID_DIGITS: usize = 12;
 
@@ -87,25 +84,13 @@ pub fn map_row<'a>(
     request
 }
 
-/// The enum values a member accepts, when it is an enum.
-fn enum_values(field: Field) -> &'static [&'static str] {
-    match field {
-        Field::Environment => ENVIRONMENTS,
-        Field::TrustedAdvisorIntegrationStatus => TRUSTED_ADVISOR_STATUSES,
-        Field::WorkloadResourceDefinition => DEFINITION_TYPES,
-        Field::IssueManagementStatus => ISSUE_MANAGEMENT_STATUSES,
-        Field::IssueManagementType => ISSUE_MANAGEMENT_TYPES,
-        _ => &[],
-    }
-}
-
 /// An enum value from a friendly spelling (`Pre-production` → `PREPRODUCTION`),
 /// IndustryType in its canonical spelling; anything else as written.
 fn friendly(field: Field, value: &str) -> Text<'_> {
     let canonical = if field == Field::IndustryType {
         INDUSTRY_TYPES.iter().find(|known| known.eq_ignore_ascii_case(value))
     } else {
-        enum_values(field).iter().find(|known| same_enum_value(known, value))
+        field.enum_values().iter().find(|known| same_enum_value(known, value))
     };
     Text::Borrowed(canonical.map_or(value, |known| known))
 }

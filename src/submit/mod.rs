@@ -28,9 +28,9 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use tokio::sync::Semaphore;
 
-use crate::model::WorkloadRequest;
+use crate::model::{WorkloadRequest, name_key};
 use crate::report::{Record, Status};
-use crate::validate::name_key;
+
 use rate::Pacer;
 use retry::{Backoff, Failure, FailureKind, Verdict, classify};
 

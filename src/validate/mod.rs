@@ -17,9 +17,8 @@ use rayon::prelude::*;
 use crate::RunError;
 use crate::input::mapping::map_row;
 use crate::input::{ColumnMap, Input, RawRow, RowSource};
-use crate::model::{Field, WorkloadRequest};
-use crate::problem::{Code, Problem, Severity, quoted};
-use rules::Violation;
+use crate::model::{Field, WorkloadRequest, name_key};
+use crate::problem::{Code, Problem, Severity, Violation, quoted};
 
 /// Rows per chunk handed to rayon: large enough to amortise the hand-off,
 /// small enough that a few chunks in flight cost little memory.
@@ -58,20 +57,6 @@ pub fn check_row<'a>(columns: &'a ColumnMap, raw: &'a RawRow) -> Checked<'a> {
     // In the order of the sheet's columns, as the person fixing them reads.
     problems.sort_by_key(|problem| columns.position(problem.column.as_deref()));
     Checked { row: raw.row, request, problems }
-}
-
-/// The key two names clash on: no whitespace, lower case.
-pub fn name_key(name: &str) -> Box<str> {
-    if name.is_ascii() {
-        // Most names are ASCII, where this is a byte loop rather than
-        // Unicode case mapping one char at a time.
-        let mut bytes = Vec::with_capacity(name.len());
-        bytes
-            .extend(name.bytes().filter(|&b| !char::from(b).is_whitespace()).map(|b| b.to_ascii_lowercase()));
-        return String::from_utf8(bytes).expect("ASCII stays UTF-8").into_boxed_str();
-    }
-    let key: String = name.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect();
-    key.into_boxed_str()
 }
 
 /// The names seen so far: the later of two rows with one name is invalid.

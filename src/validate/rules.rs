@@ -13,19 +13,11 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use crate::model::{Field, WorkloadRequest};
-use crate::problem::{Code, Severity, quoted};
-
-/// A problem of one member, before it is tied to a row and a source column.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Violation {
-    pub field: Field,
-    /// For tag problems: which tag, so the right `Tag:<key>` column is named.
-    pub tag_key: Option<String>,
-    pub code: Code,
-    pub severity: Severity,
-    pub detail: String,
-}
+use crate::model::{
+    DEFINITION_TYPES, ENVIRONMENTS, Field, INDUSTRY_TYPES, ISSUE_MANAGEMENT_STATUSES, ISSUE_MANAGEMENT_TYPES,
+    TRUSTED_ADVISOR_STATUSES, WorkloadRequest,
+};
+use crate::problem::{Code, Severity, Violation, quoted};
 
 /// A pattern from the model, compiled on first use to match whole values.
 pub struct Pattern {
@@ -92,44 +84,6 @@ pub struct MemberRule {
     pub list: Option<ListRule>,
     pub value: ValueRule,
 }
-
-pub const ENVIRONMENTS: &[&str] = &["PRODUCTION", "PREPRODUCTION"];
-pub const TRUSTED_ADVISOR_STATUSES: &[&str] = &["ENABLED", "DISABLED"];
-pub const DEFINITION_TYPES: &[&str] = &["WORKLOAD_METADATA", "APP_REGISTRY"];
-pub const ISSUE_MANAGEMENT_STATUSES: &[&str] = &["ENABLED", "DISABLED", "INHERIT"];
-pub const ISSUE_MANAGEMENT_TYPES: &[&str] = &["AUTO", "MANUAL"];
-
-/// The 27 IndustryType values the API documents (the model types it as a
-/// free string); `Travel, Transportation & Logistics` is one value.
-pub const INDUSTRY_TYPES: &[&str] = &[
-    "Agriculture",
-    "Automobile",
-    "Defense",
-    "Design and Engineering",
-    "Digital Advertising",
-    "Education",
-    "Environmental Protection",
-    "Financial Services",
-    "Gaming",
-    "General Public Services",
-    "Healthcare",
-    "Hospitality",
-    "InfoTech",
-    "Justice and Public Safety",
-    "Life Sciences",
-    "Manufacturing",
-    "Media & Entertainment",
-    "Mining & Resources",
-    "Oil & Gas",
-    "Power & Utilities",
-    "Professional Services",
-    "Real Estate & Construction",
-    "Retail & Wholesale",
-    "Social Protection",
-    "Telecommunications",
-    "Travel, Transportation & Logistics",
-    "Other",
-];
 
 /// The six pillars of the AWS Well-Architected Framework.
 pub const AWS_PILLARS: &[&str] = &[
