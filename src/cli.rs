@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::commands::import::{ImportConfig, Target as SendTo};
+use crate::commands::import::{ImportConfig, Service};
 use crate::commands::validate::ValidateConfig;
 use crate::emulator::EmulatorConfig;
 use crate::input::columns::parse_override;
@@ -100,10 +100,10 @@ pub struct ImportArgs {
 impl ImportArgs {
     pub fn config(&self) -> Result<ImportConfig, String> {
         let (report, format) = report_path(self.report.as_ref(), &self.input.file)?;
-        let target = if self.local {
-            SendTo::Local
+        let service = if self.local {
+            Service::Local
         } else {
-            SendTo::Aws(AwsOptions {
+            Service::Aws(AwsOptions {
                 profile: self.profile.clone(),
                 region: self.region.clone(),
                 endpoint_url: self.endpoint_url.clone(),
@@ -113,7 +113,7 @@ impl ImportArgs {
             input: self.input.options(),
             report,
             format,
-            target,
+            service,
             submit: SubmitConfig {
                 rate: self.rate,
                 burst: self.burst,

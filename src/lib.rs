@@ -1,11 +1,15 @@
 //! wa-bulk: spreadsheets of workloads into the AWS Well-Architected Tool.
 //!
-//! The data path, one module per stage: [`input`] reads CSV or Excel rows and
-//! maps them to [`model::WorkloadRequest`]s, [`validate`] checks them in
-//! parallel against every rule of the API, [`report`] writes what became of
-//! each row, and [`commands`] strings the stages together for each command.
+//! The data path, one module per stage, each depending only on those before
+//! it: [`model`] and [`problem`] say what a request and a problem are;
+//! [`input`] reads CSV or Excel rows and maps them to
+//! [`model::WorkloadRequest`]s; [`validate`] checks them in parallel against
+//! every rule of the API; [`report`] writes what became of each row, with its
+//! journal and the guards on its files; [`submit`] sends valid rows, paced and
+//! retried; and [`commands`] strings the stages together for each command.
 //! [`emulator`] is a local Well-Architected API for tests and `--local` runs.
-//! The command line ([`cli`]) only builds the plain configs the commands take.
+//! The command line ([`cli`]) only builds the plain configs the commands take;
+//! [`stdout`] is where a script's output goes.
 
 pub mod cli;
 pub mod commands;

@@ -63,7 +63,7 @@ fn finish(outcome: Result<Summary, RunError>, input: &Path, quiet: bool) -> Exit
         }
     }
     if let Some(reason) = &summary.stopped {
-        eprintln!("stopped early: {}", reason.describe());
+        eprintln!("stopped early: {}", reason);
     }
     print_line(&summary.line());
     summary.exit()

@@ -31,7 +31,7 @@ use crate::validate::{Checked, check_rows};
 
 /// Where requests go.
 #[derive(Debug, Clone)]
-pub enum Target {
+pub enum Service {
     /// The AWS API, through aws-config's default chain.
     Aws(AwsOptions),
     /// An emulator started in-process for this run.
@@ -43,7 +43,7 @@ pub struct ImportConfig {
     pub input: InputOptions,
     pub report: PathBuf,
     pub format: Format,
-    pub target: Target,
+    pub service: Service,
     pub submit: SubmitConfig,
     /// Carry over rows an earlier run finished.
     pub resume: bool,
@@ -76,7 +76,7 @@ fn read_rows(options: &InputOptions) -> Result<Rows, RunError> {
             return Validated::Valid(Box::new(Pending { row: checked.row, request, token }));
         }
         let problems: Vec<String> = checked.problems.iter().map(ToString::to_string).collect();
-        Validated::Invalid(Record::dry_run(&checked, &problems).into_owned())
+        Validated::Invalid(Record::verdict(&checked, &problems).into_owned())
     };
     check_rows(opened, verdict, |row| {
         match row {
@@ -139,7 +139,7 @@ pub fn run(config: &ImportConfig) -> Result<Summary, RunError> {
             }
             let mut counts = counts.lock().unwrap_or_else(PoisonError::into_inner);
             counts.add(record.status);
-            progress.set_message(counts.describe(&[]));
+            progress.set_message(counts.per_status(&[]));
             progress.inc(1);
         })
     };
@@ -153,12 +153,12 @@ pub fn run(config: &ImportConfig) -> Result<Summary, RunError> {
                 interrupt.stop(StopReason::Interrupted);
             }
         });
-        match &config.target {
-            Target::Aws(options) => {
+        match &config.service {
+            Service::Aws(options) => {
                 let client = aws_client(options).await;
                 Ok(submit(client, to_send, config.submit.clone(), stop.clone(), on_outcome).await)
             }
-            Target::Local => {
+            Service::Local => {
                 let emulator = Emulator::start(EmulatorConfig::default()).await?;
                 tracing::info!(endpoint = %emulator.endpoint_url(), "sending to the built-in emulator");
                 let outcomes =

@@ -1,4 +1,4 @@
-//! `wa-bulk validate`: the dry run. Reads, maps and checks every row, writes
+//! `wa-bulk validate`: checks without sending. Reads, maps and checks every row, writes
 //! the report with `valid` or `invalid` for each, and sends nothing.
 
 use std::path::PathBuf;
@@ -33,7 +33,7 @@ pub fn run(config: &ValidateConfig) -> Result<Summary, RunError> {
     // Each row's line of the report is encoded in parallel with the checks.
     let verdict = |checked: Checked<'_>| {
         let problems: Vec<String> = checked.problems.iter().map(ToString::to_string).collect();
-        let record = Record::dry_run(&checked, &problems);
+        let record = Record::verdict(&checked, &problems);
         (record.status, format.encode(&record), problems)
     };
     check_rows(opened, verdict, |(status, line, problems)| {

@@ -71,7 +71,7 @@ impl ReportError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
-    /// The dry run found nothing that the API would reject.
+    /// `validate` found nothing that the API would reject.
     Valid,
     /// The row breaks at least one rule; `message` says which. Never sent.
     Invalid,
@@ -139,7 +139,7 @@ impl Counts {
     }
 
     /// `12 created, 3 exists` — the statuses in `shown`, and any other with rows.
-    pub fn describe(&self, shown: &[Status]) -> String {
+    pub fn per_status(&self, shown: &[Status]) -> String {
         Status::ALL
             .iter()
             .filter(|status| shown.contains(status) || self.get(**status) > 0)
@@ -150,7 +150,7 @@ impl Counts {
 
     /// The summary line: `20 rows: 18 created, 2 invalid in 4.10 s`.
     pub fn line(&self, shown: &[Status], elapsed: std::time::Duration) -> String {
-        format!("{} rows: {} in {:.2} s", self.total(), self.describe(shown), elapsed.as_secs_f64())
+        format!("{} rows: {} in {:.2} s", self.total(), self.per_status(shown), elapsed.as_secs_f64())
     }
 }
 
@@ -178,8 +178,8 @@ impl Record<'_> {
 }
 
 impl<'a> Record<'a> {
-    /// The dry run's verdict on a checked row, given its problems as text.
-    pub fn dry_run(checked: &'a Checked<'_>, problems: &[String]) -> Record<'a> {
+    /// `validate`'s verdict on a checked row, given its problems as text.
+    pub fn verdict(checked: &'a Checked<'_>, problems: &[String]) -> Record<'a> {
         let first_error = checked.problems.iter().find(|p| p.is_error());
         Record {
             row: checked.row,

@@ -101,11 +101,13 @@ impl StopReason {
             StopReason::Interrupted => "Interrupted",
         }
     }
+}
 
-    pub fn describe(&self) -> String {
+impl std::fmt::Display for StopReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            StopReason::RunWide { code, detail } => format!("the run stopped after {code}: {detail}"),
-            StopReason::Interrupted => "the run was interrupted (Ctrl-C)".to_owned(),
+            StopReason::RunWide { code, detail } => write!(f, "the run stopped after {code}: {detail}"),
+            StopReason::Interrupted => f.write_str("the run was interrupted (Ctrl-C)"),
         }
     }
 }
@@ -327,7 +329,7 @@ impl Run {
         let known = self.existing.lock().unwrap_or_else(PoisonError::into_inner).get(&key).cloned();
         let mut attempts = 0;
         if let Some((id, arn)) = known {
-            return self.existing(row, &id, &arn, attempts).await;
+            return self.resolve_existing(row, &id, &arn, attempts).await;
         }
         let created = self
             .call(&mut attempts, || client::create_workload(&self.client, &row.request, &row.token).send())
@@ -355,8 +357,7 @@ impl Run {
     fn skipped(&self, row: &Pending, attempts: u32, reason: &StopReason) -> Record<'static> {
         let sent =
             if attempts == 0 { "not sent".to_owned() } else { format!("given up after {attempts} attempts") };
-        let mut record =
-            self.record(row, Status::Skipped, attempts).message(format!("{sent}: {}", reason.describe()));
+        let mut record = self.record(row, Status::Skipped, attempts).message(format!("{sent}: {}", reason));
         record.error_code = Some(reason.code().to_owned());
         record
     }
@@ -368,7 +369,7 @@ impl Run {
                 let existing = found.get(key).cloned();
                 *self.existing.lock().unwrap_or_else(PoisonError::into_inner) = found;
                 match existing {
-                    Some((id, arn)) => self.existing(row, &id, &arn, attempts).await,
+                    Some((id, arn)) => self.resolve_existing(row, &id, &arn, attempts).await,
                     None => {
                         let mut record = self.record(row, Status::Failed, attempts).0;
                         record.error_code = Some("ConflictException".into());
@@ -384,7 +385,13 @@ impl Run {
     }
 
     /// A workload with the row's name exists: skip, update or fail.
-    async fn existing(&self, row: &Pending, id: &str, arn: &str, mut attempts: u32) -> Record<'static> {
+    async fn resolve_existing(
+        &self,
+        row: &Pending,
+        id: &str,
+        arn: &str,
+        mut attempts: u32,
+    ) -> Record<'static> {
         match self.config.on_existing {
             OnExisting::Skip => self.record(row, Status::Exists, attempts).workload(id, arn).done(),
             OnExisting::Fail => {

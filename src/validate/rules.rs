@@ -3,10 +3,11 @@
 //! Every length, pattern, enum and list size below is copied from the API
 //! model (`service-2.json`, checked member by member by a test against the
 //! vendored copy in `tests/data`), and the rules the model does not carry come
-//! from the API documentation and design.md: ReviewOwner is required, Regions
-//! of some kind are required, IndustryType is one of 27 values, Tags hold 1 to
-//! 50 entries whose keys do not start with `aws:`, 1 to 20 lenses, Region
-//! codes look like Region codes, and pillars outside the six AWS ones are a
+//! from the API documentation (listed in the README's validation rules):
+//! ReviewOwner is required, Regions of some kind are required, IndustryType is
+//! one of 27 values, Tags hold 1 to 50 entries whose keys do not start with
+//! `aws:`, 1 to 20 lenses, Region codes look like Region codes, and pillars
+//! outside the six AWS ones are a
 //! warning. Patterns match the whole value, as the service applies them.
 
 use std::sync::OnceLock;

@@ -10,7 +10,7 @@ use wa_bulk::report::Record;
 use wa_bulk::report::Status::{Invalid, Valid};
 
 use super::samples::sample;
-use super::support::{Fixture, HEADER, Run, assert_contains, good_row, record, statuses};
+use super::support::{Fixture, HEADER, Ran, assert_contains, good_row, record, statuses};
 use super::workbooks::{SHEET_END, SHEET_START, workbook_with};
 
 fn rows(names: impl Iterator<Item = String>) -> String {
@@ -27,7 +27,7 @@ fn some_invalid(fixture: &Fixture, name: &str, text: String) -> Vec<Record<'stat
 }
 
 #[track_caller]
-fn no_panic(run: &Run) {
+fn no_panic(run: &Ran) {
     assert!([0, 1, 2].contains(&run.code), "exit {}: {}", run.code, run.stderr);
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
 }

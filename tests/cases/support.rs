@@ -19,7 +19,7 @@ pub struct Fixture {
 }
 
 /// What one run of the binary did.
-pub struct Run {
+pub struct Ran {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
@@ -41,7 +41,7 @@ impl Fixture {
     }
 
     /// `wa-bulk validate FILE --report <dir>/report.jsonl [args]`.
-    pub fn validate(&self, file: &Path, args: &[&str]) -> Run {
+    pub fn validate(&self, file: &Path, args: &[&str]) -> Ran {
         let report = self.path("report.jsonl");
         let mut all = vec![file.to_str().unwrap(), "--report", report.to_str().unwrap()];
         all.extend(args);
@@ -54,9 +54,9 @@ impl Fixture {
     }
 }
 
-pub fn wa_bulk(args: &[&str]) -> Run {
+pub fn wa_bulk(args: &[&str]) -> Ran {
     let output = Command::new(env!("CARGO_BIN_EXE_wa-bulk")).args(args).output().unwrap();
-    Run {
+    Ran {
         code: output.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
