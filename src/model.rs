@@ -16,96 +16,151 @@ use sha2::{Digest, Sha256};
 /// then copies nothing, and a request to send is made owned (`'static`).
 pub type Text<'a> = Cow<'a, str>;
 
-/// A member of `CreateWorkloadInput` that a sheet column can set.
-///
-/// Nested members are flattened: `TrustedAdvisorIntegrationStatus` lives in
-/// `DiscoveryConfig`, `JiraProjectKey` in `JiraConfiguration`, and so on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Field {
-    WorkloadName,
-    Description,
-    Environment,
-    AccountIds,
-    AwsRegions,
-    NonAwsRegions,
-    PillarPriorities,
-    ArchitecturalDesign,
-    ReviewOwner,
-    IndustryType,
-    Industry,
-    Lenses,
-    Notes,
-    ClientRequestToken,
-    Tags,
-    TrustedAdvisorIntegrationStatus,
-    WorkloadResourceDefinition,
-    Applications,
-    ProfileArns,
-    ReviewTemplateArns,
-    IssueManagementStatus,
-    IssueManagementType,
-    JiraProjectKey,
+/// How a member holds its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// One text value.
+    Scalar,
+    /// A list of text items.
+    List,
+    /// Key-value pairs (Tags).
+    Map,
+}
+
+/// The member table: every fact about a member of `CreateWorkloadInput`,
+/// written once. From it come [`Field`], [`Field::ALL`], the member's API
+/// path, its [`Kind`], whether UpdateWorkload can change it, and the
+/// accessors of [`WorkloadRequest`] (`scalar`, `set_scalar`, `list`,
+/// `list_mut`). A member is `top(field)` of the request, or `nested(part,
+/// field)` in `DiscoveryConfig` or `JiraConfiguration`.
+macro_rules! members {
+    ($($variant:ident => $path:literal, $kind:ident, update: $update:literal, $place:ident($($at:ident),+);)+) => {
+        /// A member of `CreateWorkloadInput` that a sheet column can set.
+        ///
+        /// Nested members are flattened: `TrustedAdvisorIntegrationStatus` lives in
+        /// `DiscoveryConfig`, `JiraProjectKey` in `JiraConfiguration`, and so on.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Field {
+            $($variant,)+
+        }
+
+        impl Field {
+            pub const ALL: [Field; [$(stringify!($variant)),+].len()] = [$(Field::$variant),+];
+
+            /// The member's path in `CreateWorkloadInput`, as messages name it.
+            pub fn api_member(self) -> &'static str {
+                match self {
+                    $(Field::$variant => $path,)+
+                }
+            }
+
+            pub fn kind(self) -> Kind {
+                match self {
+                    $(Field::$variant => Kind::$kind,)+
+                }
+            }
+
+            /// Whether UpdateWorkload can change the member (Lenses, profiles
+            /// and tags have calls of their own; the rest are fixed at creation).
+            pub fn is_updatable(self) -> bool {
+                match self {
+                    $(Field::$variant => $update,)+
+                }
+            }
+        }
+
+        impl<'a> WorkloadRequest<'a> {
+            /// The value of a scalar member, if the row gave one.
+            pub fn scalar(&self, field: Field) -> Option<&str> {
+                match field {
+                    $(Field::$variant => members!(@scalar self, $kind, $place($($at),+)),)+
+                }
+            }
+
+            /// Sets a scalar member (lists and tags have their own setters).
+            pub fn set_scalar(&mut self, field: Field, value: impl Into<Text<'a>>) {
+                match field {
+                    $(Field::$variant => members!(@set_scalar self, value, $variant, $kind, $place($($at),+)),)+
+                }
+            }
+
+            /// The items of a list member (empty when absent).
+            pub fn list(&self, field: Field) -> &[Text<'a>] {
+                match field {
+                    $(Field::$variant => members!(@list self, $kind, $place($($at),+)),)+
+                }
+            }
+
+            /// The list a list member fills.
+            pub fn list_mut(&mut self, field: Field) -> &mut Vec<Text<'a>> {
+                match field {
+                    $(Field::$variant => members!(@list_mut self, $variant, $kind, $place($($at),+)),)+
+                }
+            }
+        }
+    };
+    (@scalar $s:ident, Scalar, top($f:ident)) => { $s.$f.as_deref() };
+    (@scalar $s:ident, Scalar, nested($p:ident, $f:ident)) => { $s.$p.as_ref().and_then(|part| part.$f.as_deref()) };
+    (@scalar $s:ident, $kind:ident, $($place:tt)+) => { None };
+    (@set_scalar $s:ident, $v:ident, $variant:ident, Scalar, top($f:ident)) => { $s.$f = Some($v.into()) };
+    (@set_scalar $s:ident, $v:ident, $variant:ident, Scalar, nested($p:ident, $f:ident)) => {
+        $s.$p.get_or_insert_with(Default::default).$f = Some($v.into())
+    };
+    (@set_scalar $s:ident, $v:ident, $variant:ident, $kind:ident, $($place:tt)+) => {
+        unreachable!("{} is not a scalar member", stringify!($variant))
+    };
+    (@list $s:ident, List, top($f:ident)) => { &$s.$f };
+    (@list $s:ident, List, nested($p:ident, $f:ident)) => { $s.$p.as_ref().map_or(&[], |part| &part.$f) };
+    (@list $s:ident, $kind:ident, $($place:tt)+) => { &[] };
+    (@list_mut $s:ident, $variant:ident, List, top($f:ident)) => { &mut $s.$f };
+    (@list_mut $s:ident, $variant:ident, List, nested($p:ident, $f:ident)) => {
+        &mut $s.$p.get_or_insert_with(Default::default).$f
+    };
+    (@list_mut $s:ident, $variant:ident, $kind:ident, $($place:tt)+) => {
+        unreachable!("{} is not a list member", stringify!($variant))
+    };
+}
+
+members! {
+    WorkloadName => "WorkloadName", Scalar, update: true, top(workload_name);
+    Description => "Description", Scalar, update: true, top(description);
+    Environment => "Environment", Scalar, update: true, top(environment);
+    AccountIds => "AccountIds", List, update: true, top(account_ids);
+    AwsRegions => "AwsRegions", List, update: true, top(aws_regions);
+    NonAwsRegions => "NonAwsRegions", List, update: true, top(non_aws_regions);
+    PillarPriorities => "PillarPriorities", List, update: true, top(pillar_priorities);
+    ArchitecturalDesign => "ArchitecturalDesign", Scalar, update: true, top(architectural_design);
+    ReviewOwner => "ReviewOwner", Scalar, update: true, top(review_owner);
+    IndustryType => "IndustryType", Scalar, update: true, top(industry_type);
+    Industry => "Industry", Scalar, update: true, top(industry);
+    Lenses => "Lenses", List, update: false, top(lenses);
+    Notes => "Notes", Scalar, update: true, top(notes);
+    ClientRequestToken => "ClientRequestToken", Scalar, update: false, top(client_request_token);
+    Tags => "Tags", Map, update: false, top(tags);
+    TrustedAdvisorIntegrationStatus => "DiscoveryConfig.TrustedAdvisorIntegrationStatus", Scalar, update: true,
+        nested(discovery_config, trusted_advisor_integration_status);
+    WorkloadResourceDefinition => "DiscoveryConfig.WorkloadResourceDefinition", List, update: true,
+        nested(discovery_config, workload_resource_definition);
+    Applications => "Applications", List, update: true, top(applications);
+    ProfileArns => "ProfileArns", List, update: false, top(profile_arns);
+    ReviewTemplateArns => "ReviewTemplateArns", List, update: false, top(review_template_arns);
+    IssueManagementStatus => "JiraConfiguration.IssueManagementStatus", Scalar, update: true,
+        nested(jira_configuration, issue_management_status);
+    IssueManagementType => "JiraConfiguration.IssueManagementType", Scalar, update: true,
+        nested(jira_configuration, issue_management_type);
+    JiraProjectKey => "JiraConfiguration.JiraProjectKey", Scalar, update: true,
+        nested(jira_configuration, jira_project_key);
 }
 
 impl Field {
-    pub const ALL: [Field; 23] = [
-        Field::WorkloadName,
-        Field::Description,
-        Field::Environment,
-        Field::AccountIds,
-        Field::AwsRegions,
-        Field::NonAwsRegions,
-        Field::PillarPriorities,
-        Field::ArchitecturalDesign,
-        Field::ReviewOwner,
-        Field::IndustryType,
-        Field::Industry,
-        Field::Lenses,
-        Field::Notes,
-        Field::ClientRequestToken,
-        Field::Tags,
-        Field::TrustedAdvisorIntegrationStatus,
-        Field::WorkloadResourceDefinition,
-        Field::Applications,
-        Field::ProfileArns,
-        Field::ReviewTemplateArns,
-        Field::IssueManagementStatus,
-        Field::IssueManagementType,
-        Field::JiraProjectKey,
-    ];
-
     /// The member's own name, which is also the canonical column header.
     pub fn name(self) -> &'static str {
         self.api_member().rsplit('.').next().unwrap_or_default()
     }
 
-    /// The member's path in `CreateWorkloadInput`, as messages name it.
-    pub fn api_member(self) -> &'static str {
-        match self {
-            Field::WorkloadName => "WorkloadName",
-            Field::Description => "Description",
-            Field::Environment => "Environment",
-            Field::AccountIds => "AccountIds",
-            Field::AwsRegions => "AwsRegions",
-            Field::NonAwsRegions => "NonAwsRegions",
-            Field::PillarPriorities => "PillarPriorities",
-            Field::ArchitecturalDesign => "ArchitecturalDesign",
-            Field::ReviewOwner => "ReviewOwner",
-            Field::IndustryType => "IndustryType",
-            Field::Industry => "Industry",
-            Field::Lenses => "Lenses",
-            Field::Notes => "Notes",
-            Field::ClientRequestToken => "ClientRequestToken",
-            Field::Tags => "Tags",
-            Field::TrustedAdvisorIntegrationStatus => "DiscoveryConfig.TrustedAdvisorIntegrationStatus",
-            Field::WorkloadResourceDefinition => "DiscoveryConfig.WorkloadResourceDefinition",
-            Field::Applications => "Applications",
-            Field::ProfileArns => "ProfileArns",
-            Field::ReviewTemplateArns => "ReviewTemplateArns",
-            Field::IssueManagementStatus => "JiraConfiguration.IssueManagementStatus",
-            Field::IssueManagementType => "JiraConfiguration.IssueManagementType",
-            Field::JiraProjectKey => "JiraConfiguration.JiraProjectKey",
-        }
+    /// Whether a cell of this member holds a list of items.
+    pub fn is_list(self) -> bool {
+        self.kind() == Kind::List
     }
 
     /// The values the member accepts, when the model types it as an enum.
@@ -118,22 +173,6 @@ impl Field {
             Field::IssueManagementType => ISSUE_MANAGEMENT_TYPES,
             _ => &[],
         }
-    }
-
-    /// Whether a cell of this member holds a list of items.
-    pub fn is_list(self) -> bool {
-        matches!(
-            self,
-            Field::AccountIds
-                | Field::AwsRegions
-                | Field::NonAwsRegions
-                | Field::PillarPriorities
-                | Field::Lenses
-                | Field::Applications
-                | Field::ProfileArns
-                | Field::ReviewTemplateArns
-                | Field::WorkloadResourceDefinition
-        )
     }
 }
 
@@ -260,100 +299,10 @@ pub struct JiraConfiguration<'a> {
     pub jira_project_key: Option<Text<'a>>,
 }
 
-impl<'a> WorkloadRequest<'a> {
+impl WorkloadRequest<'_> {
     /// The name as it will be sent, or empty when the row has none.
     pub fn name(&self) -> &str {
         self.workload_name.as_deref().unwrap_or_default()
-    }
-
-    /// Sets a scalar member (lists and tags have their own setters).
-    pub fn set_scalar(&mut self, field: Field, value: impl Into<Text<'a>>) {
-        let slot = match field {
-            Field::WorkloadName => &mut self.workload_name,
-            Field::Description => &mut self.description,
-            Field::Environment => &mut self.environment,
-            Field::ArchitecturalDesign => &mut self.architectural_design,
-            Field::ReviewOwner => &mut self.review_owner,
-            Field::IndustryType => &mut self.industry_type,
-            Field::Industry => &mut self.industry,
-            Field::Notes => &mut self.notes,
-            Field::ClientRequestToken => &mut self.client_request_token,
-            Field::TrustedAdvisorIntegrationStatus => {
-                &mut self
-                    .discovery_config
-                    .get_or_insert_with(Default::default)
-                    .trusted_advisor_integration_status
-            }
-            Field::IssueManagementStatus => &mut self.jira().issue_management_status,
-            Field::IssueManagementType => &mut self.jira().issue_management_type,
-            Field::JiraProjectKey => &mut self.jira().jira_project_key,
-            list_or_map => unreachable!("{list_or_map:?} is not a scalar member"),
-        };
-        *slot = Some(value.into());
-    }
-
-    /// The list a list member fills.
-    pub fn list_mut(&mut self, field: Field) -> &mut Vec<Text<'a>> {
-        match field {
-            Field::AccountIds => &mut self.account_ids,
-            Field::AwsRegions => &mut self.aws_regions,
-            Field::NonAwsRegions => &mut self.non_aws_regions,
-            Field::PillarPriorities => &mut self.pillar_priorities,
-            Field::Lenses => &mut self.lenses,
-            Field::Applications => &mut self.applications,
-            Field::ProfileArns => &mut self.profile_arns,
-            Field::ReviewTemplateArns => &mut self.review_template_arns,
-            Field::WorkloadResourceDefinition => {
-                &mut self.discovery_config.get_or_insert_with(Default::default).workload_resource_definition
-            }
-            scalar => unreachable!("{scalar:?} is not a list member"),
-        }
-    }
-
-    fn jira(&mut self) -> &mut JiraConfiguration<'a> {
-        self.jira_configuration.get_or_insert_with(Default::default)
-    }
-
-    /// The value of a scalar member, if the row gave one.
-    pub fn scalar(&self, field: Field) -> Option<&str> {
-        let discovery = self.discovery_config.as_ref();
-        let jira = self.jira_configuration.as_ref();
-        match field {
-            Field::WorkloadName => self.workload_name.as_deref(),
-            Field::Description => self.description.as_deref(),
-            Field::Environment => self.environment.as_deref(),
-            Field::ArchitecturalDesign => self.architectural_design.as_deref(),
-            Field::ReviewOwner => self.review_owner.as_deref(),
-            Field::IndustryType => self.industry_type.as_deref(),
-            Field::Industry => self.industry.as_deref(),
-            Field::Notes => self.notes.as_deref(),
-            Field::ClientRequestToken => self.client_request_token.as_deref(),
-            Field::TrustedAdvisorIntegrationStatus => {
-                discovery.and_then(|d| d.trusted_advisor_integration_status.as_deref())
-            }
-            Field::IssueManagementStatus => jira.and_then(|j| j.issue_management_status.as_deref()),
-            Field::IssueManagementType => jira.and_then(|j| j.issue_management_type.as_deref()),
-            Field::JiraProjectKey => jira.and_then(|j| j.jira_project_key.as_deref()),
-            _ => None,
-        }
-    }
-
-    /// The items of a list member (empty when absent).
-    pub fn list(&self, field: Field) -> &[Text<'a>] {
-        match field {
-            Field::AccountIds => &self.account_ids,
-            Field::AwsRegions => &self.aws_regions,
-            Field::NonAwsRegions => &self.non_aws_regions,
-            Field::PillarPriorities => &self.pillar_priorities,
-            Field::Lenses => &self.lenses,
-            Field::Applications => &self.applications,
-            Field::ProfileArns => &self.profile_arns,
-            Field::ReviewTemplateArns => &self.review_template_arns,
-            Field::WorkloadResourceDefinition => {
-                self.discovery_config.as_ref().map_or(&[], |d| &d.workload_resource_definition)
-            }
-            _ => &[],
-        }
     }
 }
 
@@ -381,43 +330,32 @@ impl WorkloadRequest<'_> {
 
     /// The same request, owning its text, to outlive the row it came from.
     pub fn into_owned(self) -> WorkloadRequest<'static> {
-        fn text(value: Text<'_>) -> Text<'static> {
-            Text::Owned(value.into_owned())
+        let mut owned = WorkloadRequest::default();
+        for field in Field::ALL {
+            owned.copy_member(&self, field);
         }
-        fn scalar(value: Option<Text<'_>>) -> Option<Text<'static>> {
-            value.map(text)
-        }
-        fn list(values: Vec<Text<'_>>) -> Vec<Text<'static>> {
-            values.into_iter().map(text).collect()
-        }
-        WorkloadRequest {
-            workload_name: scalar(self.workload_name),
-            description: scalar(self.description),
-            environment: scalar(self.environment),
-            account_ids: list(self.account_ids),
-            aws_regions: list(self.aws_regions),
-            non_aws_regions: list(self.non_aws_regions),
-            pillar_priorities: list(self.pillar_priorities),
-            architectural_design: scalar(self.architectural_design),
-            review_owner: scalar(self.review_owner),
-            industry_type: scalar(self.industry_type),
-            industry: scalar(self.industry),
-            lenses: list(self.lenses),
-            notes: scalar(self.notes),
-            client_request_token: scalar(self.client_request_token),
-            tags: self.tags.into_iter().map(|(key, value)| (text(key), text(value))).collect(),
-            discovery_config: self.discovery_config.map(|d| DiscoveryConfig {
-                trusted_advisor_integration_status: scalar(d.trusted_advisor_integration_status),
-                workload_resource_definition: list(d.workload_resource_definition),
-            }),
-            applications: list(self.applications),
-            profile_arns: list(self.profile_arns),
-            review_template_arns: list(self.review_template_arns),
-            jira_configuration: self.jira_configuration.map(|j| JiraConfiguration {
-                issue_management_status: scalar(j.issue_management_status),
-                issue_management_type: scalar(j.issue_management_type),
-                jira_project_key: scalar(j.jira_project_key),
-            }),
+        owned
+    }
+}
+
+impl WorkloadRequest<'static> {
+    /// Sets `field` to the value `from` gives it, if it gives one; a member
+    /// `from` leaves out is left as it is.
+    pub fn copy_member(&mut self, from: &WorkloadRequest<'_>, field: Field) {
+        let owned = |text: &Text<'_>| Text::Owned(text.to_string());
+        match field.kind() {
+            Kind::Scalar => {
+                if let Some(value) = from.scalar(field) {
+                    self.set_scalar(field, value.to_owned());
+                }
+            }
+            Kind::List if !from.list(field).is_empty() => {
+                *self.list_mut(field) = from.list(field).iter().map(owned).collect();
+            }
+            Kind::Map if !from.tags.is_empty() => {
+                self.tags = from.tags.iter().map(|(key, value)| (owned(key), owned(value))).collect();
+            }
+            Kind::List | Kind::Map => {}
         }
     }
 }
@@ -469,6 +407,33 @@ mod tests {
         let back: WorkloadRequest = serde_json::from_value(json).unwrap();
         assert_eq!(back, request);
         assert_eq!(request.clone().into_owned(), request);
+    }
+
+    #[test]
+    fn the_member_table_agrees_with_the_api_model() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/service-2.json");
+        let model: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let shapes = &model["shapes"];
+        let members = |shape: &str| shapes[shape]["members"].as_object().unwrap().clone();
+        let (create, update) = (members("CreateWorkloadInput"), members("UpdateWorkloadInput"));
+        let mut covered = std::collections::BTreeSet::new();
+        for field in Field::ALL {
+            let mut path = field.api_member().split('.');
+            let top = path.next().unwrap();
+            covered.insert(top);
+            let mut shape = &shapes[create[top]["shape"].as_str().unwrap()];
+            if let Some(nested) = path.next() {
+                shape = &shapes[shape["members"][nested]["shape"].as_str().unwrap()];
+            }
+            let kind = match shape["type"].as_str().unwrap() {
+                "list" => Kind::List,
+                "map" => Kind::Map,
+                _ => Kind::Scalar,
+            };
+            assert_eq!(field.kind(), kind, "{field:?}");
+            assert_eq!(field.is_updatable(), update.contains_key(top), "{field:?}");
+        }
+        assert_eq!(covered, create.keys().map(String::as_str).collect(), "every member has a field");
     }
 
     #[test]

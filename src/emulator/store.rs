@@ -193,22 +193,8 @@ fn validate(request: &WorkloadRequest<'_>) -> Result<(), ApiError> {
 /// Copies every member `update` gives onto `stored` (Lenses, Tags and the
 /// token cannot be updated, as in UpdateWorkloadInput).
 fn merge(stored: &mut WorkloadRequest<'static>, update: WorkloadRequest<'static>) {
-    let fixed = [
-        Field::Lenses,
-        Field::Tags,
-        Field::ClientRequestToken,
-        Field::ProfileArns,
-        Field::ReviewTemplateArns,
-    ];
-    for field in Field::ALL.into_iter().filter(|field| !fixed.contains(field)) {
-        if field.is_list() {
-            let items = update.list(field);
-            if !items.is_empty() {
-                *stored.list_mut(field) = items.to_vec();
-            }
-        } else if let Some(value) = update.scalar(field) {
-            stored.set_scalar(field, value.to_owned());
-        }
+    for field in Field::ALL.into_iter().filter(|field| field.is_updatable()) {
+        stored.copy_member(&update, field);
     }
 }
 

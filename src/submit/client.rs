@@ -119,28 +119,6 @@ pub fn create_workload(
         .set_review_template_arns(items(&request.review_template_arns))
 }
 
-/// The members UpdateWorkload can change.
-pub const UPDATABLE: [Field; 18] = [
-    Field::WorkloadName,
-    Field::Description,
-    Field::Environment,
-    Field::AccountIds,
-    Field::AwsRegions,
-    Field::NonAwsRegions,
-    Field::PillarPriorities,
-    Field::ArchitecturalDesign,
-    Field::ReviewOwner,
-    Field::IndustryType,
-    Field::Industry,
-    Field::Notes,
-    Field::TrustedAdvisorIntegrationStatus,
-    Field::WorkloadResourceDefinition,
-    Field::Applications,
-    Field::IssueManagementStatus,
-    Field::IssueManagementType,
-    Field::JiraProjectKey,
-];
-
 /// UpdateWorkload sending the updatable members `request` gives.
 pub fn update_workload(
     client: &Client,
@@ -194,8 +172,9 @@ pub fn from_workload(workload: &Workload) -> WorkloadRequest<'static> {
 /// The updatable members the row gives that differ from the existing
 /// workload (a member the row leaves blank is left as it is).
 pub fn differences(row: &WorkloadRequest<'_>, existing: &WorkloadRequest<'_>) -> Vec<Field> {
-    UPDATABLE
+    Field::ALL
         .into_iter()
+        .filter(|field| field.is_updatable())
         .filter(|&field| {
             if field.is_list() {
                 let wanted = row.list(field);
