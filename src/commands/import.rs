@@ -11,9 +11,10 @@
 use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use aws_sdk_wellarchitected::Client;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{Summary, print_line};
@@ -26,7 +27,7 @@ use crate::report::guard::{claim, remove_ours};
 use crate::report::journal::{self, InputIdentity, Journal};
 use crate::report::{self, Counts, Format, Record, ReportError, ReportWriter, Status};
 use crate::submit::client::{AwsOptions, aws_client};
-use crate::submit::{OnOutcome, Pending, Stop, StopReason, SubmitConfig, submit};
+use crate::submit::{Lane, Pending, Stop, StopReason, SubmitConfig, submit};
 use crate::validate::{Checked, check_rows};
 
 /// Where requests go.
@@ -120,61 +121,17 @@ pub fn run(config: &ImportConfig) -> Result<Summary, RunError> {
     refuse_moved_rows(&config.report, &earlier.done, &invalid, &pending)?;
 
     // Rows an earlier run finished are not sent again.
-    let (mut carried, mut to_send) = (Vec::new(), Vec::new());
-    for row in pending {
-        match earlier.done.get(&(row.row, name_key(row.request.name()))) {
-            Some(record) => carried.push(record.clone()),
-            None => to_send.push(row),
-        }
-    }
-
-    let journal = Arc::new(Mutex::new(Journal::open(&journal_path, &identity)?));
-    let progress = progress_bar(config.progress, to_send.len() as u64);
-    let counts = Arc::new(Mutex::new(Counts::default()));
-    let on_outcome: OnOutcome = {
-        let (journal, progress, counts) = (journal.clone(), progress.clone(), counts.clone());
-        Arc::new(move |record: &Record<'static>| {
-            if let Err(error) = journal.lock().unwrap_or_else(PoisonError::into_inner).append(record) {
-                tracing::error!(%error, "cannot append to the journal");
-            }
-            let mut counts = counts.lock().unwrap_or_else(PoisonError::into_inner);
-            counts.add(record.status);
-            progress.set_message(counts.per_status(&[]));
-            progress.inc(1);
-        })
-    };
-
-    let stop = Arc::new(Stop::default());
-    let runtime = tokio::runtime::Runtime::new().map_err(RunError::Runtime)?;
-    let sent = runtime.block_on(async {
-        let interrupt = stop.clone();
-        tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                interrupt.stop(StopReason::Interrupted);
-            }
-        });
-        match &config.service {
-            Service::Aws(options) => {
-                let client = aws_client(options).await;
-                Ok(submit(client, to_send, config.submit.clone(), stop.clone(), on_outcome).await)
-            }
-            Service::Local => {
-                let emulator = Emulator::start(EmulatorConfig::default()).await?;
-                tracing::info!(endpoint = %emulator.endpoint_url(), "sending to the built-in emulator");
-                let outcomes =
-                    submit(emulator.client(), to_send, config.submit.clone(), stop.clone(), on_outcome).await;
-                emulator.stop().await?;
-                Ok(outcomes)
-            }
-        }
-    });
-    let sent = sent.map_err(RunError::Runtime)?;
-    progress.finish_and_clear();
+    let (carried, to_send): (Vec<Pending>, Vec<Pending>) = pending
+        .into_iter()
+        .partition(|row| earlier.done.contains_key(&(row.row, name_key(row.request.name()))));
+    let carried = carried.iter().map(|row| earlier.done[&(row.row, name_key(row.request.name()))].clone());
+    let journal = Journal::open(&journal_path, &identity)?;
+    let (sent, stopped) = send(config, to_send, journal)?;
 
     let mut records: Vec<Record<'static>> = invalid.into_iter().chain(carried).chain(sent).collect();
     records.sort_by_key(|record| record.row);
     let mut summary = Summary::new(&[Status::Created], Some(config.report.clone()), warnings);
-    summary.stopped = stop.reason();
+    summary.stopped = stopped;
     for record in &records {
         summary.counts.add(record.status);
         match record.status {
@@ -195,12 +152,80 @@ pub fn run(config: &ImportConfig) -> Result<Summary, RunError> {
         source,
         journal: journal_path.display().to_string(),
     })?;
-    drop(journal);
     if let Err(error) = std::fs::remove_file(&journal_path) {
         summary.warnings.push(format!("{}: cannot remove the journal: {error}", journal_path.display()));
     }
     summary.elapsed = started.elapsed();
     Ok(summary)
+}
+
+/// Sends `rows` through a lane to the configured service. Each outcome is
+/// journaled and shown as it comes, by one thread that drains the channel
+/// outcomes leave the sender by, so no file is written on an async worker.
+fn send(
+    config: &ImportConfig,
+    rows: Vec<Pending>,
+    journal: Journal,
+) -> Result<(Vec<Record<'static>>, Option<StopReason>), RunError> {
+    let progress = progress_bar(config.progress, rows.len() as u64);
+    let (outcomes, received) = tokio::sync::mpsc::unbounded_channel();
+    let recorder = std::thread::spawn(move || record_outcomes(received, journal, progress));
+    let stop = Arc::new(Stop::default());
+    let runtime = tokio::runtime::Runtime::new().map_err(RunError::Runtime)?;
+    let sent = runtime.block_on(async {
+        let interrupt = stop.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                interrupt.stop(StopReason::Interrupted);
+            }
+        });
+        let (client, emulator) = client_for(&config.service).await?;
+        let lane = Arc::new(Lane::new(client, &config.submit, stop.clone()));
+        let submit_config = &config.submit;
+        submit(lane, rows, submit_config.on_existing, submit_config.concurrency, outcomes).await;
+        match emulator {
+            Some(emulator) => emulator.stop().await,
+            None => Ok(()),
+        }
+    });
+    // The sender is gone (sent or not), so the recorder ends.
+    let records = recorder.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    sent.map_err(RunError::Runtime)?;
+    Ok((records, stop.reason()))
+}
+
+/// The client of the configured service; for `--local`, the emulator
+/// started for this run as well, to be stopped when it ends.
+async fn client_for(service: &Service) -> std::io::Result<(Client, Option<Emulator>)> {
+    match service {
+        Service::Aws(options) => Ok((aws_client(options).await, None)),
+        Service::Local => {
+            let emulator = Emulator::start(EmulatorConfig::default()).await?;
+            tracing::info!(endpoint = %emulator.endpoint_url(), "sending to the built-in emulator");
+            Ok((emulator.client(), Some(emulator)))
+        }
+    }
+}
+
+/// Journals, counts and shows each outcome as it comes; all of them, once
+/// the sender is done.
+fn record_outcomes(
+    mut received: tokio::sync::mpsc::UnboundedReceiver<Record<'static>>,
+    mut journal: Journal,
+    progress: ProgressBar,
+) -> Vec<Record<'static>> {
+    let (mut records, mut counts) = (Vec::new(), Counts::default());
+    while let Some(record) = received.blocking_recv() {
+        if let Err(error) = journal.append(&record) {
+            tracing::error!(%error, "cannot append to the journal");
+        }
+        counts.add(record.status);
+        progress.set_message(counts.per_status(&[]));
+        progress.inc(1);
+        records.push(record);
+    }
+    progress.finish_and_clear();
+    records
 }
 
 fn write_report(path: &Path, format: Format, records: &[Record<'static>]) -> Result<(), ReportError> {

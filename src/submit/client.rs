@@ -169,51 +169,9 @@ pub fn from_workload(workload: &Workload) -> WorkloadRequest<'static> {
     request
 }
 
-/// The updatable members the row gives that differ from the existing
-/// workload (a member the row leaves blank is left as it is).
-pub fn differences(row: &WorkloadRequest<'_>, existing: &WorkloadRequest<'_>) -> Vec<Field> {
-    Field::ALL
-        .into_iter()
-        .filter(|field| field.is_updatable())
-        .filter(|&field| {
-            if field.is_list() {
-                let wanted = row.list(field);
-                !wanted.is_empty() && wanted != existing.list(field)
-            } else {
-                row.scalar(field).is_some_and(|wanted| Some(wanted) != existing.scalar(field))
-            }
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn request(pairs: &[(Field, &str)]) -> WorkloadRequest<'static> {
-        let mut request = WorkloadRequest::default();
-        for (field, value) in pairs {
-            if field.is_list() {
-                request.list_mut(*field).push(value.to_string().into());
-            } else {
-                request.set_scalar(*field, value.to_string());
-            }
-        }
-        request
-    }
-
-    #[test]
-    fn only_members_the_row_gives_and_that_differ_count() {
-        let existing =
-            request(&[(Field::Description, "old"), (Field::Notes, "kept"), (Field::AwsRegions, "us-east-1")]);
-        let same = request(&[(Field::Description, "old"), (Field::AwsRegions, "us-east-1")]);
-        assert_eq!(differences(&same, &existing), []);
-        let changed =
-            request(&[(Field::Description, "new"), (Field::AwsRegions, "eu-west-1"), (Field::Lenses, "x")]);
-        assert_eq!(differences(&changed, &existing), [Field::Description, Field::AwsRegions]);
-        let jira = request(&[(Field::JiraProjectKey, "OPS")]);
-        assert_eq!(differences(&jira, &existing), [Field::JiraProjectKey]);
-    }
 
     #[test]
     fn an_sdk_workload_reads_back_into_the_model() {

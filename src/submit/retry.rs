@@ -39,6 +39,8 @@ pub enum FailureKind {
 /// What the run does about a failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
+    /// The service is pushing back: slow down, then try again after a wait.
+    Throttled,
     /// Try the same request again after a wait.
     Retry,
     /// A workload with this name exists: resolve it, do not retry.
@@ -68,12 +70,38 @@ pub fn classify(failure: &Failure) -> Verdict {
         FailureKind::Setup => Verdict::StopRun,
         FailureKind::Answered(_) if code == "ConflictException" => Verdict::Conflict,
         FailureKind::Answered(_) if RUN_WIDE.contains(&code) => Verdict::StopRun,
-        FailureKind::Answered(_) if code == "ThrottlingException" || code == "InternalServerException" => {
-            Verdict::Retry
-        }
-        FailureKind::Answered(429 | 500..=599) => Verdict::Retry,
+        FailureKind::Answered(429) => Verdict::Throttled,
+        FailureKind::Answered(_) if code == "ThrottlingException" => Verdict::Throttled,
+        FailureKind::Answered(_) if code == "InternalServerException" => Verdict::Retry,
+        FailureKind::Answered(500..=599) => Verdict::Retry,
         FailureKind::Answered(401 | 403) => Verdict::StopRun,
         FailureKind::Answered(_) => Verdict::Fail,
+    }
+}
+
+impl Failure {
+    /// The service's error code, or what kind of failure it was.
+    pub fn code(&self) -> &str {
+        self.code.as_deref().unwrap_or(self.kind.name())
+    }
+}
+
+impl FailureKind {
+    /// The report's `error_code` when the service gave none.
+    pub fn name(self) -> &'static str {
+        match self {
+            FailureKind::Timeout => "Timeout",
+            FailureKind::Connection => "ConnectionError",
+            FailureKind::Setup => "RequestNotSent",
+            FailureKind::Answered(_) => "HttpError",
+        }
+    }
+}
+
+impl Verdict {
+    /// Whether the same request is sent again.
+    pub fn retries(self) -> bool {
+        matches!(self, Verdict::Throttled | Verdict::Retry)
     }
 }
 
@@ -180,11 +208,14 @@ mod tests {
 
     #[test]
     fn throttling_internal_errors_429_5xx_timeouts_and_connections_are_retried() {
+        let throttled =
+            [answered(429, "ThrottlingException"), answered(400, "ThrottlingException"), answered(429, "")];
+        for failure in throttled {
+            assert_eq!(classify(&failure), Verdict::Throttled, "{failure:?}");
+            assert!(classify(&failure).retries());
+        }
         let retried = [
-            answered(429, "ThrottlingException"),
-            answered(400, "ThrottlingException"),
             answered(500, "InternalServerException"),
-            answered(429, ""),
             answered(500, ""),
             answered(502, ""),
             answered(503, "ServiceUnavailable"),

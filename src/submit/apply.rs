@@ -1,0 +1,132 @@
+//! Carrying out a row's action: the only part of a run that writes to the
+//! service. A CreateWorkload that meets a ConflictException (someone created
+//! the workload meanwhile) re-plans that row against a fresh read of what the
+//! service holds, and applies that decision instead.
+
+use super::client::{create_workload, update_workload};
+use super::lane::{CallError, Lane, StopReason};
+use super::plan::{Action, Snapshot, plan};
+use super::read::{list_all, read_current};
+use super::retry::{Failure, FailureKind, Verdict, classify};
+use super::{OnExisting, Pending};
+use crate::report::{Record, Status};
+
+/// Applies `action` to `row` through `lane`; the row's outcome.
+pub async fn apply(lane: &Lane, row: &Pending, action: Action, policy: OnExisting) -> Record<'static> {
+    let mut attempts = 0;
+    if action != Action::Create {
+        return apply_to_existing(lane, row, action, attempts).await;
+    }
+    let created =
+        lane.call(&mut attempts, || create_workload(lane.client(), &row.request, &row.token).send()).await;
+    match created {
+        Ok(output) => {
+            let (id, arn) =
+                (output.workload_id().unwrap_or_default(), output.workload_arn().unwrap_or_default());
+            with_workload(record(row, Status::Created, attempts), id, arn)
+        }
+        Err(CallError::Stopped(reason)) => skipped(row, attempts, &reason),
+        Err(CallError::Failed(failure)) => match classify(&failure) {
+            Verdict::Conflict => match replan(lane, row, policy, &mut attempts).await {
+                Ok(Action::Create) => {
+                    let mut record = record(row, Status::Failed, attempts);
+                    record.error_code = Some("ConflictException".into());
+                    record.message = "the service reports a workload of this name, but none is listed".into();
+                    record
+                }
+                Ok(action) => apply_to_existing(lane, row, action, attempts).await,
+                Err(CallError::Stopped(reason)) => skipped(row, attempts, &reason),
+                Err(CallError::Failed(failure)) => failed(row, attempts, &failure),
+            },
+            // The row is fine; the lane cannot go on (it has stopped itself).
+            Verdict::StopRun => Record { status: Status::Skipped, ..failed(row, attempts, &failure) },
+            Verdict::Throttled | Verdict::Retry | Verdict::Fail => failed(row, attempts, &failure),
+        },
+    }
+}
+
+/// The row's action against a fresh read of what the service holds.
+async fn replan(
+    lane: &Lane,
+    row: &Pending,
+    policy: OnExisting,
+    attempts: &mut u32,
+) -> Result<Action, CallError> {
+    let mut fresh: Snapshot = list_all(lane).await?;
+    if policy == OnExisting::Update
+        && let Some(existing) = fresh.get_mut(row.request.name())
+    {
+        existing.current = Some(read_current(lane, &existing.id.clone(), attempts).await?);
+    }
+    Ok(plan(&row.request, &fresh, policy))
+}
+
+/// A workload with the row's name exists: report it, refuse, or update it.
+async fn apply_to_existing(lane: &Lane, row: &Pending, action: Action, mut attempts: u32) -> Record<'static> {
+    match action {
+        Action::Create => unreachable!("a workload to create does not exist yet"),
+        Action::Keep { id, arn } => with_workload(record(row, Status::Exists, attempts), &id, &arn),
+        Action::Unchanged { id, arn } => with_workload(record(row, Status::Unchanged, attempts), &id, &arn),
+        Action::Refuse { id, arn } => {
+            let mut record = with_workload(record(row, Status::Failed, attempts), &id, &arn);
+            record.error_code = Some("WorkloadExists".into());
+            record.message = format!("a workload named like this exists ({id}) and --on-existing is fail");
+            record
+        }
+        Action::Update { id, arn, fields } => {
+            let update = update_workload(lane.client(), &id, &row.request);
+            match lane.call(&mut attempts, || update.clone().send()).await {
+                Ok(_) => {
+                    let names: Vec<&str> = fields.iter().map(|field| field.api_member()).collect();
+                    let mut record = with_workload(record(row, Status::Updated, attempts), &id, &arn);
+                    record.message = format!("updated {}", names.join(", "));
+                    record
+                }
+                Err(CallError::Stopped(reason)) => skipped(row, attempts, &reason),
+                Err(CallError::Failed(failure)) => failed(row, attempts, &failure),
+            }
+        }
+    }
+}
+
+fn record(row: &Pending, status: Status, attempts: u32) -> Record<'static> {
+    Record {
+        row: row.row,
+        workload_name: row.request.name().to_owned().into(),
+        status,
+        workload_id: None,
+        workload_arn: None,
+        attempts,
+        error_code: None,
+        message: String::new(),
+    }
+}
+
+fn with_workload(mut record: Record<'static>, id: &str, arn: &str) -> Record<'static> {
+    record.workload_id = Some(id.to_owned());
+    record.workload_arn = Some(arn.to_owned());
+    record
+}
+
+fn failed(row: &Pending, attempts: u32, failure: &Failure) -> Record<'static> {
+    let mut record = record(row, Status::Failed, attempts);
+    record.error_code = Some(failure.code().to_owned());
+    record.message = failure.message.clone();
+    if failure.kind == FailureKind::Timeout {
+        record.message.push_str(
+            "; the service may have acted on the request all the same: run the import again \
+             (or --resume) and the row's name and token find what it did",
+        );
+    }
+    record
+}
+
+/// A row the stopped lane did not send (again).
+pub fn skipped(row: &Pending, attempts: u32, reason: &StopReason) -> Record<'static> {
+    let sent =
+        if attempts == 0 { "not sent".to_owned() } else { format!("given up after {attempts} attempts") };
+    let mut record = record(row, Status::Skipped, attempts);
+    record.message = format!("{sent}: {reason}");
+    record.error_code = Some(reason.code().to_owned());
+    record
+}

@@ -1,0 +1,311 @@
+//! A lane: everything needed to send to one destination (one account and
+//! Region): its client, its pacer, its retry policy, its bound on requests
+//! in flight, and its stop flag. Every request of every command goes through
+//! [`Lane::call`], built from separate pieces in the order vector stacks its
+//! layers: the pacer (rate, then AIMD), then the bound on requests in flight
+//! (held only while a request is out, never through a wait), then the
+//! per-attempt timeout, then the retry decision of [`classify`]. Throttling
+//! is recognised there, once, and that verdict slows the pacer; a run-wide
+//! fault stops this lane. Today a run has one lane; the shape allows many.
+
+use std::error::Error;
+use std::future::Future;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use aws_sdk_wellarchitected::Client;
+use aws_sdk_wellarchitected::config::http::HttpResponse;
+use aws_sdk_wellarchitected::error::{ProvideErrorMetadata, SdkError};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use tokio::sync::Semaphore;
+
+use super::SubmitConfig;
+use super::rate::Pacer;
+use super::retry::{Backoff, Failure, Verdict, classify};
+
+/// Why a lane stopped sending before the end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StopReason {
+    /// A fault no other request can get past (quota, access, credentials).
+    RunWide { code: String, detail: String },
+    /// Ctrl-C.
+    Interrupted,
+}
+
+impl StopReason {
+    fn run_wide(failure: &Failure) -> StopReason {
+        StopReason::RunWide { code: failure.code().to_owned(), detail: failure.message.clone() }
+    }
+
+    /// The `error_code` of the rows the stop kept from being sent.
+    pub fn code(&self) -> &str {
+        match self {
+            StopReason::RunWide { code, .. } => code,
+            StopReason::Interrupted => "Interrupted",
+        }
+    }
+}
+
+impl std::fmt::Display for StopReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StopReason::RunWide { code, detail } => write!(f, "the run stopped after {code}: {detail}"),
+            StopReason::Interrupted => f.write_str("the run was interrupted (Ctrl-C)"),
+        }
+    }
+}
+
+/// Set once, by the first reason to stop; shared by whatever may stop a lane.
+#[derive(Debug, Default)]
+pub struct Stop {
+    reason: Mutex<Option<StopReason>>,
+}
+
+impl Stop {
+    pub fn stop(&self, reason: StopReason) {
+        self.reason.lock().unwrap_or_else(PoisonError::into_inner).get_or_insert(reason);
+    }
+
+    pub fn reason(&self) -> Option<StopReason> {
+        self.reason.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+}
+
+/// Why a request did not succeed.
+#[derive(Debug)]
+pub enum CallError {
+    /// Its last attempt failed, and no more are made.
+    Failed(Failure),
+    /// The lane stopped before it could be sent (again).
+    Stopped(StopReason),
+}
+
+/// The transport to one destination.
+pub struct Lane {
+    client: Client,
+    pacer: Pacer,
+    in_flight: Semaphore,
+    max_attempts: u32,
+    attempt_timeout: Duration,
+    backoff: Backoff,
+    stop: Arc<Stop>,
+    rng: Mutex<StdRng>,
+}
+
+impl Lane {
+    pub fn new(client: Client, config: &SubmitConfig, stop: Arc<Stop>) -> Lane {
+        Lane {
+            client,
+            pacer: Pacer::new(config.rate, config.burst),
+            in_flight: Semaphore::new(config.concurrency.max(1)),
+            max_attempts: config.max_attempts.max(1),
+            attempt_timeout: config.attempt_timeout,
+            backoff: config.backoff,
+            stop,
+            rng: Mutex::new(StdRng::from_rng(&mut rand::rng())),
+        }
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Why the lane stopped, once it has.
+    pub fn stopped(&self) -> Option<StopReason> {
+        self.stop.reason()
+    }
+
+    /// Sends one SDK request, paced, bounded, timed and retried; counts its
+    /// attempts into `attempts`.
+    pub async fn call<T, E, F, Fut>(&self, attempts: &mut u32, mut send: F) -> Result<T, CallError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+        E: ProvideErrorMetadata + Error + 'static,
+    {
+        self.attempt(attempts, || {
+            let sent = send();
+            async move { sent.await.map_err(|error| Failure::from_sdk(&error)) }
+        })
+        .await
+    }
+
+    /// The attempt loop behind [`Lane::call`].
+    pub(super) async fn attempt<T, F, Fut>(&self, attempts: &mut u32, mut send: F) -> Result<T, CallError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, Failure>>,
+    {
+        loop {
+            if let Some(reason) = self.stop.reason() {
+                return Err(CallError::Stopped(reason));
+            }
+            self.pacer.acquire().await;
+            let slot = self.in_flight.acquire().await.expect("the semaphore is never closed");
+            // Checked again right before sending: only requests already
+            // out when the lane stopped meet what stopped it.
+            if let Some(reason) = self.stop.reason() {
+                return Err(CallError::Stopped(reason));
+            }
+            *attempts += 1;
+            let answer = tokio::time::timeout(self.attempt_timeout, send()).await;
+            drop(slot);
+            let failure = match answer {
+                Ok(Ok(output)) => {
+                    self.pacer.answered(false);
+                    return Ok(output);
+                }
+                Ok(Err(failure)) => failure,
+                Err(_) => Failure::timed_out(self.attempt_timeout),
+            };
+            let verdict = classify(&failure);
+            self.pacer.answered(verdict == Verdict::Throttled);
+            if verdict == Verdict::StopRun {
+                self.stop.stop(StopReason::run_wide(&failure));
+            }
+            if !verdict.retries() || *attempts >= self.max_attempts {
+                return Err(CallError::Failed(failure));
+            }
+            let delay = {
+                let mut rng = self.rng.lock().unwrap_or_else(PoisonError::into_inner);
+                self.backoff.delay(*attempts, &failure, &mut *rng)
+            };
+            tracing::debug!(attempt = *attempts, code = ?failure.code, delay_ms = delay.as_millis() as u64, "retrying");
+            tokio::time::sleep(delay).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use super::*;
+    use crate::submit::retry::FailureKind;
+
+    fn lane(max_attempts: u32) -> Lane {
+        let config = SubmitConfig {
+            rate: 1e6,
+            max_attempts,
+            attempt_timeout: Duration::from_secs(1),
+            ..SubmitConfig::default()
+        };
+        let client = crate::emulator::local_client("http://127.0.0.1:9");
+        Lane::new(client, &config, Arc::new(Stop::default()))
+    }
+
+    fn answered(status: u16, code: &str) -> Failure {
+        Failure {
+            kind: FailureKind::Answered(status),
+            code: Some(code.into()),
+            message: code.into(),
+            retry_after: None,
+        }
+    }
+
+    /// Calls `attempt` with a sender that fails with `failure` every time.
+    async fn always_failing(lane: &Lane, failure: Failure) -> (u32, u32, Duration) {
+        let sent = AtomicU32::new(0);
+        let mut attempts = 0;
+        let started = tokio::time::Instant::now();
+        let result: Result<(), CallError> = lane
+            .attempt(&mut attempts, || {
+                sent.fetch_add(1, Ordering::Relaxed);
+                let failure = failure.clone();
+                async move { Err(failure) }
+            })
+            .await;
+        assert!(matches!(result, Err(CallError::Failed(_))));
+        (sent.load(Ordering::Relaxed), attempts, started.elapsed())
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn retryable_failures_are_sent_max_attempts_times_with_bounded_waits() {
+        for failure in [
+            answered(429, "ThrottlingException"),
+            answered(500, "InternalServerException"),
+            answered(503, ""),
+        ] {
+            let (sent, attempts, waited) = always_failing(&lane(8), failure).await;
+            assert_eq!((sent, attempts), (8, 8));
+            // Seven waits, each at most its ceiling: 100 ms doubling to 6.4 s.
+            assert!(
+                waited <= Duration::from_millis(100 + 200 + 400 + 800 + 1600 + 3200 + 6400),
+                "{waited:?}"
+            );
+            assert!(waited > Duration::ZERO);
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn other_failures_are_sent_once_and_run_wide_ones_stop_the_lane() {
+        for failure in [answered(400, "ValidationException"), answered(409, "ConflictException")] {
+            let lane = lane(8);
+            let (sent, _, waited) = always_failing(&lane, failure).await;
+            assert_eq!((sent, waited), (1, Duration::ZERO));
+            assert_eq!(lane.stopped(), None);
+        }
+        for failure in
+            [answered(402, "ServiceQuotaExceededException"), answered(403, "AccessDeniedException")]
+        {
+            let lane = lane(8);
+            let (sent, _, _) = always_failing(&lane, failure.clone()).await;
+            assert_eq!(sent, 1);
+            assert_eq!(lane.stopped().map(|reason| reason.code().to_owned()), failure.code);
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_attempt_with_no_answer_times_out_and_is_retried() {
+        let lane = lane(3);
+        let mut attempts = 0;
+        let started = tokio::time::Instant::now();
+        let result: Result<(), CallError> = lane.attempt(&mut attempts, std::future::pending).await;
+        match result {
+            Err(CallError::Failed(failure)) => assert_eq!(failure.kind, FailureKind::Timeout),
+            _ => panic!("expected a timeout"),
+        }
+        assert_eq!(attempts, 3);
+        assert!(started.elapsed() >= Duration::from_secs(3), "three attempts of 1 s each");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_stopped_lane_sends_nothing_more() {
+        let lane = lane(8);
+        lane.stop.stop(StopReason::Interrupted);
+        let mut attempts = 0;
+        let result: Result<(), CallError> = lane.attempt(&mut attempts, || async { Ok(()) }).await;
+        assert!(matches!(result, Err(CallError::Stopped(StopReason::Interrupted))));
+        assert_eq!(attempts, 0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn requests_in_flight_never_exceed_the_concurrency() {
+        let config = SubmitConfig { rate: 1e6, concurrency: 3, ..SubmitConfig::default() };
+        let client = crate::emulator::local_client("http://127.0.0.1:9");
+        let lane = Arc::new(Lane::new(client, &config, Arc::new(Stop::default())));
+        let (now, most) = (Arc::new(AtomicU32::new(0)), Arc::new(AtomicU32::new(0)));
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..20 {
+            let (lane, now, most) = (lane.clone(), now.clone(), most.clone());
+            tasks.spawn(async move {
+                let mut attempts = 0;
+                let sent: Result<(), CallError> = lane
+                    .attempt(&mut attempts, || {
+                        let (now, most) = (now.clone(), most.clone());
+                        async move {
+                            most.fetch_max(now.fetch_add(1, Ordering::SeqCst) + 1, Ordering::SeqCst);
+                            tokio::time::sleep(Duration::from_millis(10)).await;
+                            now.fetch_sub(1, Ordering::SeqCst);
+                            Ok(())
+                        }
+                    })
+                    .await;
+                assert!(sent.is_ok());
+            });
+        }
+        tasks.join_all().await;
+        assert_eq!(most.load(Ordering::SeqCst), 3);
+    }
+}
