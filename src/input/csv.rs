@@ -210,6 +210,69 @@ struct Overrun {
     quotes: u64,
 }
 
+impl Overrun {
+    /// Notes the bytes of the record just consumed; returns the line
+    /// breaks among them.
+    fn track(&mut self, consumed: &[u8], line_break: u8, ends_record: bool) -> u64 {
+        let breaks = memchr::memchr_iter(line_break, consumed).count() as u64;
+        let ends_line = ends_record && consumed.last() == Some(&line_break);
+        if self.started {
+            self.bytes.extend_from_slice(consumed);
+        } else if breaks > u64::from(ends_line) {
+            // The record runs onto a second line: keep what follows its first.
+            self.started = true;
+            let first_break = consumed.iter().position(|&b| b == line_break).unwrap_or(consumed.len());
+            self.bytes.extend_from_slice(&consumed[first_break + 1..]);
+        }
+        self.quotes += memchr::memchr_iter(QUOTE, consumed).count() as u64;
+        breaks
+    }
+}
+
+/// The cell being read: `kept` of its bytes sit at the start of the cell
+/// buffer; past the limit they are dropped, and only `bytes` grows.
+#[derive(Default)]
+struct OpenCell {
+    kept: usize,
+    bytes: usize,
+}
+
+impl OpenCell {
+    /// Adds to the record the fields that ended in the last read, whose
+    /// output (`written` bytes) followed what was kept; `ended` are their
+    /// ends within that output. What follows the last end starts the next field.
+    fn take_ended(
+        &mut self,
+        parsed: &mut Parsed,
+        width: usize,
+        cell: &mut [u8],
+        ended: impl Iterator<Item = usize>,
+        written: usize,
+    ) {
+        // The first field to end continues what is kept; the others lie
+        // in this read's output from `start`.
+        let mut start = None;
+        for end in ended {
+            let (from, bytes) = match start {
+                None => (0, self.bytes + end),
+                Some(start) => (self.kept + start, end - start),
+            };
+            add_cell(parsed, width, &cell[from..self.kept + end], bytes);
+            start = Some(end);
+        }
+        match start {
+            Some(start) => {
+                cell.copy_within(self.kept + start..self.kept + written, 0);
+                (self.kept, self.bytes) = (written - start, written - start);
+            }
+            None => (self.kept, self.bytes) = (self.kept + written, self.bytes + written),
+        }
+        if self.bytes > CELL_LIMIT {
+            self.kept = 0;
+        }
+    }
+}
+
 impl CsvRows {
     fn read_header(&mut self, header_line: u64) -> Result<Vec<String>, InputError> {
         loop {
@@ -234,24 +297,30 @@ impl CsvRows {
         }
     }
 
-    /// The next record, or `None` at the end of the input.
-    fn read_record(&mut self) -> Result<Option<Parsed>, InputError> {
-        let line_break = self.line_break;
-        // Line breaks before a record are blank lines: count them here, so
-        // the record's first line is known before it is parsed.
+    /// Counts and passes over the line breaks before a record (blank
+    /// lines), so the record's first line is known before it is parsed.
+    /// `false` at the end of the input.
+    fn skip_blank_lines(&mut self) -> Result<bool, InputError> {
         loop {
             let bytes =
                 self.feed.available().map_err(|source| InputError::Io { file: self.name.clone(), source })?;
             if bytes.is_empty() {
-                return Ok(None);
+                return Ok(false);
             }
-            let breaks = bytes.iter().take_while(|&&b| b == line_break).count();
+            let breaks = bytes.iter().take_while(|&&b| b == self.line_break).count();
             let all = breaks == bytes.len();
             self.feed.consume(breaks);
             self.lines_done += breaks as u64;
             if !all {
-                break;
+                return Ok(true);
             }
+        }
+    }
+
+    /// The next record, or `None` at the end of the input.
+    fn read_record(&mut self) -> Result<Option<Parsed>, InputError> {
+        if !self.skip_blank_lines()? {
+            return Ok(None);
         }
         let mut parsed = Parsed {
             first_line: self.lines_done + 1,
@@ -266,9 +335,7 @@ impl CsvRows {
             issues: Vec::new(),
         };
         let mut overrun = Overrun::default();
-        // The field being read keeps its bytes at the start of `self.cell`
-        // (`kept` of them); past the limit they are dropped, only counted.
-        let (mut kept, mut field_bytes) = (0, 0);
+        let mut open = OpenCell::default();
         // csv_core counts field ends from the start of the record's output.
         let mut record_bytes = 0;
         let mut ends = [0; 64];
@@ -276,47 +343,16 @@ impl CsvRows {
             let bytes =
                 self.feed.available().map_err(|source| InputError::Io { file: self.name.clone(), source })?;
             let at_end = bytes.is_empty();
-            if self.cell.len() < kept + READ_BYTES {
-                self.cell.resize(kept + READ_BYTES, 0);
+            if self.cell.len() < open.kept + READ_BYTES {
+                self.cell.resize(open.kept + READ_BYTES, 0);
             }
-            let (result, read, written, ended) =
-                self.core.read_record(bytes, &mut self.cell[kept..kept + READ_BYTES], &mut ends);
-            let consumed = &bytes[..read];
-            let breaks = memchr::memchr_iter(line_break, consumed).count() as u64;
-            self.lines_done += breaks;
-            let ends_line = result == ReadRecordResult::Record && consumed.last() == Some(&line_break);
-            if overrun.started {
-                overrun.bytes.extend_from_slice(consumed);
-            } else if breaks > u64::from(ends_line) {
-                // The record runs onto a second line: keep what follows its first.
-                overrun.started = true;
-                let first_break = consumed.iter().position(|&b| b == line_break).unwrap_or(read);
-                overrun.bytes.extend_from_slice(&consumed[first_break + 1..]);
-            }
-            overrun.quotes += memchr::memchr_iter(QUOTE, consumed).count() as u64;
+            let output = &mut self.cell[open.kept..open.kept + READ_BYTES];
+            let (result, read, written, ended) = self.core.read_record(bytes, output, &mut ends);
+            let ends_record = result == ReadRecordResult::Record;
+            self.lines_done += overrun.track(&bytes[..read], self.line_break, ends_record);
             self.feed.consume(read);
-            // The fields that ended in this call. The first continues what
-            // is kept; the others lie in this call's output from `start`.
-            let mut start = None;
-            for &end in &ends[..ended] {
-                let end = end - record_bytes;
-                let (from, bytes) = match start {
-                    None => (0, field_bytes + end),
-                    Some(start) => (kept + start, end - start),
-                };
-                add_cell(&mut parsed, self.width, &self.cell[from..kept + end], bytes);
-                start = Some(end);
-            }
-            match start {
-                Some(start) => {
-                    self.cell.copy_within(kept + start..kept + written, 0);
-                    (kept, field_bytes) = (written - start, written - start);
-                }
-                None => (kept, field_bytes) = (kept + written, field_bytes + written),
-            }
-            if field_bytes > CELL_LIMIT {
-                kept = 0;
-            }
+            let ended = ends[..ended].iter().map(|end| end - record_bytes);
+            open.take_ended(&mut parsed, self.width, &mut self.cell, ended, written);
             record_bytes += written;
             match result {
                 ReadRecordResult::End => return Ok(None),
@@ -326,7 +362,7 @@ impl CsvRows {
                     return Ok(Some(if unclosed { self.unclosed(parsed, overrun) } else { parsed }));
                 }
                 _ if overrun.bytes.len() > REPLAY_LIMIT => {
-                    add_cell(&mut parsed, self.width, &self.cell[..kept], field_bytes);
+                    add_cell(&mut parsed, self.width, &self.cell[..open.kept], open.bytes);
                     return Ok(Some(self.unclosed(parsed, overrun)));
                 }
                 _ => {}

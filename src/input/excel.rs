@@ -104,27 +104,7 @@ fn read_workbook(
             cells_read: 0,
             exhausted: false,
         };
-        let found = match &mut workbook {
-            Sheets::Xlsx(xlsx) => {
-                let mut cells = xlsx.worksheet_cells_reader(sheet).map_err(|e| in_sheet(e.to_string()))?;
-                stream.read(|| kept_cell(cells.next_cell(), &in_sheet))?
-            }
-            Sheets::Xlsb(xlsb) => {
-                let mut cells = xlsb.worksheet_cells_reader(sheet).map_err(|e| in_sheet(e.to_string()))?;
-                stream.read(|| kept_cell(cells.next_cell(), &in_sheet))?
-            }
-            whole => {
-                let range = whole.worksheet_range(sheet).map_err(|e| in_sheet(e.to_string()))?;
-                let (top, left) = range.start().unwrap_or_default();
-                let mut cells = range.used_cells();
-                stream.read(|| {
-                    Ok(cells.next().map(|(row, column, value)| {
-                        ((top + row as u32, left + column as u32), Kept::Value(value.clone()))
-                    }))
-                })?
-            }
-        };
-        if found {
+        if stream_sheet(&mut workbook, &mut stream, &in_sheet)? {
             return Ok(());
         }
     }
@@ -134,6 +114,36 @@ fn read_workbook(
         None => format!(" of any sheet ({})", sheets.join(", ")),
     };
     Err(InputError::NoHeader { file, searched: HEADER_SEARCH_ROWS, where_ })
+}
+
+/// Streams one sheet, cell by cell where calamine can; `false` when it has
+/// no header row.
+fn stream_sheet(
+    workbook: &mut Sheets<std::io::BufReader<std::fs::File>>,
+    stream: &mut SheetStream<'_>,
+    in_sheet: &impl Fn(String) -> InputError,
+) -> Result<bool, InputError> {
+    let sheet = stream.sheet;
+    match workbook {
+        Sheets::Xlsx(xlsx) => {
+            let mut cells = xlsx.worksheet_cells_reader(sheet).map_err(|e| in_sheet(e.to_string()))?;
+            stream.read(|| kept_cell(cells.next_cell(), in_sheet))
+        }
+        Sheets::Xlsb(xlsb) => {
+            let mut cells = xlsb.worksheet_cells_reader(sheet).map_err(|e| in_sheet(e.to_string()))?;
+            stream.read(|| kept_cell(cells.next_cell(), in_sheet))
+        }
+        whole => {
+            let range = whole.worksheet_range(sheet).map_err(|e| in_sheet(e.to_string()))?;
+            let (top, left) = range.start().unwrap_or_default();
+            let mut cells = range.used_cells();
+            stream.read(|| {
+                Ok(cells.next().map(|(row, column, value)| {
+                    ((top + row as u32, left + column as u32), Kept::Value(value.clone()))
+                }))
+            })
+        }
+    }
 }
 
 /// What a cell reader (xlsx or xlsb) gave, as the stream takes it.

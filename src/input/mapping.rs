@@ -32,47 +32,13 @@ pub fn map_row<'a>(
         if structural && *target != Target::Field(Field::WorkloadName) {
             continue;
         }
+        let problem = |code, detail| columns.cell_problem(raw.row, column, code, detail);
         match target {
             Target::Tag(key) => request.tags.push((key.as_str().into(), cell.into())),
-            Target::Field(Field::Tags) => {
-                for pair in split_tags(cell) {
-                    match pair.split_once('=') {
-                        Some((key, value)) => request.tags.push((key.trim().into(), value.trim().into())),
-                        None => problems.push(columns.cell_problem(
-                            raw.row,
-                            column,
-                            Code::InvalidTag,
-                            format!(
-                                "{} is not a key=value pair: write tags like team=payments; env=prod",
-                                quoted(pair)
-                            ),
-                        )),
-                    }
-                }
-            }
+            Target::Field(Field::Tags) => map_tags(cell, &mut request, problems, problem),
             Target::Field(Field::AccountIds) => {
                 let typed_as_number = raw.numeric.contains(&column);
-                for item in split_list(cell) {
-                    if typed_as_number
-                        && item.len() < ACCOUNT_ID_DIGITS
-                        && item.bytes().all(|b| b.is_ascii_digit())
-                    {
-                        request.account_ids.push(format!("{item:0>ACCOUNT_ID_DIGITS$}").into());
-                    } else if looks_like_scientific(item) {
-                        problems.push(columns.cell_problem(
-                            raw.row,
-                            column,
-                            Code::DigitsLost,
-                            format!(
-                                "{} is a number in scientific notation, so the account ID's digits are lost: \
-                                 format the column as Text in the spreadsheet and type the 12 digits",
-                                quoted(item)
-                            ),
-                        ));
-                    } else {
-                        request.account_ids.push(item.into());
-                    }
-                }
+                map_account_ids(cell, typed_as_number, &mut request, problems, problem);
             }
             Target::Field(field) if field.is_list() => {
                 let items = split_list(cell).map(|item| friendly(*field, item));
@@ -82,6 +48,51 @@ pub fn map_row<'a>(
         }
     }
     request
+}
+
+/// A Tags cell: `key=value` pairs.
+fn map_tags<'a>(
+    cell: &'a str,
+    request: &mut WorkloadRequest<'a>,
+    problems: &mut Vec<Problem>,
+    problem: impl Fn(Code, String) -> Problem,
+) {
+    for pair in split_tags(cell) {
+        match pair.split_once('=') {
+            Some((key, value)) => request.tags.push((key.trim().into(), value.trim().into())),
+            None => problems.push(problem(
+                Code::InvalidTag,
+                format!("{} is not a key=value pair: write tags like team=payments; env=prod", quoted(pair)),
+            )),
+        }
+    }
+}
+
+/// An AccountIds cell. An ID that Excel stored as a number gets its leading
+/// zeros back; one shown in scientific notation has lost its digits.
+fn map_account_ids<'a>(
+    cell: &'a str,
+    typed_as_number: bool,
+    request: &mut WorkloadRequest<'a>,
+    problems: &mut Vec<Problem>,
+    problem: impl Fn(Code, String) -> Problem,
+) {
+    for item in split_list(cell) {
+        if typed_as_number && item.len() < ACCOUNT_ID_DIGITS && item.bytes().all(|b| b.is_ascii_digit()) {
+            request.account_ids.push(format!("{item:0>ACCOUNT_ID_DIGITS$}").into());
+        } else if looks_like_scientific(item) {
+            problems.push(problem(
+                Code::DigitsLost,
+                format!(
+                    "{} is a number in scientific notation, so the account ID's digits are lost: \
+                     format the column as Text in the spreadsheet and type the 12 digits",
+                    quoted(item)
+                ),
+            ));
+        } else {
+            request.account_ids.push(item.into());
+        }
+    }
 }
 
 /// An enum value from a friendly spelling (`Pre-production` → `PREPRODUCTION`),
