@@ -54,35 +54,56 @@ pub struct ImportConfig {
     pub progress: bool,
 }
 
-/// A row once validated: its verdict, and what to send if it is valid.
+/// A row once validated: its verdict, what to send if it is valid, and
+/// every problem it has (a valid row's are warnings), one line each.
 enum Validated {
-    Invalid(Record<'static>),
-    Valid(Box<Pending>),
+    Invalid(Record<'static>, Vec<String>),
+    Valid(Box<Pending>, Vec<String>),
 }
 
 /// The rows of the input, validated and split.
 struct Rows {
     invalid: Vec<Record<'static>>,
     valid: Vec<Pending>,
+    /// The warnings of valid rows, by row, for their outcome's message.
+    row_warnings: HashMap<u64, Vec<String>>,
+    /// Every problem of every row, in row order, as `validate` counts them.
+    problems: Vec<String>,
+    /// Warnings about the file (unknown columns, say).
     warnings: Vec<String>,
 }
 
 fn read_rows(options: &InputOptions) -> Result<Rows, RunError> {
     let opened = input::open(options)?;
-    let mut rows = Rows { invalid: Vec::new(), valid: Vec::new(), warnings: opened.warnings.clone() };
+    let mut rows = Rows {
+        invalid: Vec::new(),
+        valid: Vec::new(),
+        row_warnings: HashMap::new(),
+        problems: Vec::new(),
+        warnings: opened.warnings.clone(),
+    };
     let verdict = |checked: Checked<'_>| {
+        let problems: Vec<String> = checked.problems.iter().map(ToString::to_string).collect();
         if checked.is_valid() {
             let request = checked.request.into_owned();
             let token = request.idempotency_token();
-            return Validated::Valid(Box::new(Pending { row: checked.row, request, token }));
+            return Validated::Valid(Box::new(Pending { row: checked.row, request, token }), problems);
         }
-        let problems: Vec<String> = checked.problems.iter().map(ToString::to_string).collect();
-        Validated::Invalid(Record::verdict(&checked, &problems).into_owned())
+        Validated::Invalid(Record::verdict(&checked, &problems).into_owned(), problems)
     };
     check_rows(opened, verdict, |row| {
         match row {
-            Validated::Invalid(record) => rows.invalid.push(record),
-            Validated::Valid(row) => rows.valid.push(*row),
+            Validated::Invalid(record, problems) => {
+                rows.invalid.push(record);
+                rows.problems.extend(problems);
+            }
+            Validated::Valid(row, warnings) => {
+                if !warnings.is_empty() {
+                    rows.problems.extend(warnings.iter().cloned());
+                    rows.row_warnings.insert(row.row, warnings);
+                }
+                rows.valid.push(*row);
+            }
         }
         Ok(())
     })?;
@@ -101,10 +122,10 @@ pub fn dry_run(config: &ImportConfig) -> Result<Summary, RunError> {
         print_line(&serde_json::json!({"row": row.row, "CreateWorkload": request}).to_string());
         summary.counts.add(Status::Valid);
     }
-    for record in rows.invalid {
+    for _ in rows.invalid {
         summary.counts.add(Status::Invalid);
-        summary.problem(record.message);
     }
+    rows.problems.into_iter().for_each(|problem| summary.problem(problem));
     summary.elapsed = started.elapsed();
     Ok(summary)
 }
@@ -116,7 +137,7 @@ pub fn run(config: &ImportConfig) -> Result<Summary, RunError> {
     let identity = InputIdentity::of(config.input.file())
         .map_err(|source| InputError::Io { file: config.input.path.display().to_string(), source })?;
     let earlier = earlier_outcomes(config, &journal_path, &identity)?;
-    let Rows { invalid, valid: pending, mut warnings } = read_rows(&config.input)?;
+    let Rows { invalid, valid: pending, row_warnings, problems, mut warnings } = read_rows(&config.input)?;
     warnings.extend(earlier.warnings);
     refuse_moved_rows(&config.report, &earlier.done, &invalid, &pending)?;
 
@@ -128,22 +149,32 @@ pub fn run(config: &ImportConfig) -> Result<Summary, RunError> {
     let journal = Journal::open(&journal_path, &identity)?;
     let (sent, stopped) = send(config, to_send, journal)?;
 
+    // A valid row's warnings stay with its outcome, as in `validate`'s report.
+    let sent = sent.into_iter().map(|mut record| {
+        if let Some(warnings) = row_warnings.get(&record.row) {
+            record.message = warnings
+                .iter()
+                .cloned()
+                .chain(Some(record.message).filter(|m| !m.is_empty()))
+                .collect::<Vec<_>>()
+                .join("; ");
+        }
+        record
+    });
     let mut records: Vec<Record<'static>> = invalid.into_iter().chain(carried).chain(sent).collect();
     records.sort_by_key(|record| record.row);
     let mut summary = Summary::new(&[Status::Created], Some(config.report.clone()), warnings);
     summary.stopped = stopped;
+    problems.into_iter().for_each(|problem| summary.problem(problem));
     for record in &records {
         summary.counts.add(record.status);
-        match record.status {
-            // Each problem of an invalid row names its row already.
-            Status::Invalid => summary.problem(record.message.clone()),
-            Status::Failed => summary.problem(format!(
+        if record.status == Status::Failed {
+            summary.problem(format!(
                 "row {}: failed: {}: {}",
                 record.row,
                 record.error_code.as_deref().unwrap_or_default(),
                 record.message
-            )),
-            _ => {}
+            ));
         }
     }
     // Requests went out: from here on, a failure keeps the journal for

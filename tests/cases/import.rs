@@ -31,11 +31,12 @@ pub(super) fn plain(_: usize) -> String {
     "A workload to import".to_owned()
 }
 
-/// `wa-bulk import FILE --endpoint-url URL …` with test credentials.
+/// `wa-bulk import FILE --endpoint-url URL …` with test credentials. Its
+/// stderr is a pipe, so it shows no progress bar; problems are listed.
 pub(super) fn import(file: &Path, emulator: &Emulator, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_wa-bulk"));
     command
-        .args(["import", file.to_str().unwrap(), "--endpoint-url", &emulator.endpoint_url(), "--quiet"])
+        .args(["import", file.to_str().unwrap(), "--endpoint-url", &emulator.endpoint_url()])
         .args(args)
         .env("AWS_ACCESS_KEY_ID", "AKIDIMPORT")
         .env("AWS_SECRET_ACCESS_KEY", "import-secret")
@@ -243,6 +244,33 @@ async fn invalid_rows_are_reported_and_never_sent() {
     let records = report(&file);
     assert_eq!(records.iter().map(|r| (r.row, r.status)).collect::<Vec<_>>(), [(2, Created), (3, Invalid)]);
     assert_eq!(stored_names(&emulator).1, BTreeSet::from(["shop".to_owned()]));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn import_reports_and_counts_problems_as_validate_does_warnings_included() {
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let fixture = Fixture::new();
+    let header = format!("{HEADER},PillarPriorities");
+    let warned = "shop,A good one,Production,111122223333,us-east-1,o@example.com,wellarchitected,secrity";
+    let file = fixture.write("rows.csv", format!("{header}\n{warned}\nab,x,Staging,1,US East,me,,\n"));
+    let problem_lines = |stderr: &str| -> Vec<String> {
+        stderr.lines().filter(|line| line.contains(": row ")).map(str::to_owned).collect()
+    };
+    let verdicts = fixture.path("v.jsonl");
+    let validated = super::support::wa_bulk(&[
+        "validate",
+        file.to_str().unwrap(),
+        "--report",
+        verdicts.to_str().unwrap(),
+    ]);
+    let mut command = import(&file, &emulator, &[]);
+    let output = run(command.args(["--report", fixture.path("r.jsonl").to_str().unwrap()])).await;
+    let imported = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(problem_lines(&imported), problem_lines(&validated.stderr));
+    assert!(problem_lines(&imported).len() >= 4, "{imported}");
+    let records = super::support::read_jsonl(&fixture.path("r.jsonl"));
+    assert_eq!((records[0].status, records[1].status), (Created, Invalid));
+    assert_contains(&records[0].message, "warning: \"secrity\" is not one of the six AWS pillars");
 }
 
 #[tokio::test(flavor = "multi_thread")]
