@@ -80,12 +80,20 @@ pub struct Violation {
     pub detail: String,
 }
 
+/// The sheet column a problem is in: where it stands, and its header as the
+/// sheet spells it (a report sink may mark the cell, a message names it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Column {
+    pub index: usize,
+    pub header: String,
+}
+
 /// One problem of one row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     pub row: u64,
-    /// The source column's header as the sheet spells it, when one applies.
-    pub column: Option<String>,
+    /// The source column, when one applies.
+    pub column: Option<Column>,
     /// The `CreateWorkloadInput` member, e.g. `JiraConfiguration.JiraProjectKey`.
     pub member: Option<&'static str>,
     pub code: Code,
@@ -103,7 +111,7 @@ impl Problem {
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "row {}", self.row)?;
-        match (&self.column, self.member) {
+        match (self.column.as_ref().map(|column| &column.header), self.member) {
             (Some(column), Some(member)) => write!(f, ", column \"{column}\" ({member})")?,
             (Some(column), None) => write!(f, ", column \"{column}\"")?,
             (None, Some(member)) => write!(f, ", {member} (no column)")?,
@@ -134,7 +142,7 @@ mod tests {
     fn problem(column: Option<&str>, member: Option<&'static str>, severity: Severity) -> Problem {
         Problem {
             row: 14,
-            column: column.map(str::to_owned),
+            column: column.map(|header| Column { index: 3, header: header.to_owned() }),
             member,
             code: Code::TooShort,
             severity,

@@ -22,10 +22,10 @@ use crate::RunError;
 use crate::emulator::{Emulator, EmulatorConfig};
 use crate::input::{self, InputError, InputOptions};
 use crate::model::name_key;
-use crate::problem::quoted;
+use crate::problem::{Problem, quoted};
 use crate::report::guard::{claim, remove_ours};
 use crate::report::journal::{self, InputIdentity, Journal};
-use crate::report::{self, Counts, Format, Record, ReportError, ReportWriter, Status};
+use crate::report::{self, Counts, Format, Record, ReportError, Status, sink};
 use crate::submit::client::{AwsOptions, aws_client};
 use crate::submit::{Lane, Pending, Stop, StopReason, SubmitConfig, submit};
 use crate::validate::{Checked, check_rows};
@@ -54,11 +54,11 @@ pub struct ImportConfig {
     pub progress: bool,
 }
 
-/// A row once validated: its verdict, what to send if it is valid, and
-/// every problem it has (a valid row's are warnings), one line each.
+/// A row once validated: its verdict with its problems, or what to send and
+/// its warnings.
 enum Validated {
-    Invalid(Record<'static>, Vec<String>),
-    Valid(Box<Pending>, Vec<String>),
+    Invalid(Record<'static>),
+    Valid(Box<Pending>, Vec<Problem>),
 }
 
 /// The rows of the input, validated and split.
@@ -66,7 +66,7 @@ struct Rows {
     invalid: Vec<Record<'static>>,
     valid: Vec<Pending>,
     /// The warnings of valid rows, by row, for their outcome's message.
-    row_warnings: HashMap<u64, Vec<String>>,
+    row_warnings: HashMap<u64, Vec<Problem>>,
     /// Every problem of every row, in row order, as `validate` counts them.
     problems: Vec<String>,
     /// Warnings about the file (unknown columns, say).
@@ -83,23 +83,25 @@ fn read_rows(options: &InputOptions) -> Result<Rows, RunError> {
         warnings: opened.warnings.clone(),
     };
     let verdict = |checked: Checked<'_>| {
-        let problems: Vec<String> = checked.problems.iter().map(ToString::to_string).collect();
         if checked.is_valid() {
             let request = checked.request.into_owned();
             let token = request.idempotency_token();
-            return Validated::Valid(Box::new(Pending { row: checked.row, request, token }), problems);
+            return Validated::Valid(
+                Box::new(Pending { row: checked.row, request, token }),
+                checked.problems,
+            );
         }
-        Validated::Invalid(Record::verdict(&checked, &problems).into_owned(), problems)
+        Validated::Invalid(Record::verdict(&checked).into_owned())
     };
     check_rows(opened, verdict, |row| {
         match row {
-            Validated::Invalid(record, problems) => {
+            Validated::Invalid(record) => {
+                rows.problems.extend(record.problems.iter().map(ToString::to_string));
                 rows.invalid.push(record);
-                rows.problems.extend(problems);
             }
             Validated::Valid(row, warnings) => {
                 if !warnings.is_empty() {
-                    rows.problems.extend(warnings.iter().cloned());
+                    rows.problems.extend(warnings.iter().map(ToString::to_string));
                     rows.row_warnings.insert(row.row, warnings);
                 }
                 rows.valid.push(*row);
@@ -152,12 +154,7 @@ pub fn run(config: &ImportConfig) -> Result<Summary, RunError> {
     // A valid row's warnings stay with its outcome, as in `validate`'s report.
     let sent = sent.into_iter().map(|mut record| {
         if let Some(warnings) = row_warnings.get(&record.row) {
-            record.message = warnings
-                .iter()
-                .cloned()
-                .chain(Some(record.message).filter(|m| !m.is_empty()))
-                .collect::<Vec<_>>()
-                .join("; ");
+            record.problems = warnings.clone();
         }
         record
     });
@@ -260,9 +257,9 @@ fn record_outcomes(
 }
 
 fn write_report(path: &Path, format: Format, records: &[Record<'static>]) -> Result<(), ReportError> {
-    let mut writer = ReportWriter::create(path, format)?;
-    records.iter().try_for_each(|record| writer.write(record))?;
-    writer.finish().map(drop)
+    let mut sink = sink::create(path, format)?;
+    records.iter().try_for_each(|record| sink.write(record))?;
+    sink.finish().map(drop)
 }
 
 /// Rows an earlier run finished, by row and name key.

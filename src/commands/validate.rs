@@ -8,7 +8,7 @@ use super::Summary;
 use crate::RunError;
 use crate::input::{self, InputOptions};
 use crate::report::guard::{claim, written_by_wa_bulk};
-use crate::report::{Format, Record, ReportError, ReportWriter, Status};
+use crate::report::{Format, Record, ReportError, Status, sink};
 use crate::validate::{Checked, check_rows};
 
 #[derive(Debug, Clone)]
@@ -26,15 +26,15 @@ pub fn run(config: &ValidateConfig) -> Result<Summary, RunError> {
         return Err(ReportError::NotOurs { path: config.report.display().to_string() }.into());
     }
     let opened = input::open(&config.input)?;
-    let mut report = ReportWriter::create(&config.report, config.format)?;
+    let mut report = sink::create(&config.report, config.format)?;
     let headline = &[Status::Valid, Status::Invalid];
     let mut summary = Summary::new(headline, Some(config.report.clone()), opened.warnings.clone());
-    let format = report.format();
-    // Each row's line of the report is encoded in parallel with the checks.
+    let encode = report.encoder();
+    // Each row's record is encoded in parallel with the checks.
     let verdict = |checked: Checked<'_>| {
         let problems: Vec<String> = checked.problems.iter().map(ToString::to_string).collect();
-        let record = Record::verdict(&checked, &problems);
-        (record.status, format.encode(&record), problems)
+        let record = Record::verdict(&checked);
+        (record.status, encode(&record), problems)
     };
     check_rows(opened, verdict, |(status, line, problems)| {
         summary.counts.add(status);

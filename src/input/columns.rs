@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use crate::input::InputError;
 use crate::model::Field;
-use crate::problem::{Code, Problem, Severity, Violation};
+use crate::problem::{Code, Column, Problem, Severity, Violation};
 
 /// What a column fills.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -187,11 +187,6 @@ impl ColumnMap {
         self.targets.iter().enumerate().filter_map(|(column, target)| target.as_ref().map(|t| (column, t)))
     }
 
-    /// Where a column stands in the sheet; problems with no column come last.
-    pub fn position(&self, header: Option<&str>) -> usize {
-        header.and_then(|header| self.headers.iter().position(|h| h == header)).unwrap_or(usize::MAX)
-    }
-
     pub fn column_of(&self, field: Field) -> Option<usize> {
         self.by_field.get(&field).copied()
     }
@@ -205,7 +200,7 @@ impl ColumnMap {
         };
         Problem {
             row,
-            column: Some(self.header(column).to_owned()),
+            column: Some(Column { index: column, header: self.header(column).to_owned() }),
             member,
             code,
             severity: Severity::Error,
@@ -220,7 +215,7 @@ impl ColumnMap {
             .as_ref()
             .and_then(|key| self.by_tag.get(key))
             .or_else(|| self.by_field.get(&violation.field))
-            .map(|&column| self.headers[column].clone());
+            .map(|&column| Column { index: column, header: self.headers[column].clone() });
         Problem {
             row,
             column,

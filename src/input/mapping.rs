@@ -308,7 +308,7 @@ mod tests {
         let (_, problems) = map(&["Tags"], &["team=a; oops"], vec![]);
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].code, Code::InvalidTag);
-        assert_eq!(problems[0].column.as_deref(), Some("Tags"));
+        assert_eq!(problems[0].column.as_ref().map(|c| c.header.as_str()), Some("Tags"));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::guard::open_no_follow;
-use super::{Format, Record, ReportError};
+use super::{Record, ReportError, json_line};
 
 /// The input a journal belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,7 +85,7 @@ impl Journal {
     pub fn append(&mut self, record: &Record<'_>) -> std::io::Result<()> {
         // One write per line, so a line is never interleaved or half written
         // by wa-bulk; only a crash can cut one short.
-        self.file.write_all(&Format::Jsonl.encode(record))?;
+        self.file.write_all(&json_line(record))?;
         self.file.flush()
     }
 }
@@ -189,6 +189,7 @@ mod tests {
             attempts: 1,
             error_code: None,
             message: "é".into(),
+            problems: Vec::new(),
         }
     }
 
@@ -200,7 +201,7 @@ mod tests {
         let mut bytes = serde_json::to_vec(&header).unwrap();
         bytes.push(b'\n');
         for &row in rows {
-            bytes.extend(Format::Jsonl.encode(&record(row)));
+            bytes.extend(json_line(&record(row)));
         }
         bytes
     }
@@ -233,7 +234,7 @@ mod tests {
     fn damage_before_a_good_line_is_refused_with_its_line_number() {
         let mut bytes = journal_of(&[2]);
         bytes.extend(b"{garbage\n");
-        bytes.extend(Format::Jsonl.encode(&record(3)));
+        bytes.extend(json_line(&record(3)));
         let error = parse(Path::new("j"), &bytes).unwrap_err();
         assert!(matches!(error, ReportError::Damaged { line: 3, .. }), "{error}");
     }

@@ -9,14 +9,16 @@
 
 pub mod guard;
 pub mod journal;
+pub mod sink;
 
 use std::borrow::Cow;
-use std::fs::{File, OpenOptions};
-use std::io::{self, BufWriter, Write};
+use std::fs::OpenOptions;
+use std::io;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::problem::Problem;
 use crate::validate::Checked;
 use guard::open_no_follow;
 
@@ -154,8 +156,8 @@ impl Counts {
     }
 }
 
-/// One line of the report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// What became of one data row: a line of the report.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Record<'a> {
     pub row: u64,
     pub workload_name: Cow<'a, str>,
@@ -163,35 +165,112 @@ pub struct Record<'a> {
     pub workload_id: Option<String>,
     pub workload_arn: Option<String>,
     pub attempts: u32,
+    /// The service's error code, or why the row was not sent.
     pub error_code: Option<String>,
+    /// What the service answered, or what was done.
     pub message: String,
+    /// The row's problems (errors and warnings), as values until a sink
+    /// renders them: it names each one's column in the `message`, and the
+    /// first error's code is the `error_code`. Read back from a report,
+    /// they are in `message` already.
+    #[serde(skip)]
+    pub problems: Vec<Problem>,
 }
 
 pub const COLUMNS: [&str; 8] =
     ["row", "workload_name", "status", "workload_id", "workload_arn", "attempts", "error_code", "message"];
+
+/// A record as a line shows it, its problems rendered.
+#[derive(Serialize)]
+struct RecordLine<'r> {
+    row: u64,
+    workload_name: &'r str,
+    status: Status,
+    workload_id: Option<&'r str>,
+    workload_arn: Option<&'r str>,
+    attempts: u32,
+    error_code: Option<&'r str>,
+    message: Cow<'r, str>,
+}
 
 impl Record<'_> {
     /// The same record, owning its text.
     pub fn into_owned(self) -> Record<'static> {
         Record { workload_name: Cow::Owned(self.workload_name.into_owned()), ..self }
     }
+
+    /// The `error_code` column: the first error problem's code, else the
+    /// record's own.
+    pub fn rendered_error_code(&self) -> Option<&str> {
+        let first_error = self.problems.iter().find(|problem| problem.is_error());
+        first_error.map(|problem| problem.code.as_str()).or(self.error_code.as_deref())
+    }
+
+    /// The `message` column: every problem, then the record's own message,
+    /// `; `-separated.
+    pub fn rendered_message(&self) -> Cow<'_, str> {
+        if self.problems.is_empty() {
+            return Cow::Borrowed(&self.message);
+        }
+        let problems = self.problems.iter().map(ToString::to_string);
+        let parts: Vec<String> =
+            problems.chain(Some(self.message.clone()).filter(|m| !m.is_empty())).collect();
+        Cow::Owned(parts.join("; "))
+    }
+
+    fn line(&self) -> RecordLine<'_> {
+        RecordLine {
+            row: self.row,
+            workload_name: &self.workload_name,
+            status: self.status,
+            workload_id: self.workload_id.as_deref(),
+            workload_arn: self.workload_arn.as_deref(),
+            attempts: self.attempts,
+            error_code: self.rendered_error_code(),
+            message: self.rendered_message(),
+        }
+    }
 }
 
 impl<'a> Record<'a> {
-    /// `validate`'s verdict on a checked row, given its problems as text.
-    pub fn verdict(checked: &'a Checked<'_>, problems: &[String]) -> Record<'a> {
-        let first_error = checked.problems.iter().find(|p| p.is_error());
+    /// `validate`'s verdict on a checked row.
+    pub fn verdict(checked: &'a Checked<'_>) -> Record<'a> {
         Record {
             row: checked.row,
             workload_name: Cow::Borrowed(checked.request.name()),
-            status: if first_error.is_some() { Status::Invalid } else { Status::Valid },
+            status: if checked.is_valid() { Status::Valid } else { Status::Invalid },
             workload_id: None,
             workload_arn: None,
             attempts: 0,
-            error_code: first_error.map(|p| p.code.as_str().to_owned()),
-            message: problems.join("; "),
+            error_code: None,
+            message: String::new(),
+            problems: checked.problems.clone(),
         }
     }
+}
+
+/// A record as one CSV line, its cells defused.
+pub fn csv_record(record: &Record<'_>) -> Vec<u8> {
+    let line = record.line();
+    let (row, attempts) = (line.row.to_string(), line.attempts.to_string());
+    let optional = |value: Option<&'_ str>| value.map_or(String::new(), |value| defuse(value).into_owned());
+    csv_line(&[
+        &row,
+        &defuse(line.workload_name),
+        line.status.as_str(),
+        &optional(line.workload_id),
+        &optional(line.workload_arn),
+        &attempts,
+        &optional(line.error_code),
+        &defuse(&line.message),
+    ])
+}
+
+/// A record as one JSON line.
+pub fn json_line(record: &Record<'_>) -> Vec<u8> {
+    let mut line = serde_json::to_vec(&record.line()).expect("a record always serialises");
+    line.push(b'\n');
+    line
 }
 
 /// The report's file format, chosen by the extension of its path.
@@ -210,34 +289,6 @@ impl Format {
             "jsonl" => Some(Format::Jsonl),
             "json" => Some(Format::Json),
             _ => None,
-        }
-    }
-
-    /// One record as the bytes of one line (JSON array separators aside),
-    /// so that records can be encoded in parallel and written in order.
-    pub fn encode(self, record: &Record<'_>) -> Vec<u8> {
-        match self {
-            Format::Csv => {
-                let (row, attempts) = (record.row.to_string(), record.attempts.to_string());
-                fn optional(value: Option<&str>) -> Cow<'_, str> {
-                    value.map_or(Cow::Borrowed(""), defuse)
-                }
-                csv_line(&[
-                    &row,
-                    &defuse(&record.workload_name),
-                    record.status.as_str(),
-                    &optional(record.workload_id.as_deref()),
-                    &optional(record.workload_arn.as_deref()),
-                    &attempts,
-                    &optional(record.error_code.as_deref()),
-                    &defuse(&record.message),
-                ])
-            }
-            Format::Jsonl | Format::Json => {
-                let mut line = serde_json::to_vec(record).expect("a record always serialises");
-                line.push(b'\n');
-                line
-            }
         }
     }
 }
@@ -284,78 +335,6 @@ pub fn sibling(path: &Path, suffix: &str) -> PathBuf {
 /// Where a report is written before it is renamed into place.
 pub fn temporary_path(report: &Path) -> PathBuf {
     sibling(report, ".tmp")
-}
-
-/// Writes a report under a temporary name; [`ReportWriter::finish`] puts it
-/// in place. The caller holds the report's [`guard::RunLock`], so the
-/// temporary name is the run's own.
-pub struct ReportWriter {
-    path: PathBuf,
-    temporary: PathBuf,
-    format: Format,
-    out: BufWriter<File>,
-    records: u64,
-}
-
-impl ReportWriter {
-    pub fn create(path: &Path, format: Format) -> Result<ReportWriter, ReportError> {
-        let temporary = temporary_path(path);
-        // What a killed run left behind; a link is removed, never followed.
-        match std::fs::remove_file(&temporary) {
-            Err(error) if error.kind() != io::ErrorKind::NotFound => {
-                return Err(ReportError::io(&temporary, "remove", error));
-            }
-            _ => {}
-        }
-        let file = open_no_follow(&temporary, OpenOptions::new().write(true).create_new(true))?;
-        let mut out = BufWriter::with_capacity(1 << 16, file);
-        let header = match format {
-            Format::Csv => csv_line(&COLUMNS),
-            Format::Json => b"[".to_vec(),
-            Format::Jsonl => Vec::new(),
-        };
-        out.write_all(&header).map_err(ReportError::writing(&temporary))?;
-        Ok(ReportWriter { path: path.to_owned(), temporary, format, out, records: 0 })
-    }
-
-    pub fn format(&self) -> Format {
-        self.format
-    }
-
-    pub fn write(&mut self, record: &Record<'_>) -> Result<(), ReportError> {
-        self.write_encoded(&self.format.encode(record))
-    }
-
-    /// Writes a record that [`Format::encode`] turned into bytes.
-    pub fn write_encoded(&mut self, line: &[u8]) -> Result<(), ReportError> {
-        self.write_line(line).map_err(ReportError::writing(&self.temporary))
-    }
-
-    fn write_line(&mut self, line: &[u8]) -> io::Result<()> {
-        if self.format == Format::Json {
-            self.out.write_all(if self.records == 0 { b"\n" } else { b",\n" })?;
-            self.out.write_all(line.strip_suffix(b"\n").unwrap_or(line))?;
-        } else {
-            self.out.write_all(line)?;
-        }
-        self.records += 1;
-        Ok(())
-    }
-
-    /// Flushes the report to disk and renames it to its final path.
-    pub fn finish(mut self) -> Result<PathBuf, ReportError> {
-        let temporary = self.temporary.clone();
-        let written = (|| {
-            if self.format == Format::Json {
-                self.out.write_all(b"\n]\n")?;
-            }
-            let file = self.out.into_inner().map_err(|e| e.into_error())?;
-            file.sync_all()?;
-            std::fs::rename(&temporary, &self.path)
-        })();
-        written.map_err(ReportError::writing(&temporary))?;
-        Ok(self.path)
-    }
 }
 
 /// Where the journal of a report lives: beside it.
@@ -423,6 +402,7 @@ mod tests {
             attempts: 0,
             error_code: Some("TooShort".into()),
             message: "row 3: \"a\", b".into(),
+            problems: Vec::new(),
         }
     }
 
@@ -458,11 +438,11 @@ mod tests {
     fn write_and_read(format: Format, name: &str) -> String {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(name);
-        let mut writer = ReportWriter::create(&path, format).unwrap();
-        writer.write(&record("=cmd")).unwrap();
-        writer.write(&record("ok")).unwrap();
+        let mut sink = sink::create(&path, format).unwrap();
+        sink.write(&record("=cmd")).unwrap();
+        sink.write(&record("ok")).unwrap();
         assert!(!path.exists(), "nothing at the final path until finished");
-        writer.finish().unwrap();
+        sink.finish().unwrap();
         std::fs::read_to_string(path).unwrap()
     }
 

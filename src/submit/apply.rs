@@ -99,6 +99,7 @@ fn record(row: &Pending, status: Status, attempts: u32) -> Record<'static> {
         attempts,
         error_code: None,
         message: String::new(),
+        problems: Vec::new(),
     }
 }
 

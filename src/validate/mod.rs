@@ -55,7 +55,8 @@ pub fn check_row<'a>(columns: &'a ColumnMap, raw: &'a RawRow) -> Checked<'a> {
         problems.extend(violations.into_iter().map(|v| columns.problem(raw.row, v)));
     }
     // In the order of the sheet's columns, as the person fixing them reads.
-    problems.sort_by_key(|problem| columns.position(problem.column.as_deref()));
+    // Problems with no column come last.
+    problems.sort_by_key(|problem| problem.column.as_ref().map_or(usize::MAX, |column| column.index));
     Checked { row: raw.row, request, problems }
 }
 

@@ -238,6 +238,7 @@ async fn damage_in_the_middle_of_the_journal_is_refused_with_its_line_number() {
         attempts: 1,
         error_code: None,
         message: String::new(),
+        problems: Vec::new(),
     };
     writer.append(&done(2)).unwrap();
     drop(writer);

@@ -1,0 +1,145 @@
+//! Where a report's records go: one sink per format behind [`ReportSink`],
+//! so that a format that is not a list of lines (an xlsx workbook of
+//! results) can stand beside CSV, JSON Lines and a JSON array. A sink renders
+//! each record's problems itself; until then they are values. Every sink
+//! writes under `<report>.tmp` (which the next run clears if a killed run
+//! left it) and renames the finished report into place, so a reader never
+//! sees half a report. The caller holds the report's lock, so that name is
+//! the run's own.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use super::guard::open_no_follow;
+use super::{COLUMNS, Format, Record, ReportError, csv_line, temporary_path};
+
+/// Encodes one record as the sink writes it: a pure function, so records
+/// can be encoded in parallel and written in order.
+pub type Encoder = fn(&Record<'_>) -> Vec<u8>;
+
+/// A report in the making.
+pub trait ReportSink: Send {
+    /// How this sink encodes a record, for [`ReportSink::write_encoded`].
+    fn encoder(&self) -> Encoder;
+
+    /// Writes a record its encoder encoded, after those written before.
+    fn write_encoded(&mut self, encoded: &[u8]) -> Result<(), ReportError>;
+
+    fn write(&mut self, record: &Record<'_>) -> Result<(), ReportError> {
+        let encoded = (self.encoder())(record);
+        self.write_encoded(&encoded)
+    }
+
+    /// Puts the finished report in place; its path.
+    fn finish(self: Box<Self>) -> Result<PathBuf, ReportError>;
+}
+
+/// The sink for `format` at `path`.
+pub fn create(path: &Path, format: Format) -> Result<Box<dyn ReportSink>, ReportError> {
+    Ok(match format {
+        Format::Csv => Box::new(CsvSink(Pending::create(path, &csv_line(&COLUMNS))?)),
+        Format::Jsonl => Box::new(JsonlSink(Pending::create(path, b"")?)),
+        Format::Json => Box::new(JsonSink { file: Pending::create(path, b"[")?, records: 0 }),
+    })
+}
+
+/// A CSV report, a header line first; cells a spreadsheet would run as a
+/// formula are defused.
+struct CsvSink(Pending);
+
+/// One JSON object a line.
+struct JsonlSink(Pending);
+
+/// A JSON array, one record a line.
+struct JsonSink {
+    file: Pending,
+    records: u64,
+}
+
+impl ReportSink for CsvSink {
+    fn encoder(&self) -> Encoder {
+        super::csv_record
+    }
+
+    fn write_encoded(&mut self, encoded: &[u8]) -> Result<(), ReportError> {
+        self.0.write(encoded)
+    }
+
+    fn finish(self: Box<Self>) -> Result<PathBuf, ReportError> {
+        self.0.finish(b"")
+    }
+}
+
+impl ReportSink for JsonlSink {
+    fn encoder(&self) -> Encoder {
+        super::json_line
+    }
+
+    fn write_encoded(&mut self, encoded: &[u8]) -> Result<(), ReportError> {
+        self.0.write(encoded)
+    }
+
+    fn finish(self: Box<Self>) -> Result<PathBuf, ReportError> {
+        self.0.finish(b"")
+    }
+}
+
+impl ReportSink for JsonSink {
+    fn encoder(&self) -> Encoder {
+        super::json_line
+    }
+
+    fn write_encoded(&mut self, encoded: &[u8]) -> Result<(), ReportError> {
+        self.file.write(if self.records == 0 { b"\n" } else { b",\n" })?;
+        self.file.write(encoded.strip_suffix(b"\n").unwrap_or(encoded))?;
+        self.records += 1;
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>) -> Result<PathBuf, ReportError> {
+        self.file.finish(b"\n]\n")
+    }
+}
+
+/// A report file under its temporary name.
+struct Pending {
+    path: PathBuf,
+    temporary: PathBuf,
+    out: BufWriter<File>,
+}
+
+impl Pending {
+    fn create(path: &Path, header: &[u8]) -> Result<Pending, ReportError> {
+        let temporary = temporary_path(path);
+        // What a killed run left behind; a link is removed, never followed.
+        match std::fs::remove_file(&temporary) {
+            Err(error) if error.kind() != io::ErrorKind::NotFound => {
+                return Err(ReportError::io(&temporary, "remove", error));
+            }
+            _ => {}
+        }
+        let file = open_no_follow(&temporary, OpenOptions::new().write(true).create_new(true))?;
+        let mut pending =
+            Pending { path: path.to_owned(), temporary, out: BufWriter::with_capacity(1 << 16, file) };
+        pending.write(header)?;
+        Ok(pending)
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> Result<(), ReportError> {
+        self.out.write_all(bytes).map_err(ReportError::writing(&self.temporary))
+    }
+
+    /// Writes `trailer`, syncs the file and renames it to its final path.
+    fn finish(mut self, trailer: &[u8]) -> Result<PathBuf, ReportError> {
+        let temporary = self.temporary.clone();
+        let written = (|| {
+            self.out.write_all(trailer)?;
+            let file = self.out.into_inner().map_err(|e| e.into_error())?;
+            file.sync_all()?;
+            std::fs::rename(&temporary, &self.path)
+        })();
+        written.map_err(ReportError::writing(&temporary))?;
+        Ok(self.path)
+    }
+}
