@@ -1,25 +1,25 @@
 //! wa-bulk: spreadsheets of workloads into the AWS Well-Architected Tool.
 //!
 //! The data path, one module per stage, each depending only on those before
-//! it: [`model`] and [`problem`] say what a request and a problem are;
+//! it: [`model`] and `problem` say what a request and a problem are;
 //! [`input`] reads CSV or Excel rows and maps them to
 //! [`model::WorkloadRequest`]s; [`validate`] checks them in parallel against
 //! every rule of the API; [`report`] writes what became of each row, with its
-//! journal and the guards on its files; [`submit`] sends valid rows, paced and
+//! journal and the guards on its files; `submit` sends valid rows, paced and
 //! retried; and [`commands`] strings the stages together for each command.
 //! [`emulator`] is a local Well-Architected API for tests and `--local` runs.
 //! The command line ([`cli`]) only builds the plain configs the commands take;
-//! [`stdout`] is where a script's output goes.
+//! `stdout` is where a script's output goes.
 
 pub mod cli;
 pub mod commands;
 pub mod emulator;
 pub mod input;
 pub mod model;
-pub mod problem;
+pub(crate) mod problem;
 pub mod report;
-pub mod stdout;
-pub mod submit;
+pub(crate) mod stdout;
+pub(crate) mod submit;
 pub mod validate;
 
 /// Why a command stopped before it finished.

@@ -9,8 +9,8 @@
 //! 500s and latency, reproducible with a seed.
 
 mod api;
-pub mod error;
-pub mod store;
+pub(crate) mod error;
+pub(crate) mod store;
 
 use std::io;
 use std::net::SocketAddr;

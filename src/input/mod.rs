@@ -7,11 +7,11 @@
 //! (invalid UTF-8, a ragged row, an unclosed quote, an Excel error cell)
 //! travels with the row as a [`ReadIssue`] so the other rows are still checked.
 
-pub mod columns;
+pub(crate) mod columns;
 mod csv;
 mod excel;
-pub mod mapping;
-pub mod stream;
+pub(crate) mod mapping;
+pub(crate) mod stream;
 mod zip_limits;
 
 use std::path::{Path, PathBuf};

@@ -4,12 +4,12 @@
 //! (`<report>.tmp`, which the next run clears if a killed run left it) and
 //! renamed into place when complete, so a reader never sees half a report.
 //! In CSV, cells that a spreadsheet would run as a formula are defused.
-//! [`journal`] keeps an import's outcomes as they come; [`guard`] keeps the
+//! [`journal`] keeps an import's outcomes as they come; `guard` keeps the
 //! report's files away from the input and from a second run.
 
-pub mod guard;
+pub(crate) mod guard;
 pub mod journal;
-pub mod sink;
+pub(crate) mod sink;
 
 use std::borrow::Cow;
 use std::fs::OpenOptions;
