@@ -38,18 +38,21 @@ pub trait ReportSink: Send {
 /// The sink for `format` at `path`.
 pub fn create(path: &Path, format: Format) -> Result<Box<dyn ReportSink>, ReportError> {
     Ok(match format {
-        Format::Csv => Box::new(CsvSink(Pending::create(path, &csv_line(&COLUMNS))?)),
-        Format::Jsonl => Box::new(JsonlSink(Pending::create(path, b"")?)),
+        Format::Csv => Box::new(LineSink {
+            file: Pending::create(path, &csv_line(&COLUMNS))?,
+            encoder: super::csv_record,
+        }),
+        Format::Jsonl => Box::new(LineSink { file: Pending::create(path, b"")?, encoder: super::json_line }),
         Format::Json => Box::new(JsonSink { file: Pending::create(path, b"[")?, records: 0 }),
     })
 }
 
-/// A CSV report, a header line first; cells a spreadsheet would run as a
-/// formula are defused.
-struct CsvSink(Pending);
-
-/// One JSON object a line.
-struct JsonlSink(Pending);
+/// One line a record: a CSV report (a header line first, cells a
+/// spreadsheet would run as a formula defused) or JSON Lines.
+struct LineSink {
+    file: Pending,
+    encoder: Encoder,
+}
 
 /// A JSON array, one record a line.
 struct JsonSink {
@@ -57,31 +60,17 @@ struct JsonSink {
     records: u64,
 }
 
-impl ReportSink for CsvSink {
+impl ReportSink for LineSink {
     fn encoder(&self) -> Encoder {
-        super::csv_record
+        self.encoder
     }
 
     fn write_encoded(&mut self, encoded: &[u8]) -> Result<(), ReportError> {
-        self.0.write(encoded)
+        self.file.write(encoded)
     }
 
     fn finish(self: Box<Self>) -> Result<PathBuf, ReportError> {
-        self.0.finish(b"")
-    }
-}
-
-impl ReportSink for JsonlSink {
-    fn encoder(&self) -> Encoder {
-        super::json_line
-    }
-
-    fn write_encoded(&mut self, encoded: &[u8]) -> Result<(), ReportError> {
-        self.0.write(encoded)
-    }
-
-    fn finish(self: Box<Self>) -> Result<PathBuf, ReportError> {
-        self.0.finish(b"")
+        self.file.finish(b"")
     }
 }
 
