@@ -27,14 +27,13 @@ pub enum Kind {
     Map,
 }
 
-/// The member table: every fact about a member of `CreateWorkloadInput`,
-/// written once. From it come [`Field`], [`Field::ALL`], the member's API
-/// path, its [`Kind`], whether UpdateWorkload can change it, and the
+/// Derives from the [`member_table!`] [`Field`], [`Field::ALL`], the member's
+/// API path, its [`Kind`], whether UpdateWorkload can change it, and the
 /// accessors of [`WorkloadRequest`] (`scalar`, `set_scalar`, `list`,
-/// `list_mut`). A member is `top(field)` of the request, or `nested(part,
-/// field)` in `DiscoveryConfig` or `JiraConfiguration`.
+/// `list_mut`).
 macro_rules! members {
-    ($($variant:ident => $path:literal, $kind:ident, update: $update:literal, $place:ident($($at:ident),+);)+) => {
+    ($($variant:ident => $path:literal, $kind:ident, update: $update:literal, $place:ident($($at:ident),+),
+        sdk: $setter:ident;)+) => {
         /// A member of `CreateWorkloadInput` that a sheet column can set.
         ///
         /// Nested members are flattened: `TrustedAdvisorIntegrationStatus` lives in
@@ -121,36 +120,45 @@ macro_rules! members {
     };
 }
 
-members! {
-    WorkloadName => "WorkloadName", Scalar, update: true, top(workload_name);
-    Description => "Description", Scalar, update: true, top(description);
-    Environment => "Environment", Scalar, update: true, top(environment);
-    AccountIds => "AccountIds", List, update: true, top(account_ids);
-    AwsRegions => "AwsRegions", List, update: true, top(aws_regions);
-    NonAwsRegions => "NonAwsRegions", List, update: true, top(non_aws_regions);
-    PillarPriorities => "PillarPriorities", List, update: true, top(pillar_priorities);
-    ArchitecturalDesign => "ArchitecturalDesign", Scalar, update: true, top(architectural_design);
-    ReviewOwner => "ReviewOwner", Scalar, update: true, top(review_owner);
-    IndustryType => "IndustryType", Scalar, update: true, top(industry_type);
-    Industry => "Industry", Scalar, update: true, top(industry);
-    Lenses => "Lenses", List, update: false, top(lenses);
-    Notes => "Notes", Scalar, update: true, top(notes);
-    ClientRequestToken => "ClientRequestToken", Scalar, update: false, top(client_request_token);
-    Tags => "Tags", Map, update: false, top(tags);
-    TrustedAdvisorIntegrationStatus => "DiscoveryConfig.TrustedAdvisorIntegrationStatus", Scalar, update: true,
-        nested(discovery_config, trusted_advisor_integration_status);
-    WorkloadResourceDefinition => "DiscoveryConfig.WorkloadResourceDefinition", List, update: true,
-        nested(discovery_config, workload_resource_definition);
-    Applications => "Applications", List, update: true, top(applications);
-    ProfileArns => "ProfileArns", List, update: false, top(profile_arns);
-    ReviewTemplateArns => "ReviewTemplateArns", List, update: false, top(review_template_arns);
-    IssueManagementStatus => "JiraConfiguration.IssueManagementStatus", Scalar, update: true,
-        nested(jira_configuration, issue_management_status);
-    IssueManagementType => "JiraConfiguration.IssueManagementType", Scalar, update: true,
-        nested(jira_configuration, issue_management_type);
-    JiraProjectKey => "JiraConfiguration.JiraProjectKey", Scalar, update: true,
-        nested(jira_configuration, jira_project_key);
+/// The member table: each member of `CreateWorkloadInput` once, with its
+/// API path, its kind, whether UpdateWorkload can change it, where it sits
+/// in [`WorkloadRequest`] (`top(field)`, or `nested(part, field)` in
+/// `DiscoveryConfig` or `JiraConfiguration`), and the SDK builder's setter
+/// for it (a nested member's is its part's). It hands the rows to
+/// `$derive`, a macro that derives what its module needs: [`members!`]
+/// here, the SDK builders in `submit::client`.
+macro_rules! member_table {
+    ($derive:ident) => {
+        $derive! {
+        WorkloadName => "WorkloadName", Scalar, update: true, top(workload_name), sdk: set_workload_name;
+        Description => "Description", Scalar, update: true, top(description), sdk: set_description;
+        Environment => "Environment", Scalar, update: true, top(environment), sdk: set_environment;
+        AccountIds => "AccountIds", List, update: true, top(account_ids), sdk: set_account_ids;
+        AwsRegions => "AwsRegions", List, update: true, top(aws_regions), sdk: set_aws_regions;
+        NonAwsRegions => "NonAwsRegions", List, update: true, top(non_aws_regions), sdk: set_non_aws_regions;
+        PillarPriorities => "PillarPriorities", List, update: true, top(pillar_priorities), sdk: set_pillar_priorities;
+        ArchitecturalDesign => "ArchitecturalDesign", Scalar, update: true, top(architectural_design), sdk: set_architectural_design;
+        ReviewOwner => "ReviewOwner", Scalar, update: true, top(review_owner), sdk: set_review_owner;
+        IndustryType => "IndustryType", Scalar, update: true, top(industry_type), sdk: set_industry_type;
+        Industry => "Industry", Scalar, update: true, top(industry), sdk: set_industry;
+        Lenses => "Lenses", List, update: false, top(lenses), sdk: set_lenses;
+        Notes => "Notes", Scalar, update: true, top(notes), sdk: set_notes;
+        ClientRequestToken => "ClientRequestToken", Scalar, update: false, top(client_request_token), sdk: set_client_request_token;
+        Tags => "Tags", Map, update: false, top(tags), sdk: set_tags;
+        TrustedAdvisorIntegrationStatus => "DiscoveryConfig.TrustedAdvisorIntegrationStatus", Scalar, update: true, nested(discovery_config, trusted_advisor_integration_status), sdk: set_discovery_config;
+        WorkloadResourceDefinition => "DiscoveryConfig.WorkloadResourceDefinition", List, update: true, nested(discovery_config, workload_resource_definition), sdk: set_discovery_config;
+        Applications => "Applications", List, update: true, top(applications), sdk: set_applications;
+        ProfileArns => "ProfileArns", List, update: false, top(profile_arns), sdk: set_profile_arns;
+        ReviewTemplateArns => "ReviewTemplateArns", List, update: false, top(review_template_arns), sdk: set_review_template_arns;
+        IssueManagementStatus => "JiraConfiguration.IssueManagementStatus", Scalar, update: true, nested(jira_configuration, issue_management_status), sdk: set_jira_configuration;
+        IssueManagementType => "JiraConfiguration.IssueManagementType", Scalar, update: true, nested(jira_configuration, issue_management_type), sdk: set_jira_configuration;
+        JiraProjectKey => "JiraConfiguration.JiraProjectKey", Scalar, update: true, nested(jira_configuration, jira_project_key), sdk: set_jira_configuration;
+        }
+    };
 }
+pub(crate) use member_table;
+
+member_table!(members);
 
 impl Field {
     /// The member's own name, which is also the canonical column header.

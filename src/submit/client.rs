@@ -14,7 +14,7 @@ use aws_sdk_wellarchitected::types::{
     WorkloadEnvironment, WorkloadIssueManagementStatus, WorkloadJiraConfigurationInput,
 };
 
-use crate::model::{DiscoveryConfig, Field, JiraConfiguration, Text, WorkloadRequest};
+use crate::model::{DiscoveryConfig, Field, JiraConfiguration, Text, WorkloadRequest, member_table};
 
 /// Where and as whom to send, as the AWS CLI's options say it.
 #[derive(Debug, Clone, Default)]
@@ -40,83 +40,110 @@ pub async fn aws_client(options: &AwsOptions) -> Client {
     Client::new(&loader.load().await)
 }
 
-fn text(value: &Option<Text<'_>>) -> Option<String> {
-    value.as_ref().map(|value| value.to_string())
+/// A member's value as its SDK setter takes it; the setter's parameter
+/// type picks the conversion.
+trait ToSdk<T> {
+    fn to_sdk(&self) -> T;
 }
 
-fn items(values: &[Text<'_>]) -> Option<Vec<String>> {
-    (!values.is_empty()).then(|| values.iter().map(|value| value.to_string()).collect())
+impl ToSdk<Option<String>> for Option<Text<'_>> {
+    fn to_sdk(&self) -> Option<String> {
+        self.as_ref().map(|value| value.to_string())
+    }
 }
 
-fn discovery(config: &Option<DiscoveryConfig<'_>>) -> Option<WorkloadDiscoveryConfig> {
-    let config = config.as_ref()?;
-    let definitions = config.workload_resource_definition.iter().map(|d| DefinitionType::from(d.as_ref()));
-    Some(
-        WorkloadDiscoveryConfig::builder()
-            .set_trusted_advisor_integration_status(
-                config
-                    .trusted_advisor_integration_status
-                    .as_deref()
-                    .map(TrustedAdvisorIntegrationStatus::from),
-            )
-            .set_workload_resource_definition(
-                (!config.workload_resource_definition.is_empty()).then(|| definitions.collect()),
-            )
-            .build(),
-    )
+impl ToSdk<Option<WorkloadEnvironment>> for Option<Text<'_>> {
+    fn to_sdk(&self) -> Option<WorkloadEnvironment> {
+        self.as_deref().map(WorkloadEnvironment::from)
+    }
 }
 
-fn jira(config: &Option<JiraConfiguration<'_>>) -> Option<WorkloadJiraConfigurationInput> {
-    let config = config.as_ref()?;
-    Some(
-        WorkloadJiraConfigurationInput::builder()
-            .set_issue_management_status(
-                config.issue_management_status.as_deref().map(WorkloadIssueManagementStatus::from),
-            )
-            .set_issue_management_type(config.issue_management_type.as_deref().map(IssueManagementType::from))
-            .set_jira_project_key(text(&config.jira_project_key))
-            .build(),
-    )
+impl ToSdk<Option<Vec<String>>> for Vec<Text<'_>> {
+    fn to_sdk(&self) -> Option<Vec<String>> {
+        (!self.is_empty()).then(|| self.iter().map(|value| value.to_string()).collect())
+    }
 }
 
-/// Sets the members CreateWorkload and UpdateWorkload share. Their SDK
-/// builders are different types with the same setters, hence a macro.
-macro_rules! with_shared_members {
-    ($builder:expr, $request:expr) => {{
-        let request = $request;
-        $builder
-            .set_workload_name(text(&request.workload_name))
-            .set_description(text(&request.description))
-            .set_environment(request.environment.as_deref().map(WorkloadEnvironment::from))
-            .set_account_ids(items(&request.account_ids))
-            .set_aws_regions(items(&request.aws_regions))
-            .set_non_aws_regions(items(&request.non_aws_regions))
-            .set_pillar_priorities(items(&request.pillar_priorities))
-            .set_architectural_design(text(&request.architectural_design))
-            .set_review_owner(text(&request.review_owner))
-            .set_industry_type(text(&request.industry_type))
-            .set_industry(text(&request.industry))
-            .set_notes(text(&request.notes))
-            .set_discovery_config(discovery(&request.discovery_config))
-            .set_applications(items(&request.applications))
-            .set_jira_configuration(jira(&request.jira_configuration))
-    }};
+impl ToSdk<Option<HashMap<String, String>>> for Vec<(Text<'_>, Text<'_>)> {
+    fn to_sdk(&self) -> Option<HashMap<String, String>> {
+        (!self.is_empty())
+            .then(|| self.iter().map(|(key, value)| (key.to_string(), value.to_string())).collect())
+    }
 }
 
-/// CreateWorkload with every member the row gives.
+impl ToSdk<Option<WorkloadDiscoveryConfig>> for Option<DiscoveryConfig<'_>> {
+    fn to_sdk(&self) -> Option<WorkloadDiscoveryConfig> {
+        let config = self.as_ref()?;
+        let definitions =
+            config.workload_resource_definition.iter().map(|d| DefinitionType::from(d.as_ref()));
+        Some(
+            WorkloadDiscoveryConfig::builder()
+                .set_trusted_advisor_integration_status(
+                    config
+                        .trusted_advisor_integration_status
+                        .as_deref()
+                        .map(TrustedAdvisorIntegrationStatus::from),
+                )
+                .set_workload_resource_definition(
+                    (!config.workload_resource_definition.is_empty()).then(|| definitions.collect()),
+                )
+                .build(),
+        )
+    }
+}
+
+impl ToSdk<Option<WorkloadJiraConfigurationInput>> for Option<JiraConfiguration<'_>> {
+    fn to_sdk(&self) -> Option<WorkloadJiraConfigurationInput> {
+        let config = self.as_ref()?;
+        Some(
+            WorkloadJiraConfigurationInput::builder()
+                .set_issue_management_status(
+                    config.issue_management_status.as_deref().map(WorkloadIssueManagementStatus::from),
+                )
+                .set_issue_management_type(
+                    config.issue_management_type.as_deref().map(IssueManagementType::from),
+                )
+                .set_jira_project_key(config.jira_project_key.to_sdk())
+                .build(),
+        )
+    }
+}
+
+/// Derives from the member table the two SDK builders: CreateWorkload sets
+/// every member, UpdateWorkload the members it can change. (A nested
+/// member's setter is its part's, so a part is set once for each of its
+/// members, to the same value.)
+macro_rules! sdk_builders {
+    ($($variant:ident => $path:literal, $kind:ident, update: $update:tt, $place:ident($top:ident $(, $at:ident)*),
+        sdk: $setter:ident;)+) => {
+        fn with_create_members(
+            builder: CreateWorkloadFluentBuilder,
+            request: &WorkloadRequest<'_>,
+        ) -> CreateWorkloadFluentBuilder {
+            builder $(.$setter(request.$top.to_sdk()))+
+        }
+
+        fn with_update_members(
+            builder: UpdateWorkloadFluentBuilder,
+            request: &WorkloadRequest<'_>,
+        ) -> UpdateWorkloadFluentBuilder {
+            $(let builder = sdk_builders!(@if $update, builder.$setter(request.$top.to_sdk()), builder);)+
+            builder
+        }
+    };
+    (@if true, $set:expr, $unset:expr) => { $set };
+    (@if false, $set:expr, $unset:expr) => { $unset };
+}
+
+member_table!(sdk_builders);
+
+/// CreateWorkload with every member the row gives, and the row's token.
 pub fn create_workload(
     client: &Client,
     request: &WorkloadRequest<'_>,
     token: &str,
 ) -> CreateWorkloadFluentBuilder {
-    let tags: HashMap<String, String> =
-        request.tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    with_shared_members!(client.create_workload(), request)
-        .set_lenses(items(&request.lenses))
-        .client_request_token(token)
-        .set_tags((!tags.is_empty()).then_some(tags))
-        .set_profile_arns(items(&request.profile_arns))
-        .set_review_template_arns(items(&request.review_template_arns))
+    with_create_members(client.create_workload(), request).client_request_token(token)
 }
 
 /// UpdateWorkload sending the updatable members `request` gives.
@@ -125,7 +152,7 @@ pub fn update_workload(
     id: &str,
     request: &WorkloadRequest<'_>,
 ) -> UpdateWorkloadFluentBuilder {
-    with_shared_members!(client.update_workload().workload_id(id), request)
+    with_update_members(client.update_workload().workload_id(id), request)
 }
 
 /// An existing workload in the model's terms, to compare with a row.
