@@ -56,7 +56,7 @@ async fn replan(
     if policy == OnExisting::Update
         && let Some(existing) = fresh.get_mut(row.request.name())
     {
-        existing.current = Some(read_current(lane, &existing.id.clone(), attempts).await?);
+        existing.current = Some(read_current(lane, &existing.id, attempts).await?);
     }
     Ok(plan(&row.request, &fresh, policy))
 }
