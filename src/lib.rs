@@ -36,6 +36,9 @@ pub enum RunError {
     /// nor `--force` says what to do with it (exit code 2).
     #[error("{path} exists: pass --resume to continue that run, or --force to start over")]
     ReportExists { path: String },
+    /// The AWS configuration lacks credentials or a Region (exit code 2).
+    #[error("AWS configuration: {0}")]
+    Configuration(String),
     /// The async runtime or the built-in emulator cannot start (exit code 2).
     #[error("cannot start the sender: {0}")]
     Runtime(std::io::Error),

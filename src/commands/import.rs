@@ -134,6 +134,14 @@ pub fn dry_run(config: &ImportConfig) -> Result<Summary, RunError> {
 
 pub fn run(config: &ImportConfig) -> Result<Summary, RunError> {
     let started = Instant::now();
+    let runtime = tokio::runtime::Runtime::new().map_err(RunError::Runtime)?;
+    // Before anything else: an incomplete AWS configuration is one line.
+    let aws = match &config.service {
+        Service::Aws(options) => {
+            Some(runtime.block_on(aws_client(options)).map_err(RunError::Configuration)?)
+        }
+        Service::Local => None,
+    };
     let _lock = claim(config.input.file(), &config.report)?;
     let journal_path = report::journal_path(&config.report);
     let identity = InputIdentity::of(config.input.file())
@@ -149,7 +157,7 @@ pub fn run(config: &ImportConfig) -> Result<Summary, RunError> {
         .partition(|row| earlier.done.contains_key(&(row.row, name_key(row.request.name()))));
     let carried = carried.iter().map(|row| earlier.done[&(row.row, name_key(row.request.name()))].clone());
     let journal = Journal::open(&journal_path, &identity)?;
-    let (sent, stopped) = send(config, to_send, journal)?;
+    let (sent, stopped) = send(config, &runtime, aws, to_send, journal)?;
 
     // A valid row's warnings stay with its outcome, as in `validate`'s report.
     let sent = sent.into_iter().map(|mut record| {
@@ -192,6 +200,8 @@ pub fn run(config: &ImportConfig) -> Result<Summary, RunError> {
 /// outcomes leave the sender by, so no file is written on an async worker.
 fn send(
     config: &ImportConfig,
+    runtime: &tokio::runtime::Runtime,
+    aws: Option<Client>,
     rows: Vec<Pending>,
     journal: Journal,
 ) -> Result<(Vec<Record<'static>>, Option<StopReason>), RunError> {
@@ -199,7 +209,6 @@ fn send(
     let (outcomes, received) = tokio::sync::mpsc::unbounded_channel();
     let recorder = std::thread::spawn(move || record_outcomes(received, journal, progress));
     let stop = Arc::new(Stop::default());
-    let runtime = tokio::runtime::Runtime::new().map_err(RunError::Runtime)?;
     let sent = runtime.block_on(async {
         let interrupt = stop.clone();
         tokio::spawn(async move {
@@ -207,7 +216,7 @@ fn send(
                 interrupt.stop(StopReason::Interrupted);
             }
         });
-        let (client, emulator) = client_for(&config.service).await?;
+        let (client, emulator) = client_for(aws).await?;
         let lane = Arc::new(Lane::new(client, &config.submit, stop.clone()));
         let submit_config = &config.submit;
         submit(lane, rows, submit_config.on_existing, submit_config.concurrency, outcomes).await;
@@ -222,12 +231,12 @@ fn send(
     Ok((records, stop.reason()))
 }
 
-/// The client of the configured service; for `--local`, the emulator
-/// started for this run as well, to be stopped when it ends.
-async fn client_for(service: &Service) -> std::io::Result<(Client, Option<Emulator>)> {
-    match service {
-        Service::Aws(options) => Ok((aws_client(options).await, None)),
-        Service::Local => {
+/// The AWS client made at the start, or for `--local` the client of an
+/// emulator started for this run, to be stopped when it ends.
+async fn client_for(aws: Option<Client>) -> std::io::Result<(Client, Option<Emulator>)> {
+    match aws {
+        Some(client) => Ok((client, None)),
+        None => {
             let emulator = Emulator::start(EmulatorConfig::default()).await?;
             tracing::info!(endpoint = %emulator.endpoint_url(), "sending to the built-in emulator");
             Ok((emulator.client(), Some(emulator)))

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_sdk_wellarchitected::Client;
+use aws_sdk_wellarchitected::config::ProvideCredentials;
 use aws_sdk_wellarchitected::operation::create_workload::builders::CreateWorkloadFluentBuilder;
 use aws_sdk_wellarchitected::operation::update_workload::builders::UpdateWorkloadFluentBuilder;
 use aws_sdk_wellarchitected::types::{
@@ -25,8 +26,10 @@ pub struct AwsOptions {
     pub endpoint_url: Option<String>,
 }
 
-/// A client from the default chain: environment, profiles, SSO, instance roles.
-pub async fn aws_client(options: &AwsOptions) -> Client {
+/// A client from the default chain (environment, profiles, SSO, instance
+/// roles), once the chain has given credentials and a Region; else what is
+/// missing and how to give it, in one line.
+pub async fn aws_client(options: &AwsOptions) -> Result<Client, String> {
     let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(RetryConfig::disabled());
     if let Some(profile) = &options.profile {
         loader = loader.profile_name(profile);
@@ -37,7 +40,60 @@ pub async fn aws_client(options: &AwsOptions) -> Client {
     if let Some(endpoint) = &options.endpoint_url {
         loader = loader.endpoint_url(endpoint);
     }
-    Client::new(&loader.load().await)
+    check_profile(options.profile.as_deref()).await?;
+    let config = loader.load().await;
+    let Some(credentials) = config.credentials_provider() else {
+        return Err("no AWS credentials provider is configured".into());
+    };
+    if let Err(error) = credentials.provide_credentials().await {
+        tracing::debug!(?error, "the credential chain failed");
+        let profile =
+            options.profile.as_deref().map_or(String::new(), |name| format!(" for profile {name:?}"));
+        return Err(format!(
+            "no AWS credentials found{profile} ({}); set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, \
+             run `aws configure` or `aws sso login`, or pass --profile",
+            one_line(&error)
+        ));
+    }
+    if config.region().is_none() {
+        return Err(
+            "no AWS Region is set: pass --region, set AWS_REGION, or give the profile a region".into()
+        );
+    }
+    Ok(Client::new(&config))
+}
+
+/// The profile files must parse, and the profile asked for (`--profile`,
+/// else `AWS_PROFILE`) must be in them, as the AWS CLI checks.
+async fn check_profile(asked: Option<&str>) -> Result<(), String> {
+    use aws_runtime::env_config::file::EnvConfigFiles;
+    use aws_types::os_shim_internal::{Env, Fs};
+    let files = aws_config::profile::load(&Fs::real(), &Env::real(), &EnvConfigFiles::default(), None)
+        .await
+        .map_err(|error| format!("cannot read the AWS config files: {}", one_line(&error)))?;
+    let asked = asked.map(str::to_owned).or_else(|| std::env::var("AWS_PROFILE").ok());
+    match asked {
+        Some(name) if files.get_profile(&name).is_none() => {
+            Err(format!("the config profile ({name}) could not be found in the AWS config files"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// An error and its causes, as one line without repeats.
+fn one_line(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(error);
+    while let Some(error) = next {
+        let text = error.to_string();
+        if !parts.iter().any(|part| part.contains(&text)) {
+            parts.push(text);
+        }
+        next = error.source();
+    }
+    // The credential chain lists what it tried on lines of their own.
+    let joined = parts.join(": ");
+    joined.lines().map(|line| line.trim().trim_end_matches(':')).collect::<Vec<_>>().join("; ")
 }
 
 /// A member's value as its SDK setter takes it; the setter's parameter

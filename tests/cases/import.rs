@@ -372,3 +372,49 @@ async fn every_member_of_the_samples_reaches_the_service() {
     let banking = stored.iter().find(|w| w.request.name() == "Mobile banking app").unwrap();
     assert_eq!(banking.request.account_ids, ["012345678901"], "the Excel number's zero came back");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_incomplete_aws_configuration_is_one_line_before_anything_is_read_or_sent() {
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let fixture = Fixture::new();
+    let file = sheet(&fixture, 3, plain);
+    let home = fixture.path("home");
+    std::fs::create_dir(&home).unwrap();
+    let config = fixture.write("config", "[default]\n[profile ops]\nregion = eu-west-1\n");
+    let credentials = fixture.write("credentials", "");
+    let broken = fixture.write("broken", "[profile x\n");
+    let keys = [("AWS_ACCESS_KEY_ID", "AKID"), ("AWS_SECRET_ACCESS_KEY", "secret")];
+    /// The environment a case adds, its arguments, and what it must say.
+    type Case<'a> = (&'a [(&'a str, &'a str)], &'a [&'a str], &'a str);
+    let cases: [Case<'_>; 4] = [
+        (&keys, &[], "no AWS Region is set: pass --region"),
+        (
+            &[("AWS_REGION", "us-east-1")],
+            &["--profile", "nosuch"],
+            "the config profile (nosuch) could not be found",
+        ),
+        (&[("AWS_REGION", "us-east-1")], &[], "no AWS credentials found ("),
+        (&[("AWS_CONFIG_FILE", broken.to_str().unwrap())], &[], "cannot read the AWS config files"),
+    ];
+    for (env, args, expected) in cases {
+        let output = Command::new(env!("CARGO_BIN_EXE_wa-bulk"))
+            .args(["import", file.to_str().unwrap(), "--endpoint-url", &emulator.endpoint_url()])
+            .args(args)
+            .env_clear()
+            .env("PATH", "/usr/bin:/bin")
+            .env("HOME", &home)
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_CONFIG_FILE", &config)
+            .env("AWS_SHARED_CREDENTIALS_FILE", &credentials)
+            .envs(env.iter().copied())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{expected}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+        assert_contains(&stderr, expected);
+        assert!(!file.with_file_name("rows.csv.report.csv").exists(), "no report");
+        assert!(!file.with_file_name("rows.csv.report.csv.journal").exists(), "no journal");
+    }
+    assert_eq!(emulator.stats().requests, 0);
+}
