@@ -217,7 +217,7 @@ fn send(
             }
         });
         let (client, emulator) = client_for(aws).await?;
-        let lane = Arc::new(Lane::new(client, &config.submit, stop.clone()));
+        let lane = Arc::new(Lane::new(client, destination(config, &emulator), &config.submit, stop.clone()));
         let submit_config = &config.submit;
         submit(lane, rows, submit_config.on_existing, submit_config.concurrency, outcomes).await;
         match emulator {
@@ -229,6 +229,19 @@ fn send(
     let records = recorder.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     sent.map_err(RunError::Runtime)?;
     Ok((records, stop.reason()))
+}
+
+/// Where requests go, as messages name it.
+fn destination(config: &ImportConfig, emulator: &Option<Emulator>) -> String {
+    match (&config.service, emulator) {
+        (_, Some(emulator)) => emulator.endpoint_url(),
+        (Service::Aws(options), None) => options
+            .endpoint_url
+            .clone()
+            .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok())
+            .unwrap_or_else(|| "the Well-Architected API of the configured Region".to_owned()),
+        (Service::Local, None) => "the built-in emulator".to_owned(),
+    }
 }
 
 /// The AWS client made at the start, or for `--local` the client of an

@@ -10,6 +10,7 @@
 
 use std::error::Error;
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -22,7 +23,7 @@ use tokio::sync::Semaphore;
 
 use super::SubmitConfig;
 use super::rate::Pacer;
-use super::retry::{Backoff, Failure, Verdict, classify};
+use super::retry::{Backoff, Failure, FailureKind, Verdict, classify};
 
 /// Why a lane stopped sending before the end.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,9 +82,19 @@ pub enum CallError {
     Stopped(StopReason),
 }
 
+/// Consecutive requests that could not connect, across rows, after which
+/// the lane stops although it reached its destination before.
+const CONNECTION_FAILURES_TO_STOP: u32 = 16;
+
 /// The transport to one destination.
 pub struct Lane {
     client: Client,
+    /// Where requests go, for messages: an endpoint URL, or a Region.
+    destination: String,
+    /// Whether any request has had an answer.
+    answered: AtomicBool,
+    /// Requests in a row that could not connect.
+    connection_failures: AtomicU32,
     pacer: Pacer,
     in_flight: Semaphore,
     max_attempts: u32,
@@ -94,9 +105,12 @@ pub struct Lane {
 }
 
 impl Lane {
-    pub fn new(client: Client, config: &SubmitConfig, stop: Arc<Stop>) -> Lane {
+    pub fn new(client: Client, destination: String, config: &SubmitConfig, stop: Arc<Stop>) -> Lane {
         Lane {
             client,
+            destination,
+            answered: AtomicBool::new(false),
+            connection_failures: AtomicU32::new(0),
             pacer: Pacer::new(config.rate, config.burst),
             in_flight: Semaphore::new(config.concurrency.max(1)),
             max_attempts: config.max_attempts.max(1),
@@ -153,6 +167,7 @@ impl Lane {
             drop(slot);
             let failure = match answer {
                 Ok(Ok(output)) => {
+                    self.heard_back();
                     self.pacer.answered(false);
                     return Ok(output);
                 }
@@ -164,7 +179,9 @@ impl Lane {
             if verdict == Verdict::StopRun {
                 self.stop.stop(StopReason::run_wide(&failure));
             }
-            if !verdict.retries() || *attempts >= self.max_attempts {
+            let giving_up = !verdict.retries() || *attempts >= self.max_attempts;
+            self.note_connection(&failure, giving_up);
+            if giving_up {
                 return Err(CallError::Failed(failure));
             }
             let delay = {
@@ -177,9 +194,36 @@ impl Lane {
     }
 }
 
+impl Lane {
+    fn heard_back(&self) {
+        self.answered.store(true, Ordering::Relaxed);
+        self.connection_failures.store(0, Ordering::Relaxed);
+    }
+
+    /// An endpoint that cannot be reached stops the lane, not each row: at
+    /// once if no request ever had an answer (once this one gives up), or
+    /// after a run of failures to connect across rows.
+    fn note_connection(&self, failure: &Failure, giving_up: bool) {
+        if failure.kind != FailureKind::Connection {
+            if matches!(failure.kind, FailureKind::Answered(_)) {
+                self.heard_back();
+            }
+            return;
+        }
+        let in_a_row = self.connection_failures.fetch_add(1, Ordering::Relaxed) + 1;
+        let never_reached = giving_up && !self.answered.load(Ordering::Relaxed);
+        if never_reached || in_a_row >= CONNECTION_FAILURES_TO_STOP {
+            self.stop.stop(StopReason::RunWide {
+                code: failure.code().to_owned(),
+                detail: format!("cannot reach {}: {}", self.destination, failure.message),
+            });
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::sync::atomic::AtomicU32;
 
     use super::*;
     use crate::submit::retry::FailureKind;
@@ -192,7 +236,7 @@ mod tests {
             ..SubmitConfig::default()
         };
         let client = crate::emulator::local_client("http://127.0.0.1:9");
-        Lane::new(client, &config, Arc::new(Stop::default()))
+        Lane::new(client, "the test".into(), &config, Arc::new(Stop::default()))
     }
 
     fn answered(status: u16, code: &str) -> Failure {
@@ -257,6 +301,33 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn failures_to_connect_stop_the_lane_at_once_if_it_never_had_an_answer_else_after_a_run() {
+        let connection = Failure {
+            kind: FailureKind::Connection,
+            code: None,
+            message: "Connection refused".into(),
+            retry_after: None,
+        };
+        let never_reached = lane(2);
+        always_failing(&never_reached, connection.clone()).await;
+        let reason = never_reached.stopped().expect("stopped once the request gave up");
+        assert_eq!(
+            reason.to_string(),
+            "the run stopped after ConnectionError: cannot reach the test: Connection refused"
+        );
+
+        let reached = lane(1);
+        let answered: Result<(), CallError> = reached.attempt(&mut 0, || async { Ok(()) }).await;
+        assert!(answered.is_ok());
+        for _ in 1..CONNECTION_FAILURES_TO_STOP {
+            always_failing(&reached, connection.clone()).await;
+            assert_eq!(reached.stopped(), None, "one row that cannot connect is not the endpoint gone");
+        }
+        always_failing(&reached, connection).await;
+        assert!(reached.stopped().is_some());
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn an_attempt_with_no_answer_times_out_and_is_retried() {
         let lane = lane(3);
         let mut attempts = 0;
@@ -284,7 +355,7 @@ mod tests {
     async fn requests_in_flight_never_exceed_the_concurrency() {
         let config = SubmitConfig { rate: 1e6, concurrency: 3, ..SubmitConfig::default() };
         let client = crate::emulator::local_client("http://127.0.0.1:9");
-        let lane = Arc::new(Lane::new(client, &config, Arc::new(Stop::default())));
+        let lane = Arc::new(Lane::new(client, "the test".into(), &config, Arc::new(Stop::default())));
         let (now, most) = (Arc::new(AtomicU32::new(0)), Arc::new(AtomicU32::new(0)));
         let mut tasks = tokio::task::JoinSet::new();
         for _ in 0..20 {

@@ -157,7 +157,7 @@ impl Failure {
         let (kind, code, message) = match error {
             SdkError::TimeoutError(_) => (FailureKind::Timeout, None, text),
             SdkError::DispatchFailure(failure) if failure.is_io() || failure.is_timeout() => {
-                (FailureKind::Connection, None, text)
+                (FailureKind::Connection, None, root_cause(error))
             }
             SdkError::DispatchFailure(_) | SdkError::ConstructionFailure(_) => {
                 (FailureKind::Setup, None, text)
@@ -179,6 +179,17 @@ impl Failure {
         };
         Failure { kind, code, message, retry_after }
     }
+}
+
+/// The innermost cause of an error: for a connection, what the operating
+/// system or the TLS library said (`Connection refused (os error 111)`),
+/// without the layers above it.
+fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = error;
+    while let Some(inner) = cause.source() {
+        cause = inner;
+    }
+    cause.to_string()
 }
 
 /// `x-amz-retry-after` is in milliseconds.

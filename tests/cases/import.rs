@@ -34,9 +34,14 @@ pub(super) fn plain(_: usize) -> String {
 /// `wa-bulk import FILE --endpoint-url URL …` with test credentials. Its
 /// stderr is a pipe, so it shows no progress bar; problems are listed.
 pub(super) fn import(file: &Path, emulator: &Emulator, args: &[&str]) -> Command {
+    import_to(file, &emulator.endpoint_url(), args)
+}
+
+/// The same, to any endpoint.
+fn import_to(file: &Path, endpoint: &str, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_wa-bulk"));
     command
-        .args(["import", file.to_str().unwrap(), "--endpoint-url", &emulator.endpoint_url()])
+        .args(["import", file.to_str().unwrap(), "--endpoint-url", endpoint])
         .args(args)
         .env("AWS_ACCESS_KEY_ID", "AKIDIMPORT")
         .env("AWS_SECRET_ACCESS_KEY", "import-secret")
@@ -417,4 +422,20 @@ async fn an_incomplete_aws_configuration_is_one_line_before_anything_is_read_or_
         assert!(!file.with_file_name("rows.csv.report.csv.journal").exists(), "no journal");
     }
     assert_eq!(emulator.stats().requests, 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_endpoint_that_cannot_be_reached_stops_the_run_not_each_row() {
+    let fixture = Fixture::new();
+    let file = sheet(&fixture, 200, plain);
+    // A port nothing listens on any more.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let endpoint = format!("http://{closed}");
+    let output = run(&mut import_to(&file, &endpoint, &[])).await;
+    assert_eq!(output.status.code(), Some(3), "{}", text(&output));
+    assert_contains(&text(&output), &format!("cannot reach {endpoint}: Connection refused"));
+    let records = report(&file);
+    assert_eq!(count(&records, Skipped), 200);
+    assert!(records.iter().all(|r| r.error_code.as_deref() == Some("ConnectionError")));
+    assert!(records.iter().all(|r| r.attempts == 0), "no row was sent: the listing found the endpoint gone");
 }
