@@ -81,7 +81,7 @@ pub struct ImportArgs {
     #[arg(long, value_name = "N", default_value_t = 8, help_heading = "Submission", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub concurrency: u16,
     /// Attempts per request before the row fails with the last error, 1 to 100
-    #[arg(long, value_name = "N", default_value_t = 8, help_heading = "Submission", value_parser = clap::value_parser!(u32).range(1..=100))]
+    #[arg(long, value_name = "N", env = "AWS_MAX_ATTEMPTS", default_value_t = 8, help_heading = "Submission", value_parser = clap::value_parser!(u32).range(1..=100))]
     pub max_attempts: u32,
     /// Seconds each attempt may take, 0.01 to 3600
     #[arg(long, value_name = "SECONDS", default_value_t = 30.0, help_heading = "Submission", value_parser = parse_attempt_timeout)]

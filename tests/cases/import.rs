@@ -34,14 +34,17 @@ pub(super) fn plain(_: usize) -> String {
 /// `wa-bulk import FILE --endpoint-url URL …` with test credentials. Its
 /// stderr is a pipe, so it shows no progress bar; problems are listed.
 pub(super) fn import(file: &Path, emulator: &Emulator, args: &[&str]) -> Command {
-    import_to(file, &emulator.endpoint_url(), args)
+    import_to(file, Some(&emulator.endpoint_url()), args)
 }
 
-/// The same, to any endpoint.
-fn import_to(file: &Path, endpoint: &str, args: &[&str]) -> Command {
+/// The same, to any endpoint, or to the one the environment names.
+fn import_to(file: &Path, endpoint: Option<&str>, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_wa-bulk"));
+    command.args(["import", file.to_str().unwrap()]);
+    if let Some(endpoint) = endpoint {
+        command.args(["--endpoint-url", endpoint]);
+    }
     command
-        .args(["import", file.to_str().unwrap(), "--endpoint-url", endpoint])
         .args(args)
         .env("AWS_ACCESS_KEY_ID", "AKIDIMPORT")
         .env("AWS_SECRET_ACCESS_KEY", "import-secret")
@@ -51,6 +54,8 @@ fn import_to(file: &Path, endpoint: &str, args: &[&str]) -> Command {
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env_remove("AWS_PROFILE")
         .env_remove("AWS_ENDPOINT_URL")
+        .env_remove("AWS_ENDPOINT_URL_WELLARCHITECTED")
+        .env_remove("AWS_MAX_ATTEMPTS")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     command
@@ -431,11 +436,28 @@ async fn an_endpoint_that_cannot_be_reached_stops_the_run_not_each_row() {
     // A port nothing listens on any more.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
     let endpoint = format!("http://{closed}");
-    let output = run(&mut import_to(&file, &endpoint, &[])).await;
+    let output = run(&mut import_to(&file, Some(&endpoint), &[])).await;
     assert_eq!(output.status.code(), Some(3), "{}", text(&output));
     assert_contains(&text(&output), &format!("cannot reach {endpoint}: Connection refused"));
     let records = report(&file);
     assert_eq!(count(&records, Skipped), 200);
     assert!(records.iter().all(|r| r.error_code.as_deref() == Some("ConnectionError")));
     assert!(records.iter().all(|r| r.attempts == 0), "no row was sent: the listing found the endpoint gone");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_aws_cli_variables_keep_their_meaning() {
+    let config = EmulatorConfig { fail_rate: 1.0, ..EmulatorConfig::default() };
+    let emulator = Emulator::start(config).await.unwrap();
+    let fixture = Fixture::new();
+    let file = sheet(&fixture, 2, plain);
+    // The endpoint from AWS_ENDPOINT_URL_WELLARCHITECTED, the attempts from AWS_MAX_ATTEMPTS.
+    let mut command = import_to(&file, None, &[]);
+    command.env("AWS_ENDPOINT_URL_WELLARCHITECTED", emulator.endpoint_url()).env("AWS_MAX_ATTEMPTS", "2");
+    let output = run(&mut command).await;
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let records = report(&file);
+    assert_eq!(count(&records, Status::Failed), 2);
+    assert!(records.iter().all(|r| r.attempts == 2), "{records:?}");
+    assert!(emulator.stats().requests >= 4, "sent to the emulator named by the variable");
 }
