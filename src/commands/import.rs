@@ -270,8 +270,9 @@ fn record_outcomes(
             tracing::error!(%error, "cannot append to the journal");
         }
         counts.add(record.status);
-        progress.set_message(counts.per_status(&[]));
+        // The position first, so the counts never run ahead of it.
         progress.inc(1);
+        progress.set_message(counts.per_status(&[]));
         records.push(record);
     }
     progress.finish_and_clear();
@@ -388,8 +389,11 @@ fn progress_bar(wanted: bool, rows: u64) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(rows), ProgressDrawTarget::stderr());
-    let style = ProgressStyle::with_template("{bar:30} {pos}/{len} rows · {per_sec} · ETA {eta} · {msg}")
-        .expect("the template is valid");
+    let style = ProgressStyle::with_template("{bar:30} {pos}/{len} rows · {rate} · ETA {eta} · {msg}")
+        .expect("the template is valid")
+        .with_key("rate", |state: &indicatif::ProgressState, out: &mut dyn std::fmt::Write| {
+            let _ = write!(out, "{:.1}/s", state.per_sec());
+        });
     bar.set_style(style);
     bar.enable_steady_tick(Duration::from_millis(200));
     bar
