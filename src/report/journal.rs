@@ -239,13 +239,18 @@ mod tests {
         assert!(matches!(error, ReportError::Damaged { line: 3, .. }), "{error}");
     }
 
-    #[test]
-    fn a_journal_of_another_input_is_refused_and_left_as_it_is() {
+    /// A journal file of one record for `/in.csv`, then `tail`; and its bytes.
+    fn torn_journal_file(tail: &[u8]) -> (tempfile::TempDir, std::path::PathBuf, Vec<u8>) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("r.csv.journal");
-        let mut bytes = journal_of(&[2]);
-        bytes.extend(b"{\"row\":3");
+        let bytes = [journal_of(&[2]), tail.to_vec()].concat();
         std::fs::write(&path, &bytes).unwrap();
+        (dir, path, bytes)
+    }
+
+    #[test]
+    fn a_journal_of_another_input_is_refused_and_left_as_it_is() {
+        let (_dir, path, bytes) = torn_journal_file(b"{\"row\":3");
         let other = InputIdentity { input: "/other.csv".into(), sha256: Some("cd".into()) };
         let error = recover(&path, &other).unwrap_err().to_string();
         assert!(error.contains("it was written for /in.csv"), "{error}");
@@ -256,11 +261,7 @@ mod tests {
 
     #[test]
     fn recovering_cuts_the_tail_off_the_file_so_the_next_record_starts_a_line() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("r.csv.journal");
-        let mut bytes = journal_of(&[2]);
-        bytes.extend(b"{\"row\":3,\"work");
-        std::fs::write(&path, &bytes).unwrap();
+        let (_dir, path, _) = torn_journal_file(b"{\"row\":3,\"work");
         let identity = InputIdentity { input: "/in.csv".into(), sha256: None };
         assert_eq!(recover(&path, &identity).unwrap().records.len(), 1);
         Journal::open(&path, &identity).unwrap().append(&record(4)).unwrap();
