@@ -203,6 +203,7 @@ pub fn local_client(endpoint_url: &str) -> Client {
         .region(Region::new("us-east-1"))
         .credentials_provider(Credentials::new("AKIDLOCAL", "local-secret", None, None, "wa-bulk-local"))
         .retry_config(RetryConfig::disabled())
+        .http_client(crate::submit::http::client(None))
         .build();
     Client::from_conf(config)
 }

@@ -3,8 +3,10 @@
 //! off, and translating between [`WorkloadRequest`] and the SDK's types.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 
 use aws_config::BehaviorVersion;
+use aws_config::profile::Profile;
 use aws_config::retry::RetryConfig;
 use aws_sdk_wellarchitected::Client;
 use aws_sdk_wellarchitected::config::ProvideCredentials;
@@ -15,6 +17,7 @@ use aws_sdk_wellarchitected::types::{
     WorkloadEnvironment, WorkloadIssueManagementStatus, WorkloadJiraConfigurationInput,
 };
 
+use super::http::{self, CaBundle};
 use crate::model::{DiscoveryConfig, Field, JiraConfiguration, Text, WorkloadRequest, member_table};
 
 /// Where and as whom to send, as the AWS CLI's options say it.
@@ -40,8 +43,9 @@ pub async fn aws_client(options: &AwsOptions) -> Result<Client, String> {
     if let Some(endpoint) = &options.endpoint_url {
         loader = loader.endpoint_url(endpoint);
     }
-    check_profile(options.profile.as_deref()).await?;
-    let config = loader.load().await;
+    let profile = checked_profile(options.profile.as_deref()).await?;
+    let bundle = ca_bundle(profile.as_ref())?;
+    let config = loader.http_client(http::client(bundle.as_ref())).load().await;
     let Some(credentials) = config.credentials_provider() else {
         return Err("no AWS credentials provider is configured".into());
     };
@@ -64,8 +68,9 @@ pub async fn aws_client(options: &AwsOptions) -> Result<Client, String> {
 }
 
 /// The profile files must parse, and the profile asked for (`--profile`,
-/// else `AWS_PROFILE`) must be in them, as the AWS CLI checks.
-async fn check_profile(asked: Option<&str>) -> Result<(), String> {
+/// else `AWS_PROFILE`) must be in them, as the AWS CLI checks. Gives the
+/// profile in use, if the files have it.
+async fn checked_profile(asked: Option<&str>) -> Result<Option<Profile>, String> {
     use aws_runtime::env_config::file::EnvConfigFiles;
     use aws_types::os_shim_internal::{Env, Fs};
     let files = aws_config::profile::load(&Fs::real(), &Env::real(), &EnvConfigFiles::default(), None)
@@ -73,11 +78,27 @@ async fn check_profile(asked: Option<&str>) -> Result<(), String> {
         .map_err(|error| format!("cannot read the AWS config files: {}", one_line(&error)))?;
     let asked = asked.map(str::to_owned).or_else(|| std::env::var("AWS_PROFILE").ok());
     match asked {
-        Some(name) if files.get_profile(&name).is_none() => {
-            Err(format!("the config profile ({name}) could not be found in the AWS config files"))
-        }
-        _ => Ok(()),
+        Some(name) => match files.get_profile(&name) {
+            Some(profile) => Ok(Some(profile.clone())),
+            None => Err(format!("the config profile ({name}) could not be found in the AWS config files")),
+        },
+        None => Ok(files.get_profile("default").cloned()),
     }
+}
+
+/// The CA bundle to trust besides the system's: `AWS_CA_BUNDLE`, else the
+/// profile's `ca_bundle`, as the AWS CLI reads them.
+fn ca_bundle(profile: Option<&Profile>) -> Result<Option<CaBundle>, String> {
+    let from_env = std::env::var_os("AWS_CA_BUNDLE").filter(|path| !path.is_empty());
+    let (path, source) = match (from_env, profile.and_then(|profile| profile.get("ca_bundle"))) {
+        (Some(path), _) => (PathBuf::from(path), "AWS_CA_BUNDLE".to_owned()),
+        (None, Some(path)) => {
+            let name = profile.map_or("default", Profile::name);
+            (PathBuf::from(path), format!("ca_bundle of profile {name}"))
+        }
+        (None, None) => return Ok(None),
+    };
+    CaBundle::read(&path).map(Some).map_err(|error| format!("{source}: {error}"))
 }
 
 /// An error and its causes, as one line without repeats.

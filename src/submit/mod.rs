@@ -11,6 +11,7 @@
 
 pub mod apply;
 pub mod client;
+pub mod http;
 pub mod lane;
 pub mod plan;
 pub mod rate;
