@@ -204,7 +204,7 @@ impl Lane {
     /// once if no request ever had an answer (once this one gives up), or
     /// after a run of failures to connect across rows.
     fn note_connection(&self, failure: &Failure, giving_up: bool) {
-        if failure.kind != FailureKind::Connection {
+        if !matches!(failure.kind, FailureKind::Connection | FailureKind::Untrusted) {
             if matches!(failure.kind, FailureKind::Answered(_)) {
                 self.heard_back();
             }

@@ -30,6 +30,9 @@ pub enum FailureKind {
     Timeout,
     /// The connection failed or broke.
     Connection,
+    /// The server's certificate is not trusted (or TLS failed otherwise):
+    /// trying again gives the same answer.
+    Untrusted,
     /// The request could not be built or signed: configuration or credentials.
     Setup,
     /// The service answered with this HTTP status.
@@ -67,6 +70,7 @@ pub fn classify(failure: &Failure) -> Verdict {
     let code = failure.code.as_deref().unwrap_or_default();
     match failure.kind {
         FailureKind::Timeout | FailureKind::Connection => Verdict::Retry,
+        FailureKind::Untrusted => Verdict::Fail,
         FailureKind::Setup => Verdict::StopRun,
         FailureKind::Answered(_) if code == "ConflictException" => Verdict::Conflict,
         FailureKind::Answered(_) if RUN_WIDE.contains(&code) => Verdict::StopRun,
@@ -91,7 +95,7 @@ impl FailureKind {
     pub fn name(self) -> &'static str {
         match self {
             FailureKind::Timeout => "Timeout",
-            FailureKind::Connection => "ConnectionError",
+            FailureKind::Connection | FailureKind::Untrusted => "ConnectionError",
             FailureKind::Setup => "RequestNotSent",
             FailureKind::Answered(_) => "HttpError",
         }
@@ -156,6 +160,7 @@ impl Failure {
         let text = aws_sdk_wellarchitected::error::DisplayErrorContext(error).to_string();
         let (kind, code, message) = match error {
             SdkError::TimeoutError(_) => (FailureKind::Timeout, None, text),
+            SdkError::DispatchFailure(_) if is_tls(error) => (FailureKind::Untrusted, None, root_cause(error)),
             SdkError::DispatchFailure(failure) if failure.is_io() || failure.is_timeout() => {
                 (FailureKind::Connection, None, root_cause(error))
             }
@@ -190,6 +195,11 @@ fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
         cause = inner;
     }
     cause.to_string()
+}
+
+/// Whether TLS refused the connection (an untrusted certificate, say).
+fn is_tls(error: &(dyn std::error::Error + 'static)) -> bool {
+    std::iter::successors(Some(error), |error| error.source()).any(|error| error.is::<rustls::Error>())
 }
 
 /// `x-amz-retry-after` is in milliseconds.
@@ -237,6 +247,7 @@ mod tests {
         for failure in retried {
             assert_eq!(classify(&failure), Verdict::Retry, "{failure:?}");
         }
+        assert_eq!(classify(&of_kind(FailureKind::Untrusted)), Verdict::Fail, "a certificate stays untrusted");
     }
 
     #[test]

@@ -38,7 +38,7 @@ pub(super) fn import(file: &Path, emulator: &Emulator, args: &[&str]) -> Command
 }
 
 /// The same, to any endpoint, or to the one the environment names.
-fn import_to(file: &Path, endpoint: Option<&str>, args: &[&str]) -> Command {
+pub(super) fn import_to(file: &Path, endpoint: Option<&str>, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_wa-bulk"));
     command.args(["import", file.to_str().unwrap()]);
     if let Some(endpoint) = endpoint {
@@ -49,13 +49,14 @@ fn import_to(file: &Path, endpoint: Option<&str>, args: &[&str]) -> Command {
         .env("AWS_ACCESS_KEY_ID", "AKIDIMPORT")
         .env("AWS_SECRET_ACCESS_KEY", "import-secret")
         .env("AWS_REGION", "us-east-1")
-        .env("AWS_CONFIG_FILE", "/nonexistent")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env_remove("AWS_PROFILE")
         .env_remove("AWS_ENDPOINT_URL")
         .env_remove("AWS_ENDPOINT_URL_WELLARCHITECTED")
         .env_remove("AWS_MAX_ATTEMPTS")
+        .env_remove("AWS_CA_BUNDLE")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     command
