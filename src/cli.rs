@@ -16,7 +16,8 @@ use crate::input::stream::parse_encoding;
 use crate::input::{InputOptions, Target};
 use crate::report::{self, Format};
 use crate::submit::client::AwsOptions;
-use crate::submit::{OnExisting, SubmitConfig};
+use crate::submit::rate::DEFAULT_MAX_RATE;
+use crate::submit::{OnExisting, Rate, SubmitConfig};
 use encoding_rs::Encoding;
 
 #[derive(Debug, Parser)]
@@ -71,10 +72,13 @@ pub struct ImportArgs {
     /// Endpoint to send to instead of the Region's (AWS_ENDPOINT_URL works too)
     #[arg(long, value_name = "URL", help_heading = "AWS")]
     pub endpoint_url: Option<String>,
-    /// Requests per second at most (above 0, up to 10000), shared by every request of the run
-    #[arg(long, value_name = "N", default_value_t = 5.0, help_heading = "Submission", value_parser = parse_rate)]
-    pub rate: f64,
-    /// Token bucket size, 1 to 10000 [default: the rate]
+    /// Requests per second at most (above 0, up to 10000), from the start [default: found by discovery]
+    #[arg(long, value_name = "N", help_heading = "Submission", value_parser = parse_rate)]
+    pub rate: Option<f64>,
+    /// Without --rate, discovery never goes beyond this many requests per second
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_RATE, help_heading = "Submission", value_parser = parse_rate, conflicts_with = "rate")]
+    pub max_rate: f64,
+    /// Token bucket size, 1 to 10000 [default: the rate, or --max-rate]
     #[arg(long, value_name = "N", help_heading = "Submission", value_parser = burst_within(10_000))]
     pub burst: Option<NonZeroU32>,
     /// Requests in flight at most, 1 to 1024
@@ -115,7 +119,7 @@ impl ImportArgs {
             format,
             service,
             submit: SubmitConfig {
-                rate: self.rate,
+                rate: self.rate.map_or(Rate::Discover { max: self.max_rate }, Rate::Fixed),
                 burst: self.burst,
                 concurrency: usize::from(self.concurrency),
                 max_attempts: self.max_attempts,

@@ -226,11 +226,12 @@ mod tests {
     use std::sync::atomic::AtomicU32;
 
     use super::*;
+    use crate::submit::Rate;
     use crate::submit::retry::FailureKind;
 
     fn lane(max_attempts: u32) -> Lane {
         let config = SubmitConfig {
-            rate: 1e6,
+            rate: Rate::Fixed(1e6),
             max_attempts,
             attempt_timeout: Duration::from_secs(1),
             ..SubmitConfig::default()
@@ -353,7 +354,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn requests_in_flight_never_exceed_the_concurrency() {
-        let config = SubmitConfig { rate: 1e6, concurrency: 3, ..SubmitConfig::default() };
+        let config = SubmitConfig { rate: Rate::Fixed(1e6), concurrency: 3, ..SubmitConfig::default() };
         let client = crate::emulator::local_client("http://127.0.0.1:9");
         let lane = Arc::new(Lane::new(client, "the test".into(), &config, Arc::new(Stop::default())));
         let (now, most) = (Arc::new(AtomicU32::new(0)), Arc::new(AtomicU32::new(0)));

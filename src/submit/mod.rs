@@ -28,13 +28,14 @@ use crate::model::WorkloadRequest;
 use crate::report::Record;
 
 pub use lane::{Lane, Stop, StopReason};
+pub use rate::{Rate, RateFound};
 use retry::Backoff;
 
 /// How to send.
 #[derive(Debug, Clone)]
 pub struct SubmitConfig {
-    pub rate: f64,
-    /// Token bucket size; default the rate.
+    pub rate: Rate,
+    /// Token bucket size; default the ceiling.
     pub burst: Option<NonZeroU32>,
     pub concurrency: usize,
     pub max_attempts: u32,
@@ -46,7 +47,7 @@ pub struct SubmitConfig {
 impl Default for SubmitConfig {
     fn default() -> Self {
         SubmitConfig {
-            rate: 5.0,
+            rate: Rate::Discover { max: rate::DEFAULT_MAX_RATE },
             burst: None,
             concurrency: 8,
             max_attempts: 8,

@@ -1,17 +1,26 @@
 //! Pacing: every request of a run waits here first.
 //!
-//! Two gates in a row. A governor token bucket holds the run to `--rate`
-//! requests/s with bursts of `--burst`. Behind it, an AIMD rate reacts to
-//! the service. A throttled answer cuts the rate multiplicatively: to 90% of
-//! the rate the service accepted over the last two seconds of throttling,
-//! once that has been measured over half a second or more, and to 70% before.
-//! Going a little below the service's rate lets its bucket refill, so that a
-//! few milliseconds of irregularity stop costing 429s. At most one cut per
-//! quarter second (answers to requests sent at the old rate keep coming for
-//! a moment). Without throttling the rate climbs back additively: one
-//! request/s per second up to the measured rate, a fiftieth of that beyond
-//! it, never above `--rate`. Below the ceiling, requests are spaced evenly,
-//! and a cut never moves a slot already handed out.
+//! The service's rate is not published, so by default wa-bulk finds it.
+//! Two gates in a row. A governor token bucket is the hard ceiling: `--rate`
+//! requests/s with bursts of `--burst`, or `--max-rate` while discovering.
+//! Behind it, an adaptive rate reacts to the service.
+//!
+//! Discovery (no `--rate`) starts at [`DISCOVERY_START`] and doubles every
+//! quarter second while nothing is throttled, never far beyond what is
+//! actually going out (so a run held back by its requests in flight does
+//! not run away on paper). With `--rate` it starts at the rate given.
+//!
+//! A throttled answer ends the climb and cuts the rate multiplicatively:
+//! to 90% of the rate the service accepted since it began throttling, once
+//! that is measured (half a second, or a tenth with 10 answers), at once;
+//! before, by half when it ends a climb and to 70% otherwise. Going a
+//! little below the service's rate lets its bucket refill, so that a few
+//! milliseconds of irregularity stop costing 429s. At most one relative cut per quarter second (answers
+//! to requests sent at the old rate keep coming for a moment). Without
+//! throttling the rate climbs back additively: a tenth of the measured rate
+//! per second up to it, a hundredth beyond it, never above the ceiling.
+//! Below the ceiling, requests are spaced evenly, and a cut never moves a
+//! slot already handed out.
 
 use std::collections::VecDeque;
 use std::num::NonZeroU32;
@@ -20,20 +29,46 @@ use std::time::{Duration, Instant};
 
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
+/// How fast a run may send.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Rate {
+    /// `--rate N`: never more than N/s; starts there, slows when throttled.
+    Fixed(f64),
+    /// Find the service's rate, never going beyond `max`/s.
+    Discover { max: f64 },
+}
+
+/// Where discovery starts: slow enough for any account.
+pub const DISCOVERY_START: f64 = 5.0;
+/// Discovery's ceiling unless `--max-rate` says otherwise.
+pub const DEFAULT_MAX_RATE: f64 = 1000.0;
+
 /// A cut before the service's rate is known.
 const DECREASE: f64 = 0.7;
 /// Once it is known, cuts go this far below it.
 const BELOW_MEASURED: f64 = 0.9;
-/// Additive increase, in requests/s per second, below the measured rate …
-const INCREASE_PER_SECOND: f64 = 1.0;
+/// Additive increase below the measured rate, as a share of it per second …
+const RECOVER_SHARE: f64 = 0.1;
 /// … and beyond it.
-const PROBE_PER_SECOND: f64 = 0.02;
+const PROBE_SHARE: f64 = 0.01;
+/// The additive increase is never below this, in requests/s per second.
+const MIN_INCREASE: f64 = 1.0;
+/// While discovering, the rate doubles this often.
+const DOUBLING: Duration = Duration::from_millis(250);
 /// The shortest time between two cuts.
 const DECREASE_GAP: Duration = Duration::from_millis(250);
 /// Accepted answers are counted over this long …
 const WINDOW: Duration = Duration::from_secs(2);
-/// … and trusted as a measure of the service once they span this much.
+/// … and trusted as a measure of the service once they span this much, …
 const MEASURED_SPAN: Duration = Duration::from_millis(500);
+/// … or this much with at least `QUICK_COUNT` of them.
+const QUICK_SPAN: Duration = Duration::from_millis(100);
+const QUICK_COUNT: usize = 10;
+/// While discovering, the rate stays within this many times what is going
+/// out (counted over half a second, so it lags a climb).
+const REACH: f64 = 4.0;
+/// What goes out is counted over this long.
+const SENT_WINDOW: Duration = Duration::from_millis(500);
 /// The rate never drops below this.
 const FLOOR: f64 = 0.5;
 
@@ -43,15 +78,31 @@ pub struct Pacer {
     aimd: Mutex<Aimd>,
 }
 
+/// What pacing learnt about the service, for the summary.
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
+pub struct RateFound {
+    /// The rate the service accepted while throttling, if it ever did.
+    pub service: Option<f64>,
+    /// The most requests/s that went out over half a second.
+    pub highest_sent: f64,
+}
+
 impl Pacer {
-    /// `rate` requests/s at most, in bursts of `burst` (default: the rate).
-    pub fn new(rate: f64, burst: Option<NonZeroU32>) -> Pacer {
-        let rate = rate.max(0.001);
-        let burst = burst.unwrap_or(NonZeroU32::new(rate.ceil() as u32).unwrap_or(NonZeroU32::MIN));
-        let quota = Quota::with_period(Duration::from_secs_f64(1.0 / rate))
+    /// Paces to `rate`, in bursts of `burst` (default: the ceiling).
+    pub fn new(rate: Rate, burst: Option<NonZeroU32>) -> Pacer {
+        let (ceiling, start) = match rate {
+            Rate::Fixed(rate) => (rate, rate),
+            Rate::Discover { max } => (max, DISCOVERY_START),
+        };
+        let ceiling = ceiling.max(0.001);
+        let burst = burst.unwrap_or(NonZeroU32::new(ceiling.ceil() as u32).unwrap_or(NonZeroU32::MIN));
+        let quota = Quota::with_period(Duration::from_secs_f64(1.0 / ceiling))
             .expect("a positive rate has a period")
             .allow_burst(burst);
-        Pacer { ceiling: RateLimiter::direct(quota), aimd: Mutex::new(Aimd::new(rate, Instant::now())) }
+        Pacer {
+            ceiling: RateLimiter::direct(quota),
+            aimd: Mutex::new(Aimd::new(ceiling, start, Instant::now())),
+        }
     }
 
     /// Waits until the next request may go.
@@ -70,6 +121,17 @@ impl Pacer {
         if throttled { aimd.throttled(now) } else { aimd.accepted(now) }
     }
 
+    /// The rate requests may go at now.
+    pub fn current(&self) -> f64 {
+        let aimd = self.aimd();
+        aimd.rate.min(aimd.ceiling)
+    }
+
+    pub fn found(&self) -> RateFound {
+        let aimd = self.aimd();
+        RateFound { service: aimd.measured, highest_sent: aimd.highest_sent }
+    }
+
     fn aimd(&self) -> std::sync::MutexGuard<'_, Aimd> {
         self.aimd.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -79,7 +141,10 @@ impl Pacer {
 #[derive(Debug)]
 struct Aimd {
     ceiling: f64,
+    start: f64,
     rate: f64,
+    /// Doubling, until the first throttled answer.
+    climbing: bool,
     /// When the rate last grew (for additive increase).
     grown_at: Instant,
     decreased_at: Option<Instant>,
@@ -90,43 +155,78 @@ struct Aimd {
     next_slot: Instant,
     /// When recent answers that were not throttled came (the last `WINDOW`).
     accepted: VecDeque<Instant>,
+    /// The slots handed out in the last `SENT_WINDOW`, and the first ever.
+    sent: VecDeque<Instant>,
+    first_slot: Option<Instant>,
+    highest_sent: f64,
     /// The rate the service accepted while throttling, once measured.
     measured: Option<f64>,
 }
 
 impl Aimd {
-    fn new(ceiling: f64, now: Instant) -> Aimd {
+    fn new(ceiling: f64, start: f64, now: Instant) -> Aimd {
+        let start = start.min(ceiling);
         Aimd {
             ceiling,
-            rate: ceiling,
+            start,
+            rate: start,
+            climbing: start < ceiling,
             grown_at: now,
             decreased_at: None,
             first_throttled: None,
             next_slot: now,
             accepted: VecDeque::new(),
+            sent: VecDeque::new(),
+            first_slot: None,
+            highest_sent: 0.0,
             measured: None,
         }
     }
 
-    /// When a request may go, if the AIMD rate holds it back at all.
+    /// When a request may go, if the adaptive rate holds it back at all.
     fn slot(&mut self, now: Instant) -> Option<Instant> {
         self.grow(now);
-        if self.rate >= self.ceiling {
-            return None;
+        let slot = if self.rate >= self.ceiling {
+            None
+        } else {
+            let slot = self.next_slot.max(now);
+            self.next_slot = slot + Duration::from_secs_f64(1.0 / self.rate);
+            (slot > now).then_some(slot)
+        };
+        self.sent.push_back(slot.unwrap_or(now));
+        let first = *self.first_slot.get_or_insert(now);
+        let sending = self.sending(now);
+        if now.saturating_duration_since(first) >= SENT_WINDOW {
+            self.highest_sent = self.highest_sent.max(sending);
         }
-        let slot = self.next_slot.max(now);
-        self.next_slot = slot + Duration::from_secs_f64(1.0 / self.rate);
-        (slot > now).then_some(slot)
+        slot
+    }
+
+    /// Requests/s going out: slots of the last `SENT_WINDOW` that have come
+    /// (those handed out for later are not out yet).
+    fn sending(&mut self, now: Instant) -> f64 {
+        while self.sent.front().is_some_and(|at| now.saturating_duration_since(*at) > SENT_WINDOW) {
+            self.sent.pop_front();
+        }
+        let out = self.sent.iter().filter(|at| **at <= now).count();
+        out as f64 / SENT_WINDOW.as_secs_f64()
     }
 
     fn grow(&mut self, now: Instant) {
         let elapsed = now.saturating_duration_since(self.grown_at).as_secs_f64();
+        self.grown_at = now;
+        if self.climbing {
+            let doubled = self.rate * 2f64.powf(elapsed / DOUBLING.as_secs_f64());
+            let reachable = (REACH * self.sending(now)).max(self.start).max(self.rate);
+            self.rate = doubled.min(reachable).min(self.ceiling);
+            return;
+        }
         let step = match self.measured {
-            Some(measured) if self.rate >= measured => PROBE_PER_SECOND,
-            _ => INCREASE_PER_SECOND,
+            Some(measured) if self.rate >= measured => measured * PROBE_SHARE,
+            Some(measured) => (measured * RECOVER_SHARE).max(MIN_INCREASE),
+            None => MIN_INCREASE,
         };
         self.rate = (self.rate + elapsed * step).min(self.ceiling);
-        self.grown_at = now;
     }
 
     fn accepted(&mut self, now: Instant) {
@@ -138,19 +238,30 @@ impl Aimd {
 
     fn throttled(&mut self, now: Instant) {
         let first = *self.first_throttled.get_or_insert(now);
-        if self.decreased_at.is_some_and(|at| now.saturating_duration_since(at) < DECREASE_GAP) {
-            return;
-        }
-        self.grow(now);
         let since = first.max(now.checked_sub(WINDOW).unwrap_or(first));
         let span = now.saturating_duration_since(since);
-        if span >= MEASURED_SPAN {
-            let accepted = self.accepted.iter().filter(|at| **at >= since).count();
+        let accepted = self.accepted.iter().filter(|at| **at >= since).count();
+        if span >= MEASURED_SPAN || (span >= QUICK_SPAN && accepted >= QUICK_COUNT) {
             self.measured = Some(accepted as f64 / span.as_secs_f64());
         }
-        let target = self.measured.map_or(self.rate * DECREASE, |measured| measured * BELOW_MEASURED);
-        self.rate = target.min(self.rate).max(FLOOR);
-        self.decreased_at = Some(now);
+        // A cut to below the measured rate is absolute: it may come at any
+        // time. A relative one waits, as answers to requests sent at the old
+        // rate keep coming for a moment. A doubling climb ends less than
+        // twice above what the service took.
+        let may_cut = self.decreased_at.is_none_or(|at| now.saturating_duration_since(at) >= DECREASE_GAP);
+        let target = match self.measured {
+            Some(measured) => measured * BELOW_MEASURED,
+            None if may_cut => {
+                self.grow(now);
+                self.rate * if self.climbing { 0.5 } else { DECREASE }
+            }
+            None => return,
+        };
+        self.climbing = false;
+        if target < self.rate {
+            self.rate = target.max(FLOOR);
+            (self.grown_at, self.decreased_at) = (now, Some(now));
+        }
         // Slots already handed out stand: moving the next one earlier would
         // let new requests go alongside them, a burst just when it hurts.
     }
@@ -162,10 +273,15 @@ mod tests {
 
     const MS: Duration = Duration::from_millis(1);
 
+    /// `--rate ceiling`: it starts there.
+    fn fixed(ceiling: f64, now: Instant) -> Aimd {
+        Aimd::new(ceiling, ceiling, now)
+    }
+
     #[test]
     fn at_full_rate_nothing_is_held_back() {
         let start = Instant::now();
-        let mut aimd = Aimd::new(10.0, start);
+        let mut aimd = fixed(10.0, start);
         assert_eq!(aimd.slot(start), None);
         assert_eq!(aimd.slot(start + MS), None);
     }
@@ -180,7 +296,7 @@ mod tests {
     #[test]
     fn cuts_are_multiplicative_until_the_service_rate_is_measured() {
         let start = Instant::now();
-        let mut aimd = Aimd::new(40.0, start);
+        let mut aimd = fixed(40.0, start);
         aimd.throttled(start);
         assert!((aimd.rate - 28.0).abs() < 0.01, "{}", aimd.rate);
         // Another 429 right after changes nothing: it answers the old rate.
@@ -196,7 +312,7 @@ mod tests {
     #[test]
     fn once_measured_cuts_go_to_ninety_percent_of_the_service_rate() {
         let start = Instant::now();
-        let mut aimd = Aimd::new(40.0, start);
+        let mut aimd = fixed(40.0, start);
         accept(&mut aimd, 20, start, 100 * MS); // the opening burst, before any 429
         aimd.throttled(start);
         let later = start + Duration::from_secs(3);
@@ -210,16 +326,16 @@ mod tests {
     #[test]
     fn the_rate_climbs_fast_to_the_measured_rate_then_slowly() {
         let start = Instant::now();
-        let mut aimd = Aimd::new(40.0, start);
+        let mut aimd = fixed(40.0, start);
         aimd.throttled(start);
         let cut = start + Duration::from_secs(2);
         accept(&mut aimd, 40, cut, Duration::from_secs(2));
         aimd.throttled(cut);
         assert!((aimd.rate - 18.0).abs() < 0.01, "{}", aimd.rate);
-        aimd.slot(cut + Duration::from_secs(2));
-        assert!((aimd.rate - 20.0).abs() < 0.01, "one a second up to 20: {}", aimd.rate);
-        aimd.slot(cut + Duration::from_secs(52));
-        assert!((aimd.rate - 21.0).abs() < 0.01, "a fiftieth of that beyond: {}", aimd.rate);
+        aimd.slot(cut + Duration::from_secs(1));
+        assert!((aimd.rate - 20.0).abs() < 0.01, "a tenth of 20 a second up to 20: {}", aimd.rate);
+        aimd.slot(cut + Duration::from_secs(6));
+        assert!((aimd.rate - 21.0).abs() < 0.01, "a hundredth of it beyond: {}", aimd.rate);
         aimd.slot(cut + Duration::from_secs(5000));
         assert_eq!(aimd.rate, 40.0, "never above the ceiling");
     }
@@ -227,7 +343,7 @@ mod tests {
     #[test]
     fn a_cut_never_raises_the_rate() {
         let start = Instant::now();
-        let mut aimd = Aimd::new(40.0, start);
+        let mut aimd = fixed(40.0, start);
         aimd.throttled(start);
         let later = start + Duration::from_secs(2);
         accept(&mut aimd, 200, later, Duration::from_secs(2));
@@ -238,7 +354,7 @@ mod tests {
     #[test]
     fn below_the_ceiling_requests_are_spaced_evenly() {
         let start = Instant::now();
-        let mut aimd = Aimd::new(20.0, start);
+        let mut aimd = fixed(20.0, start);
         aimd.throttled(start);
         aimd.rate = 10.0;
         let first = aimd.slot(start);
@@ -252,7 +368,7 @@ mod tests {
     #[test]
     fn the_rate_never_falls_below_the_floor() {
         let start = Instant::now();
-        let mut aimd = Aimd::new(1.0, start);
+        let mut aimd = fixed(1.0, start);
         for second in 0..20 {
             aimd.throttled(start + Duration::from_secs(second));
             aimd.grown_at = start + Duration::from_secs(second);
@@ -260,9 +376,146 @@ mod tests {
         assert!(aimd.rate >= FLOOR);
     }
 
+    #[test]
+    fn discovery_doubles_every_quarter_second_while_requests_keep_up() {
+        let start = Instant::now();
+        let mut aimd = Aimd::new(1000.0, DISCOVERY_START, start);
+        let mut now = start;
+        while now < start + Duration::from_secs(1) {
+            now = aimd.slot(now).unwrap_or(now);
+        }
+        assert!(aimd.rate > 40.0 && aimd.rate < 160.0, "about 5 × 2⁴ after a second: {}", aimd.rate);
+        assert!(aimd.climbing);
+    }
+
+    #[test]
+    fn discovery_never_climbs_far_beyond_what_goes_out() {
+        let start = Instant::now();
+        let mut aimd = Aimd::new(1000.0, DISCOVERY_START, start);
+        // Requests in flight hold the run to 10 a second, whatever the rate says
+        // (half a second, ends included, holds 6).
+        for tenth in 0..50 {
+            aimd.slot(start + 100 * MS * tenth);
+        }
+        assert!(aimd.rate <= REACH * 12.0, "{}", aimd.rate);
+    }
+
+    #[test]
+    fn a_throttle_ends_the_climb_by_halving() {
+        let start = Instant::now();
+        let mut aimd = Aimd::new(1000.0, DISCOVERY_START, start);
+        aimd.rate = 64.0;
+        aimd.throttled(start);
+        assert!(!aimd.climbing);
+        assert!((aimd.rate - 32.0).abs() < 0.01, "{}", aimd.rate);
+    }
+
+    /// A token bucket: the service's, or the ceiling's.
+    struct Bucket {
+        rate: f64,
+        burst: f64,
+        tokens: f64,
+        at: Instant,
+    }
+
+    impl Bucket {
+        fn new(rate: f64, burst: f64, at: Instant) -> Bucket {
+            Bucket { rate, burst, tokens: burst, at }
+        }
+
+        fn refill(&mut self, now: Instant) {
+            let elapsed = now.saturating_duration_since(self.at).as_secs_f64();
+            self.tokens = (self.tokens + elapsed * self.rate).min(self.burst);
+            self.at = self.at.max(now);
+        }
+
+        fn take(&mut self, now: Instant) -> bool {
+            self.refill(now);
+            let taken = self.tokens >= 1.0;
+            if taken {
+                self.tokens -= 1.0;
+            }
+            taken
+        }
+
+        /// When a token will be there.
+        fn ready(&mut self, now: Instant) -> Instant {
+            self.refill(now);
+            now + Duration::from_secs_f64(((1.0 - self.tokens) / self.rate).max(0.0))
+        }
+    }
+
+    /// What sending `rows` requests at `rate` to a service that takes
+    /// `service`/s (bursts as large) showed.
+    struct Simulated {
+        elapsed: Duration,
+        throttled: usize,
+        sent: Vec<Instant>,
+        aimd: Aimd,
+    }
+
+    /// Answers come 30 ms after each request; a throttled one is sent again.
+    fn simulate(rate: Rate, service: f64, rows: usize) -> Simulated {
+        let start = Instant::now();
+        let (ceiling, first) = match rate {
+            Rate::Fixed(rate) => (rate, rate),
+            Rate::Discover { max } => (max, DISCOVERY_START),
+        };
+        let mut aimd = Aimd::new(ceiling, first, start);
+        let mut limit = Bucket::new(ceiling, ceiling.ceil(), start);
+        let mut server = Bucket::new(service, service.ceil(), start);
+        let mut answers: VecDeque<(Instant, bool)> = VecDeque::new();
+        let (mut now, mut done, mut throttled, mut sent) = (start, 0, 0, Vec::new());
+        while done < rows {
+            now = limit.ready(now);
+            limit.take(now);
+            now = aimd.slot(now).unwrap_or(now);
+            while let Some((_, was_throttled)) = answers.front().filter(|(at, _)| *at <= now).copied() {
+                let at = answers.pop_front().unwrap().0;
+                if was_throttled { aimd.throttled(at) } else { aimd.accepted(at) }
+            }
+            let accepted = server.take(now);
+            answers.push_back((now + 30 * MS, !accepted));
+            sent.push(now);
+            if accepted { done += 1 } else { throttled += 1 }
+        }
+        Simulated { elapsed: now + 30 * MS - start, throttled, sent, aimd }
+    }
+
+    #[test]
+    fn discovery_settles_just_under_the_service_rate_with_few_throttles() {
+        // The targets: 1.15 × the limit at 5 and 20/s, 1.3 × at 100/s.
+        for (service, target) in [(5.0, 1.15), (20.0, 1.15), (100.0, 1.3)] {
+            let rows = 600;
+            let run = simulate(Rate::Discover { max: DEFAULT_MAX_RATE }, service, rows);
+            let ideal = (rows as f64 - service) / service;
+            let ratio = run.elapsed.as_secs_f64() / ideal;
+            eprintln!("{service}/s: {ratio:.3} × the limit, {} throttled", run.throttled);
+            assert!(ratio <= target, "{service}/s: {ratio:.3} × the limit");
+            assert!(run.throttled * 10 <= run.sent.len(), "{service}/s: {} throttled", run.throttled);
+            let found = run.aimd.measured.expect("the service throttled");
+            assert!((found - service).abs() <= 0.15 * service, "{service}/s: found {found:.1}");
+        }
+    }
+
+    #[test]
+    fn a_given_rate_is_never_passed() {
+        for (rate, service) in [(8.0, 1000.0), (20.0, 10.0), (50.0, 1000.0)] {
+            let run = simulate(Rate::Fixed(rate), service, 400);
+            // No second holds more than the rate and its burst.
+            for (index, first) in run.sent.iter().enumerate() {
+                let in_a_second = run.sent[index..].iter().take_while(|at| **at < *first + Duration::from_secs(1));
+                assert!(in_a_second.count() as f64 <= 2.0 * rate, "{rate}/s against {service}/s");
+            }
+            let steady = &run.sent[rate as usize..];
+            let spread = (*steady.last().unwrap() - steady[0]).as_secs_f64();
+            assert!((steady.len() - 1) as f64 / spread <= rate * 1.001, "{rate}/s after the burst");
+        }
+    }
+
     #[tokio::test]
     async fn the_ceiling_holds_a_burst_then_the_rate() {
-        let pacer = Pacer::new(20.0, NonZeroU32::new(5));
+        let pacer = Pacer::new(Rate::Fixed(20.0), NonZeroU32::new(5));
         let started = Instant::now();
         for _ in 0..5 {
             pacer.acquire().await;
