@@ -1,84 +1,132 @@
-//! The import against a service that pushes back: the emulator limited to
-//! 20 requests/s (bursts of 20) with 5% injected 500s and 30 ms latency,
-//! wa-bulk asked for 40 requests/s. Prints, for 200 and 1,000 rows, the run
-//! time against the limit `(rows - burst) / rate`, and the share of answers
-//! that were throttled. One run each (a 1,000-row run takes about a minute),
-//! so this is a plain program rather than a criterion sampling loop.
+//! The import against a service whose rate it is not told: 600 rows, the
+//! emulator limited to 5, 20 and 100 requests/s (bursts as large) with 5%
+//! injected 500s and 30 ms latency, and wa-bulk given no rate option, so it
+//! finds the rate itself. Prints, for each service rate, the run time
+//! against the limit `(rows - burst) / rate`, the share of requests that were
+//! throttled, and the rate wa-bulk found. Beside it, in the same sitting,
+//! the peer a user would write instead: a boto3 thread pool with adaptive
+//! retries (`benches/peer/boto3_import.py`), when python3 has boto3.
 //!
-//! Run with `cargo bench --bench import`; the README quotes its output.
+//! One run each (the 5/s run takes two minutes), so this is a plain program
+//! rather than a criterion sampling loop. Run with `cargo bench --bench
+//! import`; `IMPORT_BENCH_RATES=20,100` picks service rates and
+//! `IMPORT_BENCH_ROWS` the rows. The README quotes its output.
 
 use std::num::NonZeroU32;
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use wa_bulk::emulator::{Emulator, EmulatorConfig};
-use wa_bulk::report::{Status, read_records};
 
-const RATE: u32 = 20;
-const BURST: u32 = 20;
+const PEER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/peer/boto3_import.py");
+
+/// What one import against a fresh emulator took and cost.
+struct Run {
+    seconds: f64,
+    requests: u64,
+    throttled: u64,
+    /// The rate wa-bulk says it found, from its JSON summary.
+    found: Option<f64>,
+}
 
 #[tokio::main]
 async fn main() {
-    println!("rows | run (s) | limit (s) | ratio | requests | throttled | faults | created");
-    // `IMPORT_BENCH_ROWS=200` runs one size only.
-    let sizes: Vec<u32> = match std::env::var("IMPORT_BENCH_ROWS") {
-        Ok(rows) => vec![rows.parse().expect("IMPORT_BENCH_ROWS is a number")],
-        Err(_) => vec![200, 1_000],
-    };
-    for rows in sizes {
-        let config = EmulatorConfig {
-            rate: RATE,
-            burst: NonZeroU32::new(BURST),
-            fail_rate: 0.05,
-            latency: Duration::from_millis(30),
-            seed: Some(2026),
-            quota: 10_000,
-            ..EmulatorConfig::default()
+    let rates = numbers("IMPORT_BENCH_RATES", vec![5, 20, 100]);
+    let rows = numbers("IMPORT_BENCH_ROWS", vec![600])[0];
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rows.csv");
+    let mut text = String::from("WorkloadName,Description,Environment,AwsRegions,ReviewOwner,Lenses\n");
+    for index in 0..rows {
+        text.push_str(&format!(
+            "bench-{index:05},Benchmark workload,Production,us-east-1,o@example.com,wellarchitected\n"
+        ));
+    }
+    std::fs::write(&file, text).unwrap();
+    let peer =
+        Command::new("python3").args(["-c", "import boto3"]).output().is_ok_and(|out| out.status.success());
+    println!(
+        "{rows} rows, no rate option; the service allows N/s in bursts of N, fails 5%, answers in 30 ms"
+    );
+    println!(
+        "service | limit (s) | wa-bulk (s) | ratio | throttled | rate found | boto3 adaptive (s) | ratio | throttled"
+    );
+    for rate in rates {
+        let limit = f64::from(rows - rate) / f64::from(rate);
+        let ours = import(rate, &file, |endpoint| wa_bulk(&file, endpoint)).await;
+        std::fs::remove_file(dir.path().join("rows.csv.report.csv")).unwrap();
+        let theirs = match peer {
+            true => Some(import(rate, &file, |endpoint| boto3(&file, endpoint)).await),
+            false => None,
         };
-        let emulator = Emulator::start(config).await.unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("rows.csv");
-        let mut text = String::from("WorkloadName,Description,Environment,AwsRegions,ReviewOwner,Lenses\n");
-        for index in 0..rows {
-            text.push_str(&format!(
-                "bench-{index:05},Benchmark workload,Production,us-east-1,o@example.com,wellarchitected\n"
-            ));
-        }
-        std::fs::write(&file, text).unwrap();
-        let started = Instant::now();
-        let status = Command::new(env!("CARGO_BIN_EXE_wa-bulk"))
-            .args([
-                "import",
-                file.to_str().unwrap(),
-                "--quiet",
-                "--rate",
-                "40",
-                "--endpoint-url",
-                &emulator.endpoint_url(),
-            ])
-            .env("AWS_ACCESS_KEY_ID", "AKIDBENCH")
-            .env("AWS_SECRET_ACCESS_KEY", "bench-secret")
-            .env("AWS_REGION", "us-east-1")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .status()
-            .unwrap();
-        let elapsed = started.elapsed().as_secs_f64();
-        assert!(status.success(), "the import failed: {status}");
-        let created = read_records(&dir.path().join("rows.csv.report.csv"))
-            .unwrap()
-            .iter()
-            .filter(|record| record.status == Status::Created)
-            .count();
-        let limit = f64::from(rows - BURST) / f64::from(RATE);
-        let stats = emulator.stats();
+        let found = ours.found.map_or("-".to_owned(), |found| format!("{found:.1}/s"));
+        let peer_columns = theirs.map_or("not run (no boto3) | | ".to_owned(), |theirs| {
+            format!("{:.2} | {:.3} | {}", theirs.seconds, theirs.seconds / limit, share(&theirs))
+        });
         println!(
-            "{rows} | {elapsed:.2} | {limit:.2} | {:.3} | {} | {} ({:.1}%) | {} | {created}",
-            elapsed / limit,
-            stats.requests,
-            stats.throttled,
-            100.0 * stats.throttled as f64 / stats.requests as f64,
-            stats.faults,
+            "{rate}/s | {limit:.2} | {:.2} | {:.3} | {} | {found} | {peer_columns}",
+            ours.seconds,
+            ours.seconds / limit,
+            share(&ours),
         );
-        assert_eq!(emulator.workloads().len(), rows as usize, "every row created once");
+    }
+}
+
+/// Runs `command` against a fresh emulator limited to `rate`/s; every row
+/// must end up stored once.
+async fn import(rate: u32, file: &Path, command: impl FnOnce(&str) -> Command) -> Run {
+    let config = EmulatorConfig {
+        rate,
+        burst: NonZeroU32::new(rate),
+        fail_rate: 0.05,
+        latency: Duration::from_millis(30),
+        seed: Some(2026),
+        quota: 100_000,
+        ..EmulatorConfig::default()
+    };
+    let emulator = Emulator::start(config).await.unwrap();
+    let started = Instant::now();
+    let output = command(&emulator.endpoint_url()).output().unwrap();
+    let seconds = started.elapsed().as_secs_f64();
+    assert!(output.status.success(), "{}: {}", file.display(), String::from_utf8_lossy(&output.stderr));
+    let rows = std::fs::read_to_string(file).unwrap().lines().count() - 1;
+    assert_eq!(emulator.workloads().len(), rows, "every row created once");
+    let summary: Option<serde_json::Value> = serde_json::from_slice(&output.stdout).ok();
+    let found = summary.as_ref().and_then(|summary| summary["rate"]["service"].as_f64());
+    let stats = emulator.stats();
+    Run { seconds, requests: stats.requests, throttled: stats.throttled, found }
+}
+
+fn wa_bulk(file: &Path, endpoint: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_wa-bulk"));
+    command
+        .args(["import", file.to_str().unwrap(), "--quiet", "--output", "json", "--endpoint-url", endpoint])
+        .env("AWS_ACCESS_KEY_ID", "AKIDBENCH")
+        .env("AWS_SECRET_ACCESS_KEY", "bench-secret")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    command
+}
+
+fn boto3(file: &Path, endpoint: &str) -> Command {
+    let mut command = Command::new("python3");
+    command
+        .args([PEER, file.to_str().unwrap(), endpoint])
+        .env("AWS_ACCESS_KEY_ID", "AKIDBENCH")
+        .env("AWS_SECRET_ACCESS_KEY", "bench-secret")
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    command
+}
+
+/// `12 (1.9%)`: throttled answers and their share of all requests.
+fn share(run: &Run) -> String {
+    format!("{} ({:.1}%)", run.throttled, 100.0 * run.throttled as f64 / run.requests as f64)
+}
+
+fn numbers(variable: &str, default: Vec<u32>) -> Vec<u32> {
+    match std::env::var(variable) {
+        Ok(list) => list.split(',').map(|n| n.trim().parse().expect("a list of numbers")).collect(),
+        Err(_) => default,
     }
 }

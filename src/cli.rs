@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::commands::import::{ImportConfig, Service};
 use crate::commands::validate::ValidateConfig;
+use crate::commands::{Form, Telling};
 use crate::emulator::EmulatorConfig;
 use crate::input::columns::parse_override;
 use crate::input::stream::parse_encoding;
@@ -93,12 +94,32 @@ pub struct ImportArgs {
     /// What to do with a row whose workload exists
     #[arg(long, value_name = "WHAT", value_enum, default_value_t = OnExisting::Skip, help_heading = "Submission")]
     pub on_existing: OnExisting,
-    /// No progress bar and no problem list; the summary line and errors only
-    #[arg(long, short, help_heading = "Output")]
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Without a terminal (or with --log-format json), a progress line this often, 0.1 to 3600
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0, help_heading = "Output", value_parser = parse_progress_every)]
+    pub progress_every: f64,
+}
+
+/// What every command prints, and how.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Output")]
+pub struct OutputArgs {
+    /// No progress and no problem list: warnings, errors and the summary only
+    #[arg(long, short)]
     pub quiet: bool,
-    /// Log lines (stderr) as text or JSON (for nightly jobs); RUST_LOG sets the level [default: warn]
-    #[arg(long, value_name = "FORMAT", value_enum, default_value_t = LogFormat::Text, help_heading = "Output")]
+    /// The summary on stdout: a line of text, or one JSON object (counts, stop reason, report, duration, rate, exit code)
+    #[arg(long, value_name = "FORM", value_enum, default_value_t = Form::Text)]
+    pub output: Form,
+    /// stderr as text, or as one JSON object a line (for log collectors); RUST_LOG sets the level of library logs
+    #[arg(long, value_name = "FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+}
+
+impl OutputArgs {
+    pub fn telling(&self, input: &InputArgs, stdout_is_json_lines: bool) -> Telling {
+        Telling { input: input.file.clone(), summary: self.output, quiet: self.quiet, stdout_is_json_lines }
+    }
 }
 
 impl ImportArgs {
@@ -129,7 +150,7 @@ impl ImportArgs {
             },
             resume: self.resume,
             force: self.force,
-            progress: !self.quiet,
+            progress: (!self.output.quiet).then(|| Duration::from_secs_f64(self.progress_every)),
         })
     }
 }
@@ -152,6 +173,11 @@ fn burst_within(most: u32) -> impl Fn(&str) -> Result<NonZeroU32, String> + Clon
 
 fn parse_rate(value: &str) -> Result<f64, String> {
     number_within(value, 0.0, 10_000.0)
+}
+
+fn parse_progress_every(value: &str) -> Result<f64, String> {
+    number_within(value, 0.0, 3600.0)
+        .and_then(|seconds| if seconds >= 0.1 { Ok(seconds) } else { Err("use at least 0.1 seconds".into()) })
 }
 
 fn parse_attempt_timeout(value: &str) -> Result<f64, String> {
@@ -252,9 +278,8 @@ pub struct ValidateArgs {
     /// Report path; .csv, .jsonl or .json picks the format [default: <FILE name>.report.csv beside FILE]
     #[arg(long, value_name = "PATH", help_heading = "Report")]
     pub report: Option<PathBuf>,
-    /// Print only the summary line and errors that stop the run
-    #[arg(long, short, help_heading = "Output")]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 impl InputArgs {

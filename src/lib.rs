@@ -9,7 +9,8 @@
 //! retried; and [`commands`] strings the stages together for each command.
 //! [`emulator`] is a local Well-Architected API for tests and `--local` runs.
 //! The command line ([`cli`]) only builds the plain configs the commands take;
-//! `stdout` is where a script's output goes.
+//! `stdout` is where a script's output goes, and [`stderr`] what people (or a
+//! log collector) read.
 
 pub mod cli;
 pub mod commands;
@@ -18,6 +19,7 @@ pub mod input;
 pub mod model;
 pub(crate) mod problem;
 pub mod report;
+pub mod stderr;
 pub(crate) mod stdout;
 pub(crate) mod submit;
 pub mod validate;
@@ -36,6 +38,9 @@ pub enum RunError {
     /// nor `--force` says what to do with it (exit code 2).
     #[error("{path} exists: pass --resume to continue that run, or --force to start over")]
     ReportExists { path: String },
+    /// The command line asks for something that cannot be (exit code 2).
+    #[error("{0}")]
+    Usage(String),
     /// The AWS configuration lacks credentials or a Region (exit code 2).
     #[error("AWS configuration: {0}")]
     Configuration(String),

@@ -1,14 +1,10 @@
 //! The `wa-bulk` binary: parse the command line, run the command, print what
 //! a person needs, and turn the outcome into the exit code.
 
-use std::path::Path;
-
 use clap::Parser;
-use tracing_subscriber::EnvFilter;
-use wa_bulk::RunError;
 use wa_bulk::cli::{Cli, Command, EmulatorArgs, ImportArgs, LogFormat, ValidateArgs};
-use wa_bulk::commands::{Exit, Summary, import, print_line, validate};
-use wa_bulk::emulator;
+use wa_bulk::commands::{Exit, finish, import, validate};
+use wa_bulk::{RunError, emulator, stderr};
 
 /// Every row allocates a few dozen small strings on one thread and frees
 /// them on another; mimalloc's thread-local free lists make that cheap
@@ -17,7 +13,11 @@ use wa_bulk::emulator;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> Exit {
-    match Cli::parse().command {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return usage_error(error),
+    };
+    match cli.command {
         Command::Validate(args) => run_validate(&args),
         Command::Import(args) => run_import(&args),
         Command::Emulator(args) => run_emulator(&args),
@@ -25,59 +25,39 @@ fn main() -> Exit {
 }
 
 fn run_validate(args: &ValidateArgs) -> Exit {
-    match args.config() {
-        Ok(config) => finish(validate::run(&config), &config.input.path, args.quiet),
-        Err(message) => fail(&message),
-    }
+    stderr::init(args.output.log_format == LogFormat::Json);
+    let telling = args.output.telling(&args.input, false);
+    let outcome = args.config().map_err(RunError::Usage).and_then(|config| validate::run(&config));
+    finish(outcome, &telling, "validate")
 }
 
 fn run_import(args: &ImportArgs) -> Exit {
-    let config = match args.config() {
-        Ok(config) => config,
-        Err(message) => return fail(&message),
-    };
-    init_logging(args.log_format == LogFormat::Json);
-    let outcome = if args.dry_run { import::dry_run(&config) } else { import::run(&config) };
-    finish(outcome, &config.input.path, args.quiet)
+    stderr::init(args.output.log_format == LogFormat::Json);
+    let telling = args.output.telling(&args.input, args.dry_run);
+    let outcome = args
+        .config()
+        .map_err(RunError::Usage)
+        .and_then(|config| if args.dry_run { import::dry_run(&config) } else { import::run(&config) });
+    finish(outcome, &telling, "import")
 }
 
-/// Prints what a command found (stderr) and its summary line (stdout).
-fn finish(outcome: Result<Summary, RunError>, input: &Path, quiet: bool) -> Exit {
-    let summary = match outcome {
-        Ok(summary) => summary,
-        Err(error) => {
-            eprintln!("error: {error}");
-            return error.exit();
-        }
-    };
-    for warning in &summary.warnings {
-        eprintln!("warning: {warning}");
+/// A command line clap cannot read: its message, as one JSON line when the
+/// command line asked for JSON logs. Help and version are not errors.
+fn usage_error(error: clap::Error) -> Exit {
+    use clap::error::ErrorKind;
+    if matches!(error.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) || !asked_for_json_logs() {
+        let _ = error.print();
+        return if error.use_stderr() { Exit::Unusable } else { Exit::Success };
     }
-    if !quiet {
-        for problem in &summary.first_problems {
-            eprintln!("{}: {problem}", input.display());
-        }
-        let more = summary.problems - summary.first_problems.len() as u64;
-        if more > 0 {
-            eprintln!("… and {more} more problems in the report");
-        }
-    }
-    if let Some(reason) = &summary.stopped {
-        eprintln!("stopped early: {}", reason);
-    }
-    print_line(&summary.line());
-    summary.exit()
+    stderr::init(true);
+    stderr::error(error.render().to_string().trim());
+    Exit::Unusable
 }
 
-/// Log lines go to stderr; `RUST_LOG` sets the level, warn by default.
-fn init_logging(json: bool) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
-    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
-    if json {
-        logs.json().init();
-    } else {
-        logs.init();
-    }
+fn asked_for_json_logs() -> bool {
+    let args: Vec<String> = std::env::args().collect();
+    args.windows(2).any(|pair| pair[0] == "--log-format" && pair[1] == "json")
+        || args.iter().any(|arg| arg == "--log-format=json")
 }
 
 fn run_emulator(args: &EmulatorArgs) -> Exit {
@@ -91,6 +71,6 @@ fn run_emulator(args: &EmulatorArgs) -> Exit {
 
 /// Bad usage: nothing was read or sent.
 fn fail(message: &str) -> Exit {
-    eprintln!("error: {message}");
+    stderr::error(message);
     Exit::Unusable
 }

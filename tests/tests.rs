@@ -13,8 +13,8 @@ mod cases {
     pub mod properties;
     pub mod reports;
     pub mod safety;
-    pub mod tls;
     pub mod samples;
     pub mod support;
+    pub mod tls;
     pub mod workbooks;
 }

@@ -9,15 +9,16 @@
 //! goes. A crash leaves the journal for `--resume` to read.
 
 use std::collections::HashMap;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use aws_sdk_wellarchitected::Client;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::{Summary, print_line};
+use super::progress::{self, Progress};
+use super::{RowNote, Summary, Traffic, print_line};
 use crate::RunError;
 use crate::emulator::{Emulator, EmulatorConfig};
 use crate::input::{self, InputError, InputOptions};
@@ -26,8 +27,9 @@ use crate::problem::{Problem, quoted};
 use crate::report::guard::{claim, remove_ours};
 use crate::report::journal::{self, InputIdentity, Journal};
 use crate::report::{self, Counts, Format, Record, ReportError, Status, sink};
+use crate::stderr;
 use crate::submit::client::{AwsOptions, aws_client};
-use crate::submit::{Lane, Pending, Stop, StopReason, SubmitConfig, submit};
+use crate::submit::{Lane, Pending, Rate, Stop, StopReason, SubmitConfig, submit};
 use crate::validate::{Checked, check_rows};
 
 /// Where requests go.
@@ -50,8 +52,8 @@ pub struct ImportConfig {
     pub resume: bool,
     /// Start over even though a report or journal exists.
     pub force: bool,
-    /// Show a progress bar (when stderr is a terminal).
-    pub progress: bool,
+    /// Show progress: a bar on a terminal, else a line this often.
+    pub progress: Option<Duration>,
 }
 
 /// A row once validated: its verdict with its problems, or what to send and
@@ -68,7 +70,7 @@ struct Rows {
     /// The warnings of valid rows, by row, for their outcome's message.
     row_warnings: HashMap<u64, Vec<Problem>>,
     /// Every problem of every row, in row order, as `validate` counts them.
-    problems: Vec<String>,
+    problems: Vec<RowNote>,
     /// Warnings about the file (unknown columns, say).
     warnings: Vec<String>,
 }
@@ -96,12 +98,12 @@ fn read_rows(options: &InputOptions) -> Result<Rows, RunError> {
     check_rows(opened, verdict, |row| {
         match row {
             Validated::Invalid(record) => {
-                rows.problems.extend(record.problems.iter().map(ToString::to_string));
+                rows.problems.extend(record.problems.iter().map(RowNote::from));
                 rows.invalid.push(record);
             }
             Validated::Valid(row, warnings) => {
                 if !warnings.is_empty() {
-                    rows.problems.extend(warnings.iter().map(ToString::to_string));
+                    rows.problems.extend(warnings.iter().map(RowNote::from));
                     rows.row_warnings.insert(row.row, warnings);
                 }
                 rows.valid.push(*row);
@@ -117,7 +119,7 @@ fn read_rows(options: &InputOptions) -> Result<Rows, RunError> {
 pub fn dry_run(config: &ImportConfig) -> Result<Summary, RunError> {
     let started = Instant::now();
     let rows = read_rows(&config.input)?;
-    let mut summary = Summary::new(&[Status::Valid, Status::Invalid], None, rows.warnings);
+    let mut summary = Summary::new("import", &[Status::Valid, Status::Invalid], None, rows.warnings);
     for row in &rows.valid {
         let mut request = row.request.clone();
         request.client_request_token = Some(row.token.clone().into());
@@ -157,7 +159,7 @@ pub fn run(config: &ImportConfig) -> Result<Summary, RunError> {
         .partition(|row| earlier.done.contains_key(&(row.row, name_key(row.request.name()))));
     let carried = carried.iter().map(|row| earlier.done[&(row.row, name_key(row.request.name()))].clone());
     let journal = Journal::open(&journal_path, &identity)?;
-    let (sent, stopped) = send(config, &runtime, aws, to_send, journal)?;
+    let Sent { records: sent, stopped, traffic } = send(config, &runtime, aws, to_send, journal)?;
 
     // A valid row's warnings stay with its outcome, as in `validate`'s report.
     let sent = sent.into_iter().map(|mut record| {
@@ -168,18 +170,14 @@ pub fn run(config: &ImportConfig) -> Result<Summary, RunError> {
     });
     let mut records: Vec<Record<'static>> = invalid.into_iter().chain(carried).chain(sent).collect();
     records.sort_by_key(|record| record.row);
-    let mut summary = Summary::new(&[Status::Created], Some(config.report.clone()), warnings);
+    let mut summary = Summary::new("import", &[Status::Created], Some(config.report.clone()), warnings);
     summary.stopped = stopped;
+    summary.traffic = Some(traffic);
     problems.into_iter().for_each(|problem| summary.problem(problem));
     for record in &records {
         summary.counts.add(record.status);
         if record.status == Status::Failed {
-            summary.problem(format!(
-                "row {}: failed: {}: {}",
-                record.row,
-                record.error_code.as_deref().unwrap_or_default(),
-                record.message
-            ));
+            summary.problem(RowNote::failed(record));
         }
     }
     // Requests went out: from here on, a failure keeps the journal for
@@ -195,6 +193,13 @@ pub fn run(config: &ImportConfig) -> Result<Summary, RunError> {
     Ok(summary)
 }
 
+/// What sending left.
+struct Sent {
+    records: Vec<Record<'static>>,
+    stopped: Option<StopReason>,
+    traffic: Traffic,
+}
+
 /// Sends `rows` through a lane to the configured service. Each outcome is
 /// journaled and shown as it comes, by one thread that drains the channel
 /// outcomes leave the sender by, so no file is written on an async worker.
@@ -204,10 +209,9 @@ fn send(
     aws: Option<Client>,
     rows: Vec<Pending>,
     journal: Journal,
-) -> Result<(Vec<Record<'static>>, Option<StopReason>), RunError> {
-    let progress = progress_bar(config.progress, rows.len() as u64);
-    let (outcomes, received) = tokio::sync::mpsc::unbounded_channel();
-    let recorder = std::thread::spawn(move || record_outcomes(received, journal, progress));
+) -> Result<Sent, RunError> {
+    let total = rows.len() as u64;
+    let (outcomes, received) = std::sync::mpsc::channel();
     let stop = Arc::new(Stop::default());
     let sent = runtime.block_on(async {
         let interrupt = stop.clone();
@@ -218,17 +222,28 @@ fn send(
         });
         let (client, emulator) = client_for(aws).await?;
         let lane = Arc::new(Lane::new(client, destination(config, &emulator), &config.submit, stop.clone()));
+        let progress = Progress::new(config.progress, total, lane.clone());
+        let recorder = std::thread::spawn(move || record_outcomes(received, journal, progress));
         let submit_config = &config.submit;
-        submit(lane, rows, submit_config.on_existing, submit_config.concurrency, outcomes).await;
-        match emulator {
-            Some(emulator) => emulator.stop().await,
-            None => Ok(()),
+        submit(lane.clone(), rows, submit_config.on_existing, submit_config.concurrency, outcomes).await;
+        if let Some(emulator) = emulator {
+            emulator.stop().await?;
         }
+        Ok::<_, std::io::Error>((recorder, lane))
     });
     // The sender is gone (sent or not), so the recorder ends.
+    let (recorder, lane) = sent.map_err(RunError::Runtime)?;
     let records = recorder.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-    sent.map_err(RunError::Runtime)?;
-    Ok((records, stop.reason()))
+    let traffic = Traffic {
+        found: lane.pacer().found(),
+        limit: match config.submit.rate {
+            Rate::Fixed(rate) => Some(rate),
+            Rate::Discover { .. } => None,
+        },
+        throttled: lane.tally().throttled.load(Ordering::Relaxed),
+        retried: lane.tally().retried.load(Ordering::Relaxed),
+    };
+    Ok(Sent { records, stopped: stop.reason(), traffic })
 }
 
 /// Where requests go, as messages name it.
@@ -260,22 +275,26 @@ async fn client_for(aws: Option<Client>) -> std::io::Result<(Client, Option<Emul
 /// Journals, counts and shows each outcome as it comes; all of them, once
 /// the sender is done.
 fn record_outcomes(
-    mut received: tokio::sync::mpsc::UnboundedReceiver<Record<'static>>,
+    received: Receiver<Record<'static>>,
     mut journal: Journal,
-    progress: ProgressBar,
+    mut progress: Progress,
 ) -> Vec<Record<'static>> {
     let (mut records, mut counts) = (Vec::new(), Counts::default());
-    while let Some(record) = received.blocking_recv() {
-        if let Err(error) = journal.append(&record) {
-            tracing::error!(%error, "cannot append to the journal");
+    loop {
+        match received.recv_timeout(progress::TICK) {
+            Ok(record) => {
+                if let Err(error) = journal.append(&record) {
+                    stderr::error(&format!("cannot append to the journal: {error}"));
+                }
+                counts.add(record.status);
+                progress.row_done(&counts);
+                records.push(record);
+            }
+            Err(RecvTimeoutError::Timeout) => progress.tick(&counts),
+            Err(RecvTimeoutError::Disconnected) => break,
         }
-        counts.add(record.status);
-        // The position first, so the counts never run ahead of it.
-        progress.inc(1);
-        progress.set_message(counts.per_status(&[]));
-        records.push(record);
     }
-    progress.finish_and_clear();
+    progress.finish();
     records
 }
 
@@ -382,19 +401,4 @@ fn refuse_moved_rows(
         detail: format!("{}{more}", shown.join(", ")),
     }
     .into())
-}
-
-fn progress_bar(wanted: bool, rows: u64) -> ProgressBar {
-    if !wanted || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(Some(rows), ProgressDrawTarget::stderr());
-    let style = ProgressStyle::with_template("{bar:30} {pos}/{len} rows · {rate} · ETA {eta} · {msg}")
-        .expect("the template is valid")
-        .with_key("rate", |state: &indicatif::ProgressState, out: &mut dyn std::fmt::Write| {
-            let _ = write!(out, "{:.1}/s", state.per_sec());
-        });
-    bar.set_style(style);
-    bar.enable_steady_tick(Duration::from_millis(200));
-    bar
 }

@@ -2,15 +2,19 @@
 //! returns a [`Summary`] that `main` prints and turns into the exit code.
 
 pub mod import;
+mod progress;
 pub mod validate;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{ExitCode, Termination};
 use std::time::Duration;
 
-use crate::report::{Counts, Status};
+use crate::RunError;
+use crate::problem::Problem;
+use crate::report::{Counts, Record, Status};
+use crate::stderr::{self, Fields, Level};
 pub use crate::stdout::print_line;
-use crate::submit::StopReason;
+use crate::submit::{RateFound, StopReason};
 
 /// What the exit code says: one meaning each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,9 +44,99 @@ impl Termination for Exit {
 /// How many problems the terminal shows; the report has them all.
 const PROBLEMS_SHOWN: usize = 20;
 
+/// One line about one row: a problem found, or a row that failed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowNote {
+    pub row: u64,
+    /// The source column's header, when one applies.
+    pub column: Option<String>,
+    /// The API member, e.g. `JiraConfiguration.JiraProjectKey`.
+    pub member: Option<&'static str>,
+    /// A problem's code, or the service's error code.
+    pub code: String,
+    /// Reported, but the row stays valid.
+    pub warning: bool,
+    /// What is wrong, alone.
+    pub message: String,
+    /// The whole line a person reads: `row 3, column "Owner" (ReviewOwner): …`.
+    pub text: String,
+}
+
+impl From<&Problem> for RowNote {
+    fn from(problem: &Problem) -> RowNote {
+        RowNote {
+            row: problem.row,
+            column: problem.column.as_ref().map(|column| column.header.clone()),
+            member: problem.member,
+            code: problem.code.as_str().to_owned(),
+            warning: !problem.is_error(),
+            message: problem.detail.clone(),
+            text: problem.to_string(),
+        }
+    }
+}
+
+impl RowNote {
+    /// A row the service refused, or that ran out of attempts.
+    pub fn failed(record: &Record<'_>) -> RowNote {
+        let code = record.error_code.as_deref().unwrap_or_default().to_owned();
+        RowNote {
+            row: record.row,
+            column: None,
+            member: None,
+            text: format!("row {}: failed: {code}: {}", record.row, record.message),
+            code,
+            warning: false,
+            message: record.message.to_string(),
+        }
+    }
+
+    /// As a log line: `FILE: row 3, …`, or a JSON object naming each part.
+    pub fn log(&self, input: &Path) {
+        let mut fields = Fields::new();
+        fields.insert("file".into(), input.display().to_string().into());
+        fields.insert("row".into(), self.row.into());
+        fields.insert("column".into(), self.column.clone().into());
+        fields.insert("member".into(), self.member.into());
+        fields.insert("code".into(), self.code.clone().into());
+        let (level, kind) = if self.warning { (Level::Warn, "warning") } else { (Level::Error, "problem") };
+        let text = format!("{}: {}", input.display(), self.text);
+        stderr::event(level, kind, &self.message, fields, &text);
+    }
+}
+
+/// How a run's requests went, for its summary.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Traffic {
+    pub found: RateFound,
+    /// `--rate`, when given.
+    pub limit: Option<f64>,
+    pub throttled: u64,
+    pub retried: u64,
+}
+
+impl Traffic {
+    /// `the service took about 19.6/s (pin it with --rate 19.6)`, or what
+    /// went out when it never throttled.
+    pub fn line(&self) -> String {
+        match self.found.service {
+            Some(service) => format!(
+                "rate: the service throttled above about {service:.1} requests/s; pin it with --rate {:.1}",
+                service * 0.95
+            ),
+            None => format!(
+                "rate: never throttled; up to {:.1} requests/s went out ({} throttled, {} retried)",
+                self.found.highest_sent, self.throttled, self.retried
+            ),
+        }
+    }
+}
+
 /// What a command did.
 #[derive(Debug)]
 pub struct Summary {
+    /// `validate` or `import`.
+    pub command: &'static str,
     pub counts: Counts,
     /// Statuses the summary line names even when no row has them.
     pub headline: &'static [Status],
@@ -53,15 +147,23 @@ pub struct Summary {
     pub stopped: Option<StopReason>,
     /// Unknown columns and the like.
     pub warnings: Vec<String>,
-    /// The first problems, one line each, for the terminal.
-    pub first_problems: Vec<String>,
+    /// The first problems, for the terminal.
+    pub first_problems: Vec<RowNote>,
     /// How many problems there are in all.
     pub problems: u64,
+    /// How requests went, when any were sent.
+    pub traffic: Option<Traffic>,
 }
 
 impl Summary {
-    pub fn new(headline: &'static [Status], report: Option<PathBuf>, warnings: Vec<String>) -> Summary {
+    pub fn new(
+        command: &'static str,
+        headline: &'static [Status],
+        report: Option<PathBuf>,
+        warnings: Vec<String>,
+    ) -> Summary {
         Summary {
+            command,
             counts: Counts::default(),
             headline,
             elapsed: Duration::ZERO,
@@ -70,11 +172,12 @@ impl Summary {
             warnings,
             first_problems: Vec::new(),
             problems: 0,
+            traffic: None,
         }
     }
 
     /// Counts a problem, and keeps it for the terminal while there is room.
-    pub fn problem(&mut self, problem: String) {
+    pub fn problem(&mut self, problem: RowNote) {
         self.problems += 1;
         if self.first_problems.len() < PROBLEMS_SHOWN {
             self.first_problems.push(problem);
@@ -102,4 +205,111 @@ impl Summary {
             None => counts,
         }
     }
+
+    /// The summary as one JSON object, for `--output json`.
+    pub fn json(&self, input: &Path) -> serde_json::Value {
+        let counts: Fields = Status::ALL
+            .iter()
+            .filter(|status| self.headline.contains(status) || self.counts.get(**status) > 0)
+            .map(|status| (status.as_str().to_owned(), self.counts.get(*status).into()))
+            .collect();
+        let stopped = self
+            .stopped
+            .as_ref()
+            .map(|reason| serde_json::json!({"code": reason.code(), "message": reason.to_string()}));
+        let mut summary = serde_json::json!({
+            "command": self.command,
+            "input": input.display().to_string(),
+            "rows": self.counts.total(),
+            "counts": counts,
+            "problems": self.problems,
+            "stopped": stopped,
+            "report": self.report.as_ref().map(|path| path.display().to_string()),
+            "duration_s": (self.elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
+            "exit_code": self.exit() as u8,
+        });
+        if let Some(traffic) = &self.traffic {
+            let round = |rate: f64| (rate * 10.0).round() / 10.0;
+            summary["rate"] = serde_json::json!({
+                "service": traffic.found.service.map(round),
+                "highest_sent": round(traffic.found.highest_sent),
+                "limit": traffic.limit,
+            });
+            summary["throttled"] = traffic.throttled.into();
+            summary["retried"] = traffic.retried.into();
+        }
+        summary
+    }
+}
+
+/// The form of the final summary on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Form {
+    Text,
+    Json,
+}
+
+/// How a command's outcome is told.
+#[derive(Debug, Clone)]
+pub struct Telling {
+    pub input: PathBuf,
+    pub summary: Form,
+    /// Errors, warnings and the summary only.
+    pub quiet: bool,
+    /// stdout carries JSON lines only, so a text summary goes to stderr.
+    pub stdout_is_json_lines: bool,
+}
+
+/// Tells what a command found (stderr) and its summary (stdout), and turns
+/// the outcome into the exit code.
+pub fn finish(outcome: Result<Summary, RunError>, telling: &Telling, command: &'static str) -> Exit {
+    let summary = match outcome {
+        Ok(summary) => summary,
+        Err(error) => {
+            stderr::error(&error.to_string());
+            let exit = error.exit();
+            if telling.summary == Form::Json {
+                let input = telling.input.display().to_string();
+                let line = serde_json::json!({
+                    "command": command, "input": input, "error": error.to_string(), "exit_code": exit as u8,
+                });
+                print_line(&line.to_string());
+            }
+            return exit;
+        }
+    };
+    for warning in &summary.warnings {
+        stderr::warning(warning);
+    }
+    if !telling.quiet {
+        for problem in &summary.first_problems {
+            problem.log(&telling.input);
+        }
+        let more = summary.problems - summary.first_problems.len() as u64;
+        if more > 0 {
+            let mut fields = Fields::new();
+            fields.insert("more".into(), more.into());
+            let text = format!("… and {more} more problems in the report");
+            stderr::event(Level::Info, "more_problems", &text, fields, &text);
+        }
+    }
+    if let Some(reason) = &summary.stopped {
+        let mut fields = Fields::new();
+        fields.insert("code".into(), reason.code().into());
+        let text = format!("stopped early: {reason}");
+        stderr::event(Level::Error, "stopped", &reason.to_string(), fields, &text);
+    }
+    if let Some(traffic) = summary.traffic.as_ref().filter(|_| !telling.quiet) {
+        let mut fields = Fields::new();
+        fields.insert("service".into(), traffic.found.service.into());
+        fields.insert("highest_sent".into(), traffic.found.highest_sent.into());
+        let line = traffic.line();
+        stderr::event(Level::Info, "rate", &line, fields, &line);
+    }
+    match telling.summary {
+        Form::Json => print_line(&summary.json(&telling.input).to_string()),
+        Form::Text if telling.stdout_is_json_lines => stderr::line(&summary.line()),
+        Form::Text => print_line(&summary.line()),
+    }
+    summary.exit()
 }

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use super::Summary;
+use super::{RowNote, Summary};
 use crate::RunError;
 use crate::input::{self, InputOptions};
 use crate::report::guard::{claim, written_by_wa_bulk};
@@ -28,11 +28,12 @@ pub fn run(config: &ValidateConfig) -> Result<Summary, RunError> {
     let opened = input::open(&config.input)?;
     let mut report = sink::create(&config.report, config.format)?;
     let headline = &[Status::Valid, Status::Invalid];
-    let mut summary = Summary::new(headline, Some(config.report.clone()), opened.warnings.clone());
+    let mut summary =
+        Summary::new("validate", headline, Some(config.report.clone()), opened.warnings.clone());
     let encode = report.encoder();
     // Each row's record is encoded in parallel with the checks.
     let verdict = |checked: Checked<'_>| {
-        let problems: Vec<String> = checked.problems.iter().map(ToString::to_string).collect();
+        let problems: Vec<RowNote> = checked.problems.iter().map(RowNote::from).collect();
         let record = Record::verdict(&checked);
         (record.status, encode(&record), problems)
     };

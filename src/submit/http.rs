@@ -8,9 +8,9 @@
 
 use std::path::Path;
 
-use aws_smithy_http_client::tls::{self, TlsContext, TrustStore, rustls_provider::CryptoMode};
-use aws_smithy_http_client::Builder;
 use aws_sdk_wellarchitected::config::SharedHttpClient;
+use aws_smithy_http_client::Builder;
+use aws_smithy_http_client::tls::{self, TlsContext, TrustStore, rustls_provider::CryptoMode};
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
 
@@ -22,7 +22,8 @@ impl CaBundle {
     /// Reads and checks a PEM bundle; the error names the file and what is
     /// wrong with it, for a one-line message.
     pub fn read(path: &Path) -> Result<CaBundle, String> {
-        let bytes = std::fs::read(path).map_err(|error| format!("{}: cannot read: {error}", path.display()))?;
+        let bytes =
+            std::fs::read(path).map_err(|error| format!("{}: cannot read: {error}", path.display()))?;
         let mut roots = rustls::RootCertStore::empty();
         for certificate in CertificateDer::pem_slice_iter(&bytes) {
             let certificate = certificate
@@ -45,9 +46,7 @@ pub fn client(bundle: Option<&CaBundle>) -> SharedHttpClient {
     if let Some(CaBundle(pem)) = bundle {
         roots = roots.with_pem_certificate(pem.clone());
     }
-    let context = TlsContext::builder().with_trust_store(roots).build().expect("a trust store is always valid");
-    Builder::new()
-        .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
-        .tls_context(context)
-        .build_https()
+    let context =
+        TlsContext::builder().with_trust_store(roots).build().expect("a trust store is always valid");
+    Builder::new().tls_provider(tls::Provider::Rustls(CryptoMode::Ring)).tls_context(context).build_https()
 }

@@ -10,7 +10,7 @@
 
 use std::error::Error;
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -24,6 +24,7 @@ use tokio::sync::Semaphore;
 use super::SubmitConfig;
 use super::rate::Pacer;
 use super::retry::{Backoff, Failure, FailureKind, Verdict, classify};
+use crate::stderr::{self, Fields, Level};
 
 /// Why a lane stopped sending before the end.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,6 +83,19 @@ pub enum CallError {
     Stopped(StopReason),
 }
 
+/// What a lane's requests met, counted as they go, for progress and the
+/// summary.
+#[derive(Debug, Default)]
+pub struct Tally {
+    pub throttled: AtomicU64,
+    pub retried: AtomicU64,
+}
+
+tokio::task_local! {
+    /// The input row a task sends for, for the lines that speak of it.
+    pub static ROW: u64;
+}
+
 /// Consecutive requests that could not connect, across rows, after which
 /// the lane stops although it reached its destination before.
 const CONNECTION_FAILURES_TO_STOP: u32 = 16;
@@ -96,6 +110,7 @@ pub struct Lane {
     /// Requests in a row that could not connect.
     connection_failures: AtomicU32,
     pacer: Pacer,
+    tally: Tally,
     in_flight: Semaphore,
     max_attempts: u32,
     attempt_timeout: Duration,
@@ -112,6 +127,7 @@ impl Lane {
             answered: AtomicBool::new(false),
             connection_failures: AtomicU32::new(0),
             pacer: Pacer::new(config.rate, config.burst),
+            tally: Tally::default(),
             in_flight: Semaphore::new(config.concurrency.max(1)),
             max_attempts: config.max_attempts.max(1),
             attempt_timeout: config.attempt_timeout,
@@ -123,6 +139,14 @@ impl Lane {
 
     pub fn client(&self) -> &Client {
         &self.client
+    }
+
+    pub fn pacer(&self) -> &Pacer {
+        &self.pacer
+    }
+
+    pub fn tally(&self) -> &Tally {
+        &self.tally
     }
 
     /// Why the lane stopped, once it has.
@@ -176,6 +200,9 @@ impl Lane {
             };
             let verdict = classify(&failure);
             self.pacer.answered(verdict == Verdict::Throttled);
+            if verdict == Verdict::Throttled {
+                self.tally.throttled.fetch_add(1, Ordering::Relaxed);
+            }
             if verdict == Verdict::StopRun {
                 self.stop.stop(StopReason::run_wide(&failure));
             }
@@ -188,10 +215,28 @@ impl Lane {
                 let mut rng = self.rng.lock().unwrap_or_else(PoisonError::into_inner);
                 self.backoff.delay(*attempts, &failure, &mut *rng)
             };
-            tracing::debug!(attempt = *attempts, code = ?failure.code, delay_ms = delay.as_millis() as u64, "retrying");
+            self.tally.retried.fetch_add(1, Ordering::Relaxed);
+            log_retry(*attempts, &failure, delay);
             tokio::time::sleep(delay).await;
         }
     }
+}
+
+/// A retry: a JSON line for a log collector; for a person, only with
+/// `RUST_LOG=debug` (the bar counts them).
+fn log_retry(attempt: u32, failure: &Failure, delay: Duration) {
+    let row = ROW.try_with(|row| *row).ok();
+    let delay_ms = delay.as_millis() as u64;
+    if !stderr::json() {
+        tracing::debug!(row, attempt, code = failure.code(), delay_ms, "retrying");
+        return;
+    }
+    let mut fields = Fields::new();
+    fields.insert("row".into(), row.into());
+    fields.insert("attempt".into(), attempt.into());
+    fields.insert("code".into(), failure.code().into());
+    fields.insert("delay_ms".into(), delay_ms.into());
+    stderr::event(Level::Info, "retry", &failure.message, fields, "");
 }
 
 impl Lane {

@@ -22,7 +22,7 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::Semaphore;
 
 use crate::model::WorkloadRequest;
 use crate::report::Record;
@@ -78,7 +78,7 @@ pub struct Pending {
 }
 
 /// Where each row's outcome goes, as soon as it is known.
-pub type Outcomes = mpsc::UnboundedSender<Record<'static>>;
+pub type Outcomes = std::sync::mpsc::Sender<Record<'static>>;
 
 /// Rows in progress per request in flight. Rows waiting for the pacer or a
 /// backoff hold no request slot; but every row in progress has taken a slot
@@ -106,11 +106,12 @@ pub async fn submit(
             continue;
         }
         let (lane, snapshot, outcomes) = (lane.clone(), snapshot.clone(), outcomes.clone());
-        tasks.spawn(async move {
+        let number = row.row;
+        tasks.spawn(lane::ROW.scope(number, async move {
             let action = plan::plan(&row.request, &snapshot, policy);
             let _ = outcomes.send(apply::apply(&lane, &row, action, policy).await);
             drop(permit);
-        });
+        }));
     }
     tasks.join_all().await;
 }

@@ -19,8 +19,7 @@
 //! to requests sent at the old rate keep coming for a moment). Without
 //! throttling the rate climbs back additively: a tenth of the measured rate
 //! per second up to it, a hundredth beyond it, never above the ceiling.
-//! Below the ceiling, requests are spaced evenly, and a cut never moves a
-//! slot already handed out.
+//! Below the ceiling, requests are spaced evenly.
 
 use std::collections::VecDeque;
 use std::num::NonZeroU32;
@@ -105,12 +104,17 @@ impl Pacer {
         }
     }
 
-    /// Waits until the next request may go.
+    /// Waits until the next request may go. Nothing is booked ahead: a
+    /// waiting request asks again when its turn would come, so a rate that
+    /// grew meanwhile lets it go sooner, and one that was cut, later.
     pub async fn acquire(&self) {
         self.ceiling.until_ready().await;
-        let slot = self.aimd().slot(Instant::now());
-        if let Some(slot) = slot {
-            tokio::time::sleep_until(slot.into()).await;
+        loop {
+            let turn = self.aimd().take(Instant::now());
+            match turn {
+                None => return,
+                Some(turn) => tokio::time::sleep_until(turn.into()).await,
+            }
         }
     }
 
@@ -151,13 +155,13 @@ struct Aimd {
     /// When the service first throttled: accepted answers before it say
     /// nothing about the service's rate.
     first_throttled: Option<Instant>,
-    /// The next free slot while spacing requests.
-    next_slot: Instant,
+    /// When the last request went, while spacing requests.
+    last_sent: Option<Instant>,
     /// When recent answers that were not throttled came (the last `WINDOW`).
     accepted: VecDeque<Instant>,
-    /// The slots handed out in the last `SENT_WINDOW`, and the first ever.
+    /// When requests went in the last `SENT_WINDOW`, and the first ever.
     sent: VecDeque<Instant>,
-    first_slot: Option<Instant>,
+    first_sent: Option<Instant>,
     highest_sent: f64,
     /// The rate the service accepted while throttling, once measured.
     measured: Option<f64>,
@@ -174,42 +178,44 @@ impl Aimd {
             grown_at: now,
             decreased_at: None,
             first_throttled: None,
-            next_slot: now,
+            last_sent: None,
             accepted: VecDeque::new(),
             sent: VecDeque::new(),
-            first_slot: None,
+            first_sent: None,
             highest_sent: 0.0,
             measured: None,
         }
     }
 
-    /// When a request may go, if the adaptive rate holds it back at all.
-    fn slot(&mut self, now: Instant) -> Option<Instant> {
+    /// Lets a request go now (`None`), or says when to ask again.
+    fn take(&mut self, now: Instant) -> Option<Instant> {
         self.grow(now);
-        let slot = if self.rate >= self.ceiling {
-            None
-        } else {
-            let slot = self.next_slot.max(now);
-            self.next_slot = slot + Duration::from_secs_f64(1.0 / self.rate);
-            (slot > now).then_some(slot)
-        };
-        self.sent.push_back(slot.unwrap_or(now));
-        let first = *self.first_slot.get_or_insert(now);
+        if self.rate < self.ceiling {
+            let gap = Duration::from_secs_f64(1.0 / self.rate);
+            if let Some(turn) = self.last_sent.map(|last| last + gap).filter(|turn| *turn > now) {
+                return Some(turn);
+            }
+        }
+        // A late timer keeps its turn's time, so the average holds; an idle
+        // spell is not saved up for a burst.
+        let gap = Duration::from_secs_f64(1.0 / self.rate.min(self.ceiling));
+        let turn = self.last_sent.map_or(now, |last| last + gap);
+        self.last_sent = Some(if now.saturating_duration_since(turn) < gap { turn } else { now });
+        self.sent.push_back(now);
+        let first = *self.first_sent.get_or_insert(now);
         let sending = self.sending(now);
         if now.saturating_duration_since(first) >= SENT_WINDOW {
             self.highest_sent = self.highest_sent.max(sending);
         }
-        slot
+        None
     }
 
-    /// Requests/s going out: slots of the last `SENT_WINDOW` that have come
-    /// (those handed out for later are not out yet).
+    /// Requests/s going out, over the last `SENT_WINDOW`.
     fn sending(&mut self, now: Instant) -> f64 {
         while self.sent.front().is_some_and(|at| now.saturating_duration_since(*at) > SENT_WINDOW) {
             self.sent.pop_front();
         }
-        let out = self.sent.iter().filter(|at| **at <= now).count();
-        out as f64 / SENT_WINDOW.as_secs_f64()
+        self.sent.len() as f64 / SENT_WINDOW.as_secs_f64()
     }
 
     fn grow(&mut self, now: Instant) {
@@ -262,8 +268,6 @@ impl Aimd {
             self.rate = target.max(FLOOR);
             (self.grown_at, self.decreased_at) = (now, Some(now));
         }
-        // Slots already handed out stand: moving the next one earlier would
-        // let new requests go alongside them, a burst just when it hurts.
     }
 }
 
@@ -282,8 +286,8 @@ mod tests {
     fn at_full_rate_nothing_is_held_back() {
         let start = Instant::now();
         let mut aimd = fixed(10.0, start);
-        assert_eq!(aimd.slot(start), None);
-        assert_eq!(aimd.slot(start + MS), None);
+        assert_eq!(aimd.take(start), None);
+        assert_eq!(aimd.take(start + MS), None);
     }
 
     /// `count` accepted answers spread evenly over `span` ending at `end`.
@@ -332,11 +336,11 @@ mod tests {
         accept(&mut aimd, 40, cut, Duration::from_secs(2));
         aimd.throttled(cut);
         assert!((aimd.rate - 18.0).abs() < 0.01, "{}", aimd.rate);
-        aimd.slot(cut + Duration::from_secs(1));
+        aimd.take(cut + Duration::from_secs(1));
         assert!((aimd.rate - 20.0).abs() < 0.01, "a tenth of 20 a second up to 20: {}", aimd.rate);
-        aimd.slot(cut + Duration::from_secs(6));
+        aimd.take(cut + Duration::from_secs(6));
         assert!((aimd.rate - 21.0).abs() < 0.01, "a hundredth of it beyond: {}", aimd.rate);
-        aimd.slot(cut + Duration::from_secs(5000));
+        aimd.take(cut + Duration::from_secs(5000));
         assert_eq!(aimd.rate, 40.0, "never above the ceiling");
     }
 
@@ -357,12 +361,15 @@ mod tests {
         let mut aimd = fixed(20.0, start);
         aimd.throttled(start);
         aimd.rate = 10.0;
-        let first = aimd.slot(start);
-        let second = aimd.slot(start).unwrap();
-        let third = aimd.slot(start).unwrap();
-        assert_eq!(first, None, "the first goes at once");
-        assert!((second - start).as_secs_f64() > 0.09 && (second - start).as_secs_f64() < 0.11);
+        assert_eq!(aimd.take(start), None, "the first goes at once");
+        let second = aimd.take(start).unwrap();
+        assert!(((second - start).as_secs_f64() - 0.1).abs() < 0.01, "{:?}", second - start);
+        assert_eq!(aimd.take(second), None);
+        let third = aimd.take(second).unwrap();
         assert!(((third - second).as_secs_f64() - 0.1).abs() < 0.01);
+        // A rate that grows while a request waits lets it go sooner.
+        aimd.rate = 20.0;
+        assert_eq!(aimd.take(second + 60 * MS), None);
     }
 
     #[test]
@@ -376,13 +383,21 @@ mod tests {
         assert!(aimd.rate >= FLOOR);
     }
 
+    /// When a request that asks at `now` goes.
+    fn next_turn(aimd: &mut Aimd, mut now: Instant) -> Instant {
+        while let Some(turn) = aimd.take(now) {
+            now = turn;
+        }
+        now
+    }
+
     #[test]
     fn discovery_doubles_every_quarter_second_while_requests_keep_up() {
         let start = Instant::now();
         let mut aimd = Aimd::new(1000.0, DISCOVERY_START, start);
         let mut now = start;
         while now < start + Duration::from_secs(1) {
-            now = aimd.slot(now).unwrap_or(now);
+            now = next_turn(&mut aimd, now);
         }
         assert!(aimd.rate > 40.0 && aimd.rate < 160.0, "about 5 × 2⁴ after a second: {}", aimd.rate);
         assert!(aimd.climbing);
@@ -395,7 +410,7 @@ mod tests {
         // Requests in flight hold the run to 10 a second, whatever the rate says
         // (half a second, ends included, holds 6).
         for tenth in 0..50 {
-            aimd.slot(start + 100 * MS * tenth);
+            aimd.take(start + 100 * MS * tenth);
         }
         assert!(aimd.rate <= REACH * 12.0, "{}", aimd.rate);
     }
@@ -469,7 +484,7 @@ mod tests {
         while done < rows {
             now = limit.ready(now);
             limit.take(now);
-            now = aimd.slot(now).unwrap_or(now);
+            now = next_turn(&mut aimd, now);
             while let Some((_, was_throttled)) = answers.front().filter(|(at, _)| *at <= now).copied() {
                 let at = answers.pop_front().unwrap().0;
                 if was_throttled { aimd.throttled(at) } else { aimd.accepted(at) }
@@ -504,7 +519,8 @@ mod tests {
             let run = simulate(Rate::Fixed(rate), service, 400);
             // No second holds more than the rate and its burst.
             for (index, first) in run.sent.iter().enumerate() {
-                let in_a_second = run.sent[index..].iter().take_while(|at| **at < *first + Duration::from_secs(1));
+                let in_a_second =
+                    run.sent[index..].iter().take_while(|at| **at < *first + Duration::from_secs(1));
                 assert!(in_a_second.count() as f64 <= 2.0 * rate, "{rate}/s against {service}/s");
             }
             let steady = &run.sent[rate as usize..];

@@ -160,7 +160,9 @@ impl Failure {
         let text = aws_sdk_wellarchitected::error::DisplayErrorContext(error).to_string();
         let (kind, code, message) = match error {
             SdkError::TimeoutError(_) => (FailureKind::Timeout, None, text),
-            SdkError::DispatchFailure(_) if is_tls(error) => (FailureKind::Untrusted, None, root_cause(error)),
+            SdkError::DispatchFailure(_) if is_tls(error) => {
+                (FailureKind::Untrusted, None, root_cause(error))
+            }
             SdkError::DispatchFailure(failure) if failure.is_io() || failure.is_timeout() => {
                 (FailureKind::Connection, None, root_cause(error))
             }
@@ -247,7 +249,11 @@ mod tests {
         for failure in retried {
             assert_eq!(classify(&failure), Verdict::Retry, "{failure:?}");
         }
-        assert_eq!(classify(&of_kind(FailureKind::Untrusted)), Verdict::Fail, "a certificate stays untrusted");
+        assert_eq!(
+            classify(&of_kind(FailureKind::Untrusted)),
+            Verdict::Fail,
+            "a certificate stays untrusted"
+        );
     }
 
     #[test]

@@ -24,7 +24,8 @@ async fn tls_front(backend: std::net::SocketAddr) -> (String, String) {
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().unwrap()).unwrap();
     let key = KeyPair::generate().unwrap();
-    let certificate = CertificateParams::new(vec!["localhost".to_owned()]).unwrap().signed_by(&key, &ca).unwrap();
+    let certificate =
+        CertificateParams::new(vec!["localhost".to_owned()]).unwrap().signed_by(&key, &ca).unwrap();
     let config = ServerConfig::builder_with_provider(Arc::new(default_provider()))
         .with_safe_default_protocol_versions()
         .unwrap()
@@ -69,7 +70,10 @@ async fn a_private_ca_is_trusted_through_aws_ca_bundle_or_the_profiles_ca_bundle
     assert_eq!(output.status.code(), Some(3), "{}", text(&output));
     assert_contains(&text(&output), &format!("cannot reach {endpoint}"));
     assert_contains(&text(&output), "invalid peer certificate: UnknownIssuer");
-    assert!(report(&file).iter().all(|record| record.attempts == 0), "an untrusted certificate is not retried");
+    assert!(
+        report(&file).iter().all(|record| record.attempts == 0),
+        "an untrusted certificate is not retried"
+    );
     assert_eq!(emulator.stats().requests, 0, "nothing got through the handshake");
     std::fs::remove_file(&report_path).unwrap();
 
@@ -92,7 +96,10 @@ async fn a_ca_bundle_that_is_not_one_is_a_configuration_error_naming_it() {
     let cases: [(&str, &[u8]); 3] = [
         ("missing.pem", b""),
         ("empty.pem", b"no certificate here\n"),
-        ("garbage.pem", b"-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n"),
+        (
+            "garbage.pem",
+            b"-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n",
+        ),
     ];
     for (name, content) in cases {
         let path = if name == "missing.pem" { fixture.path(name) } else { fixture.write(name, content) };

@@ -1,0 +1,116 @@
+//! Progress while an import sends: a bar for a person at a terminal, and a
+//! line every few seconds for a log (stderr piped, or `--log-format json`),
+//! so a scheduler's log shows a slow run moving. Both show what makes a run
+//! slow: throttled answers and retries, and the rate requests go at.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
+
+use crate::report::{Counts, Status};
+use crate::stderr::{self, Fields, Level};
+use crate::submit::Lane;
+
+/// How often the recorder looks up, even when no outcome comes.
+pub const TICK: Duration = Duration::from_millis(200);
+
+pub struct Progress {
+    lane: Arc<Lane>,
+    total: u64,
+    started: Instant,
+    shown: Shown,
+}
+
+enum Shown {
+    Bar(ProgressBar),
+    /// A line every `every`, the last one at `last`.
+    Lines {
+        every: Duration,
+        last: Instant,
+    },
+    Nothing,
+}
+
+impl Progress {
+    /// `every`: `None` for no progress at all (`--quiet`).
+    pub fn new(every: Option<Duration>, total: u64, lane: Arc<Lane>) -> Progress {
+        let now = Instant::now();
+        let shown = match every {
+            None => Shown::Nothing,
+            Some(_) if stderr::is_terminal() && !stderr::json() => Shown::Bar(bar(total)),
+            Some(every) => Shown::Lines { every, last: now },
+        };
+        Progress { lane, total, started: now, shown }
+    }
+
+    /// One more row has its outcome.
+    pub fn row_done(&mut self, counts: &Counts) {
+        if let Shown::Bar(bar) = &self.shown {
+            // The position first, so the counts never run ahead of it.
+            bar.inc(1);
+        }
+        self.tick(counts);
+    }
+
+    pub fn tick(&mut self, counts: &Counts) {
+        let tally = self.lane.tally();
+        let (throttled, retried) =
+            (tally.throttled.load(Ordering::Relaxed), tally.retried.load(Ordering::Relaxed));
+        match &mut self.shown {
+            Shown::Bar(bar) => bar.set_message(format!(
+                "{} · throttled {throttled} · retried {retried}",
+                counts.per_status(&[])
+            )),
+            Shown::Lines { every, last } if last.elapsed() >= *every => {
+                *last = Instant::now();
+                let done = counts.total();
+                let elapsed = self.started.elapsed().as_secs_f64();
+                let per_second = if elapsed > 0.0 { done as f64 / elapsed } else { 0.0 };
+                let text = format!(
+                    "progress: {done}/{} rows · {per_second:.1}/s · {} · throttled {throttled} · retried {retried}",
+                    self.total,
+                    counts.per_status(&[]),
+                );
+                let mut fields = Fields::new();
+                fields.insert("done".into(), done.into());
+                fields.insert("total".into(), self.total.into());
+                fields.insert("rows_per_s".into(), ((per_second * 10.0).round() / 10.0).into());
+                let per_status: Fields = Status::ALL
+                    .iter()
+                    .filter(|status| counts.get(**status) > 0)
+                    .map(|status| (status.as_str().to_owned(), counts.get(*status).into()))
+                    .collect();
+                fields.insert("counts".into(), per_status.into());
+                fields.insert("throttled".into(), throttled.into());
+                fields.insert("retried".into(), retried.into());
+                fields.insert(
+                    "sending_rate".into(),
+                    ((self.lane.pacer().current() * 10.0).round() / 10.0).into(),
+                );
+                stderr::event(Level::Info, "progress", &text, fields, &text);
+            }
+            Shown::Lines { .. } | Shown::Nothing => {}
+        }
+    }
+
+    pub fn finish(self) {
+        if let Shown::Bar(_) = self.shown {
+            stderr::hide();
+        }
+    }
+}
+
+fn bar(rows: u64) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(rows), ProgressDrawTarget::stderr());
+    let style = ProgressStyle::with_template("{bar:30} {pos}/{len} rows · {rate} · ETA {eta} · {msg}")
+        .expect("the template is valid")
+        .with_key("rate", |state: &ProgressState, out: &mut dyn std::fmt::Write| {
+            let _ = write!(out, "{:.1}/s", state.per_sec());
+        });
+    bar.set_style(style);
+    bar.enable_steady_tick(Duration::from_millis(200));
+    stderr::show(&bar);
+    bar
+}
