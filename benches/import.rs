@@ -39,7 +39,7 @@ async fn main() {
     let mut text = String::from("WorkloadName,Description,Environment,AwsRegions,ReviewOwner,Lenses\n");
     for index in 0..rows {
         text.push_str(&format!(
-            "bench-{index:05},Benchmark workload,Production,us-east-1,o@example.com,wellarchitected\n"
+            "bench-{index:05},Benchmark workload,PRODUCTION,us-east-1,o@example.com,wellarchitected\n"
         ));
     }
     std::fs::write(&file, text).unwrap();

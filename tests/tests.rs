@@ -10,6 +10,7 @@ mod cases {
     pub mod excel_input;
     pub mod hostile;
     pub mod import;
+    pub mod output;
     pub mod properties;
     pub mod reports;
     pub mod safety;

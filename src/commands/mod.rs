@@ -54,8 +54,9 @@ pub struct RowNote {
     pub member: Option<&'static str>,
     /// A problem's code, or the service's error code.
     pub code: String,
-    /// Reported, but the row stays valid.
-    pub warning: bool,
+    /// `problem` (the row is invalid), `warning` (it stays valid) or
+    /// `failed` (the service refused it, or its attempts ran out).
+    pub kind: &'static str,
     /// What is wrong, alone.
     pub message: String,
     /// The whole line a person reads: `row 3, column "Owner" (ReviewOwner): …`.
@@ -69,7 +70,7 @@ impl From<&Problem> for RowNote {
             column: problem.column.as_ref().map(|column| column.header.clone()),
             member: problem.member,
             code: problem.code.as_str().to_owned(),
-            warning: !problem.is_error(),
+            kind: if problem.is_error() { "problem" } else { "warning" },
             message: problem.detail.clone(),
             text: problem.to_string(),
         }
@@ -86,7 +87,7 @@ impl RowNote {
             member: None,
             text: format!("row {}: failed: {code}: {}", record.row, record.message),
             code,
-            warning: false,
+            kind: "failed",
             message: record.message.to_string(),
         }
     }
@@ -99,9 +100,9 @@ impl RowNote {
         fields.insert("column".into(), self.column.clone().into());
         fields.insert("member".into(), self.member.into());
         fields.insert("code".into(), self.code.clone().into());
-        let (level, kind) = if self.warning { (Level::Warn, "warning") } else { (Level::Error, "problem") };
+        let level = if self.kind == "warning" { Level::Warn } else { Level::Error };
         let text = format!("{}: {}", input.display(), self.text);
-        stderr::event(level, kind, &self.message, fields, &text);
+        stderr::event(level, self.kind, &self.message, fields, &text);
     }
 }
 
