@@ -117,18 +117,20 @@ pub struct Traffic {
 }
 
 impl Traffic {
-    /// `the service took about 19.6/s (pin it with --rate 19.6)`, or what
-    /// went out when it never throttled.
-    pub fn line(&self) -> String {
+    /// `rate: the service throttled above about 19.6 requests/s; pin it
+    /// with --rate 18.6`, or how fast requests went when it never throttled;
+    /// nothing when too few went to say.
+    pub fn line(&self) -> Option<String> {
         match self.found.service {
-            Some(service) => format!(
+            Some(service) => Some(format!(
                 "rate: the service throttled above about {service:.1} requests/s; pin it with --rate {:.1}",
                 service * 0.95
-            ),
-            None => format!(
-                "rate: never throttled; up to {:.1} requests/s went out ({} throttled, {} retried)",
-                self.found.highest_sent, self.throttled, self.retried
-            ),
+            )),
+            None if self.found.highest_sent > 0.0 => Some(format!(
+                "rate: never throttled; up to {:.1} requests/s went out",
+                self.found.highest_sent
+            )),
+            None => None,
         }
     }
 }
@@ -300,11 +302,15 @@ pub fn finish(outcome: Result<Summary, RunError>, telling: &Telling, command: &'
         let text = format!("stopped early: {reason}");
         stderr::event(Level::Error, "stopped", &reason.to_string(), fields, &text);
     }
-    if let Some(traffic) = summary.traffic.as_ref().filter(|_| !telling.quiet) {
+    let rate = summary
+        .traffic
+        .as_ref()
+        .filter(|_| !telling.quiet)
+        .and_then(|traffic| Some((traffic, traffic.line()?)));
+    if let Some((traffic, line)) = rate {
         let mut fields = Fields::new();
         fields.insert("service".into(), traffic.found.service.into());
         fields.insert("highest_sent".into(), traffic.found.highest_sent.into());
-        let line = traffic.line();
         stderr::event(Level::Info, "rate", &line, fields, &line);
     }
     match telling.summary {

@@ -6,20 +6,20 @@
 //! Behind it, an adaptive rate reacts to the service.
 //!
 //! Discovery (no `--rate`) starts at [`DISCOVERY_START`] and doubles every
-//! quarter second while nothing is throttled, never far beyond what is
-//! actually going out (so a run held back by its requests in flight does
-//! not run away on paper). With `--rate` it starts at the rate given.
+//! 150 ms while nothing is throttled, never far beyond what is actually
+//! going out (so a run held back by its requests in flight does not run
+//! away on paper). With `--rate` it starts at the rate given.
 //!
 //! A throttled answer ends the climb and cuts the rate multiplicatively:
 //! to 90% of the rate the service accepted since it began throttling, once
 //! that is measured (half a second, or a tenth with 10 answers), at once;
-//! before, by half when it ends a climb and to 70% otherwise. Going a
-//! little below the service's rate lets its bucket refill, so that a few
-//! milliseconds of irregularity stop costing 429s. At most one relative cut per quarter second (answers
-//! to requests sent at the old rate keep coming for a moment). Without
-//! throttling the rate climbs back additively: a tenth of the measured rate
-//! per second up to it, a hundredth beyond it, never above the ceiling.
-//! Below the ceiling, requests are spaced evenly.
+//! before, by half when it ends a climb and to 70% otherwise, at most once
+//! a quarter second (answers to requests sent at the old rate keep coming
+//! for a moment). Going a little below the service's rate lets its bucket
+//! refill, so that a few milliseconds of irregularity stop costing 429s.
+//! Without throttling the rate climbs back additively: a tenth of the
+//! measured rate per second up to it, a hundredth beyond it, never above
+//! the ceiling. Below the ceiling, requests are spaced evenly.
 
 use std::collections::VecDeque;
 use std::num::NonZeroU32;
@@ -53,7 +53,7 @@ const PROBE_SHARE: f64 = 0.01;
 /// The additive increase is never below this, in requests/s per second.
 const MIN_INCREASE: f64 = 1.0;
 /// While discovering, the rate doubles this often.
-const DOUBLING: Duration = Duration::from_millis(250);
+const DOUBLING: Duration = Duration::from_millis(150);
 /// The shortest time between two cuts.
 const DECREASE_GAP: Duration = Duration::from_millis(250);
 /// Accepted answers are counted over this long …
@@ -392,14 +392,14 @@ mod tests {
     }
 
     #[test]
-    fn discovery_doubles_every_quarter_second_while_requests_keep_up() {
+    fn discovery_doubles_every_150_ms_while_requests_keep_up() {
         let start = Instant::now();
         let mut aimd = Aimd::new(1000.0, DISCOVERY_START, start);
         let mut now = start;
-        while now < start + Duration::from_secs(1) {
+        while now < start + 600 * MS {
             now = next_turn(&mut aimd, now);
         }
-        assert!(aimd.rate > 40.0 && aimd.rate < 160.0, "about 5 × 2⁴ after a second: {}", aimd.rate);
+        assert!(aimd.rate > 40.0 && aimd.rate < 160.0, "about 5 × 2⁴ after 600 ms: {}", aimd.rate);
         assert!(aimd.climbing);
     }
 
