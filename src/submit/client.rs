@@ -56,7 +56,7 @@ pub async fn aws_client(options: &AwsOptions) -> Result<Client, String> {
         return Err(format!(
             "no AWS credentials found{profile} ({}); set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, \
              run `aws configure` or `aws sso login`, or pass --profile",
-            one_line(&error)
+            sources_tried(&one_line(&error))
         ));
     }
     if config.region().is_none() {
@@ -99,6 +99,15 @@ fn ca_bundle(profile: Option<&Profile>) -> Result<Option<CaBundle>, String> {
         (None, None) => return Ok(None),
     };
     CaBundle::read(&path).map(Some).map_err(|error| format!("{source}: {error}"))
+}
+
+/// The credential chain's account of what it tried, without its refrain:
+/// `tried Environment: environment variable not set; Profile; …`.
+fn sources_tried(chain: &str) -> String {
+    chain
+        .replace("the credential provider was not enabled: no credentials found in chain. Attempted; ", "tried ")
+        .replace(": the credential provider was not enabled: ", ": ")
+        .replace(": the credential provider was not enabled", "")
 }
 
 /// An error and its causes, as one line without repeats.

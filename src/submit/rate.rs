@@ -24,9 +24,14 @@
 use std::collections::VecDeque;
 use std::num::NonZeroU32;
 use std::sync::{Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use governor::clock::Clock;
+use governor::middleware::NoOpMiddleware;
+use governor::state::{InMemoryState, NotKeyed};
+use governor::{Quota, RateLimiter};
+// Tokio's clock, so that tests can pause time and the pacer follows.
+use tokio::time::Instant;
 
 /// How fast a run may send.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -73,8 +78,21 @@ const FLOOR: f64 = 0.5;
 
 /// The pacing state a run shares between its requests.
 pub struct Pacer {
-    ceiling: DefaultDirectRateLimiter,
+    ceiling: RateLimiter<NotKeyed, InMemoryState, TokioClock, NoOpMiddleware<Duration>>,
+    clock: TokioClock,
     aimd: Mutex<Aimd>,
+}
+
+/// Time since the pacer began, on tokio's clock, for governor.
+#[derive(Debug, Clone, Copy)]
+struct TokioClock(Instant);
+
+impl Clock for TokioClock {
+    type Instant = Duration;
+
+    fn now(&self) -> Duration {
+        self.0.elapsed()
+    }
 }
 
 /// What pacing learnt about the service, for the summary.
@@ -98,8 +116,10 @@ impl Pacer {
         let quota = Quota::with_period(Duration::from_secs_f64(1.0 / ceiling))
             .expect("a positive rate has a period")
             .allow_burst(burst);
+        let clock = TokioClock(Instant::now());
         Pacer {
-            ceiling: RateLimiter::direct(quota),
+            ceiling: RateLimiter::direct_with_clock(quota, clock),
+            clock,
             aimd: Mutex::new(Aimd::new(ceiling, start, Instant::now())),
         }
     }
@@ -108,12 +128,14 @@ impl Pacer {
     /// waiting request asks again when its turn would come, so a rate that
     /// grew meanwhile lets it go sooner, and one that was cut, later.
     pub async fn acquire(&self) {
-        self.ceiling.until_ready().await;
+        while let Err(not_until) = self.ceiling.check() {
+            tokio::time::sleep(not_until.wait_time_from(self.clock.now())).await;
+        }
         loop {
             let turn = self.aimd().take(Instant::now());
             match turn {
+                Some(turn) => tokio::time::sleep_until(turn).await,
                 None => return,
-                Some(turn) => tokio::time::sleep_until(turn.into()).await,
             }
         }
     }
@@ -273,6 +295,8 @@ impl Aimd {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
 
     const MS: Duration = Duration::from_millis(1);
@@ -425,7 +449,7 @@ mod tests {
         assert!((aimd.rate - 32.0).abs() < 0.01, "{}", aimd.rate);
     }
 
-    /// A token bucket: the service's, or the ceiling's.
+    /// The service's token bucket.
     struct Bucket {
         rate: f64,
         burst: f64,
@@ -452,12 +476,6 @@ mod tests {
             }
             taken
         }
-
-        /// When a token will be there.
-        fn ready(&mut self, now: Instant) -> Instant {
-            self.refill(now);
-            now + Duration::from_secs_f64(((1.0 - self.tokens) / self.rate).max(0.0))
-        }
     }
 
     /// What sending `rows` requests at `rate` to a service that takes
@@ -466,57 +484,52 @@ mod tests {
         elapsed: Duration,
         throttled: usize,
         sent: Vec<Instant>,
-        aimd: Aimd,
+        found: RateFound,
     }
 
-    /// Answers come 30 ms after each request; a throttled one is sent again.
-    fn simulate(rate: Rate, service: f64, rows: usize) -> Simulated {
+    /// The real pacer, on tokio's paused clock: requests go one after the
+    /// other as it lets them, each answered 30 ms later; a throttled one is
+    /// sent again.
+    async fn simulate(rate: Rate, service: f64, rows: usize) -> Simulated {
         let start = Instant::now();
-        let (ceiling, first) = match rate {
-            Rate::Fixed(rate) => (rate, rate),
-            Rate::Discover { max } => (max, DISCOVERY_START),
-        };
-        let mut aimd = Aimd::new(ceiling, first, start);
-        let mut limit = Bucket::new(ceiling, ceiling.ceil(), start);
+        let pacer = Arc::new(Pacer::new(rate, None));
         let mut server = Bucket::new(service, service.ceil(), start);
-        let mut answers: VecDeque<(Instant, bool)> = VecDeque::new();
-        let (mut now, mut done, mut throttled, mut sent) = (start, 0, 0, Vec::new());
+        let (mut done, mut throttled, mut sent) = (0, 0, Vec::new());
         while done < rows {
-            now = limit.ready(now);
-            limit.take(now);
-            now = next_turn(&mut aimd, now);
-            while let Some((_, was_throttled)) = answers.front().filter(|(at, _)| *at <= now).copied() {
-                let at = answers.pop_front().unwrap().0;
-                if was_throttled { aimd.throttled(at) } else { aimd.accepted(at) }
-            }
+            pacer.acquire().await;
+            let now = Instant::now();
             let accepted = server.take(now);
-            answers.push_back((now + 30 * MS, !accepted));
             sent.push(now);
             if accepted { done += 1 } else { throttled += 1 }
+            let pacer = pacer.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(30 * MS).await;
+                pacer.answered(!accepted);
+            });
         }
-        Simulated { elapsed: now + 30 * MS - start, throttled, sent, aimd }
+        Simulated { elapsed: start.elapsed() + 30 * MS, throttled, sent, found: pacer.found() }
     }
 
-    #[test]
-    fn discovery_settles_just_under_the_service_rate_with_few_throttles() {
+    #[tokio::test(start_paused = true)]
+    async fn discovery_climbs_then_settles_just_under_the_service_rate_with_few_throttles() {
         // The targets: 1.15 × the limit at 5 and 20/s, 1.3 × at 100/s.
         for (service, target) in [(5.0, 1.15), (20.0, 1.15), (100.0, 1.3)] {
             let rows = 600;
-            let run = simulate(Rate::Discover { max: DEFAULT_MAX_RATE }, service, rows);
+            let run = simulate(Rate::Discover { max: DEFAULT_MAX_RATE }, service, rows).await;
             let ideal = (rows as f64 - service) / service;
             let ratio = run.elapsed.as_secs_f64() / ideal;
             eprintln!("{service}/s: {ratio:.3} × the limit, {} throttled", run.throttled);
             assert!(ratio <= target, "{service}/s: {ratio:.3} × the limit");
             assert!(run.throttled * 10 <= run.sent.len(), "{service}/s: {} throttled", run.throttled);
-            let found = run.aimd.measured.expect("the service throttled");
+            let found = run.found.service.expect("the service throttled");
             assert!((found - service).abs() <= 0.15 * service, "{service}/s: found {found:.1}");
         }
     }
 
-    #[test]
-    fn a_given_rate_is_never_passed() {
+    #[tokio::test(start_paused = true)]
+    async fn a_given_rate_is_never_passed() {
         for (rate, service) in [(8.0, 1000.0), (20.0, 10.0), (50.0, 1000.0)] {
-            let run = simulate(Rate::Fixed(rate), service, 400);
+            let run = simulate(Rate::Fixed(rate), service, 400).await;
             // No second holds more than the rate and its burst.
             for (index, first) in run.sent.iter().enumerate() {
                 let in_a_second =
