@@ -105,7 +105,10 @@ fn ca_bundle(profile: Option<&Profile>) -> Result<Option<CaBundle>, String> {
 /// `tried Environment: environment variable not set; Profile; …`.
 fn sources_tried(chain: &str) -> String {
     chain
-        .replace("the credential provider was not enabled: no credentials found in chain. Attempted; ", "tried ")
+        .replace(
+            "the credential provider was not enabled: no credentials found in chain. Attempted; ",
+            "tried ",
+        )
         .replace(": the credential provider was not enabled: ", ": ")
         .replace(": the credential provider was not enabled", "")
 }

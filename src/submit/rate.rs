@@ -500,7 +500,11 @@ mod tests {
             let now = Instant::now();
             let accepted = server.take(now);
             sent.push(now);
-            if accepted { done += 1 } else { throttled += 1 }
+            if accepted {
+                done += 1
+            } else {
+                throttled += 1
+            }
             let pacer = pacer.clone();
             tokio::spawn(async move {
                 tokio::time::sleep(30 * MS).await;

@@ -404,7 +404,11 @@ async fn an_incomplete_aws_configuration_is_one_line_before_anything_is_read_or_
             &["--profile", "nosuch"],
             "the config profile (nosuch) could not be found",
         ),
-        (&[("AWS_REGION", "us-east-1")], &[], "no AWS credentials found (tried Environment: environment variable not set; Profile; "),
+        (
+            &[("AWS_REGION", "us-east-1")],
+            &[],
+            "no AWS credentials found (tried Environment: environment variable not set; Profile; ",
+        ),
         (&[("AWS_CONFIG_FILE", broken.to_str().unwrap())], &[], "cannot read the AWS config files"),
     ];
     for (env, args, expected) in cases {
