@@ -9,6 +9,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 
 use crate::commands::import::{ImportConfig, Service};
+use crate::commands::plan::PlanConfig;
 use crate::commands::validate::ValidateConfig;
 use crate::commands::{Form, Telling};
 use crate::emulator::EmulatorConfig;
@@ -41,6 +42,10 @@ pub enum Command {
     /// idempotent, with a report. Exit 0: all in place, 1: some invalid or failed,
     /// 2: unreadable, 3: stopped by a run-wide fault, 130: interrupted.
     Import(ImportArgs),
+    /// Show what `import` would do to each row, member by member, writing nothing to the
+    /// service. Exit 0: all valid, 1: some invalid, 2: unreadable (with --detailed-exitcode,
+    /// as Terraform: 0 no changes, 2 changes, 1 error).
+    Plan(PlanArgs),
     /// Run a local Well-Architected API emulator in the foreground until Ctrl-C.
     Emulator(EmulatorArgs),
 }
@@ -61,6 +66,58 @@ pub struct ImportArgs {
     /// Validate and print each CreateWorkload request (JSON lines) without sending anything
     #[arg(long)]
     pub dry_run: bool,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    #[command(flatten)]
+    pub send: SendArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Without a terminal (or with --log-format json), a progress line this often, 0.1 to 3600
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0, help_heading = "Output", value_parser = parse_progress_every)]
+    pub progress_every: f64,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Also write each row's verdict and planned action here (.csv, .jsonl or .json)
+    #[arg(long, value_name = "PATH", help_heading = "Report")]
+    pub report: Option<PathBuf>,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    #[command(flatten)]
+    pub send: SendArgs,
+    /// Exit 0 when nothing would change, 2 when something would, 1 on any error (as Terraform)
+    #[arg(long, help_heading = "Output")]
+    pub detailed_exitcode: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+impl PlanArgs {
+    pub fn config(&self) -> Result<PlanConfig, String> {
+        let report = match &self.report {
+            Some(path) => Some(report_path(Some(path), &self.input.file)?),
+            None => None,
+        };
+        Ok(PlanConfig {
+            input: self.input.options(),
+            report,
+            service: self.aws.service(),
+            submit: self.send.config(),
+            json: self.output.output == Form::Json,
+        })
+    }
+
+    pub fn telling(&self) -> Telling {
+        Telling { detailed_exitcode: self.detailed_exitcode, ..self.output.telling(&self.input, false) }
+    }
+}
+
+/// Where requests go and as whom, as the AWS CLI says it.
+#[derive(Debug, Args)]
+pub struct AwsArgs {
     /// Send to a Well-Architected API emulator started for this run (no AWS account needed)
     #[arg(long, help_heading = "AWS", conflicts_with_all = ["profile", "region", "endpoint_url"])]
     pub local: bool,
@@ -73,6 +130,25 @@ pub struct ImportArgs {
     /// Endpoint to send to instead of the Region's (AWS_ENDPOINT_URL works too)
     #[arg(long, value_name = "URL", help_heading = "AWS")]
     pub endpoint_url: Option<String>,
+}
+
+impl AwsArgs {
+    pub fn service(&self) -> Service {
+        if self.local {
+            return Service::Local;
+        }
+        Service::Aws(AwsOptions {
+            profile: self.profile.clone(),
+            region: self.region.clone(),
+            endpoint_url: self.endpoint_url.clone(),
+        })
+    }
+}
+
+/// How requests are sent: pace, bounds, retries, and what to do with a
+/// workload that exists.
+#[derive(Debug, Args)]
+pub struct SendArgs {
     /// Requests per second at most (above 0, up to 10000), from the start [default: found by discovery]
     #[arg(long, value_name = "N", help_heading = "Submission", value_parser = parse_rate)]
     pub rate: Option<f64>,
@@ -94,11 +170,20 @@ pub struct ImportArgs {
     /// What to do with a row whose workload exists
     #[arg(long, value_name = "WHAT", value_enum, default_value_t = OnExisting::Skip, help_heading = "Submission")]
     pub on_existing: OnExisting,
-    #[command(flatten)]
-    pub output: OutputArgs,
-    /// Without a terminal (or with --log-format json), a progress line this often, 0.1 to 3600
-    #[arg(long, value_name = "SECONDS", default_value_t = 5.0, help_heading = "Output", value_parser = parse_progress_every)]
-    pub progress_every: f64,
+}
+
+impl SendArgs {
+    pub fn config(&self) -> SubmitConfig {
+        SubmitConfig {
+            rate: self.rate.map_or(Rate::Discover { max: self.max_rate }, Rate::Fixed),
+            burst: self.burst,
+            concurrency: usize::from(self.concurrency),
+            max_attempts: self.max_attempts,
+            attempt_timeout: Duration::from_secs_f64(self.attempt_timeout),
+            on_existing: self.on_existing,
+            ..SubmitConfig::default()
+        }
+    }
 }
 
 /// What every command prints, and how.
@@ -118,36 +203,25 @@ pub struct OutputArgs {
 
 impl OutputArgs {
     pub fn telling(&self, input: &InputArgs, stdout_is_json_lines: bool) -> Telling {
-        Telling { input: input.file.clone(), summary: self.output, quiet: self.quiet, stdout_is_json_lines }
+        Telling {
+            input: input.file.clone(),
+            summary: self.output,
+            quiet: self.quiet,
+            stdout_is_json_lines,
+            detailed_exitcode: false,
+        }
     }
 }
 
 impl ImportArgs {
     pub fn config(&self) -> Result<ImportConfig, String> {
         let (report, format) = report_path(self.report.as_ref(), &self.input.file)?;
-        let service = if self.local {
-            Service::Local
-        } else {
-            Service::Aws(AwsOptions {
-                profile: self.profile.clone(),
-                region: self.region.clone(),
-                endpoint_url: self.endpoint_url.clone(),
-            })
-        };
         Ok(ImportConfig {
             input: self.input.options(),
             report,
             format,
-            service,
-            submit: SubmitConfig {
-                rate: self.rate.map_or(Rate::Discover { max: self.max_rate }, Rate::Fixed),
-                burst: self.burst,
-                concurrency: usize::from(self.concurrency),
-                max_attempts: self.max_attempts,
-                attempt_timeout: Duration::from_secs_f64(self.attempt_timeout),
-                on_existing: self.on_existing,
-                ..SubmitConfig::default()
-            },
+            service: self.aws.service(),
+            submit: self.send.config(),
             resume: self.resume,
             force: self.force,
             progress: (!self.output.quiet).then(|| Duration::from_secs_f64(self.progress_every)),

@@ -2,8 +2,10 @@
 //! a person needs, and turn the outcome into the exit code.
 
 use clap::Parser;
-use wa_bulk::cli::{Cli, Command, EmulatorArgs, ImportArgs, LogFormat, ValidateArgs};
-use wa_bulk::commands::{Exit, finish, import, validate};
+use std::process::{ExitCode, Termination};
+
+use wa_bulk::cli::{Cli, Command, EmulatorArgs, ImportArgs, LogFormat, PlanArgs, ValidateArgs};
+use wa_bulk::commands::{Exit, finish, import, plan, validate};
 use wa_bulk::{RunError, emulator, stderr};
 
 /// Every row allocates a few dozen small strings on one thread and frees
@@ -12,26 +14,33 @@ use wa_bulk::{RunError, emulator, stderr};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-fn main() -> Exit {
+fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(error) => return usage_error(error),
+        Err(error) => return usage_error(error).report(),
     };
     match cli.command {
         Command::Validate(args) => run_validate(&args),
         Command::Import(args) => run_import(&args),
-        Command::Emulator(args) => run_emulator(&args),
+        Command::Plan(args) => run_plan(&args),
+        Command::Emulator(args) => run_emulator(&args).report(),
     }
 }
 
-fn run_validate(args: &ValidateArgs) -> Exit {
+fn run_validate(args: &ValidateArgs) -> ExitCode {
     stderr::init(args.output.log_format == LogFormat::Json);
     let telling = args.output.telling(&args.input, false);
     let outcome = args.config().map_err(RunError::Usage).and_then(|config| validate::run(&config));
     finish(outcome, &telling, "validate")
 }
 
-fn run_import(args: &ImportArgs) -> Exit {
+fn run_plan(args: &PlanArgs) -> ExitCode {
+    stderr::init(args.output.log_format == LogFormat::Json);
+    let outcome = args.config().map_err(RunError::Usage).and_then(|config| plan::run(&config));
+    finish(outcome, &args.telling(), "plan")
+}
+
+fn run_import(args: &ImportArgs) -> ExitCode {
     stderr::init(args.output.log_format == LogFormat::Json);
     let telling = args.output.telling(&args.input, args.dry_run);
     let outcome = args

@@ -19,11 +19,12 @@ static JSON: AtomicBool = AtomicBool::new(false);
 static BAR: Mutex<Option<ProgressBar>> = Mutex::new(None);
 
 /// Sets up logging once, for every command. `RUST_LOG` sets the level: by
-/// default warnings, and for JSON also wa-bulk's own information lines
-/// (retries, progress, the rate found), which a collector can filter.
+/// default warnings, but not aws-config's, which it logs while it looks for
+/// credentials and a Region in places that are not set up (IMDS, say), with
+/// Debug dumps; wa-bulk says in one line what is missing.
 pub fn init(json: bool) {
     JSON.store(json, Ordering::Relaxed);
-    let default = if json { "warn,wa_bulk=info" } else { "warn" };
+    let default = "warn,aws_config=error";
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(Lines).with_ansi(colour());
     let installed = if json {

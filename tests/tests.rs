@@ -11,6 +11,7 @@ mod cases {
     pub mod hostile;
     pub mod import;
     pub mod output;
+    pub mod plan;
     pub mod properties;
     pub mod reports;
     pub mod safety;

@@ -64,18 +64,18 @@ enum Validated {
 }
 
 /// The rows of the input, validated and split.
-struct Rows {
-    invalid: Vec<Record<'static>>,
-    valid: Vec<Pending>,
+pub(super) struct Rows {
+    pub(super) invalid: Vec<Record<'static>>,
+    pub(super) valid: Vec<Pending>,
     /// The warnings of valid rows, by row, for their outcome's message.
-    row_warnings: HashMap<u64, Vec<Problem>>,
+    pub(super) row_warnings: HashMap<u64, Vec<Problem>>,
     /// Every problem of every row, in row order, as `validate` counts them.
-    problems: Vec<RowNote>,
+    pub(super) problems: Vec<RowNote>,
     /// Warnings about the file (unknown columns, say).
-    warnings: Vec<String>,
+    pub(super) warnings: Vec<String>,
 }
 
-fn read_rows(options: &InputOptions) -> Result<Rows, RunError> {
+pub(super) fn read_rows(options: &InputOptions) -> Result<Rows, RunError> {
     let opened = input::open(options)?;
     let mut rows = Rows {
         invalid: Vec::new(),
@@ -134,16 +134,22 @@ pub fn dry_run(config: &ImportConfig) -> Result<Summary, RunError> {
     Ok(summary)
 }
 
-pub fn run(config: &ImportConfig) -> Result<Summary, RunError> {
-    let started = Instant::now();
+/// The async runtime and, for AWS, a client whose configuration was
+/// checked first: an incomplete one is one line before anything else.
+pub(super) fn connect(service: &Service) -> Result<(tokio::runtime::Runtime, Option<Client>), RunError> {
     let runtime = tokio::runtime::Runtime::new().map_err(RunError::Runtime)?;
-    // Before anything else: an incomplete AWS configuration is one line.
-    let aws = match &config.service {
+    let aws = match service {
         Service::Aws(options) => {
             Some(runtime.block_on(aws_client(options)).map_err(RunError::Configuration)?)
         }
         Service::Local => None,
     };
+    Ok((runtime, aws))
+}
+
+pub fn run(config: &ImportConfig) -> Result<Summary, RunError> {
+    let started = Instant::now();
+    let (runtime, aws) = connect(&config.service)?;
     let _lock = claim(config.input.file(), &config.report)?;
     let journal_path = report::journal_path(&config.report);
     let identity = InputIdentity::of(config.input.file())
@@ -221,7 +227,12 @@ fn send(
             }
         });
         let (client, emulator) = client_for(aws).await?;
-        let lane = Arc::new(Lane::new(client, destination(config, &emulator), &config.submit, stop.clone()));
+        let lane = Arc::new(Lane::new(
+            client,
+            destination(&config.service, &emulator),
+            &config.submit,
+            stop.clone(),
+        ));
         let progress = Progress::new(config.progress, total, lane.clone());
         let recorder = std::thread::spawn(move || record_outcomes(received, journal, progress));
         let submit_config = &config.submit;
@@ -247,8 +258,8 @@ fn send(
 }
 
 /// Where requests go, as messages name it.
-fn destination(config: &ImportConfig, emulator: &Option<Emulator>) -> String {
-    match (&config.service, emulator) {
+pub(super) fn destination(service: &Service, emulator: &Option<Emulator>) -> String {
+    match (service, emulator) {
         (_, Some(emulator)) => emulator.endpoint_url(),
         (Service::Aws(options), None) => options
             .endpoint_url
@@ -261,7 +272,7 @@ fn destination(config: &ImportConfig, emulator: &Option<Emulator>) -> String {
 
 /// The AWS client made at the start, or for `--local` the client of an
 /// emulator started for this run, to be stopped when it ends.
-async fn client_for(aws: Option<Client>) -> std::io::Result<(Client, Option<Emulator>)> {
+pub(super) async fn client_for(aws: Option<Client>) -> std::io::Result<(Client, Option<Emulator>)> {
     match aws {
         Some(client) => Ok((client, None)),
         None => {

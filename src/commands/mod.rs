@@ -2,6 +2,7 @@
 //! returns a [`Summary`] that `main` prints and turns into the exit code.
 
 pub mod import;
+pub mod plan;
 mod progress;
 pub mod validate;
 
@@ -15,6 +16,7 @@ use crate::report::{Counts, Record, Status};
 use crate::stderr::{self, Fields, Level};
 pub use crate::stdout::print_line;
 use crate::submit::{RateFound, StopReason};
+use plan::PlanCounts;
 
 /// What the exit code says: one meaning each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -156,6 +158,8 @@ pub struct Summary {
     pub problems: u64,
     /// How requests went, when any were sent.
     pub traffic: Option<Traffic>,
+    /// What a plan would do.
+    pub plan: Option<PlanCounts>,
 }
 
 impl Summary {
@@ -176,6 +180,7 @@ impl Summary {
             first_problems: Vec::new(),
             problems: 0,
             traffic: None,
+            plan: None,
         }
     }
 
@@ -200,9 +205,13 @@ impl Summary {
         }
     }
 
-    /// `20 rows: 18 valid, 2 invalid in 0.01 s; report: x.report.csv`
+    /// `20 rows: 18 valid, 2 invalid in 0.01 s; report: x.report.csv`, or
+    /// a plan's `Plan: 12 to create, 3 to update, 180 unchanged.`
     pub fn line(&self) -> String {
-        let counts = self.counts.line(self.headline, self.elapsed);
+        let counts = match &self.plan {
+            Some(plan) => plan.line(),
+            None => self.counts.line(self.headline, self.elapsed),
+        };
         match &self.report {
             Some(report) => format!("{counts}; report: {}", report.display()),
             None => counts,
@@ -231,6 +240,12 @@ impl Summary {
             "duration_s": (self.elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
             "exit_code": self.exit() as u8,
         });
+        if let Some(plan) = &self.plan {
+            summary["plan"] = serde_json::json!({
+                "create": plan.create, "update": plan.update, "unchanged": plan.unchanged,
+                "kept": plan.kept, "refused": plan.refused, "invalid": plan.invalid,
+            });
+        }
         if let Some(traffic) = &self.traffic {
             let round = |rate: f64| (rate * 10.0).round() / 10.0;
             summary["rate"] = serde_json::json!({
@@ -261,11 +276,24 @@ pub struct Telling {
     pub quiet: bool,
     /// stdout carries JSON lines only, so a text summary goes to stderr.
     pub stdout_is_json_lines: bool,
+    /// Terraform's `--detailed-exitcode`: 0 nothing to change, 2 changes, 1 error.
+    pub detailed_exitcode: bool,
 }
 
 /// Tells what a command found (stderr) and its summary (stdout), and turns
 /// the outcome into the exit code.
-pub fn finish(outcome: Result<Summary, RunError>, telling: &Telling, command: &'static str) -> Exit {
+pub fn finish(outcome: Result<Summary, RunError>, telling: &Telling, command: &'static str) -> ExitCode {
+    let changes = outcome.as_ref().ok().and_then(|summary| summary.plan).map(|plan| plan.changes());
+    let exit = tell(outcome, telling, command);
+    match (telling.detailed_exitcode, exit, changes) {
+        (false, exit, _) => exit.report(),
+        (true, Exit::Success, Some(true)) => ExitCode::from(2),
+        (true, Exit::Success, _) => ExitCode::SUCCESS,
+        (true, _, _) => ExitCode::FAILURE,
+    }
+}
+
+fn tell(outcome: Result<Summary, RunError>, telling: &Telling, command: &'static str) -> Exit {
     let summary = match outcome {
         Ok(summary) => summary,
         Err(error) => {

@@ -88,6 +88,63 @@ pub fn differences(row: &WorkloadRequest<'_>, existing: &WorkloadRequest<'_>) ->
         .collect()
 }
 
+/// One updatable member that would change, as a plan shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub field: Field,
+    /// What the service holds (a scalar is one value, or none).
+    pub old: Vec<String>,
+    /// What the row gives.
+    pub new: Vec<String>,
+}
+
+/// Each updatable member the row gives that differs, with both values.
+pub fn changes(row: &WorkloadRequest<'_>, existing: &WorkloadRequest<'_>) -> Vec<Change> {
+    let values = |request: &WorkloadRequest<'_>, field: Field| -> Vec<String> {
+        if field.is_list() {
+            request.list(field).iter().map(ToString::to_string).collect()
+        } else {
+            request.scalar(field).map(str::to_owned).into_iter().collect()
+        }
+    };
+    differences(row, existing)
+        .into_iter()
+        .map(|field| Change { field, old: values(existing, field), new: values(row, field) })
+        .collect()
+}
+
+impl std::fmt::Display for Change {
+    /// `Description: "old" → "new"`; a list by what it gains and loses,
+    /// `AwsRegions: + "eu-west-1", - "us-east-1"`, or in full when only
+    /// its order changes.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let quoted = |values: &[String]| -> String {
+            if values.is_empty() {
+                return "(none)".to_owned();
+            }
+            values.iter().map(|value| crate::problem::quoted(value)).collect::<Vec<_>>().join(", ")
+        };
+        write!(f, "{}: ", self.field.api_member())?;
+        if !self.field.is_list() {
+            return write!(f, "{} → {}", quoted(&self.old), quoted(&self.new));
+        }
+        let added: Vec<String> = self.new.iter().filter(|value| !self.old.contains(value)).cloned().collect();
+        let removed: Vec<String> =
+            self.old.iter().filter(|value| !self.new.contains(value)).cloned().collect();
+        if added.is_empty() && removed.is_empty() {
+            return write!(f, "order {} → {}", quoted(&self.old), quoted(&self.new));
+        }
+        let mut parts = Vec::new();
+        if !added.is_empty() {
+            parts.push(format!("+ {}", quoted(&added)));
+        }
+        if !removed.is_empty() {
+            parts.push(format!("- {}", quoted(&removed)));
+        }
+        f.write_str(&parts.join(", "))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,6 +172,35 @@ mod tests {
         assert_eq!(differences(&changed, &existing), [Field::Description, Field::AwsRegions]);
         let jira = request(&[(Field::JiraProjectKey, "OPS")]);
         assert_eq!(differences(&jira, &existing), [Field::JiraProjectKey]);
+    }
+
+    #[test]
+    fn changes_read_as_old_to_new_and_lists_as_additions_and_removals() {
+        let existing = request(&[
+            (Field::Description, "old"),
+            (Field::AwsRegions, "us-east-1"),
+            (Field::AwsRegions, "eu-west-1"),
+            (Field::PillarPriorities, "security"),
+            (Field::PillarPriorities, "reliability"),
+        ]);
+        let row = request(&[
+            (Field::Description, "new"),
+            (Field::Notes, "first notes"),
+            (Field::AwsRegions, "eu-west-1"),
+            (Field::AwsRegions, "ap-south-1"),
+            (Field::PillarPriorities, "reliability"),
+            (Field::PillarPriorities, "security"),
+        ]);
+        let shown: Vec<String> = changes(&row, &existing).iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            [
+                r#"Description: "old" → "new""#,
+                r#"AwsRegions: + "ap-south-1", - "us-east-1""#,
+                r#"PillarPriorities: order "security", "reliability" → "reliability", "security""#,
+                r#"Notes: (none) → "first notes""#,
+            ]
+        );
     }
 
     #[test]

@@ -39,8 +39,13 @@ pub(super) fn import(file: &Path, emulator: &Emulator, args: &[&str]) -> Command
 
 /// The same, to any endpoint, or to the one the environment names.
 pub(super) fn import_to(file: &Path, endpoint: Option<&str>, args: &[&str]) -> Command {
+    sending("import", file, endpoint, args)
+}
+
+/// `wa-bulk SUBCOMMAND FILE [--endpoint-url URL] …` with test credentials.
+pub(super) fn sending(subcommand: &str, file: &Path, endpoint: Option<&str>, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_wa-bulk"));
-    command.args(["import", file.to_str().unwrap()]);
+    command.args([subcommand, file.to_str().unwrap()]);
     if let Some(endpoint) = endpoint {
         command.args(["--endpoint-url", endpoint]);
     }

@@ -174,11 +174,18 @@ async fn without_a_terminal_progress_is_a_line_every_few_seconds_without_colour(
     assert!(progress[0].contains("/30 rows") && progress[0].contains("throttled 0"), "{stderr}");
     assert!(!stderr.contains('\u{1b}'), "no escape codes on a pipe: {stderr:?}");
 
-    let output =
-        run(&mut import(&file, &emulator, &["--force", "--log-format", "json", "--progress-every", "0.1"]))
-            .await;
+    // Again, reading each workload back (30 reads at 20/s: over a second):
+    // progress and the rate as JSON lines.
+    let args = ["--force", "--on-existing", "update", "--rate", "20", "--burst", "1"];
+    let json = ["--log-format", "json", "--progress-every", "0.1"];
+    let output = run(&mut import(&file, &emulator, &[&args[..], &json].concat())).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     let lines = json_lines(&String::from_utf8_lossy(&output.stderr));
-    assert!(of_kind(&lines, "rate").len() == 1, "{lines:?}");
+    assert!(!of_kind(&lines, "progress").is_empty(), "{lines:?}");
+    let rate = of_kind(&lines, "rate");
+    assert_eq!(rate.len(), 1, "{lines:?}");
+    assert_eq!(rate[0]["service"], Value::Null, "never throttled");
+    assert!(rate[0]["highest_sent"].as_f64().unwrap() > 0.0);
 }
 
 #[tokio::test(flavor = "multi_thread")]
