@@ -7,17 +7,18 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{Path, Query, RawQuery, Request, State};
 use axum::http::header::AUTHORIZATION;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use super::Shared;
 use super::error::ApiError;
+use super::store::UpdateExtras;
 use crate::model::WorkloadRequest;
 
 /// Page size when a list request gives none, and the most it may ask for.
@@ -40,9 +41,17 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/workloads", post(create_workload))
         .route("/workloadsSummaries", post(list_workloads))
         .route("/workloads/{id}", get(get_workload).patch(update_workload).delete(delete_workload))
+        .route("/workloads/{id}/associateLenses", patch(associate_lenses))
+        .route("/workloads/{id}/disassociateLenses", patch(disassociate_lenses))
+        .route("/workloads/{id}/associateProfiles", patch(associate_profiles))
+        .route("/workloads/{id}/disassociateProfiles", patch(disassociate_profiles))
+        .route("/workloads/{id}/milestones", post(create_milestone))
+        .route("/workloads/{id}/milestonesSummaries", post(list_milestones))
+        .route("/workloads/{id}/lensReviews", get(list_lens_reviews))
         .route("/lenses", get(list_lenses))
-        .route("/tags/{arn}", get(list_tags).post(tag_resource))
+        .route("/tags/{arn}", get(list_tags).post(tag_resource).delete(untag_resource))
         .fallback(unknown_operation)
+        .method_not_allowed_fallback(unknown_operation)
         .layer(middleware::from_fn_with_state(shared.clone(), gate))
         .with_state(shared)
 }
@@ -139,9 +148,10 @@ async fn update_workload(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let update: WorkloadRequest<'static> = parse(&body)?;
+    let extras: UpdateExtras = parse(&body)?;
     let mut store = shared.store();
     let owner = store.owner().clone();
-    let updated = store.update(&id, update)?;
+    let updated = store.update(&id, update, extras)?;
     Ok(ok(json!({"Workload": updated.to_json(&owner)})))
 }
 
@@ -169,26 +179,220 @@ struct ListLensesQuery {
     next_token: Option<String>,
     #[serde(rename = "MaxResults")]
     max_results: Option<i64>,
+    #[serde(rename = "LensType")]
+    lens_type: Option<String>,
 }
+
+/// The lens types ListLenses filters by; every lens here is AWS's own.
+const LENS_TYPES: [&str; 3] = ["AWS_OFFICIAL", "CUSTOM_SHARED", "CUSTOM_SELF"];
 
 async fn list_lenses(Query(query): Query<ListLensesQuery>) -> Result<Response, ApiError> {
     let (start, size) = page(query.next_token.as_deref(), query.max_results)?;
-    let lenses: Vec<Value> = LENSES
+    let lens_type = query.lens_type.as_deref().unwrap_or("AWS_OFFICIAL");
+    if !LENS_TYPES.contains(&lens_type) {
+        return Err(ApiError::invalid_field(
+            "LensType",
+            format!("must be one of {}", LENS_TYPES.join(" | ")),
+        ));
+    }
+    let official: &[(&str, &str)] = if lens_type == "AWS_OFFICIAL" { &LENSES } else { &[] };
+    let lenses: Vec<Value> = official
         .iter()
         .skip(start)
         .take(size)
         .map(|(alias, name)| {
+            let mut summary = lens_summary(alias);
+            summary["LensType"] = "AWS_OFFICIAL".into();
+            summary["LensName"] = (*name).into();
+            summary
+        })
+        .collect();
+    let more = start + size < official.len();
+    Ok(ok(paged("LensSummaries", lenses, more.then(|| start + size))))
+}
+
+/// A lens as summaries name it: by its alias, or by its ARN for a custom one.
+fn lens_summary(alias: &str) -> Value {
+    let arn = if alias.starts_with("arn:") {
+        alias.to_owned()
+    } else {
+        format!("arn:aws:wellarchitected::aws:lens/{alias}")
+    };
+    let name = LENSES.iter().find(|(known, _)| *known == alias).map_or(alias, |(_, name)| name);
+    json!({"LensAlias": alias, "LensArn": arn, "LensName": name, "LensStatus": "CURRENT"})
+}
+
+#[derive(Deserialize)]
+struct LensAliases {
+    #[serde(rename = "LensAliases")]
+    aliases: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct ProfileArns {
+    #[serde(rename = "ProfileArns")]
+    arns: Vec<String>,
+}
+
+/// A list member the model requires with at least one item.
+fn at_least_one(name: &str, items: &[String]) -> Result<(), ApiError> {
+    if items.is_empty() { Err(ApiError::invalid_field(name, "give at least one".into())) } else { Ok(()) }
+}
+
+async fn associate_lenses(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let input: LensAliases = parse(&body)?;
+    at_least_one("LensAliases", &input.aliases)?;
+    shared.store().associate_lenses(&id, input.aliases)?;
+    Ok(ok(json!({})))
+}
+
+async fn disassociate_lenses(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let input: LensAliases = parse(&body)?;
+    at_least_one("LensAliases", &input.aliases)?;
+    shared.store().disassociate_lenses(&id, input.aliases)?;
+    Ok(ok(json!({})))
+}
+
+async fn associate_profiles(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let input: ProfileArns = parse(&body)?;
+    at_least_one("ProfileArns", &input.arns)?;
+    shared.store().associate_profiles(&id, input.arns)?;
+    Ok(ok(json!({})))
+}
+
+async fn disassociate_profiles(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let input: ProfileArns = parse(&body)?;
+    at_least_one("ProfileArns", &input.arns)?;
+    shared.store().disassociate_profiles(&id, input.arns)?;
+    Ok(ok(json!({})))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct CreateMilestoneInput {
+    #[serde(default)]
+    milestone_name: String,
+    client_request_token: Option<String>,
+}
+
+async fn create_milestone(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let input: CreateMilestoneInput = parse(&body)?;
+    let length = input.milestone_name.chars().count();
+    if !(3..=100).contains(&length) {
+        return Err(ApiError::invalid_field("MilestoneName", "must be 3 to 100 characters".into()));
+    }
+    let token = input
+        .client_request_token
+        .filter(|token| !token.is_empty())
+        .ok_or_else(|| ApiError::invalid_field("ClientRequestToken", "is required".into()))?;
+    let number = shared.store().create_milestone(&id, input.milestone_name, token)?;
+    Ok(ok(json!({"WorkloadId": id, "MilestoneNumber": number})))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ListMilestonesInput {
+    next_token: Option<String>,
+    max_results: Option<i64>,
+}
+
+async fn list_milestones(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let input: ListMilestonesInput = parse(&body)?;
+    let (start, size) = page(input.next_token.as_deref(), input.max_results)?;
+    let store = shared.store();
+    let workload = store.get(&id)?;
+    let summaries: Vec<Value> = workload
+        .milestones
+        .iter()
+        .enumerate()
+        .skip(start)
+        .take(size)
+        .map(|(index, milestone)| {
             json!({
-                "LensArn": format!("arn:aws:wellarchitected::aws:lens/{alias}"),
-                "LensAlias": alias,
-                "LensName": name,
-                "LensType": "AWS_OFFICIAL",
-                "LensStatus": "CURRENT",
+                "MilestoneNumber": index + 1,
+                "MilestoneName": milestone.name,
+                "RecordedAt": milestone.recorded_at,
+                "WorkloadSummary": workload.summary(store.owner()),
             })
         })
         .collect();
-    let more = start + size < LENSES.len();
-    Ok(ok(paged("LensSummaries", lenses, more.then(|| start + size))))
+    let more = start + size < workload.milestones.len();
+    let mut body = paged("MilestoneSummaries", summaries, more.then(|| start + size));
+    body["WorkloadId"] = id.into();
+    Ok(ok(body))
+}
+
+#[derive(Deserialize)]
+struct ListLensReviewsQuery {
+    #[serde(rename = "MilestoneNumber")]
+    milestone_number: Option<i64>,
+    #[serde(rename = "NextToken")]
+    next_token: Option<String>,
+    #[serde(rename = "MaxResults")]
+    max_results: Option<i64>,
+}
+
+/// ListLensReviews, minimal: a review of each lens, nothing answered yet.
+async fn list_lens_reviews(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    Query(query): Query<ListLensReviewsQuery>,
+) -> Result<Response, ApiError> {
+    let (start, size) = page(query.next_token.as_deref(), query.max_results)?;
+    let store = shared.store();
+    let workload = store.get(&id)?;
+    if let Some(number) = query.milestone_number
+        && !(1..=workload.milestones.len() as i64).contains(&number)
+    {
+        return Err(ApiError::NotFound {
+            message: format!("The workload has no milestone {number}"),
+            resource_id: id.clone(),
+        });
+    }
+    let reviews: Vec<Value> = workload
+        .request
+        .lenses
+        .iter()
+        .skip(start)
+        .take(size)
+        .map(|alias| {
+            let mut summary = lens_summary(alias);
+            summary["UpdatedAt"] = workload.updated_at.into();
+            summary["RiskCounts"] = json!({});
+            summary
+        })
+        .collect();
+    let more = start + size < workload.request.lenses.len();
+    let mut body = paged("LensReviewSummaries", reviews, more.then(|| start + size));
+    body["WorkloadId"] = id.into();
+    if let Some(number) = query.milestone_number {
+        body["MilestoneNumber"] = number.into();
+    }
+    Ok(ok(body))
 }
 
 #[derive(Deserialize)]
@@ -204,6 +408,20 @@ async fn tag_resource(
 ) -> Result<Response, ApiError> {
     let input: TagResourceInput = parse(&body)?;
     shared.store().tag(&arn, input.tags.into_iter().collect())?;
+    Ok(ok(json!({})))
+}
+
+/// UntagResource: `DELETE /tags/{WorkloadArn}?tagKeys=a&tagKeys=b`.
+async fn untag_resource(
+    State(shared): State<Arc<Shared>>,
+    Path(arn): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let keys: Vec<String> = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .filter(|(name, _)| name == "tagKeys")
+        .map(|(_, key)| key.into_owned())
+        .collect();
+    shared.store().untag(&arn, keys)?;
     Ok(ok(json!({})))
 }
 

@@ -23,7 +23,31 @@ pub struct StoredWorkload {
     pub request: WorkloadRequest<'static>,
     /// Seconds since the epoch.
     pub updated_at: f64,
+    /// What UpdateWorkload last set (`NOT_APPLICABLE` at first).
+    pub improvement_status: String,
+    pub review_owner_update_acknowledged: bool,
+    /// In the order they were recorded; number `n` is at index `n - 1`.
+    pub milestones: Vec<Milestone>,
 }
+
+/// A milestone: the workload as it was when it was recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Milestone {
+    pub name: String,
+    /// Seconds since the epoch.
+    pub recorded_at: f64,
+    token: String,
+}
+
+/// Milestones a workload may have (MilestoneNumber goes up to 100).
+const MILESTONES: usize = 100;
+
+/// The improvement statuses UpdateWorkload takes.
+pub const IMPROVEMENT_STATUSES: &[&str] =
+    &["NOT_APPLICABLE", "NOT_STARTED", "IN_PROGRESS", "COMPLETE", "RISK_ACKNOWLEDGED"];
+
+/// The lens every workload keeps.
+const FRAMEWORK_LENS: &str = "wellarchitected";
 
 /// Account and Region the emulated workloads belong to.
 #[derive(Debug, Clone)]
@@ -94,7 +118,15 @@ impl Store {
         self.by_token.insert(token, (fingerprint, id.clone()));
         self.by_name.insert(key, id.clone());
         self.order.push(id.clone());
-        let workload = StoredWorkload { id: id.clone(), arn, request, updated_at: now() };
+        let workload = StoredWorkload {
+            id: id.clone(),
+            arn,
+            request,
+            updated_at: now(),
+            improvement_status: "NOT_APPLICABLE".into(),
+            review_owner_update_acknowledged: false,
+            milestones: Vec::new(),
+        };
         Ok(self.by_id.entry(id).or_insert(workload))
     }
 
@@ -103,12 +135,20 @@ impl Store {
         self.by_id.get(id).ok_or_else(|| not_found(id))
     }
 
-    /// UpdateWorkload: the members `update` gives replace the stored ones.
+    /// UpdateWorkload: the members `update` gives replace the stored ones,
+    /// and so do its two members CreateWorkload lacks.
     pub fn update(
         &mut self,
         id: &str,
         update: WorkloadRequest<'static>,
+        extras: UpdateExtras,
     ) -> Result<&StoredWorkload, ApiError> {
+        if let Some(status) = extras.improvement_status.as_deref()
+            && !IMPROVEMENT_STATUSES.contains(&status)
+        {
+            let allowed = IMPROVEMENT_STATUSES.join(" | ");
+            return Err(ApiError::invalid_field("ImprovementStatus", format!("must be one of {allowed}")));
+        }
         let stored = self.get(id)?;
         let mut merged = stored.request.clone();
         merge(&mut merged, update);
@@ -124,7 +164,97 @@ impl Store {
         let stored = self.by_id.get_mut(id).expect("looked up above");
         stored.request = merged;
         stored.updated_at = now();
+        if let Some(status) = extras.improvement_status {
+            stored.improvement_status = status;
+        }
+        if let Some(acknowledged) = extras.review_owner_update_acknowledged {
+            stored.review_owner_update_acknowledged = acknowledged;
+        }
         Ok(stored)
+    }
+
+    /// A change to a workload's members that must leave it valid.
+    fn modify(
+        &mut self,
+        id: &str,
+        change: impl FnOnce(&mut WorkloadRequest<'static>),
+    ) -> Result<(), ApiError> {
+        let mut changed = self.get(id)?.request.clone();
+        change(&mut changed);
+        validate(&changed)?;
+        let stored = self.by_id.get_mut(id).expect("looked up above");
+        stored.request = changed;
+        stored.updated_at = now();
+        Ok(())
+    }
+
+    /// AssociateLenses: adds the lenses the workload lacks.
+    pub fn associate_lenses(&mut self, id: &str, aliases: Vec<String>) -> Result<(), ApiError> {
+        self.modify(id, |request| {
+            for alias in aliases {
+                if !request.lenses.iter().any(|lens| *lens == alias) {
+                    request.lenses.push(alias.into());
+                }
+            }
+        })
+    }
+
+    /// DisassociateLenses: removes lenses, never the Framework's.
+    pub fn disassociate_lenses(&mut self, id: &str, aliases: Vec<String>) -> Result<(), ApiError> {
+        if aliases.iter().any(|alias| alias == FRAMEWORK_LENS) {
+            return Err(ApiError::invalid_field(
+                "LensAliases",
+                format!("the {FRAMEWORK_LENS} lens cannot be disassociated from a workload"),
+            ));
+        }
+        self.modify(id, |request| request.lenses.retain(|lens| !aliases.iter().any(|alias| lens == alias)))
+    }
+
+    /// AssociateProfiles: adds the profiles the workload lacks.
+    pub fn associate_profiles(&mut self, id: &str, arns: Vec<String>) -> Result<(), ApiError> {
+        self.modify(id, |request| {
+            for arn in arns {
+                if !request.profile_arns.iter().any(|profile| *profile == arn) {
+                    request.profile_arns.push(arn.into());
+                }
+            }
+        })
+    }
+
+    /// DisassociateProfiles.
+    pub fn disassociate_profiles(&mut self, id: &str, arns: Vec<String>) -> Result<(), ApiError> {
+        self.modify(id, |request| {
+            request.profile_arns.retain(|profile| !arns.iter().any(|arn| profile == arn))
+        })
+    }
+
+    /// CreateMilestone: its number, once per token; names are unique within
+    /// the workload.
+    pub fn create_milestone(&mut self, id: &str, name: String, token: String) -> Result<usize, ApiError> {
+        let milestones = &self.get(id)?.milestones;
+        if let Some(index) = milestones.iter().position(|milestone| milestone.token == token) {
+            if milestones[index].name != name {
+                return Err(ApiError::invalid_field(
+                    "ClientRequestToken",
+                    "was already used with different parameters".into(),
+                ));
+            }
+            return Ok(index + 1);
+        }
+        if milestones.iter().any(|milestone| milestone.name == name) {
+            return Err(ApiError::Conflict {
+                message: format!("The workload already has a milestone named {name:?}"),
+                resource_id: id.to_owned(),
+            });
+        }
+        if milestones.len() >= MILESTONES {
+            return Err(ApiError::QuotaExceeded {
+                message: format!("A workload may have {MILESTONES} milestones"),
+            });
+        }
+        let stored = self.by_id.get_mut(id).expect("looked up above");
+        stored.milestones.push(Milestone { name, recorded_at: now(), token });
+        Ok(stored.milestones.len())
     }
 
     pub fn delete(&mut self, id: &str) -> Result<(), ApiError> {
@@ -153,21 +283,38 @@ impl Store {
     /// TagResource: adds or replaces tags.
     pub fn tag(&mut self, arn: &str, tags: Vec<(String, String)>) -> Result<(), ApiError> {
         let id = self.by_arn(arn)?.id.clone();
-        let stored = self.by_id.get_mut(&id).expect("looked up above");
-        for (key, value) in tags {
-            let tags = &mut stored.request.tags;
-            match tags.iter_mut().find(|(existing, _)| *existing == key) {
-                Some(tag) => tag.1 = value.into(),
-                None => tags.push((key.into(), value.into())),
+        self.modify(&id, |request| {
+            for (key, value) in tags {
+                match request.tags.iter_mut().find(|(existing, _)| *existing == key) {
+                    Some(tag) => tag.1 = value.into(),
+                    None => request.tags.push((key.into(), value.into())),
+                }
             }
+        })
+    }
+
+    /// UntagResource: removes the tags with these keys.
+    pub fn untag(&mut self, arn: &str, keys: Vec<String>) -> Result<(), ApiError> {
+        if keys.is_empty() || keys.len() > 50 {
+            return Err(ApiError::invalid_field("TagKeys", "give 1 to 50 tag keys".into()));
         }
-        validate(&stored.request)
+        let id = self.by_arn(arn)?.id.clone();
+        self.modify(&id, |request| request.tags.retain(|(key, _)| !keys.iter().any(|gone| key == gone)))
     }
 
     /// Every workload, in creation order.
     pub fn all(&self) -> Vec<StoredWorkload> {
         self.order.iter().map(|id| self.by_id[id].clone()).collect()
     }
+}
+
+/// UpdateWorkload's members that CreateWorkload lacks.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UpdateExtras {
+    pub improvement_status: Option<String>,
+    #[serde(rename = "IsReviewOwnerUpdateAcknowledged")]
+    pub review_owner_update_acknowledged: Option<bool>,
 }
 
 /// The service's single-request rules, as a 400 naming every member at fault.
@@ -238,7 +385,9 @@ impl StoredWorkload {
         members.insert("WorkloadArn".into(), self.arn.clone().into());
         members.insert("Owner".into(), owner.account.clone().into());
         members.insert("UpdatedAt".into(), self.updated_at.into());
-        members.insert("ImprovementStatus".into(), "NOT_APPLICABLE".into());
+        members.insert("ImprovementStatus".into(), self.improvement_status.clone().into());
+        members
+            .insert("IsReviewOwnerUpdateAcknowledged".into(), self.review_owner_update_acknowledged.into());
         members.insert("RiskCounts".into(), json!({}));
         value
     }
@@ -253,7 +402,7 @@ impl StoredWorkload {
             "UpdatedAt": self.updated_at,
             "Lenses": self.request.lenses,
             "RiskCounts": {},
-            "ImprovementStatus": "NOT_APPLICABLE",
+            "ImprovementStatus": self.improvement_status,
         })
     }
 }

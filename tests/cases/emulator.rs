@@ -355,3 +355,96 @@ async fn the_emulator_command_prints_its_address_and_stops_on_ctrl_c() {
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
     assert!(stderr.contains("stopping: 1 workloads held"), "{stderr}");
 }
+
+#[tokio::test]
+async fn tags_lenses_and_profiles_are_added_and_removed() {
+    let (emulator, client) = emulator(EmulatorConfig::default()).await;
+    let created = create(&client, "Lens work", "token-lenses").await.unwrap();
+    let (id, arn) = (created.workload_id().unwrap(), created.workload_arn().unwrap());
+    client.tag_resource().workload_arn(arn).tags("team", "a").tags("cost", "b").send().await.unwrap();
+    client.untag_resource().workload_arn(arn).tag_keys("team").send().await.unwrap();
+    let tags = client.list_tags_for_resource().workload_arn(arn).send().await.unwrap();
+    assert_eq!(tags.tags().unwrap().keys().collect::<Vec<_>>(), ["cost"]);
+
+    client
+        .associate_lenses()
+        .workload_id(id)
+        .lens_aliases("serverless")
+        .lens_aliases("iot")
+        .send()
+        .await
+        .unwrap();
+    client.disassociate_lenses().workload_id(id).lens_aliases("iot").send().await.unwrap();
+    let workload = client.get_workload().workload_id(id).send().await.unwrap().workload.unwrap();
+    assert_eq!(workload.lenses(), ["wellarchitected", "serverless"]);
+    let refused = client.disassociate_lenses().workload_id(id).lens_aliases("wellarchitected").send().await;
+    let refused = refused.expect_err("the Framework lens stays").into_service_error();
+    assert!(refused.is_validation_exception(), "{refused:?}");
+
+    let profile = "arn:aws:wellarchitected:us-east-1:111122223333:profile/abc123";
+    client.associate_profiles().workload_id(id).profile_arns(profile).send().await.unwrap();
+    let workload = client.get_workload().workload_id(id).send().await.unwrap().workload.unwrap();
+    assert_eq!(workload.profiles()[0].profile_arn(), Some(profile));
+    client.disassociate_profiles().workload_id(id).profile_arns(profile).send().await.unwrap();
+    let stored = &emulator.workloads()[0];
+    assert!(stored.request.profile_arns.is_empty());
+    assert_eq!(stored.request.lenses, ["wellarchitected", "serverless"]);
+}
+
+#[tokio::test]
+async fn milestones_are_numbered_once_per_token_and_named_once() {
+    let (_emulator, client) = emulator(EmulatorConfig::default()).await;
+    let id = create(&client, "Milestones", "token-milestones").await.unwrap().workload_id.unwrap();
+    let first =
+        client.create_milestone().workload_id(&id).milestone_name("Imported").client_request_token("m1");
+    assert_eq!(first.clone().send().await.unwrap().milestone_number(), Some(1));
+    assert_eq!(first.send().await.unwrap().milestone_number(), Some(1), "the same token: the same milestone");
+    let again =
+        client.create_milestone().workload_id(&id).milestone_name("Imported").client_request_token("m2");
+    assert!(again.send().await.unwrap_err().into_service_error().is_conflict_exception());
+    let second =
+        client.create_milestone().workload_id(&id).milestone_name("Second").client_request_token("m3");
+    assert_eq!(second.send().await.unwrap().milestone_number(), Some(2));
+    let listed = client.list_milestones().workload_id(&id).send().await.unwrap();
+    let names: Vec<_> = listed.milestone_summaries().iter().map(|m| m.milestone_name().unwrap()).collect();
+    assert_eq!(names, ["Imported", "Second"]);
+    let reviews = client.list_lens_reviews().workload_id(&id).milestone_number(2).send().await.unwrap();
+    assert_eq!(reviews.lens_review_summaries()[0].lens_alias(), Some("wellarchitected"));
+    let missing = client.list_lens_reviews().workload_id(&id).milestone_number(3).send().await;
+    assert!(missing.unwrap_err().into_service_error().is_resource_not_found_exception());
+}
+
+#[tokio::test]
+async fn update_keeps_the_improvement_status_and_the_acknowledgement() {
+    let (_emulator, client) = emulator(EmulatorConfig::default()).await;
+    let id = create(&client, "Status", "token-status").await.unwrap().workload_id.unwrap();
+    client
+        .update_workload()
+        .workload_id(&id)
+        .improvement_status(aws_sdk_wellarchitected::types::WorkloadImprovementStatus::InProgress)
+        .is_review_owner_update_acknowledged(true)
+        .send()
+        .await
+        .unwrap();
+    let workload = client.get_workload().workload_id(&id).send().await.unwrap().workload.unwrap();
+    assert_eq!(workload.improvement_status().map(|s| s.as_str()), Some("IN_PROGRESS"));
+    assert_eq!(workload.is_review_owner_update_acknowledged(), Some(true));
+    let custom = client.list_lenses().lens_type(aws_sdk_wellarchitected::types::LensType::CustomSelf).send();
+    assert!(custom.await.unwrap().lens_summaries().is_empty(), "no custom lenses here");
+}
+
+#[tokio::test]
+async fn an_unknown_operation_on_a_known_path_is_the_documented_validation_error() {
+    let (emulator, _client) = emulator(EmulatorConfig::default()).await;
+    let address = emulator.endpoint_url().trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let request = format!(
+        "PUT /lenses HTTP/1.1\r\nHost: {address}\r\nAuthorization: AWS4-HMAC-SHA256 Credential=AKID/x\r\n\
+         Content-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(answer.contains("UNKNOWN_OPERATION"), "{answer}");
+}
