@@ -18,6 +18,7 @@ use crate::input::stream::parse_encoding;
 use crate::input::{InputOptions, Target};
 use crate::report::{self, Format};
 use crate::submit::client::AwsOptions;
+use crate::submit::plan::Prune;
 use crate::submit::rate::DEFAULT_MAX_RATE;
 use crate::submit::{OnExisting, Rate, SubmitConfig};
 use encoding_rs::Encoding;
@@ -170,6 +171,12 @@ pub struct SendArgs {
     /// What to do with a row whose workload exists
     #[arg(long, value_name = "WHAT", value_enum, default_value_t = OnExisting::Skip, help_heading = "Submission")]
     pub on_existing: OnExisting,
+    /// With --on-existing update, remove tag keys a row that gives tags does not give
+    #[arg(long, help_heading = "Submission")]
+    pub prune_tags: bool,
+    /// With --on-existing update, disassociate lenses the row does not list (their review answers are lost)
+    #[arg(long, help_heading = "Submission")]
+    pub prune_lenses: bool,
 }
 
 impl SendArgs {
@@ -181,6 +188,7 @@ impl SendArgs {
             max_attempts: self.max_attempts,
             attempt_timeout: Duration::from_secs_f64(self.attempt_timeout),
             on_existing: self.on_existing,
+            prune: Prune { tags: self.prune_tags, lenses: self.prune_lenses },
             ..SubmitConfig::default()
         }
     }

@@ -18,5 +18,6 @@ mod cases {
     pub mod samples;
     pub mod support;
     pub mod tls;
+    pub mod update;
     pub mod workbooks;
 }

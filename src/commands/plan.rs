@@ -17,8 +17,8 @@ use crate::input::InputOptions;
 use crate::model::{Field, WorkloadRequest};
 use crate::problem::quoted;
 use crate::report::{Format, Record, Status, sink};
-use crate::submit::plan::{Action, Existing, Snapshot, changes, plan};
-use crate::submit::{Lane, OnExisting, Pending, Stop, SubmitConfig, read};
+use crate::submit::plan::{Action, Existing, Policy, Snapshot, changes, plan};
+use crate::submit::{Lane, Pending, Stop, SubmitConfig, read};
 
 #[derive(Debug, Clone)]
 pub struct PlanConfig {
@@ -68,14 +68,14 @@ pub fn run(config: &PlanConfig) -> Result<Summary, RunError> {
     let started = Instant::now();
     let (runtime, aws) = connect(&config.service)?;
     let Rows { invalid, valid, problems, warnings, .. } = read_rows(&config.input)?;
-    let policy = config.submit.on_existing;
+    let policy = config.submit.policy();
     let stop = Arc::new(Stop::default());
     let snapshot = runtime
         .block_on(async {
             let (client, emulator) = client_for(aws).await?;
             let destination = destination(&config.service, &emulator);
             let lane = Arc::new(Lane::new(client, destination, &config.submit, stop.clone()));
-            let snapshot = read::snapshot(&lane, &valid, policy).await;
+            let snapshot = read::snapshot(&lane, &valid, policy.on_existing).await;
             if let Some(emulator) = emulator {
                 emulator.stop().await?;
             }
@@ -119,7 +119,7 @@ enum Step {
 }
 
 impl Step {
-    fn decide(row: Pending, snapshot: &Snapshot, policy: OnExisting) -> Step {
+    fn decide(row: Pending, snapshot: &Snapshot, policy: Policy) -> Step {
         let action = plan(&row.request, snapshot, policy);
         let existing = snapshot.get(row.request.name()).cloned().map(Box::new);
         Step::Valid { row: Box::new(row), action, existing }
@@ -160,14 +160,14 @@ impl Step {
         }
     }
 
-    /// What would change, member by member (updates only).
+    /// What would change, member by member, then each other call (updates only).
     fn changes(&self) -> Vec<String> {
-        let Step::Valid { row, action: Action::Update { .. }, existing } = self else { return Vec::new() };
+        let Step::Valid { row, action: Action::Update { calls, .. }, existing } = self else {
+            return Vec::new();
+        };
         let current = existing.as_ref().and_then(|existing| existing.current.as_ref());
-        changes(&row.request, current.unwrap_or(&WorkloadRequest::default()))
-            .iter()
-            .map(ToString::to_string)
-            .collect()
+        let members = changes(&row.request, current.unwrap_or(&WorkloadRequest::default()));
+        members.iter().map(ToString::to_string).chain(calls.others()).collect()
     }
 
     /// Members the row gives that no call can change once the workload

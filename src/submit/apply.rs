@@ -3,16 +3,18 @@
 //! the workload meanwhile) re-plans that row against a fresh read of what the
 //! service holds, and applies that decision instead.
 
+use std::collections::HashMap;
+
 use super::client::{create_workload, update_workload};
 use super::lane::{CallError, Lane, StopReason};
-use super::plan::{Action, Snapshot, plan};
+use super::plan::{Action, Calls, Policy, Snapshot, plan};
 use super::read::{list_all, read_current};
 use super::retry::{Failure, FailureKind, Verdict, classify};
 use super::{OnExisting, Pending};
 use crate::report::{Record, Status};
 
 /// Applies `action` to `row` through `lane`; the row's outcome.
-pub async fn apply(lane: &Lane, row: &Pending, action: Action, policy: OnExisting) -> Record<'static> {
+pub async fn apply(lane: &Lane, row: &Pending, action: Action, policy: Policy) -> Record<'static> {
     let mut attempts = 0;
     if action != Action::Create {
         return apply_to_existing(lane, row, action, attempts).await;
@@ -46,14 +48,9 @@ pub async fn apply(lane: &Lane, row: &Pending, action: Action, policy: OnExistin
 }
 
 /// The row's action against a fresh read of what the service holds.
-async fn replan(
-    lane: &Lane,
-    row: &Pending,
-    policy: OnExisting,
-    attempts: &mut u32,
-) -> Result<Action, CallError> {
+async fn replan(lane: &Lane, row: &Pending, policy: Policy, attempts: &mut u32) -> Result<Action, CallError> {
     let mut fresh: Snapshot = list_all(lane).await?;
-    if policy == OnExisting::Update
+    if policy.on_existing == OnExisting::Update
         && let Some(existing) = fresh.get_mut(row.request.name())
     {
         existing.current = Some(read_current(lane, &existing.id, attempts).await?);
@@ -73,20 +70,91 @@ async fn apply_to_existing(lane: &Lane, row: &Pending, action: Action, mut attem
             record.message = format!("a workload named like this exists ({id}) and --on-existing is fail");
             record
         }
-        Action::Update { id, arn, fields } => {
-            let update = update_workload(lane.client(), &id, &row.request);
-            match lane.call(&mut attempts, || update.clone().send()).await {
-                Ok(_) => {
-                    let names: Vec<&str> = fields.iter().map(|field| field.api_member()).collect();
-                    let mut record = with_workload(record(row, Status::Updated, attempts), &id, &arn);
-                    record.message = format!("updated {}", names.join(", "));
-                    record
+        Action::Update { id, arn, calls } => {
+            let mut done = Vec::new();
+            let updated = update(lane, row, (&id, &arn), &calls, &mut attempts, &mut done).await;
+            let mut record = with_workload(record(row, Status::Updated, attempts), &id, &arn);
+            let done = done.join("; ");
+            match updated {
+                Ok(()) => record.message = done,
+                Err(error) => {
+                    record = match error {
+                        CallError::Stopped(reason) => skipped(row, attempts, &reason),
+                        CallError::Failed(failure) => failed(row, attempts, &failure),
+                    };
+                    if !done.is_empty() {
+                        record.message = format!("{}; done before: {done}", record.message);
+                    }
                 }
-                Err(CallError::Stopped(reason)) => skipped(row, attempts, &reason),
-                Err(CallError::Failed(failure)) => failed(row, attempts, &failure),
             }
+            record
         }
     }
+}
+
+/// Makes an update's calls in turn, each noted in `done` once it succeeded:
+/// UpdateWorkload, tags, lenses, then profiles (the old one goes first, as a
+/// workload holds one).
+async fn update(
+    lane: &Lane,
+    row: &Pending,
+    (id, arn): (&str, &str),
+    calls: &Calls,
+    attempts: &mut u32,
+    done: &mut Vec<String>,
+) -> Result<(), CallError> {
+    let client = lane.client();
+    if !calls.fields.is_empty() {
+        let update = update_workload(client, id, &row.request);
+        lane.call(attempts, || update.clone().send()).await?;
+        let names: Vec<&str> = calls.fields.iter().map(|field| field.api_member()).collect();
+        done.push(format!("updated {}", names.join(", ")));
+    }
+    if !calls.tag.is_empty() {
+        let tags: HashMap<String, String> = calls.tag.iter().cloned().collect();
+        let send = || client.tag_resource().workload_arn(arn).set_tags(Some(tags.clone())).send();
+        lane.call(attempts, send).await?;
+        done.push(format!("tagged {}", keys(calls.tag.iter().map(|(key, _)| key))));
+    }
+    if !calls.untag.is_empty() {
+        let send =
+            || client.untag_resource().workload_arn(arn).set_tag_keys(Some(calls.untag.clone())).send();
+        lane.call(attempts, send).await?;
+        done.push(format!("untagged {}", keys(&calls.untag)));
+    }
+    if !calls.associate_lenses.is_empty() {
+        let lenses = Some(calls.associate_lenses.clone());
+        lane.call(attempts, || {
+            client.associate_lenses().workload_id(id).set_lens_aliases(lenses.clone()).send()
+        })
+        .await?;
+        done.push(format!("associated lenses {}", keys(&calls.associate_lenses)));
+    }
+    if !calls.disassociate_lenses.is_empty() {
+        let lenses = Some(calls.disassociate_lenses.clone());
+        let send = || client.disassociate_lenses().workload_id(id).set_lens_aliases(lenses.clone()).send();
+        lane.call(attempts, send).await?;
+        done.push(format!("disassociated lenses {}", keys(&calls.disassociate_lenses)));
+    }
+    if !calls.disassociate_profiles.is_empty() {
+        let profiles = Some(calls.disassociate_profiles.clone());
+        let send =
+            || client.disassociate_profiles().workload_id(id).set_profile_arns(profiles.clone()).send();
+        lane.call(attempts, send).await?;
+        done.push(format!("disassociated profile {}", keys(&calls.disassociate_profiles)));
+    }
+    if !calls.associate_profiles.is_empty() {
+        let profiles = Some(calls.associate_profiles.clone());
+        let send = || client.associate_profiles().workload_id(id).set_profile_arns(profiles.clone()).send();
+        lane.call(attempts, send).await?;
+        done.push(format!("associated profile {}", keys(&calls.associate_profiles)));
+    }
+    Ok(())
+}
+
+/// `team, cost`.
+fn keys<'k>(keys: impl IntoIterator<Item = &'k String>) -> String {
+    keys.into_iter().map(String::as_str).collect::<Vec<_>>().join(", ")
 }
 
 fn record(row: &Pending, status: Status, attempts: u32) -> Record<'static> {

@@ -282,6 +282,12 @@ pub fn from_workload(workload: &Workload) -> WorkloadRequest<'static> {
     list(Field::Applications, workload.applications().to_vec());
     let definitions = workload.discovery_config().map_or(&[][..], |d| d.workload_resource_definition());
     list(Field::WorkloadResourceDefinition, definitions.iter().map(|d| d.as_str().to_owned()).collect());
+    let profiles = workload.profiles().iter().filter_map(|profile| profile.profile_arn().map(str::to_owned));
+    list(Field::ProfileArns, profiles.collect());
+    let mut tags: Vec<(String, String)> =
+        workload.tags().into_iter().flatten().map(|(key, value)| (key.clone(), value.clone())).collect();
+    tags.sort();
+    request.tags = tags.into_iter().map(|(key, value)| (Text::Owned(key), Text::Owned(value))).collect();
     request
 }
 

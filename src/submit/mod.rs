@@ -41,7 +41,15 @@ pub struct SubmitConfig {
     pub max_attempts: u32,
     pub attempt_timeout: Duration,
     pub on_existing: OnExisting,
+    /// What an update removes that the row does not name.
+    pub prune: plan::Prune,
     pub backoff: Backoff,
+}
+
+impl SubmitConfig {
+    pub fn policy(&self) -> plan::Policy {
+        plan::Policy { on_existing: self.on_existing, prune: self.prune }
+    }
 }
 
 impl Default for SubmitConfig {
@@ -53,6 +61,7 @@ impl Default for SubmitConfig {
             max_attempts: 8,
             attempt_timeout: Duration::from_secs(30),
             on_existing: OnExisting::Skip,
+            prune: plan::Prune::default(),
             backoff: Backoff::default(),
         }
     }
@@ -92,11 +101,11 @@ const ROWS_PER_REQUEST: usize = 1;
 pub async fn submit(
     lane: Arc<Lane>,
     rows: Vec<Pending>,
-    policy: OnExisting,
+    policy: plan::Policy,
     concurrency: usize,
     outcomes: Outcomes,
 ) {
-    let snapshot = Arc::new(read::snapshot(&lane, &rows, policy).await);
+    let snapshot = Arc::new(read::snapshot(&lane, &rows, policy.on_existing).await);
     let in_progress = Arc::new(Semaphore::new(concurrency.max(1) * ROWS_PER_REQUEST));
     let mut tasks = tokio::task::JoinSet::new();
     for row in rows {

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use super::OnExisting;
 use crate::model::{Field, WorkloadRequest, name_key};
+use crate::problem::quoted;
 
 /// A workload the service holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +42,136 @@ impl Snapshot {
     }
 }
 
+/// What `--on-existing update` removes that the row does not name: opt-in,
+/// because it discards data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Prune {
+    /// Tag keys the row does not give (on rows that give tags).
+    pub tags: bool,
+    /// Lenses the row does not list, with their review answers.
+    pub lenses: bool,
+}
+
+/// What to do with a workload that exists, and what an update removes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Policy {
+    pub on_existing: OnExisting,
+    pub prune: Prune,
+}
+
+impl From<OnExisting> for Policy {
+    fn from(on_existing: OnExisting) -> Policy {
+        Policy { on_existing, prune: Prune::default() }
+    }
+}
+
+/// The lens every workload keeps: never disassociated.
+pub const FRAMEWORK_LENS: &str = "wellarchitected";
+
+/// Every call an update makes, each only when it changes something.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Calls {
+    /// UpdateWorkload, with these members.
+    pub fields: Vec<Field>,
+    /// TagResource: keys the workload lacks or holds with another value.
+    pub tag: Vec<(String, String)>,
+    /// UntagResource (`--prune-tags`).
+    pub untag: Vec<String>,
+    pub associate_lenses: Vec<String>,
+    /// DisassociateLenses (`--prune-lenses`).
+    pub disassociate_lenses: Vec<String>,
+    pub associate_profiles: Vec<String>,
+    /// The profile the row replaces (a workload has one at most).
+    pub disassociate_profiles: Vec<String>,
+}
+
+impl Calls {
+    pub fn is_empty(&self) -> bool {
+        self == &Calls::default()
+    }
+
+    /// The calls besides UpdateWorkload, one line each, as a plan shows them.
+    pub fn others(&self) -> Vec<String> {
+        let listed =
+            |values: &[String]| values.iter().map(|value| quoted(value)).collect::<Vec<_>>().join(", ");
+        let tags: Vec<String> =
+            self.tag.iter().map(|(key, value)| format!("{} = {}", quoted(key), quoted(value))).collect();
+        let lines = [
+            ("TagResource", tags.join(", ")),
+            ("UntagResource", listed(&self.untag)),
+            ("AssociateLenses", listed(&self.associate_lenses)),
+            ("DisassociateLenses", listed(&self.disassociate_lenses) + " (their review answers are lost)"),
+            ("AssociateProfiles", listed(&self.associate_profiles)),
+            ("DisassociateProfiles", listed(&self.disassociate_profiles)),
+        ];
+        let given = [
+            !self.tag.is_empty(),
+            !self.untag.is_empty(),
+            !self.associate_lenses.is_empty(),
+            !self.disassociate_lenses.is_empty(),
+            !self.associate_profiles.is_empty(),
+            !self.disassociate_profiles.is_empty(),
+        ];
+        lines
+            .into_iter()
+            .zip(given)
+            .filter(|(_, given)| *given)
+            .map(|((call, what), _)| format!("{call}: {what}"))
+            .collect()
+    }
+}
+
+/// The calls that bring the workload to what the row says. `current` is
+/// `None` when the workload could not be read: then every member the row
+/// gives is sent, and nothing is removed.
+pub fn calls(row: &WorkloadRequest<'_>, current: Option<&WorkloadRequest<'_>>, prune: Prune) -> Calls {
+    let unread = WorkloadRequest::default();
+    let read = current.is_some();
+    let current = current.unwrap_or(&unread);
+    let owned = |values: &[crate::model::Text<'_>]| -> Vec<String> {
+        values.iter().map(ToString::to_string).collect()
+    };
+    let missing_from = |wanted: &[String], held: &[String]| -> Vec<String> {
+        wanted.iter().filter(|value| !held.contains(value)).cloned().collect()
+    };
+    let tag = row
+        .tags
+        .iter()
+        .filter(|(key, value)| {
+            !current.tags.iter().any(|(held, held_value)| held == key && held_value == value)
+        })
+        .map(|(key, value)| (key.to_string(), value.to_string()))
+        .collect();
+    let untag = if prune.tags && read && !row.tags.is_empty() {
+        current
+            .tags
+            .iter()
+            .filter(|(held, _)| !row.tags.iter().any(|(key, _)| key == held))
+            .map(|(held, _)| held.to_string())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let (row_lenses, held_lenses) = (owned(&row.lenses), owned(&current.lenses));
+    let disassociate_lenses = if prune.lenses && read {
+        missing_from(&held_lenses, &row_lenses).into_iter().filter(|lens| lens != FRAMEWORK_LENS).collect()
+    } else {
+        Vec::new()
+    };
+    let (row_profiles, held_profiles) = (owned(&row.profile_arns), owned(&current.profile_arns));
+    let disassociate_profiles =
+        if row_profiles.is_empty() { Vec::new() } else { missing_from(&held_profiles, &row_profiles) };
+    Calls {
+        fields: differences(row, current),
+        tag,
+        untag,
+        associate_lenses: missing_from(&row_lenses, &held_lenses),
+        disassociate_lenses,
+        associate_profiles: missing_from(&row_profiles, &held_profiles),
+        disassociate_profiles,
+    }
+}
+
 /// What one row needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
@@ -50,23 +181,22 @@ pub enum Action {
     Keep { id: String, arn: String },
     /// It exists and `--on-existing fail`: report `failed`.
     Refuse { id: String, arn: String },
-    /// It exists and differs in these updatable members: UpdateWorkload.
-    Update { id: String, arn: String, fields: Vec<Field> },
+    /// It exists and differs: these calls bring it to what the row says.
+    Update { id: String, arn: String, calls: Calls },
     /// It exists with every updatable member the row gives already equal.
     Unchanged { id: String, arn: String },
 }
 
 /// The action a row needs, given what the service holds.
-pub fn plan(row: &WorkloadRequest<'_>, snapshot: &Snapshot, policy: OnExisting) -> Action {
+pub fn plan(row: &WorkloadRequest<'_>, snapshot: &Snapshot, policy: Policy) -> Action {
     let Some(existing) = snapshot.get(row.name()) else { return Action::Create };
     let (id, arn) = (existing.id.clone(), existing.arn.clone());
-    match policy {
+    match policy.on_existing {
         OnExisting::Skip => Action::Keep { id, arn },
         OnExisting::Fail => Action::Refuse { id, arn },
         OnExisting::Update => {
-            // Unread (its read failed): every updatable member the row gives.
-            let fields = differences(row, existing.current.as_ref().unwrap_or(&WorkloadRequest::default()));
-            if fields.is_empty() { Action::Unchanged { id, arn } } else { Action::Update { id, arn, fields } }
+            let calls = calls(row, existing.current.as_ref(), policy.prune);
+            if calls.is_empty() { Action::Unchanged { id, arn } } else { Action::Update { id, arn, calls } }
         }
     }
 }
@@ -122,7 +252,7 @@ impl std::fmt::Display for Change {
             if values.is_empty() {
                 return "(none)".to_owned();
             }
-            values.iter().map(|value| crate::problem::quoted(value)).collect::<Vec<_>>().join(", ")
+            values.iter().map(|value| quoted(value)).collect::<Vec<_>>().join(", ")
         };
         write!(f, "{}: ", self.field.api_member())?;
         if !self.field.is_list() {
@@ -203,6 +333,48 @@ mod tests {
         );
     }
 
+    fn update((id, arn): (String, String), fields: Vec<Field>) -> Action {
+        Action::Update { id, arn, calls: Calls { fields, ..Calls::default() } }
+    }
+
+    #[test]
+    fn tags_lenses_and_profiles_are_added_and_removed_only_when_asked() {
+        let mut held = request(&[(Field::Lenses, "wellarchitected"), (Field::Lenses, "iot")]);
+        held.tags = vec![("team".into(), "a".into()), ("old".into(), "x".into())];
+        held.profile_arns = vec!["arn:old".into()];
+        let mut row = request(&[(Field::Lenses, "serverless")]);
+        row.tags = vec![("team".into(), "b".into()), ("new".into(), "y".into())];
+        row.profile_arns = vec!["arn:new".into()];
+        let kept = calls(&row, Some(&held), Prune::default());
+        assert_eq!(kept.tag, [("team".to_owned(), "b".to_owned()), ("new".to_owned(), "y".to_owned())]);
+        assert!(kept.untag.is_empty() && kept.disassociate_lenses.is_empty(), "{kept:?}");
+        assert_eq!(kept.associate_lenses, ["serverless"]);
+        assert_eq!(
+            (kept.associate_profiles.as_slice(), kept.disassociate_profiles.as_slice()),
+            (&["arn:new".to_owned()][..], &["arn:old".to_owned()][..])
+        );
+        let pruned = calls(&row, Some(&held), Prune { tags: true, lenses: true });
+        assert_eq!(pruned.untag, ["old"]);
+        assert_eq!(pruned.disassociate_lenses, ["iot"], "never the Framework lens");
+        let unread = calls(&row, None, Prune { tags: true, lenses: true });
+        assert!(unread.untag.is_empty() && unread.disassociate_lenses.is_empty(), "nothing removed unread");
+        assert_eq!(
+            pruned.others(),
+            [
+                r#"TagResource: "team" = "b", "new" = "y""#,
+                r#"UntagResource: "old""#,
+                r#"AssociateLenses: "serverless""#,
+                r#"DisassociateLenses: "iot" (their review answers are lost)"#,
+                r#"AssociateProfiles: "arn:new""#,
+                r#"DisassociateProfiles: "arn:old""#,
+            ]
+        );
+        held.tags = row.tags.clone();
+        held.lenses = row.lenses.clone();
+        held.profile_arns = row.profile_arns.clone();
+        assert!(calls(&row, Some(&held), Prune { tags: true, lenses: true }).is_empty());
+    }
+
     #[test]
     fn each_row_gets_the_action_its_case_and_policy_call_for() {
         let mut snapshot = Snapshot::default();
@@ -226,32 +398,16 @@ mod tests {
             (&same, OnExisting::Update, Action::Unchanged { id: id().0, arn: id().1 }),
             (&changed, OnExisting::Skip, Action::Keep { id: id().0, arn: id().1 }),
             (&respelt, OnExisting::Skip, Action::Keep { id: id().0, arn: id().1 }),
-            (
-                &respelt,
-                OnExisting::Update,
-                Action::Update { id: id().0, arn: id().1, fields: vec![Field::WorkloadName] },
-            ),
-            (
-                &changed,
-                OnExisting::Update,
-                Action::Update {
-                    id: id().0,
-                    arn: id().1,
-                    fields: vec![Field::WorkloadName, Field::Description],
-                },
-            ),
+            (&respelt, OnExisting::Update, update(id(), vec![Field::WorkloadName])),
+            (&changed, OnExisting::Update, update(id(), vec![Field::WorkloadName, Field::Description])),
             (
                 &unread,
                 OnExisting::Update,
-                Action::Update {
-                    id: "w2".into(),
-                    arn: "a2".into(),
-                    fields: vec![Field::WorkloadName, Field::Notes],
-                },
+                update(("w2".into(), "a2".into()), vec![Field::WorkloadName, Field::Notes]),
             ),
         ];
         for (row, policy, expected) in cases {
-            assert_eq!(plan(row, &snapshot, policy), expected, "{} with {policy:?}", row.name());
+            assert_eq!(plan(row, &snapshot, policy.into()), expected, "{} with {policy:?}", row.name());
         }
     }
 }

@@ -79,7 +79,8 @@ async fn the_plan_shows_each_action_and_each_change_as_old_to_new() {
     // Reads only: a listing, and GetWorkload for what it compares.
     assert_eq!(emulator.workloads().len(), 2, "nothing created");
     let stored = emulator.workloads();
-    assert_eq!(stored[0].request.description.as_deref(), Some("First workload"), "nothing updated");
+    let alpha = stored.iter().find(|workload| workload.request.name() == "alpha").unwrap();
+    assert_eq!(alpha.request.description.as_deref(), Some("First workload"), "nothing updated");
     assert!(emulator.stats().requests > requests);
 }
 

@@ -1,0 +1,73 @@
+//! `import --on-existing update` brings a workload to what its row says:
+//! UpdateWorkload, then tags, lenses and the profile with their own calls;
+//! removing what the row does not name only with `--prune-tags` and
+//! `--prune-lenses`.
+
+use wa_bulk::emulator::{Emulator, EmulatorConfig};
+use wa_bulk::report::Status::{Unchanged, Updated};
+
+use super::import::{count, import, report, run, text};
+use super::support::Fixture;
+
+const HEADER: &str =
+    "WorkloadName,Description,Environment,AwsRegions,ReviewOwner,Lenses,ProfileArns,Tag:team,Tag:cost";
+const PROFILE_A: &str = "arn:aws:wellarchitected:us-east-1:111122223333:profile/aaa111";
+const PROFILE_B: &str = "arn:aws:wellarchitected:us-east-1:111122223333:profile/bbb222";
+
+fn row(description: &str, lenses: &str, profile: &str, team: &str, cost: &str) -> String {
+    format!(
+        "{HEADER}\nshop,{description},PRODUCTION,us-east-1,o@example.com,{lenses},{profile},{team},{cost}\n"
+    )
+}
+
+/// The stored shop's tags (sorted), lenses and profiles.
+fn shop(emulator: &Emulator) -> (Vec<(String, String)>, Vec<String>, Vec<String>) {
+    let stored = emulator.workloads().into_iter().find(|workload| workload.request.name() == "shop").unwrap();
+    let mut tags: Vec<(String, String)> =
+        stored.request.tags.iter().map(|(key, value)| (key.to_string(), value.to_string())).collect();
+    tags.sort();
+    let strings = |values: &[wa_bulk::model::Text<'_>]| values.iter().map(ToString::to_string).collect();
+    (tags, strings(&stored.request.lenses), strings(&stored.request.profile_arns))
+}
+
+fn tags(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs.iter().map(|(key, value)| (key.to_string(), value.to_string())).collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_update_sets_tags_lenses_and_the_profile_and_prunes_only_when_asked() {
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let fixture = Fixture::new();
+    let file = fixture.write("rows.csv", row("The shop", "wellarchitected;iot", PROFILE_A, "web", "c1"));
+    let output = run(&mut import(&file, &emulator, &[])).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+
+    // Another value for one tag, no value for the other, another lens and profile.
+    std::fs::write(&file, row("The shop", "wellarchitected;serverless", PROFILE_B, "payments", "")).unwrap();
+    let output = run(&mut import(&file, &emulator, &["--force", "--on-existing", "update"])).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let records = report(&file);
+    assert_eq!(count(&records, Updated), 1, "{records:?}");
+    let message = &records[0].message;
+    assert!(message.contains("tagged team") && message.contains("associated lenses serverless"), "{message}");
+    let (held_tags, lenses, profiles) = shop(&emulator);
+    assert_eq!(held_tags, tags(&[("cost", "c1"), ("team", "payments")]), "cost kept: no --prune-tags");
+    assert_eq!(lenses, ["wellarchitected", "iot", "serverless"], "iot kept: no --prune-lenses");
+    assert_eq!(profiles, [PROFILE_B], "a workload holds one profile: the row's replaces the old");
+
+    let pruning = ["--force", "--on-existing", "update", "--prune-tags", "--prune-lenses"];
+    let output = run(&mut import(&file, &emulator, &pruning)).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let message = &report(&file)[0].message;
+    assert_eq!(message, "untagged cost; disassociated lenses iot");
+    let (held_tags, lenses, _) = shop(&emulator);
+    assert_eq!(held_tags, tags(&[("team", "payments")]));
+    assert_eq!(lenses, ["wellarchitected", "serverless"]);
+
+    // Now the workload is what the row says: nothing to send.
+    let requests = emulator.stats().requests;
+    let output = run(&mut import(&file, &emulator, &pruning)).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert_eq!(count(&report(&file), Unchanged), 1);
+    assert_eq!(emulator.stats().requests - requests, 2, "one listing and one read, no write");
+}
