@@ -71,6 +71,9 @@ pub struct ImportArgs {
     pub aws: AwsArgs,
     #[command(flatten)]
     pub send: SendArgs,
+    /// Record a milestone of this name (3 to 100 characters) on each workload created or updated
+    #[arg(long, value_name = "NAME", help_heading = "Submission", value_parser = parse_milestone)]
+    pub milestone: Option<String>,
     #[command(flatten)]
     pub output: OutputArgs,
     /// Without a terminal (or with --log-format json), a progress line this often, 0.1 to 3600
@@ -229,7 +232,7 @@ impl ImportArgs {
             report,
             format,
             service: self.aws.service(),
-            submit: self.send.config(),
+            submit: SubmitConfig { milestone: self.milestone.clone(), ..self.send.config() },
             resume: self.resume,
             force: self.force,
             progress: (!self.output.quiet).then(|| Duration::from_secs_f64(self.progress_every)),
@@ -255,6 +258,13 @@ fn burst_within(most: u32) -> impl Fn(&str) -> Result<NonZeroU32, String> + Clon
 
 fn parse_rate(value: &str) -> Result<f64, String> {
     number_within(value, 0.0, 10_000.0)
+}
+
+fn parse_milestone(value: &str) -> Result<String, String> {
+    match value.trim().chars().count() {
+        3..=100 => Ok(value.trim().to_owned()),
+        _ => Err("use a name of 3 to 100 characters".into()),
+    }
 }
 
 fn parse_progress_every(value: &str) -> Result<f64, String> {

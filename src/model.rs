@@ -198,6 +198,14 @@ pub fn name_key(name: &str) -> Box<str> {
     key.into_boxed_str()
 }
 
+/// An idempotency token derived from `text`: `prefix` and the first 20
+/// bytes (hex) of its SHA-256, so the same text always sends the same token.
+pub fn derived_token(prefix: &str, text: &str) -> String {
+    let digest = Sha256::digest(text.as_bytes());
+    let hex: String = digest.iter().take(20).map(|byte| format!("{byte:02x}")).collect();
+    format!("{prefix}{hex}")
+}
+
 /// The values of the members the model types as enums.
 pub const ENVIRONMENTS: &[&str] = &["PRODUCTION", "PREPRODUCTION"];
 pub const TRUSTED_ADVISOR_STATUSES: &[&str] = &["ENABLED", "DISABLED"];
@@ -331,9 +339,7 @@ impl WorkloadRequest<'_> {
         if let Some(token) = &self.client_request_token {
             return token.to_string();
         }
-        let digest = Sha256::digest(self.canonical_json().as_bytes());
-        let hex: String = digest.iter().take(20).map(|byte| format!("{byte:02x}")).collect();
-        format!("wa-bulk-{hex}")
+        derived_token("wa-bulk-", &self.canonical_json())
     }
 
     /// The same request, owning its text, to outlive the row it came from.

@@ -236,7 +236,7 @@ fn send(
         let progress = Progress::new(config.progress, total, lane.clone());
         let recorder = std::thread::spawn(move || record_outcomes(received, journal, progress));
         let submit_config = &config.submit;
-        submit(lane.clone(), rows, submit_config.policy(), submit_config.concurrency, outcomes).await;
+        submit(lane.clone(), rows, submit_config, outcomes).await;
         if let Some(emulator) = emulator {
             emulator.stop().await?;
         }

@@ -11,6 +11,8 @@ use super::plan::{Action, Calls, Policy, Snapshot, plan};
 use super::read::{list_all, read_current};
 use super::retry::{Failure, FailureKind, Verdict, classify};
 use super::{OnExisting, Pending};
+use crate::model::derived_token;
+use crate::problem::quoted;
 use crate::report::{Record, Status};
 
 /// Applies `action` to `row` through `lane`; the row's outcome.
@@ -155,6 +157,48 @@ async fn update(
 /// `team, cost`.
 fn keys<'k>(keys: impl IntoIterator<Item = &'k String>) -> String {
     keys.into_iter().map(String::as_str).collect::<Vec<_>>().join(", ")
+}
+
+/// Records milestone `name` on the workload of a row just created or
+/// updated. Its token is derived from the workload and the name, so a rerun
+/// (a replayed create, a resumed row) records it once.
+pub async fn record_milestone(lane: &Lane, record: &mut Record<'static>, name: &str) {
+    let Some(id) = record.workload_id.clone() else { return };
+    let token = derived_token("wa-bulk-m-", &format!("{id}\n{name}"));
+    let mut attempts = record.attempts;
+    let create =
+        lane.client().create_milestone().workload_id(&id).milestone_name(name).client_request_token(&token);
+    let created = lane.call(&mut attempts, || create.clone().send()).await;
+    record.attempts = attempts;
+    let (status, error_code, note) = match created {
+        Ok(output) => (
+            record.status,
+            None,
+            format!("milestone {} {}", output.milestone_number().unwrap_or_default(), quoted(name)),
+        ),
+        Err(CallError::Failed(failure)) if failure.code() == "ConflictException" => {
+            (record.status, None, format!("milestone {} was there already", quoted(name)))
+        }
+        // Failed or skipped, the row is sent again by a rerun (its create
+        // replays), and the milestone recorded then.
+        Err(CallError::Failed(failure)) => (
+            Status::Failed,
+            Some(failure.code().to_owned()),
+            format!("the milestone {} failed: {}", quoted(name), failure.message),
+        ),
+        Err(CallError::Stopped(reason)) => (
+            Status::Skipped,
+            Some(reason.code().to_owned()),
+            format!("the milestone {} was not recorded: {reason}", quoted(name)),
+        ),
+    };
+    let done = match record.status {
+        Status::Created => "created".to_owned(),
+        _ => record.message.clone(),
+    };
+    record.message = if done.is_empty() { note } else { format!("{done}; {note}") };
+    record.status = status;
+    record.error_code = error_code.or(record.error_code.take());
 }
 
 fn record(row: &Pending, status: Status, attempts: u32) -> Record<'static> {

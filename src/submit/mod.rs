@@ -25,7 +25,7 @@ use std::time::Duration;
 use tokio::sync::Semaphore;
 
 use crate::model::WorkloadRequest;
-use crate::report::Record;
+use crate::report::{Record, Status};
 
 pub use lane::{Lane, Stop, StopReason};
 pub use rate::{Rate, RateFound};
@@ -43,6 +43,8 @@ pub struct SubmitConfig {
     pub on_existing: OnExisting,
     /// What an update removes that the row does not name.
     pub prune: plan::Prune,
+    /// A milestone to record on each workload created or updated.
+    pub milestone: Option<String>,
     pub backoff: Backoff,
 }
 
@@ -62,6 +64,7 @@ impl Default for SubmitConfig {
             attempt_timeout: Duration::from_secs(30),
             on_existing: OnExisting::Skip,
             prune: plan::Prune::default(),
+            milestone: None,
             backoff: Backoff::default(),
         }
     }
@@ -98,15 +101,11 @@ pub type Outcomes = std::sync::mpsc::Sender<Record<'static>>;
 const ROWS_PER_REQUEST: usize = 1;
 
 /// Sends every row through `lane`, each outcome to `outcomes`.
-pub async fn submit(
-    lane: Arc<Lane>,
-    rows: Vec<Pending>,
-    policy: plan::Policy,
-    concurrency: usize,
-    outcomes: Outcomes,
-) {
+pub async fn submit(lane: Arc<Lane>, rows: Vec<Pending>, config: &SubmitConfig, outcomes: Outcomes) {
+    let policy = config.policy();
+    let milestone: Option<Arc<str>> = config.milestone.as_deref().map(Arc::from);
     let snapshot = Arc::new(read::snapshot(&lane, &rows, policy.on_existing).await);
-    let in_progress = Arc::new(Semaphore::new(concurrency.max(1) * ROWS_PER_REQUEST));
+    let in_progress = Arc::new(Semaphore::new(config.concurrency.max(1) * ROWS_PER_REQUEST));
     let mut tasks = tokio::task::JoinSet::new();
     for row in rows {
         let permit = in_progress.clone().acquire_owned().await.expect("the semaphore is never closed");
@@ -114,11 +113,18 @@ pub async fn submit(
             let _ = outcomes.send(apply::skipped(&row, 0, &reason));
             continue;
         }
-        let (lane, snapshot, outcomes) = (lane.clone(), snapshot.clone(), outcomes.clone());
+        let (lane, snapshot, outcomes, milestone) =
+            (lane.clone(), snapshot.clone(), outcomes.clone(), milestone.clone());
         let number = row.row;
         tasks.spawn(lane::ROW.scope(number, async move {
             let action = plan::plan(&row.request, &snapshot, policy);
-            let _ = outcomes.send(apply::apply(&lane, &row, action, policy).await);
+            let mut record = apply::apply(&lane, &row, action, policy).await;
+            if let Some(name) =
+                milestone.filter(|_| matches!(record.status, Status::Created | Status::Updated))
+            {
+                apply::record_milestone(&lane, &mut record, &name).await;
+            }
+            let _ = outcomes.send(record);
             drop(permit);
         }));
     }

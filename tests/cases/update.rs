@@ -6,7 +6,7 @@
 use wa_bulk::emulator::{Emulator, EmulatorConfig};
 use wa_bulk::report::Status::{Unchanged, Updated};
 
-use super::import::{count, import, report, run, text};
+use super::import::{count, import, plain, report, run, sheet, text};
 use super::support::Fixture;
 
 const HEADER: &str =
@@ -70,4 +70,31 @@ async fn an_update_sets_tags_lenses_and_the_profile_and_prunes_only_when_asked()
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     assert_eq!(count(&report(&file), Unchanged), 1);
     assert_eq!(emulator.stats().requests - requests, 2, "one listing and one read, no write");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_milestone_is_recorded_once_on_each_workload_created_or_updated_even_on_reruns() {
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let fixture = Fixture::new();
+    let file = sheet(&fixture, 3, plain);
+    let output = run(&mut import(&file, &emulator, &["--milestone", "Imported"])).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let records = report(&file);
+    assert!(records.iter().all(|r| r.message == "created; milestone 1 \"Imported\""), "{records:?}");
+    let milestones = |emulator: &Emulator| -> Vec<usize> {
+        emulator.workloads().iter().map(|workload| workload.milestones.len()).collect()
+    };
+    assert_eq!(milestones(&emulator), [1, 1, 1]);
+
+    // A rerun that updates one row and finds the others unchanged.
+    let edited = std::fs::read_to_string(&file).unwrap().replacen("A workload to import", "Now edited", 1);
+    std::fs::write(&file, edited).unwrap();
+    let args = ["--force", "--on-existing", "update", "--milestone", "Imported"];
+    let output = run(&mut import(&file, &emulator, &args)).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let records = report(&file);
+    assert_eq!((count(&records, Updated), count(&records, Unchanged)), (1, 2));
+    let updated = records.iter().find(|r| r.status == Updated).unwrap();
+    assert_eq!(updated.message, "updated Description; milestone 1 \"Imported\"", "the same milestone again");
+    assert_eq!(milestones(&emulator), [1, 1, 1], "nothing recorded twice");
 }
