@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::commands::export::{ExportConfig, ExportFormat};
 use crate::commands::import::{ImportConfig, Service};
 use crate::commands::plan::PlanConfig;
 use crate::commands::validate::ValidateConfig;
@@ -47,6 +48,9 @@ pub enum Command {
     /// service. Exit 0: all valid, 1: some invalid, 2: unreadable (with --detailed-exitcode,
     /// as Terraform: 0 no changes, 2 changes, 1 error).
     Plan(PlanArgs),
+    /// Write every workload the account holds in the Region to OUT (.csv, .xlsx or .jsonl),
+    /// in the layout `import` reads. Exit 0: written, 2: unusable, 3: stopped by a run-wide fault.
+    Export(ExportArgs),
     /// Run a local Well-Architected API emulator in the foreground until Ctrl-C.
     Emulator(EmulatorArgs),
 }
@@ -116,6 +120,55 @@ impl PlanArgs {
 
     pub fn telling(&self) -> Telling {
         Telling { detailed_exitcode: self.detailed_exitcode, ..self.output.telling(&self.input, false) }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Where to write: .csv, .xlsx or .jsonl
+    #[arg(value_name = "OUT")]
+    pub out: PathBuf,
+    /// Only workloads whose names start with this (ignoring case, as the service matches)
+    #[arg(long, value_name = "PREFIX")]
+    pub name_prefix: Option<String>,
+    /// Replace OUT if it exists
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    #[command(flatten)]
+    pub send: SendArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Without a terminal (or with --log-format json), a progress line this often, 0.1 to 3600
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0, help_heading = "Output", value_parser = parse_progress_every)]
+    pub progress_every: f64,
+}
+
+impl ExportArgs {
+    pub fn config(&self) -> Result<ExportConfig, String> {
+        let Some(format) = ExportFormat::for_path(&self.out) else {
+            return Err(format!("{}: use a .csv, .xlsx or .jsonl file name", self.out.display()));
+        };
+        Ok(ExportConfig {
+            out: self.out.clone(),
+            format,
+            name_prefix: self.name_prefix.clone(),
+            service: self.aws.service(),
+            submit: self.send.config(),
+            force: self.force,
+            progress: (!self.output.quiet).then(|| Duration::from_secs_f64(self.progress_every)),
+        })
+    }
+
+    pub fn telling(&self) -> Telling {
+        Telling {
+            input: self.out.clone(),
+            summary: self.output.output,
+            quiet: self.output.quiet,
+            stdout_is_json_lines: false,
+            detailed_exitcode: false,
+        }
     }
 }
 

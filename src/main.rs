@@ -4,8 +4,8 @@
 use clap::Parser;
 use std::process::{ExitCode, Termination};
 
-use wa_bulk::cli::{Cli, Command, EmulatorArgs, ImportArgs, LogFormat, PlanArgs, ValidateArgs};
-use wa_bulk::commands::{Exit, finish, import, plan, validate};
+use wa_bulk::cli::{Cli, Command, EmulatorArgs, ExportArgs, ImportArgs, LogFormat, PlanArgs, ValidateArgs};
+use wa_bulk::commands::{Exit, export, finish, import, plan, validate};
 use wa_bulk::{RunError, emulator, stderr};
 
 /// Every row allocates a few dozen small strings on one thread and frees
@@ -23,6 +23,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => run_validate(&args),
         Command::Import(args) => run_import(&args),
         Command::Plan(args) => run_plan(&args),
+        Command::Export(args) => run_export(&args),
         Command::Emulator(args) => run_emulator(&args).report(),
     }
 }
@@ -38,6 +39,12 @@ fn run_plan(args: &PlanArgs) -> ExitCode {
     stderr::init(args.output.log_format == LogFormat::Json);
     let outcome = args.config().map_err(RunError::Usage).and_then(|config| plan::run(&config));
     finish(outcome, &args.telling(), "plan")
+}
+
+fn run_export(args: &ExportArgs) -> ExitCode {
+    stderr::init(args.output.log_format == LogFormat::Json);
+    let outcome = args.config().map_err(RunError::Usage).and_then(|config| export::run(&config));
+    finish(outcome, &args.telling(), "export")
 }
 
 fn run_import(args: &ImportArgs) -> ExitCode {

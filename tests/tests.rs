@@ -8,6 +8,7 @@ mod cases {
     pub mod emulator;
     pub mod encodings;
     pub mod excel_input;
+    pub mod export;
     pub mod hostile;
     pub mod import;
     pub mod output;

@@ -11,7 +11,6 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
@@ -29,7 +28,7 @@ use crate::report::journal::{self, InputIdentity, Journal};
 use crate::report::{self, Counts, Format, Record, ReportError, Status, sink};
 use crate::stderr;
 use crate::submit::client::{AwsOptions, aws_client};
-use crate::submit::{Lane, Pending, Rate, Stop, StopReason, SubmitConfig, submit};
+use crate::submit::{Lane, Pending, Stop, StopReason, SubmitConfig, submit};
 use crate::validate::{Checked, check_rows};
 
 /// Where requests go.
@@ -245,15 +244,7 @@ fn send(
     // The sender is gone (sent or not), so the recorder ends.
     let (recorder, lane) = sent.map_err(RunError::Runtime)?;
     let records = recorder.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-    let traffic = Traffic {
-        found: lane.pacer().found(),
-        limit: match config.submit.rate {
-            Rate::Fixed(rate) => Some(rate),
-            Rate::Discover { .. } => None,
-        },
-        throttled: lane.tally().throttled.load(Ordering::Relaxed),
-        retried: lane.tally().retried.load(Ordering::Relaxed),
-    };
+    let traffic = Traffic::of(&lane, &config.submit);
     Ok(Sent { records, stopped: stop.reason(), traffic })
 }
 

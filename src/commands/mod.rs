@@ -1,6 +1,7 @@
 //! One module per command. Each takes a plain config (never clap types) and
 //! returns a [`Summary`] that `main` prints and turns into the exit code.
 
+pub mod export;
 pub mod import;
 pub mod plan;
 mod progress;
@@ -119,6 +120,20 @@ pub struct Traffic {
 }
 
 impl Traffic {
+    /// How `lane`'s requests went.
+    pub fn of(lane: &crate::submit::Lane, config: &crate::submit::SubmitConfig) -> Traffic {
+        use std::sync::atomic::Ordering;
+        Traffic {
+            found: lane.pacer().found(),
+            limit: match config.rate {
+                crate::submit::Rate::Fixed(rate) => Some(rate),
+                crate::submit::Rate::Discover { .. } => None,
+            },
+            throttled: lane.tally().throttled.load(Ordering::Relaxed),
+            retried: lane.tally().retried.load(Ordering::Relaxed),
+        }
+    }
+
     /// `rate: the service throttled above about 19.6 requests/s; pin it
     /// with --rate 18.6`, or how fast requests went when it never throttled;
     /// nothing when too few went to say.
@@ -160,6 +175,8 @@ pub struct Summary {
     pub traffic: Option<Traffic>,
     /// What a plan would do.
     pub plan: Option<PlanCounts>,
+    /// An export wrote its file (`report`), a workload a row.
+    pub exported: bool,
 }
 
 impl Summary {
@@ -181,6 +198,7 @@ impl Summary {
             problems: 0,
             traffic: None,
             plan: None,
+            exported: false,
         }
     }
 
@@ -210,6 +228,9 @@ impl Summary {
     pub fn line(&self) -> String {
         let counts = match &self.plan {
             Some(plan) => plan.line(),
+            None if self.exported => {
+                format!("{} workloads exported in {:.2} s", self.counts.total(), self.elapsed.as_secs_f64())
+            }
             None => self.counts.line(self.headline, self.elapsed),
         };
         match &self.report {

@@ -92,14 +92,16 @@ impl ReportSink for JsonSink {
 }
 
 /// A report file under its temporary name.
-struct Pending {
+/// A file written under `<path>.tmp`, synced and renamed into place when
+/// finished: reports, and what `export` writes.
+pub(crate) struct Pending {
     path: PathBuf,
     temporary: PathBuf,
     out: BufWriter<File>,
 }
 
 impl Pending {
-    fn create(path: &Path, header: &[u8]) -> Result<Pending, ReportError> {
+    pub(crate) fn create(path: &Path, header: &[u8]) -> Result<Pending, ReportError> {
         let temporary = temporary_path(path);
         // What a killed run left behind; a link is removed, never followed.
         match std::fs::remove_file(&temporary) {
@@ -115,12 +117,12 @@ impl Pending {
         Ok(pending)
     }
 
-    fn write(&mut self, bytes: &[u8]) -> Result<(), ReportError> {
+    pub(crate) fn write(&mut self, bytes: &[u8]) -> Result<(), ReportError> {
         self.out.write_all(bytes).map_err(ReportError::writing(&self.temporary))
     }
 
     /// Writes `trailer`, syncs the file and renames it to its final path.
-    fn finish(mut self, trailer: &[u8]) -> Result<PathBuf, ReportError> {
+    pub(crate) fn finish(mut self, trailer: &[u8]) -> Result<PathBuf, ReportError> {
         let temporary = self.temporary.clone();
         let written = (|| {
             self.out.write_all(trailer)?;

@@ -9,7 +9,6 @@ use std::collections::HashMap;
 
 use super::OnExisting;
 use crate::model::{Field, WorkloadRequest, name_key};
-use crate::problem::quoted;
 
 /// A workload the service holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,6 +62,12 @@ impl From<OnExisting> for Policy {
     fn from(on_existing: OnExisting) -> Policy {
         Policy { on_existing, prune: Prune::default() }
     }
+}
+
+/// A value as a plan shows it: whole, in quotes (a plan is read to check
+/// every character that would change).
+fn quoted(value: &str) -> String {
+    format!("\"{value}\"")
 }
 
 /// The lens every workload keeps: never disassociated.

@@ -43,24 +43,47 @@ pub async fn snapshot(lane: &Arc<Lane>, rows: &[Pending], policy: OnExisting) ->
 /// Every workload the service holds, by normalised name.
 pub async fn list_all(lane: &Lane) -> Result<Snapshot, CallError> {
     let mut snapshot = Snapshot::default();
+    for listed in list(lane, None).await? {
+        snapshot.insert(&listed.name, Existing { id: listed.id, arn: listed.arn, current: None });
+    }
+    Ok(snapshot)
+}
+
+/// A workload as ListWorkloads names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    pub id: String,
+    pub arn: String,
+    pub name: String,
+}
+
+/// The workloads whose names start with `prefix` (all of them without one),
+/// every page, in the service's order.
+pub async fn list(lane: &Lane, prefix: Option<&str>) -> Result<Vec<Listed>, CallError> {
+    let mut listed = Vec::new();
     let mut next_token: Option<String> = None;
     let mut attempts = 0;
     loop {
         let page = lane
             .call(&mut attempts, || {
-                lane.client().list_workloads().max_results(50).set_next_token(next_token.clone()).send()
+                lane.client()
+                    .list_workloads()
+                    .max_results(50)
+                    .set_workload_name_prefix(prefix.map(str::to_owned))
+                    .set_next_token(next_token.clone())
+                    .send()
             })
             .await?;
         for summary in page.workload_summaries() {
             if let (Some(name), Some(id), Some(arn)) =
                 (summary.workload_name(), summary.workload_id(), summary.workload_arn())
             {
-                snapshot.insert(name, Existing { id: id.to_owned(), arn: arn.to_owned(), current: None });
+                listed.push(Listed { id: id.to_owned(), arn: arn.to_owned(), name: name.to_owned() });
             }
         }
         next_token = page.next_token().map(str::to_owned);
         if next_token.is_none() {
-            return Ok(snapshot);
+            return Ok(listed);
         }
     }
 }

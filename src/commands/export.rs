@@ -1,0 +1,271 @@
+//! `wa-bulk export OUT`: the way back from the service to a sheet. Every
+//! workload the account holds in the Region (all pages, or those whose
+//! names start with `--name-prefix`) is read with GetWorkload, through a
+//! lane as `import` sends, and written in the layout `import` reads: a
+//! column per member (nested ones included) under a header the reader maps
+//! back, lists joined with `; `, a `Tag:<key>` column per tag key. So
+//! `export`, then `import --on-existing update` of that file, sends no write.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::import::{Service, client_for, connect, destination};
+use super::progress::Progress;
+use super::{Summary, Traffic};
+use crate::RunError;
+use crate::model::{Field, WorkloadRequest};
+use crate::report::sink::Pending;
+use crate::report::{Counts, ReportError, Status};
+use crate::submit::lane::CallError;
+use crate::submit::read::{Listed, list, read_current};
+use crate::submit::{Lane, Stop, SubmitConfig};
+
+/// What `export` writes, from OUT's extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Csv,
+    Xlsx,
+    /// One JSON object a workload: its id, ARN and CreateWorkload members.
+    Jsonl,
+}
+
+impl ExportFormat {
+    pub fn for_path(path: &Path) -> Option<ExportFormat> {
+        let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+        match extension.as_str() {
+            "csv" => Some(ExportFormat::Csv),
+            "xlsx" => Some(ExportFormat::Xlsx),
+            "jsonl" => Some(ExportFormat::Jsonl),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ExportConfig {
+    pub out: PathBuf,
+    pub format: ExportFormat,
+    pub name_prefix: Option<String>,
+    pub service: Service,
+    pub submit: SubmitConfig,
+    /// Replace OUT if it exists.
+    pub force: bool,
+    pub progress: Option<Duration>,
+}
+
+/// One workload read back.
+struct Exported {
+    listed: Listed,
+    request: WorkloadRequest<'static>,
+}
+
+pub fn run(config: &ExportConfig) -> Result<Summary, RunError> {
+    let started = Instant::now();
+    if std::fs::symlink_metadata(&config.out).is_ok() && !config.force {
+        return Err(RunError::Usage(format!("{} exists: pass --force to replace it", config.out.display())));
+    }
+    let (runtime, aws) = connect(&config.service)?;
+    let stop = Arc::new(Stop::default());
+    let (read, lane) = runtime
+        .block_on(async {
+            let (client, emulator) = client_for(aws).await?;
+            let destination = destination(&config.service, &emulator);
+            let lane = Arc::new(Lane::new(client, destination, &config.submit, stop.clone()));
+            let read = read_all(&lane, config).await;
+            if let Some(emulator) = emulator {
+                emulator.stop().await?;
+            }
+            Ok::<_, std::io::Error>((read, lane))
+        })
+        .map_err(RunError::Runtime)?;
+    let mut summary = Summary::new("export", &[Status::Exists], Some(config.out.clone()), Vec::new());
+    summary.traffic = Some(Traffic::of(&lane, &config.submit));
+    let workloads = match read {
+        Ok(workloads) => workloads,
+        Err(reason) => {
+            summary.report = None;
+            summary.stopped = Some(reason);
+            return Ok(summary);
+        }
+    };
+    summary.warnings = unsplittable(&workloads);
+    let (headers, rows) = table(&workloads);
+    let bytes = match config.format {
+        ExportFormat::Csv => csv(&headers, &rows),
+        ExportFormat::Xlsx => xlsx(&headers, &rows).map_err(|error| {
+            ReportError::io(&config.out, "write", std::io::Error::other(error.to_string()))
+        })?,
+        ExportFormat::Jsonl => jsonl(&workloads),
+    };
+    let mut out = Pending::create(&config.out, b"")?;
+    out.write(&bytes)?;
+    out.finish(b"")?;
+    workloads.iter().for_each(|_| summary.counts.add(Status::Exists));
+    summary.exported = true;
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}
+
+/// Lists, then reads each workload (in parallel within the lane's bounds),
+/// in the listing's order; or why the lane stopped.
+async fn read_all(
+    lane: &Arc<Lane>,
+    config: &ExportConfig,
+) -> Result<Vec<Exported>, crate::submit::StopReason> {
+    let stopped = |error: CallError| match error {
+        CallError::Stopped(reason) => reason,
+        CallError::Failed(failure) => {
+            crate::submit::StopReason::RunWide { code: failure.code().to_owned(), detail: failure.message }
+        }
+    };
+    let listed = list(lane, config.name_prefix.as_deref()).await.map_err(stopped)?;
+    let mut progress = Progress::new(config.progress, listed.len() as u64, lane.clone());
+    let mut reads = tokio::task::JoinSet::new();
+    for (index, listed) in listed.into_iter().enumerate() {
+        let lane = lane.clone();
+        reads.spawn(async move {
+            let read = read_current(&lane, &listed.id, &mut 0).await;
+            (index, listed, read)
+        });
+    }
+    let (mut workloads, mut counts) = (Vec::new(), Counts::default());
+    while let Some(joined) = reads.join_next().await {
+        let (index, listed, read) = joined.expect("a read does not panic");
+        let request = read.map_err(stopped)?;
+        counts.add(Status::Exists);
+        progress.row_done(&counts);
+        workloads.push((index, Exported { listed, request }));
+    }
+    progress.finish();
+    workloads.sort_by_key(|(index, _)| *index);
+    Ok(workloads.into_iter().map(|(_, exported)| exported).collect())
+}
+
+/// The members a sheet has a column for, in the member table's order.
+fn columns() -> impl Iterator<Item = Field> {
+    Field::ALL.into_iter().filter(|field| !matches!(field, Field::ClientRequestToken | Field::Tags))
+}
+
+/// `AccountIds` → `Account Ids`: a header a person reads and the reader
+/// maps back (it ignores spaces and case).
+fn header(field: Field) -> String {
+    let mut words = String::new();
+    let mut previous_lower = false;
+    for c in field.name().chars() {
+        if c.is_uppercase() && previous_lower {
+            words.push(' ');
+        }
+        previous_lower = c.is_lowercase();
+        words.push(c);
+    }
+    words
+}
+
+/// The header row and a row of cells a workload.
+fn table(workloads: &[Exported]) -> (Vec<String>, Vec<Vec<String>>) {
+    let tag_keys: BTreeSet<&str> = workloads
+        .iter()
+        .flat_map(|workload| workload.request.tags.iter().map(|(key, _)| key.as_ref()))
+        .collect();
+    let mut headers: Vec<String> = columns().map(header).collect();
+    headers.extend(tag_keys.iter().map(|key| format!("Tag:{key}")));
+    let rows = workloads
+        .iter()
+        .map(|workload| {
+            let request = &workload.request;
+            let mut cells: Vec<String> = columns()
+                .map(|field| match field.is_list() {
+                    true => {
+                        request.list(field).iter().map(|item| item.as_ref()).collect::<Vec<_>>().join("; ")
+                    }
+                    false => request.scalar(field).unwrap_or_default().to_owned(),
+                })
+                .collect();
+            cells.extend(tag_keys.iter().map(|key| {
+                let value = request.tags.iter().find(|(held, _)| held.as_ref() == *key);
+                value.map_or(String::new(), |(_, value)| value.to_string())
+            }));
+            cells
+        })
+        .collect();
+    (headers, rows)
+}
+
+/// List items the reader would split (a `,` or `;` inside one), named, so
+/// the round trip's limit is said rather than found.
+fn unsplittable(workloads: &[Exported]) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for workload in workloads {
+        for field in columns().filter(|field| field.is_list()) {
+            for item in workload.request.list(field) {
+                if item.contains([',', ';', '\n', '\r']) {
+                    warnings.push(format!(
+                        "workload {:?}: {} item {:?} holds a separator, so importing the export splits it",
+                        workload.listed.name,
+                        field.api_member(),
+                        item.as_ref()
+                    ));
+                }
+            }
+        }
+    }
+    warnings
+}
+
+fn csv(headers: &[String], rows: &[Vec<String>]) -> Vec<u8> {
+    let mut writer = ::csv::Writer::from_writer(Vec::new());
+    let written = std::iter::once(headers)
+        .chain(rows.iter().map(Vec::as_slice))
+        .try_for_each(|row| writer.write_record(row));
+    written.expect("writing to memory cannot fail");
+    writer.into_inner().expect("writing to memory cannot fail")
+}
+
+/// Every cell a text cell: account IDs keep their leading zeros.
+fn xlsx(headers: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet().set_name("Workloads")?;
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    for (column, header) in headers.iter().enumerate() {
+        sheet.write_string_with_format(0, column as u16, header, &bold)?;
+    }
+    for (row, cells) in rows.iter().enumerate() {
+        for (column, cell) in cells.iter().enumerate().filter(|(_, cell)| !cell.is_empty()) {
+            sheet.write_string(row as u32 + 1, column as u16, cell)?;
+        }
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    workbook.save_to_buffer()
+}
+
+fn jsonl(workloads: &[Exported]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for workload in workloads {
+        let line = serde_json::json!({
+            "WorkloadId": workload.listed.id,
+            "WorkloadArn": workload.listed.arn,
+            "Workload": workload.request,
+        });
+        out.extend_from_slice(line.to_string().as_bytes());
+        out.push(b'\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_read_as_words_and_map_back_to_their_members() {
+        for field in columns() {
+            let header = header(field);
+            let target = crate::input::columns::target_for(&header);
+            assert_eq!(target, Some(crate::input::columns::Target::Field(field)), "{header}");
+        }
+        assert_eq!(header(Field::AccountIds), "Account Ids");
+        assert_eq!(header(Field::JiraProjectKey), "Jira Project Key");
+    }
+}

@@ -1,0 +1,104 @@
+//! `wa-bulk export`, and the round trip: workloads created with every member
+//! come back in the layout `import` reads; importing the export with
+//! `--on-existing update` writes nothing; three edited cells are exactly
+//! three updates, which `plan` shows first.
+
+use std::path::{Path, PathBuf};
+
+use wa_bulk::emulator::{Emulator, EmulatorConfig};
+use wa_bulk::report::Status::{Unchanged, Updated};
+
+use super::import::{count, import, run, sending, text};
+use super::support::Fixture;
+
+const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/workloads.csv");
+
+fn export(out: &Path, emulator: &Emulator, args: &[&str]) -> std::process::Command {
+    sending("export", out, Some(&emulator.endpoint_url()), args)
+}
+
+/// An emulator holding the sample's twelve workloads, every member used.
+async fn service_with_the_sample(fixture: &Fixture) -> Emulator {
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let sample = fixture.write("sample.csv", std::fs::read(SAMPLE).unwrap());
+    let output = run(&mut import(&sample, &emulator, &[])).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    emulator
+}
+
+/// The report of importing `file`.
+fn records(file: &Path) -> Vec<wa_bulk::report::Record<'static>> {
+    let name = file.file_name().unwrap().to_string_lossy();
+    wa_bulk::report::read_records(&file.with_file_name(format!("{name}.report.csv"))).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_export_imports_back_with_no_write_and_edits_are_exactly_the_updates() {
+    let fixture = Fixture::new();
+    let emulator = service_with_the_sample(&fixture).await;
+    for name in ["export.csv", "export.xlsx"] {
+        let out = fixture.path(name);
+        let output = run(&mut export(&out, &emulator, &[])).await;
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+        assert!(
+            String::from_utf8_lossy(&output.stdout).starts_with("12 workloads exported in "),
+            "{}",
+            text(&output)
+        );
+        let before: Vec<f64> = emulator.workloads().iter().map(|workload| workload.updated_at).collect();
+        let output = run(&mut import(&out, &emulator, &["--on-existing", "update"])).await;
+        assert_eq!(output.status.code(), Some(0), "{name}: {}", text(&output));
+        let imported = records(&out);
+        assert_eq!(count(&imported, Unchanged), 12, "{name}: {imported:?}");
+        let after: Vec<f64> = emulator.workloads().iter().map(|workload| workload.updated_at).collect();
+        assert_eq!(before, after, "{name}: nothing written");
+    }
+
+    // Three cells edited: a description, a tag, a list.
+    let out = fixture.path("export.csv");
+    let exported = std::fs::read_to_string(&out).unwrap();
+    let edited = exported
+        .replacen("Card and wallet payments for the web shop", "Cards only", 1)
+        .replacen("CC-1042", "CC-2000", 1)
+        .replacen("Pre-production copy of the checkout API", "Staging copy", 1);
+    assert_ne!(edited, exported);
+    let edited_path: PathBuf = fixture.write("edited.csv", edited);
+    let output =
+        run(&mut sending("plan", &edited_path, Some(&emulator.endpoint_url()), &["--on-existing", "update"]))
+            .await;
+    let plan = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        plan.contains(r#"Description: "Card and wallet payments for the web shop" → "Cards only""#),
+        "{plan}"
+    );
+    assert!(plan.contains(r#"TagResource: "cost-center" = "CC-2000""#), "{plan}");
+    assert!(plan.contains("Plan: 0 to create, 2 to update, 10 unchanged."), "{plan}");
+    let output = run(&mut import(&edited_path, &emulator, &["--on-existing", "update"])).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let imported = records(&edited_path);
+    assert_eq!((count(&imported, Updated), count(&imported, Unchanged)), (2, 10), "{imported:?}");
+    let checkout = imported.iter().find(|record| record.workload_name == "Checkout API").unwrap();
+    assert_eq!(checkout.message, "updated Description; tagged cost-center");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn export_refuses_to_replace_a_file_without_force_and_filters_by_prefix() {
+    let fixture = Fixture::new();
+    let emulator = service_with_the_sample(&fixture).await;
+    let out = fixture.write("taken.jsonl", "keep me\n");
+    let output = run(&mut export(&out, &emulator, &[])).await;
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "keep me\n");
+    let output = run(&mut export(&out, &emulator, &["--force", "--name-prefix", "checkout"])).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(
+        lines.iter().all(|line| line["Workload"]["WorkloadName"].as_str().unwrap().starts_with("Checkout"))
+    );
+    assert!(lines[0]["WorkloadId"].as_str().unwrap().len() == 32);
+}
