@@ -229,7 +229,10 @@ impl Summary {
         let counts = match &self.plan {
             Some(plan) => plan.line(),
             None if self.exported => {
-                format!("{} workloads exported in {:.2} s", self.counts.total(), self.elapsed.as_secs_f64())
+                let out =
+                    self.report.as_ref().map_or(String::new(), |path| format!(" to {}", path.display()));
+                let seconds = self.elapsed.as_secs_f64();
+                return format!("{} workloads exported{out} in {seconds:.2} s", self.counts.total());
             }
             None => self.counts.line(self.headline, self.elapsed),
         };

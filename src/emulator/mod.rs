@@ -29,6 +29,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::model::WorkloadRequest;
 use crate::stdout::print_line;
 use store::{Owner, Store, StoredWorkload};
 
@@ -169,6 +170,14 @@ impl Emulator {
     /// The seed in use, to run the same faults again.
     pub fn seed(&self) -> u64 {
         self.seed
+    }
+
+    /// Stores a workload as CreateWorkload would, without passing the gate
+    /// (no latency, throttling or faults): a service that holds workloads
+    /// already, for tests and benches. Its id.
+    pub fn preload(&self, request: WorkloadRequest<'static>) -> Result<String, String> {
+        let mut store = self.shared.store();
+        store.create(request).map(|stored| stored.id.clone()).map_err(|error| format!("{error:?}"))
     }
 
     /// Every stored workload, in creation order.

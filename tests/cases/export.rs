@@ -41,7 +41,8 @@ async fn an_export_imports_back_with_no_write_and_edits_are_exactly_the_updates(
         let output = run(&mut export(&out, &emulator, &[])).await;
         assert_eq!(output.status.code(), Some(0), "{}", text(&output));
         assert!(
-            String::from_utf8_lossy(&output.stdout).starts_with("12 workloads exported in "),
+            String::from_utf8_lossy(&output.stdout)
+                .starts_with(&format!("12 workloads exported to {} in ", out.display())),
             "{}",
             text(&output)
         );
