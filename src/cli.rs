@@ -75,6 +75,9 @@ pub struct ImportArgs {
     pub aws: AwsArgs,
     #[command(flatten)]
     pub send: SendArgs,
+    /// Apply exactly the plan `plan --out` saved here: refused if the sheet or a planned workload changed since
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["on_existing", "prune_tags", "prune_lenses", "dry_run"])]
+    pub plan: Option<PathBuf>,
     /// Record a milestone of this name (3 to 100 characters) on each workload created or updated
     #[arg(long, value_name = "NAME", help_heading = "Submission", value_parser = parse_milestone)]
     pub milestone: Option<String>,
@@ -92,6 +95,9 @@ pub struct PlanArgs {
     /// Also write each row's verdict and planned action here (.csv, .jsonl or .json)
     #[arg(long, value_name = "PATH", help_heading = "Report")]
     pub report: Option<PathBuf>,
+    /// Save the plan here (JSON), for `import FILE --plan PATH` to apply exactly
+    #[arg(long, value_name = "PATH", help_heading = "Report")]
+    pub out: Option<PathBuf>,
     #[command(flatten)]
     pub aws: AwsArgs,
     #[command(flatten)]
@@ -115,6 +121,7 @@ impl PlanArgs {
             service: self.aws.service(),
             submit: self.send.config(),
             json: self.output.output == Form::Json,
+            out: self.out.clone(),
         })
     }
 
@@ -289,6 +296,7 @@ impl ImportArgs {
             resume: self.resume,
             force: self.force,
             progress: (!self.output.quiet).then(|| Duration::from_secs_f64(self.progress_every)),
+            plan: self.plan.clone(),
         })
     }
 }

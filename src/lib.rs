@@ -44,6 +44,10 @@ pub enum RunError {
     /// The AWS configuration lacks credentials or a Region (exit code 2).
     #[error("AWS configuration: {0}")]
     Configuration(String),
+    /// A saved plan's workloads changed on the service since it was made;
+    /// nothing was sent (exit code 2).
+    #[error("the service changed since the plan was made, for {rows}: run plan again (nothing was sent)")]
+    StalePlan { rows: String },
     /// The async runtime or the built-in emulator cannot start (exit code 2).
     #[error("cannot start the sender: {0}")]
     Runtime(std::io::Error),

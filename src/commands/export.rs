@@ -16,7 +16,7 @@ use super::progress::Progress;
 use super::{Summary, Traffic};
 use crate::RunError;
 use crate::model::{Field, WorkloadRequest};
-use crate::report::sink::Pending;
+use crate::report::sink::PendingFile;
 use crate::report::{Counts, ReportError, Status};
 use crate::submit::lane::CallError;
 use crate::submit::read::{Listed, list, read_current};
@@ -99,7 +99,7 @@ pub fn run(config: &ExportConfig) -> Result<Summary, RunError> {
         })?,
         ExportFormat::Jsonl => jsonl(&workloads),
     };
-    let mut out = Pending::create(&config.out, b"")?;
+    let mut out = PendingFile::create(&config.out, b"")?;
     out.write(&bytes)?;
     out.finish(b"")?;
     workloads.iter().for_each(|_| summary.counts.add(Status::Exists));

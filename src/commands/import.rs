@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_wellarchitected::Client;
 
+use super::plan::SavedPlan;
 use super::progress::{self, Progress};
 use super::{RowNote, Summary, Traffic, print_line};
 use crate::RunError;
@@ -28,7 +29,7 @@ use crate::report::journal::{self, InputIdentity, Journal};
 use crate::report::{self, Counts, Format, Record, ReportError, Status, sink};
 use crate::stderr;
 use crate::submit::client::{AwsOptions, aws_client};
-use crate::submit::{Lane, Pending, Stop, StopReason, SubmitConfig, submit};
+use crate::submit::{Lane, Pending, Stale, Stop, StopReason, SubmitConfig, submit};
 use crate::validate::{Checked, check_rows};
 
 /// Where requests go.
@@ -53,6 +54,8 @@ pub struct ImportConfig {
     pub force: bool,
     /// Show progress: a bar on a terminal, else a line this often.
     pub progress: Option<Duration>,
+    /// A plan `plan --out` saved, to apply exactly.
+    pub plan: Option<PathBuf>,
 }
 
 /// A row once validated: its verdict with its problems, or what to send and
@@ -148,6 +151,14 @@ pub(super) fn connect(service: &Service) -> Result<(tokio::runtime::Runtime, Opt
 
 pub fn run(config: &ImportConfig) -> Result<Summary, RunError> {
     let started = Instant::now();
+    let planned;
+    let config = match &config.plan {
+        Some(path) => {
+            planned = following(config, path)?;
+            &planned
+        }
+        None => config,
+    };
     let (runtime, aws) = connect(&config.service)?;
     let _lock = claim(config.input.file(), &config.report)?;
     let journal_path = report::journal_path(&config.report);
@@ -164,7 +175,12 @@ pub fn run(config: &ImportConfig) -> Result<Summary, RunError> {
         .partition(|row| earlier.done.contains_key(&(row.row, name_key(row.request.name()))));
     let carried = carried.iter().map(|row| earlier.done[&(row.row, name_key(row.request.name()))].clone());
     let journal = Journal::open(&journal_path, &identity)?;
-    let Sent { records: sent, stopped, traffic } = send(config, &runtime, aws, to_send, journal)?;
+    let sent = send(config, &runtime, aws, to_send, journal);
+    if let Err(RunError::StalePlan { .. }) = &sent {
+        // Nothing was sent: the journal holds its header only.
+        let _ = std::fs::remove_file(&journal_path);
+    }
+    let Sent { records: sent, stopped, traffic } = sent?;
 
     // A valid row's warnings stay with its outcome, as in `validate`'s report.
     let sent = sent.into_iter().map(|mut record| {
@@ -196,6 +212,21 @@ pub fn run(config: &ImportConfig) -> Result<Summary, RunError> {
     }
     summary.elapsed = started.elapsed();
     Ok(summary)
+}
+
+/// `config` following the saved plan at `path`: its policy, and its
+/// fingerprints to hold the service to; refused if the sheet is another.
+fn following(config: &ImportConfig, path: &Path) -> Result<ImportConfig, RunError> {
+    let plan = SavedPlan::read(path).map_err(RunError::Usage)?;
+    plan.check_sheet(&config.input, path)?;
+    let policy = plan.policy();
+    let submit = SubmitConfig {
+        on_existing: policy.on_existing,
+        prune: policy.prune,
+        expected: Some(Arc::new(plan.expected())),
+        ..config.submit.clone()
+    };
+    Ok(ImportConfig { submit, ..config.clone() })
 }
 
 /// What sending left.
@@ -234,16 +265,21 @@ fn send(
         ));
         let progress = Progress::new(config.progress, total, lane.clone());
         let recorder = std::thread::spawn(move || record_outcomes(received, journal, progress));
-        let submit_config = &config.submit;
-        submit(lane.clone(), rows, submit_config, outcomes).await;
+        let submitted = submit(lane.clone(), rows, &config.submit, outcomes).await;
         if let Some(emulator) = emulator {
             emulator.stop().await?;
         }
-        Ok::<_, std::io::Error>((recorder, lane))
+        Ok::<_, std::io::Error>((recorder, lane, submitted))
     });
     // The sender is gone (sent or not), so the recorder ends.
-    let (recorder, lane) = sent.map_err(RunError::Runtime)?;
+    let (recorder, lane, submitted) = sent.map_err(RunError::Runtime)?;
     let records = recorder.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    if let Err(Stale(rows)) = submitted {
+        let shown: Vec<String> =
+            rows.iter().take(5).map(|(row, name)| format!("row {row} {}", quoted(name))).collect();
+        let more = if rows.len() > 5 { format!(" and {} more", rows.len() - 5) } else { String::new() };
+        return Err(RunError::StalePlan { rows: format!("{}{more}", shown.join(", ")) });
+    }
     let traffic = Traffic::of(&lane, &config.submit);
     Ok(Sent { records, stopped: stop.reason(), traffic })
 }

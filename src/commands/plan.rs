@@ -6,18 +6,22 @@
 //! [`plan`](crate::submit::plan::plan) that `import` applies, and prints the
 //! decisions. Nothing is written to the service.
 
-use std::path::PathBuf;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
 use super::import::{Rows, Service, client_for, connect, destination, read_rows};
 use super::{Summary, print_line};
 use crate::RunError;
-use crate::input::InputOptions;
+use crate::input::{InputError, InputOptions};
 use crate::model::{Field, WorkloadRequest};
 use crate::problem::quoted;
-use crate::report::{Format, Record, Status, sink};
-use crate::submit::plan::{Action, Existing, Policy, Snapshot, changes, plan};
+use crate::report::journal::InputIdentity;
+use crate::report::sink::PendingFile;
+use crate::report::{Format, Record, ReportError, Status, sink};
+use crate::submit::OnExisting;
+use crate::submit::plan::{Action, Existing, Policy, Prune, Snapshot, changes, fingerprint, plan};
 use crate::submit::{Lane, Pending, Stop, SubmitConfig, read};
 
 #[derive(Debug, Clone)]
@@ -29,6 +33,137 @@ pub struct PlanConfig {
     pub submit: SubmitConfig,
     /// One JSON object a row on stdout instead of the text plan.
     pub json: bool,
+    /// Where to save the plan, for `import --plan`.
+    pub out: Option<PathBuf>,
+}
+
+/// A plan saved by `plan --out`, which `import --plan` applies: the sheet
+/// it was made from (by its bytes), the policy, and each row's action and
+/// the fingerprint of what the service held.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SavedPlan {
+    /// The format's version: 1.
+    pub wa_bulk_plan: u32,
+    pub input: String,
+    pub sha256: String,
+    pub on_existing: OnExisting,
+    pub prune_tags: bool,
+    pub prune_lenses: bool,
+    pub rows: Vec<PlannedRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PlannedRow {
+    pub row: u64,
+    pub name: String,
+    pub action: String,
+    pub workload_id: Option<String>,
+    /// What the decision rested on; none for an invalid row.
+    pub fingerprint: Option<String>,
+    pub changes: Vec<String>,
+}
+
+impl SavedPlan {
+    fn new(input: &InputOptions, policy: Policy, steps: &[Step]) -> Result<SavedPlan, RunError> {
+        let identity = sheet_identity(input)?;
+        let rows = steps
+            .iter()
+            .map(|step| {
+                let record = step.record();
+                PlannedRow {
+                    row: record.row,
+                    name: record.workload_name.to_string(),
+                    action: step.verb().to_owned(),
+                    workload_id: record.workload_id.clone(),
+                    fingerprint: match step {
+                        Step::Invalid(_) => None,
+                        Step::Valid { existing, .. } => Some(fingerprint(existing.as_deref())),
+                    },
+                    changes: step.changes(),
+                }
+            })
+            .collect();
+        Ok(SavedPlan {
+            wa_bulk_plan: 1,
+            input: identity.input,
+            sha256: identity.sha256.unwrap_or_default(),
+            on_existing: policy.on_existing,
+            prune_tags: policy.prune.tags,
+            prune_lenses: policy.prune.lenses,
+            rows,
+        })
+    }
+
+    /// Writes the plan, never over the input nor over a file that is not a
+    /// plan.
+    fn write(&self, out: &Path, input: &InputOptions) -> Result<(), RunError> {
+        let same = |a: &Path, b: &Path| {
+            std::fs::canonicalize(a).ok().is_some_and(|a| std::fs::canonicalize(b).ok() == Some(a))
+        };
+        if input.file().is_some_and(|file| same(file, out)) {
+            return Err(RunError::Usage(format!("--out {}: that is the input", out.display())));
+        }
+        if std::fs::symlink_metadata(out).is_ok() && SavedPlan::read(out).is_err() {
+            return Err(ReportError::NotOurs { path: out.display().to_string() }.into());
+        }
+        let mut file = PendingFile::create(out, b"")?;
+        let json = serde_json::to_vec_pretty(self).expect("a plan always serialises");
+        file.write(&json)?;
+        file.finish(b"\n")?;
+        Ok(())
+    }
+
+    /// A plan `plan --out` wrote, or why `path` is not one.
+    pub fn read(path: &Path) -> Result<SavedPlan, String> {
+        let text =
+            std::fs::read(path).map_err(|error| format!("{}: cannot read: {error}", path.display()))?;
+        let plan: SavedPlan = serde_json::from_slice(&text).map_err(|error| {
+            format!("{}: not a plan that wa-bulk plan --out wrote: {error}", path.display())
+        })?;
+        if plan.wa_bulk_plan != 1 {
+            return Err(format!(
+                "{}: a plan of version {}, this wa-bulk reads 1",
+                path.display(),
+                plan.wa_bulk_plan
+            ));
+        }
+        Ok(plan)
+    }
+
+    /// Refuses the plan if the sheet is not the one it was made from.
+    pub fn check_sheet(&self, input: &InputOptions, path: &Path) -> Result<(), RunError> {
+        let identity = sheet_identity(input)?;
+        if identity.sha256.as_deref() != Some(self.sha256.as_str()) {
+            return Err(RunError::Usage(format!(
+                "{}: the sheet is not the one the plan {} was made from (its bytes differ): run plan again",
+                input.path.display(),
+                path.display()
+            )));
+        }
+        Ok(())
+    }
+
+    pub fn policy(&self) -> Policy {
+        Policy {
+            on_existing: self.on_existing,
+            prune: Prune { tags: self.prune_tags, lenses: self.prune_lenses },
+        }
+    }
+
+    /// Each planned valid row's fingerprint.
+    pub fn expected(&self) -> HashMap<u64, String> {
+        self.rows.iter().filter_map(|row| Some((row.row, row.fingerprint.clone()?))).collect()
+    }
+}
+
+/// The sheet's path and bytes; a plan is tied to a file, not a stream.
+fn sheet_identity(input: &InputOptions) -> Result<InputIdentity, RunError> {
+    let identity = InputIdentity::of(input.file())
+        .map_err(|source| InputError::Io { file: input.path.display().to_string(), source })?;
+    if identity.sha256.is_none() {
+        return Err(RunError::Usage("a saved plan needs a file to read, not a stream".into()));
+    }
+    Ok(identity)
 }
 
 /// What a plan found, for the summary and `--detailed-exitcode`.
@@ -96,6 +231,9 @@ pub fn run(config: &PlanConfig) -> Result<Summary, RunError> {
             step.text().lines().for_each(print_line);
         }
         records.push(step.record());
+    }
+    if let Some(out) = &config.out {
+        SavedPlan::new(&config.input, policy, &steps)?.write(out, &config.input)?;
     }
     if let Some((path, format)) = &config.report {
         let mut report = sink::create(path, *format)?;

@@ -39,24 +39,26 @@ pub trait ReportSink: Send {
 pub fn create(path: &Path, format: Format) -> Result<Box<dyn ReportSink>, ReportError> {
     Ok(match format {
         Format::Csv => Box::new(LineSink {
-            file: Pending::create(path, &csv_line(&COLUMNS))?,
+            file: PendingFile::create(path, &csv_line(&COLUMNS))?,
             encoder: super::csv_record,
         }),
-        Format::Jsonl => Box::new(LineSink { file: Pending::create(path, b"")?, encoder: super::json_line }),
-        Format::Json => Box::new(JsonSink { file: Pending::create(path, b"[")?, records: 0 }),
+        Format::Jsonl => {
+            Box::new(LineSink { file: PendingFile::create(path, b"")?, encoder: super::json_line })
+        }
+        Format::Json => Box::new(JsonSink { file: PendingFile::create(path, b"[")?, records: 0 }),
     })
 }
 
 /// One line a record: a CSV report (a header line first, cells a
 /// spreadsheet would run as a formula defused) or JSON Lines.
 struct LineSink {
-    file: Pending,
+    file: PendingFile,
     encoder: Encoder,
 }
 
 /// A JSON array, one record a line.
 struct JsonSink {
-    file: Pending,
+    file: PendingFile,
     records: u64,
 }
 
@@ -94,14 +96,14 @@ impl ReportSink for JsonSink {
 /// A report file under its temporary name.
 /// A file written under `<path>.tmp`, synced and renamed into place when
 /// finished: reports, and what `export` writes.
-pub(crate) struct Pending {
+pub(crate) struct PendingFile {
     path: PathBuf,
     temporary: PathBuf,
     out: BufWriter<File>,
 }
 
-impl Pending {
-    pub(crate) fn create(path: &Path, header: &[u8]) -> Result<Pending, ReportError> {
+impl PendingFile {
+    pub(crate) fn create(path: &Path, header: &[u8]) -> Result<PendingFile, ReportError> {
         let temporary = temporary_path(path);
         // What a killed run left behind; a link is removed, never followed.
         match std::fs::remove_file(&temporary) {
@@ -112,7 +114,7 @@ impl Pending {
         }
         let file = open_no_follow(&temporary, OpenOptions::new().write(true).create_new(true))?;
         let mut pending =
-            Pending { path: path.to_owned(), temporary, out: BufWriter::with_capacity(1 << 16, file) };
+            PendingFile { path: path.to_owned(), temporary, out: BufWriter::with_capacity(1 << 16, file) };
         pending.write(header)?;
         Ok(pending)
     }

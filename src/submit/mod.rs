@@ -18,6 +18,7 @@ pub mod rate;
 pub mod read;
 pub mod retry;
 
+use std::collections::HashMap;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
@@ -45,6 +46,9 @@ pub struct SubmitConfig {
     pub prune: plan::Prune,
     /// A milestone to record on each workload created or updated.
     pub milestone: Option<String>,
+    /// A saved plan's fingerprint of each row (by row number): a row whose
+    /// workload now reads otherwise stops the run before anything is sent.
+    pub expected: Option<Arc<HashMap<u64, String>>>,
     pub backoff: Backoff,
 }
 
@@ -65,13 +69,15 @@ impl Default for SubmitConfig {
             on_existing: OnExisting::Skip,
             prune: plan::Prune::default(),
             milestone: None,
+            expected: None,
             backoff: Backoff::default(),
         }
     }
 }
 
 /// What to do with a row whose workload exists already.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum OnExisting {
     /// Report it `exists`, with its id.
     Skip,
@@ -100,11 +106,34 @@ pub type Outcomes = std::sync::mpsc::Sender<Record<'static>>;
 /// answers, 1 row a request 5%, as before lanes.
 const ROWS_PER_REQUEST: usize = 1;
 
-/// Sends every row through `lane`, each outcome to `outcomes`.
-pub async fn submit(lane: Arc<Lane>, rows: Vec<Pending>, config: &SubmitConfig, outcomes: Outcomes) {
+/// Rows of a saved plan whose workloads changed since it was made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stale(pub Vec<(u64, String)>);
+
+/// Sends every row through `lane`, each outcome to `outcomes`; or, for a
+/// saved plan that no longer holds, nothing.
+pub async fn submit(
+    lane: Arc<Lane>,
+    rows: Vec<Pending>,
+    config: &SubmitConfig,
+    outcomes: Outcomes,
+) -> Result<(), Stale> {
     let policy = config.policy();
     let milestone: Option<Arc<str>> = config.milestone.as_deref().map(Arc::from);
     let snapshot = Arc::new(read::snapshot(&lane, &rows, policy.on_existing).await);
+    if let Some(expected) = &config.expected {
+        let stale: Vec<(u64, String)> = rows
+            .iter()
+            .filter(|row| {
+                let now = plan::fingerprint(snapshot.get(row.request.name()));
+                expected.get(&row.row) != Some(&now)
+            })
+            .map(|row| (row.row, row.request.name().to_owned()))
+            .collect();
+        if !stale.is_empty() {
+            return Err(Stale(stale));
+        }
+    }
     let in_progress = Arc::new(Semaphore::new(config.concurrency.max(1) * ROWS_PER_REQUEST));
     let mut tasks = tokio::task::JoinSet::new();
     for row in rows {
@@ -129,4 +158,5 @@ pub async fn submit(lane: Arc<Lane>, rows: Vec<Pending>, config: &SubmitConfig, 
         }));
     }
     tasks.join_all().await;
+    Ok(())
 }

@@ -177,6 +177,20 @@ pub fn calls(row: &WorkloadRequest<'_>, current: Option<&WorkloadRequest<'_>>, p
     }
 }
 
+/// What a row's decision rested on: the workload it would act on as it
+/// was read (its id and, where read, its members), or its absence. A saved
+/// plan keeps it, and applying the plan refuses a row whose fingerprint has
+/// changed since.
+pub fn fingerprint(existing: Option<&Existing>) -> String {
+    match existing {
+        None => "absent".to_owned(),
+        Some(existing) => {
+            let members = existing.current.as_ref().map_or(String::new(), WorkloadRequest::canonical_json);
+            crate::model::derived_token("", &format!("{}\n{members}", existing.id))
+        }
+    }
+}
+
 /// What one row needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {

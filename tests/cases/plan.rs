@@ -6,6 +6,7 @@ use wa_bulk::emulator::{Emulator, EmulatorConfig};
 
 use super::import::{import, run, sending, text};
 use super::support::Fixture;
+use wa_bulk::report::Status::{Created, Updated};
 
 const HEADER: &str =
     "WorkloadName,Description,Environment,AwsRegions,ReviewOwner,Lenses,Notes,PillarPriorities";
@@ -129,4 +130,52 @@ async fn the_plan_as_json_lines_and_as_a_report() {
     assert!(records[0].message.starts_with("plan: update Description:"), "{:?}", records[0].message);
     assert_eq!(records[2].message, "plan: create");
     assert_eq!(records[3].status, wa_bulk::report::Status::Invalid);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_saved_plan_is_applied_exactly_and_refused_once_the_sheet_or_the_service_changed() {
+    let fixture = Fixture::new();
+    let emulator = service_with_two(&fixture).await;
+    let rows = format!(
+        "{HEADER}\nalpha,First workload changed,PRODUCTION,us-east-1,o@example.com,wellarchitected,,\n\
+         gamma,Third workload,PRODUCTION,us-east-1,o@example.com,wellarchitected,,\n"
+    );
+    let file = fixture.write("next.csv", rows);
+    let saved = fixture.path("plan.json");
+    let args = ["--on-existing", "update", "--out", saved.to_str().unwrap()];
+    let output = run(&mut plan(&file, &emulator, &args)).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+
+    // The service changes after the plan: the plan is refused, nothing is sent.
+    let other = fixture.write(
+        "other.csv",
+        format!(
+            "{HEADER}\nalpha,Changed by someone else,PRODUCTION,us-east-1,o@example.com,wellarchitected,,\n"
+        ),
+    );
+    let output = run(&mut import(&other, &emulator, &["--on-existing", "update"])).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let output = run(&mut import(&file, &emulator, &["--plan", saved.to_str().unwrap()])).await;
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("the service changed since the plan was made, for row 2 \"alpha\""), "{stderr}");
+    assert_eq!(emulator.workloads().len(), 2, "gamma was not created");
+    assert!(!file.with_file_name("next.csv.report.csv.journal").exists());
+
+    // A fresh plan applies, exactly: alpha updated, gamma created.
+    let output = run(&mut plan(&file, &emulator, &args)).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let output = run(&mut import(&file, &emulator, &["--force", "--plan", saved.to_str().unwrap()])).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let records = wa_bulk::report::read_records(&file.with_file_name("next.csv.report.csv")).unwrap();
+    let statuses: Vec<_> = records.iter().map(|record| record.status).collect();
+    assert_eq!(statuses, [Updated, Created]);
+
+    // The sheet edited after the plan: refused before anything is read.
+    let requests = emulator.stats().requests;
+    std::fs::write(&file, std::fs::read_to_string(&file).unwrap().replace("Third", "3rd")).unwrap();
+    let output = run(&mut import(&file, &emulator, &["--force", "--plan", saved.to_str().unwrap()])).await;
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("is not the one the plan"), "{}", text(&output));
+    assert_eq!(emulator.stats().requests, requests, "nothing sent");
 }
