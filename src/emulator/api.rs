@@ -82,7 +82,19 @@ async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Next) -
         shared.counters.faults.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         return ApiError::InternalServer.into_response();
     }
-    next.run(request).await
+    let writes = is_write(request.method(), request.uri().path());
+    let response = next.run(request).await;
+    if writes && response.status().is_success() {
+        shared.counters.writes.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+    response
+}
+
+/// Whether an operation changes what the service holds: every POST, PATCH
+/// and DELETE but the listings the model binds to POST.
+fn is_write(method: &axum::http::Method, path: &str) -> bool {
+    use axum::http::Method;
+    matches!(*method, Method::POST | Method::PATCH | Method::DELETE) && !path.ends_with("Summaries")
 }
 
 /// The access key of a SigV4 `Authorization` header: `Credential=KEY/date/…`.

@@ -78,6 +78,9 @@ pub struct Stats {
     pub requests: u64,
     pub throttled: u64,
     pub faults: u64,
+    /// Operations that changed something and succeeded (creates, updates,
+    /// tags, lenses, profiles, milestones, deletes).
+    pub writes: u64,
 }
 
 #[derive(Default)]
@@ -85,6 +88,7 @@ struct Counters {
     requests: AtomicU64,
     throttled: AtomicU64,
     faults: AtomicU64,
+    writes: AtomicU64,
 }
 
 /// State every request handler sees.
@@ -191,6 +195,7 @@ impl Emulator {
             requests: counters.requests.load(Ordering::Relaxed),
             throttled: counters.throttled.load(Ordering::Relaxed),
             faults: counters.faults.load(Ordering::Relaxed),
+            writes: counters.writes.load(Ordering::Relaxed),
         }
     }
 
