@@ -98,3 +98,41 @@ async fn a_milestone_is_recorded_once_on_each_workload_created_or_updated_even_o
     assert_eq!(updated.message, "updated Description; milestone 1 \"Imported\"", "the same milestone again");
     assert_eq!(milestones(&emulator), [1, 1, 1], "nothing recorded twice");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_updatable_member_is_updated() {
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let fixture = Fixture::new();
+    let sample = fixture.write(
+        "sample.csv",
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/workloads.csv")).unwrap(),
+    );
+    assert_eq!(run(&mut import(&sample, &emulator, &[])).await.status.code(), Some(0));
+    // Checkout API with every member UpdateWorkload takes changed.
+    let header = "WorkloadName,Description,Environment,AccountIds,AwsRegions,NonAwsRegions,PillarPriorities,\
+                  ArchitecturalDesign,ReviewOwner,IndustryType,Industry,Lenses,Notes,TrustedAdvisorIntegrationStatus,\
+                  WorkloadResourceDefinition,Applications,IssueManagementStatus,IssueManagementType,JiraProjectKey";
+    let row = "CHECKOUT API,Every member changed,Preproduction,999988887777,eu-west-1,On premises,costOptimization,\
+               https://wiki.example.com/arch/new,new-owner@example.com,InfoTech,Software,wellarchitected,New notes,\
+               Disabled,App registry,arn:aws:servicecatalog:us-east-1:111122223333:/applications/9f8e7d6c5b4a,\
+               Inherit,Manual,NEW";
+    let file = fixture.write("rows.csv", format!("{header}\n{row}\n"));
+    let output = run(&mut import(&file, &emulator, &["--on-existing", "update"])).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let records = report(&file);
+    let updatable: Vec<&str> = wa_bulk::model::Field::ALL
+        .into_iter()
+        .filter(|field| field.is_updatable())
+        .map(|field| field.api_member())
+        .collect();
+    assert_eq!(records[0].message, format!("updated {}", updatable.join(", ")));
+    let stored = emulator.workloads().into_iter().find(|w| w.request.name() == "CHECKOUT API").unwrap();
+    assert_eq!(stored.request.description.as_deref(), Some("Every member changed"));
+    assert_eq!(stored.request.environment.as_deref(), Some("PREPRODUCTION"));
+    assert_eq!(stored.request.account_ids, ["999988887777"]);
+    assert_eq!(stored.request.non_aws_regions, ["On premises"]);
+    assert_eq!(stored.request.notes.as_deref(), Some("New notes"));
+    let jira = stored.request.jira_configuration.as_ref().unwrap();
+    assert_eq!(jira.jira_project_key.as_deref(), Some("NEW"));
+    assert_eq!(jira.issue_management_type.as_deref(), Some("MANUAL"));
+}
