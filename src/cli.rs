@@ -11,6 +11,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::commands::export::{ExportConfig, ExportFormat};
 use crate::commands::import::{ImportConfig, Service};
 use crate::commands::plan::PlanConfig;
+use crate::commands::template::TemplateConfig;
 use crate::commands::validate::ValidateConfig;
 use crate::commands::{Form, Telling};
 use crate::emulator::EmulatorConfig;
@@ -51,6 +52,9 @@ pub enum Command {
     /// Write every workload the account holds in the Region to OUT (.csv, .xlsx or .jsonl),
     /// in the layout `import` reads. Exit 0: written, 2: unusable, 3: stopped by a run-wide fault.
     Export(ExportArgs),
+    /// Write a workbook to fill in: a column per member, dropdowns on enum columns, account IDs
+    /// as text, each column's rule on its header, and a "How to fill" sheet.
+    Template(TemplateArgs),
     /// Run a local Well-Architected API emulator in the foreground until Ctrl-C.
     Emulator(EmulatorArgs),
 }
@@ -166,6 +170,41 @@ impl ExportArgs {
             force: self.force,
             progress: (!self.output.quiet).then(|| Duration::from_secs_f64(self.progress_every)),
         })
+    }
+
+    pub fn telling(&self) -> Telling {
+        Telling {
+            input: self.out.clone(),
+            summary: self.output.output,
+            quiet: self.output.quiet,
+            stdout_is_json_lines: false,
+            detailed_exitcode: false,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct TemplateArgs {
+    /// Where to write the workbook (.xlsx)
+    #[arg(value_name = "OUT.xlsx")]
+    pub out: PathBuf,
+    /// Add a few filled rows, as an example
+    #[arg(long)]
+    pub example: bool,
+    /// Replace OUT if it exists
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+impl TemplateArgs {
+    pub fn config(&self) -> Result<TemplateConfig, String> {
+        let xlsx = self.out.extension().is_some_and(|extension| extension.eq_ignore_ascii_case("xlsx"));
+        if !xlsx {
+            return Err(format!("{}: the template is an .xlsx workbook", self.out.display()));
+        }
+        Ok(TemplateConfig { out: self.out.clone(), example: self.example, force: self.force })
     }
 
     pub fn telling(&self) -> Telling {

@@ -4,8 +4,10 @@
 use clap::Parser;
 use std::process::{ExitCode, Termination};
 
-use wa_bulk::cli::{Cli, Command, EmulatorArgs, ExportArgs, ImportArgs, LogFormat, PlanArgs, ValidateArgs};
-use wa_bulk::commands::{Exit, export, finish, import, plan, validate};
+use wa_bulk::cli::{
+    Cli, Command, EmulatorArgs, ExportArgs, ImportArgs, LogFormat, PlanArgs, TemplateArgs, ValidateArgs,
+};
+use wa_bulk::commands::{Exit, export, finish, import, plan, template, validate};
 use wa_bulk::{RunError, emulator, stderr};
 
 /// Every row allocates a few dozen small strings on one thread and frees
@@ -24,6 +26,7 @@ fn main() -> ExitCode {
         Command::Import(args) => run_import(&args),
         Command::Plan(args) => run_plan(&args),
         Command::Export(args) => run_export(&args),
+        Command::Template(args) => run_template(&args),
         Command::Emulator(args) => run_emulator(&args).report(),
     }
 }
@@ -45,6 +48,12 @@ fn run_export(args: &ExportArgs) -> ExitCode {
     stderr::init(args.output.log_format == LogFormat::Json);
     let outcome = args.config().map_err(RunError::Usage).and_then(|config| export::run(&config));
     finish(outcome, &args.telling(), "export")
+}
+
+fn run_template(args: &TemplateArgs) -> ExitCode {
+    stderr::init(args.output.log_format == LogFormat::Json);
+    let outcome = args.config().map_err(RunError::Usage).and_then(|config| template::run(&config));
+    finish(outcome, &args.telling(), "template")
 }
 
 fn run_import(args: &ImportArgs) -> ExitCode {

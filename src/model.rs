@@ -166,6 +166,22 @@ impl Field {
         self.api_member().rsplit('.').next().unwrap_or_default()
     }
 
+    /// The member's name in words, `AccountIds` → `Account Ids`: a column
+    /// header a person reads and the reader maps back (it ignores spaces
+    /// and case).
+    pub fn heading(self) -> String {
+        let mut words = String::new();
+        let mut previous_lower = false;
+        for c in self.name().chars() {
+            if c.is_uppercase() && previous_lower {
+                words.push(' ');
+            }
+            previous_lower = c.is_lowercase();
+            words.push(c);
+        }
+        words
+    }
+
     /// Whether a cell of this member holds a list of items.
     pub fn is_list(self) -> bool {
         self.kind() == Kind::List

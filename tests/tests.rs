@@ -18,6 +18,7 @@ mod cases {
     pub mod safety;
     pub mod samples;
     pub mod support;
+    pub mod template;
     pub mod tls;
     pub mod update;
     pub mod workbooks;

@@ -103,8 +103,10 @@ pub fn run(config: &ExportConfig) -> Result<Summary, RunError> {
     out.write(&bytes)?;
     out.finish(b"")?;
     workloads.iter().for_each(|_| summary.counts.add(Status::Exists));
-    summary.exported = true;
     summary.elapsed = started.elapsed();
+    let seconds = summary.elapsed.as_secs_f64();
+    summary.said =
+        Some(format!("{} workloads exported to {} in {seconds:.2} s", workloads.len(), config.out.display()));
     Ok(summary)
 }
 
@@ -148,28 +150,13 @@ fn columns() -> impl Iterator<Item = Field> {
     Field::ALL.into_iter().filter(|field| !matches!(field, Field::ClientRequestToken | Field::Tags))
 }
 
-/// `AccountIds` → `Account Ids`: a header a person reads and the reader
-/// maps back (it ignores spaces and case).
-fn header(field: Field) -> String {
-    let mut words = String::new();
-    let mut previous_lower = false;
-    for c in field.name().chars() {
-        if c.is_uppercase() && previous_lower {
-            words.push(' ');
-        }
-        previous_lower = c.is_lowercase();
-        words.push(c);
-    }
-    words
-}
-
 /// The header row and a row of cells a workload.
 fn table(workloads: &[Exported]) -> (Vec<String>, Vec<Vec<String>>) {
     let tag_keys: BTreeSet<&str> = workloads
         .iter()
         .flat_map(|workload| workload.request.tags.iter().map(|(key, _)| key.as_ref()))
         .collect();
-    let mut headers: Vec<String> = columns().map(header).collect();
+    let mut headers: Vec<String> = columns().map(Field::heading).collect();
     headers.extend(tag_keys.iter().map(|key| format!("Tag:{key}")));
     let rows = workloads
         .iter()
@@ -261,11 +248,11 @@ mod tests {
     #[test]
     fn headers_read_as_words_and_map_back_to_their_members() {
         for field in columns() {
-            let header = header(field);
+            let header = field.heading();
             let target = crate::input::columns::target_for(&header);
             assert_eq!(target, Some(crate::input::columns::Target::Field(field)), "{header}");
         }
-        assert_eq!(header(Field::AccountIds), "Account Ids");
-        assert_eq!(header(Field::JiraProjectKey), "Jira Project Key");
+        assert_eq!(Field::AccountIds.heading(), "Account Ids");
+        assert_eq!(Field::JiraProjectKey.heading(), "Jira Project Key");
     }
 }

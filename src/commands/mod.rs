@@ -5,6 +5,7 @@ pub mod export;
 pub mod import;
 pub mod plan;
 mod progress;
+pub mod template;
 pub mod validate;
 
 use std::path::{Path, PathBuf};
@@ -175,8 +176,9 @@ pub struct Summary {
     pub traffic: Option<Traffic>,
     /// What a plan would do.
     pub plan: Option<PlanCounts>,
-    /// An export wrote its file (`report`), a workload a row.
-    pub exported: bool,
+    /// The summary line, when the command says it its own way (export,
+    /// template).
+    pub said: Option<String>,
 }
 
 impl Summary {
@@ -198,7 +200,7 @@ impl Summary {
             problems: 0,
             traffic: None,
             plan: None,
-            exported: false,
+            said: None,
         }
     }
 
@@ -223,17 +225,13 @@ impl Summary {
         }
     }
 
-    /// `20 rows: 18 valid, 2 invalid in 0.01 s; report: x.report.csv`, or
-    /// a plan's `Plan: 12 to create, 3 to update, 180 unchanged.`
+    /// `20 rows: 18 valid, 2 invalid in 0.01 s; report: x.report.csv`, a
+    /// plan's `Plan: 12 to create, 3 to update, 180 unchanged.`, or what
+    /// the command said its own way.
     pub fn line(&self) -> String {
         let counts = match &self.plan {
             Some(plan) => plan.line(),
-            None if self.exported => {
-                let out =
-                    self.report.as_ref().map_or(String::new(), |path| format!(" to {}", path.display()));
-                let seconds = self.elapsed.as_secs_f64();
-                return format!("{} workloads exported{out} in {seconds:.2} s", self.counts.total());
-            }
+            None if self.said.is_some() => return self.said.clone().unwrap_or_default(),
             None => self.counts.line(self.headline, self.elapsed),
         };
         match &self.report {

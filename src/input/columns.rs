@@ -31,11 +31,12 @@ const ALIASES: [(&str, Field); 7] = [
     ("pillars", Field::PillarPriorities),
 ];
 
-/// Lower-cases and drops the characters header matching ignores.
+/// Lower-cases and drops the characters header matching ignores (a `*`
+/// too: the template marks required members so).
 fn squash(header: &str) -> String {
     header
         .chars()
-        .filter(|c| !matches!(c, ' ' | '_' | '-' | '.') && !c.is_whitespace())
+        .filter(|c| !matches!(c, ' ' | '_' | '-' | '.' | '*') && !c.is_whitespace())
         .flat_map(char::to_lowercase)
         .collect()
 }

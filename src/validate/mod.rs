@@ -6,7 +6,7 @@
 //! in order, and a writer thread hands the results on. Memory is bounded by a
 //! few chunks (of rows or of bytes) plus the set of names seen, however long the file.
 
-pub(crate) mod rules;
+pub mod rules;
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;

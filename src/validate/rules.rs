@@ -498,6 +498,50 @@ fn check_tags(request: &WorkloadRequest, out: &mut Vec<Violation>) {
     }
 }
 
+/// A member's rules in a sentence or two, for people filling a sheet (the
+/// template's header messages): required or not, lengths, the pattern's
+/// help, allowed values, how many items and how they are separated.
+pub fn describe(field: Field) -> String {
+    let mut parts = Vec::new();
+    if REQUIRED.contains(&field) || field == Field::Lenses {
+        parts.push("Required.".to_owned());
+    }
+    if matches!(field, Field::AwsRegions | Field::NonAwsRegions) {
+        parts.push("AwsRegions, NonAwsRegions or both are required.".to_owned());
+    }
+    if field == Field::Tags {
+        return "Tags as key=value pairs separated by ; (or a Tag:<key> column a tag): 1 to 50 tags, keys                 1 to 128 characters not starting with aws:, values up to 256."
+            .to_owned();
+    }
+    let rule = rule_for(field);
+    if let Some(list) = &rule.list {
+        let count = match (list.min, list.max) {
+            (_, UNBOUNDED) => "any number of items".to_owned(),
+            (min, max) if min == max => format!("exactly {min} items"),
+            (min, max) => format!("{min} to {max} items"),
+        };
+        let count = if field == Field::Lenses { format!("1 to {MAX_LENSES} items") } else { count };
+        parts.push(format!("A list: {count}, separated by ; or , or line breaks. Each item:"));
+    }
+    let value = &rule.value;
+    if !value.allowed.is_empty() {
+        parts.push(format!("{}.", one_of_text(value.allowed)));
+    } else if field == Field::IndustryType {
+        parts.push("one of the 27 industry types in the list.".to_owned());
+    } else {
+        parts.push(format!("{}.", length_rule(value.min, value.max)));
+        if let Some(pattern) = &value.pattern {
+            parts.push(format!("{}.", pattern.help));
+        }
+    }
+    parts.iter().map(|part| capitalised(part)).collect::<Vec<_>>().join(" ")
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or(String::new(), |first| first.to_uppercase().chain(chars).collect())
+}
+
 fn error(field: Field, code: Code, detail: String) -> Violation {
     Violation { field, tag_key: None, code, severity: Severity::Error, detail }
 }
