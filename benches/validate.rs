@@ -91,6 +91,7 @@ fn command(path: &Path, report: PathBuf) -> u64 {
         input: InputOptions { path: path.to_owned(), ..InputOptions::default() },
         report,
         format: Format::Csv,
+        failures: None,
     };
     validate::run(&config).unwrap().counts.get(Status::Valid)
 }

@@ -72,6 +72,9 @@ pub struct ImportArgs {
     /// Start over, replacing an earlier run's report and journal
     #[arg(long, help_heading = "Report", conflicts_with = "resume")]
     pub force: bool,
+    /// Also write the invalid and failed rows, with their own columns and the error, to this CSV
+    #[arg(long, value_name = "PATH.csv", help_heading = "Report")]
+    pub failures: Option<PathBuf>,
     /// Validate and print each CreateWorkload request (JSON lines) without sending anything
     #[arg(long)]
     pub dry_run: bool,
@@ -336,6 +339,7 @@ impl ImportArgs {
             force: self.force,
             progress: (!self.output.quiet).then(|| Duration::from_secs_f64(self.progress_every)),
             plan: self.plan.clone(),
+            failures: self.failures.clone(),
         })
     }
 }
@@ -470,6 +474,9 @@ pub struct ValidateArgs {
     /// Report path; .csv, .jsonl or .json picks the format [default: <FILE name>.report.csv beside FILE]
     #[arg(long, value_name = "PATH", help_heading = "Report")]
     pub report: Option<PathBuf>,
+    /// Also write the invalid rows, with their own columns and the error, to this CSV
+    #[arg(long, value_name = "PATH.csv", help_heading = "Report")]
+    pub failures: Option<PathBuf>,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -491,7 +498,7 @@ impl InputArgs {
 impl ValidateArgs {
     pub fn config(&self) -> Result<ValidateConfig, String> {
         let (report, format) = report_path(self.report.as_ref(), &self.input.file)?;
-        Ok(ValidateConfig { input: self.input.options(), report, format })
+        Ok(ValidateConfig { input: self.input.options(), report, format, failures: self.failures.clone() })
     }
 }
 

@@ -44,6 +44,9 @@ pub enum RunError {
     /// The AWS configuration lacks credentials or a Region (exit code 2).
     #[error("AWS configuration: {0}")]
     Configuration(String),
+    /// `--failures` cannot be written (exit code 2).
+    #[error(transparent)]
+    Failures(#[from] report::failures::FailuresError),
     /// A saved plan's workloads changed on the service since it was made;
     /// nothing was sent (exit code 2).
     #[error("the service changed since the plan was made, for {rows}: run plan again (nothing was sent)")]

@@ -9,6 +9,7 @@ mod cases {
     pub mod encodings;
     pub mod excel_input;
     pub mod export;
+    pub mod failures;
     pub mod hostile;
     pub mod import;
     pub mod output;

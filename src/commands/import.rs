@@ -24,6 +24,7 @@ use crate::emulator::{Emulator, EmulatorConfig};
 use crate::input::{self, InputError, InputOptions};
 use crate::model::name_key;
 use crate::problem::{Problem, quoted};
+use crate::report::failures::{self, Failure};
 use crate::report::guard::{claim, remove_ours};
 use crate::report::journal::{self, InputIdentity, Journal};
 use crate::report::{self, Counts, Format, Record, ReportError, Status, sink};
@@ -56,6 +57,8 @@ pub struct ImportConfig {
     pub progress: Option<Duration>,
     /// A plan `plan --out` saved, to apply exactly.
     pub plan: Option<PathBuf>,
+    /// Where to write the invalid and failed rows with their own columns.
+    pub failures: Option<PathBuf>,
 }
 
 /// A row once validated: its verdict with its problems, or what to send and
@@ -161,6 +164,9 @@ pub fn run(config: &ImportConfig) -> Result<Summary, RunError> {
     };
     let (runtime, aws) = connect(&config.service)?;
     let _lock = claim(config.input.file(), &config.report)?;
+    if let Some(path) = &config.failures {
+        failures::check_path(&config.input, path)?;
+    }
     let journal_path = report::journal_path(&config.report);
     let identity = InputIdentity::of(config.input.file())
         .map_err(|source| InputError::Io { file: config.input.path.display().to_string(), source })?;
@@ -209,6 +215,14 @@ pub fn run(config: &ImportConfig) -> Result<Summary, RunError> {
     })?;
     if let Err(error) = std::fs::remove_file(&journal_path) {
         summary.warnings.push(format!("{}: cannot remove the journal: {error}", journal_path.display()));
+    }
+    // Every outcome is in the report by now: a failures file that cannot
+    // be written is worth a warning, not the run's exit code.
+    if let Some(path) = &config.failures {
+        let failed = records.iter().filter_map(|record| Some((record.row, Failure::of(record)?))).collect();
+        if let Err(error) = failures::write(&config.input, path, &failed) {
+            summary.warnings.push(format!("{}: not written: {error}", path.display()));
+        }
     }
     summary.elapsed = started.elapsed();
     Ok(summary)

@@ -1,12 +1,14 @@
 //! `wa-bulk validate`: checks without sending. Reads, maps and checks every row, writes
 //! the report with `valid` or `invalid` for each, and sends nothing.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Instant;
 
 use super::{RowNote, Summary};
 use crate::RunError;
 use crate::input::{self, InputOptions};
+use crate::report::failures::{self, Failure};
 use crate::report::guard::{claim, written_by_wa_bulk};
 use crate::report::{Format, Record, ReportError, Status, sink};
 use crate::validate::{Checked, check_rows};
@@ -16,11 +18,16 @@ pub struct ValidateConfig {
     pub input: InputOptions,
     pub report: PathBuf,
     pub format: Format,
+    /// Where to write the invalid rows with their own columns, if anywhere.
+    pub failures: Option<PathBuf>,
 }
 
 pub fn run(config: &ValidateConfig) -> Result<Summary, RunError> {
     let started = Instant::now();
     let _lock = claim(config.input.file(), &config.report)?;
+    if let Some(path) = &config.failures {
+        failures::check_path(&config.input, path)?;
+    }
     // An earlier report is replaced; anything else at that path is not.
     if std::fs::symlink_metadata(&config.report).is_ok() && !written_by_wa_bulk(&config.report)? {
         return Err(ReportError::NotOurs { path: config.report.display().to_string() }.into());
@@ -31,18 +38,26 @@ pub fn run(config: &ValidateConfig) -> Result<Summary, RunError> {
     let mut summary =
         Summary::new("validate", headline, Some(config.report.clone()), opened.warnings.clone());
     let encode = report.encoder();
+    let keep_failures = config.failures.is_some();
     // Each row's record is encoded in parallel with the checks.
     let verdict = |checked: Checked<'_>| {
         let problems: Vec<RowNote> = checked.problems.iter().map(RowNote::from).collect();
         let record = Record::verdict(&checked);
-        (record.status, encode(&record), problems)
+        let failure =
+            keep_failures.then(|| Failure::of(&record)).flatten().map(|failure| (record.row, failure));
+        (record.status, encode(&record), problems, failure)
     };
-    check_rows(opened, verdict, |(status, line, problems)| {
+    let mut failed = HashMap::new();
+    check_rows(opened, verdict, |(status, line, problems, failure)| {
+        failed.extend(failure);
         summary.counts.add(status);
         problems.into_iter().for_each(|problem| summary.problem(problem));
         Ok(report.write_encoded(&line)?)
     })?;
     report.finish()?;
+    if let Some(path) = &config.failures {
+        failures::write(&config.input, path, &failed)?;
+    }
     summary.elapsed = started.elapsed();
     Ok(summary)
 }

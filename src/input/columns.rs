@@ -179,6 +179,11 @@ impl ColumnMap {
     }
 
     /// The header of a column as the sheet spells it.
+    /// Every header, as the sheet spells it, in its order.
+    pub fn headers(&self) -> &[String] {
+        &self.headers
+    }
+
     pub fn header(&self, column: usize) -> &str {
         self.headers.get(column).map_or("", String::as_str)
     }

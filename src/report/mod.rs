@@ -7,6 +7,7 @@
 //! [`journal`] keeps an import's outcomes as they come; `guard` keeps the
 //! report's files away from the input and from a second run.
 
+pub mod failures;
 pub(crate) mod guard;
 pub mod journal;
 pub(crate) mod sink;

@@ -1,0 +1,89 @@
+//! `--failures PATH.csv`: only the rows that are invalid or failed, each with
+//! the input's own columns and values as the user had them (headers and
+//! order), then `status`, `error_code` and `message`: ready to fix and
+//! import again. The input is read a second time to join its rows to their
+//! verdicts by row number, so nothing of it is held in memory meanwhile.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::sink::PendingFile;
+use super::{Record, ReportError, Status, csv_line};
+use crate::input::{self, InputError, InputOptions};
+
+/// Why a row failed, as `--failures` writes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub status: Status,
+    pub error_code: String,
+    pub message: String,
+}
+
+impl Failure {
+    /// The record's verdict, if the row is invalid or failed.
+    pub fn of(record: &Record<'_>) -> Option<Failure> {
+        matches!(record.status, Status::Invalid | Status::Failed).then(|| Failure {
+            status: record.status,
+            error_code: record.rendered_error_code().unwrap_or_default().to_owned(),
+            message: record.rendered_message().into_owned(),
+        })
+    }
+}
+
+/// Refuses a `--failures` path that is the input, or a file there that is
+/// not a failures file; before anything is read.
+pub fn check_path(input: &InputOptions, path: &Path) -> Result<(), FailuresError> {
+    let Some(file) = input.file() else { return Err(FailuresError::Stream) };
+    let canonical = |path: &Path| std::fs::canonicalize(path).ok();
+    if canonical(file).is_some() && canonical(file) == canonical(path) {
+        return Err(FailuresError::IsInput { path: path.display().to_string() });
+    }
+    if std::fs::symlink_metadata(path).is_ok() {
+        let first = std::fs::read(path).ok().and_then(|bytes| {
+            let line = bytes.split(|&byte| byte == b'\n').next()?.to_vec();
+            String::from_utf8(line).ok()
+        });
+        if !first.is_some_and(|line| line.trim_end().ends_with(",status,error_code,message")) {
+            return Err(FailuresError::NotOurs { path: path.display().to_string() });
+        }
+    }
+    Ok(())
+}
+
+/// Writes the rows in `failed` (by row number) to `path`; how many.
+pub fn write(
+    input: &InputOptions,
+    path: &Path,
+    failed: &HashMap<u64, Failure>,
+) -> Result<u64, FailuresError> {
+    let opened = input::open(input)?;
+    let mut headers: Vec<&str> = opened.columns.headers().iter().map(String::as_str).collect();
+    headers.extend(["status", "error_code", "message"]);
+    let mut out = PendingFile::create(path, &csv_line(&headers))?;
+    let mut rows = opened.rows;
+    let mut written = 0;
+    while let Some(raw) = rows.next_row()? {
+        let Some(failure) = failed.get(&raw.row) else { continue };
+        let mut cells: Vec<&str> = raw.cells.iter().collect();
+        cells.resize(headers.len() - 3, "");
+        cells.extend([failure.status.as_str(), failure.error_code.as_str(), failure.message.as_str()]);
+        out.write(&csv_line(&cells))?;
+        written += 1;
+    }
+    out.finish(b"")?;
+    Ok(written)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FailuresError {
+    #[error("--failures reads the input again, so it needs a file, not a stream")]
+    Stream,
+    #[error("--failures {path}: that is the input")]
+    IsInput { path: String },
+    #[error("--failures {path}: a file is there that wa-bulk did not write; choose another path")]
+    NotOurs { path: String },
+    #[error(transparent)]
+    Input(#[from] InputError),
+    #[error(transparent)]
+    Report(#[from] ReportError),
+}
