@@ -17,9 +17,10 @@ use crate::RunError;
 use crate::input::{InputError, InputOptions};
 use crate::model::{Field, WorkloadRequest};
 use crate::problem::quoted;
+use crate::report::guard::refuse_the_input;
 use crate::report::journal::InputIdentity;
 use crate::report::sink::PendingFile;
-use crate::report::{Format, Record, ReportError, Status, sink};
+use crate::report::{Format, Record, ReportError, Status, sink, temporary_path};
 use crate::submit::OnExisting;
 use crate::submit::plan::{Action, Existing, Policy, Prune, Snapshot, changes, fingerprint, plan};
 use crate::submit::{Lane, Pending, Stop, SubmitConfig, read};
@@ -97,12 +98,7 @@ impl SavedPlan {
     /// Writes the plan, never over the input nor over a file that is not a
     /// plan.
     fn write(&self, out: &Path, input: &InputOptions) -> Result<(), RunError> {
-        let same = |a: &Path, b: &Path| {
-            std::fs::canonicalize(a).ok().is_some_and(|a| std::fs::canonicalize(b).ok() == Some(a))
-        };
-        if input.file().is_some_and(|file| same(file, out)) {
-            return Err(RunError::Usage(format!("--out {}: that is the input", out.display())));
-        }
+        refuse_the_input(input.file(), &[out, &temporary_path(out)])?;
         if std::fs::symlink_metadata(out).is_ok() && SavedPlan::read(out).is_err() {
             return Err(ReportError::NotOurs { path: out.display().to_string() }.into());
         }

@@ -7,8 +7,9 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use super::guard::refuse_the_input;
 use super::sink::PendingFile;
-use super::{Record, ReportError, Status, csv_line};
+use super::{Record, ReportError, Status, csv_line, temporary_path};
 use crate::input::{self, InputError, InputOptions};
 
 /// Why a row failed, as `--failures` writes it.
@@ -34,10 +35,7 @@ impl Failure {
 /// not a failures file; before anything is read.
 pub fn check_path(input: &InputOptions, path: &Path) -> Result<(), FailuresError> {
     let Some(file) = input.file() else { return Err(FailuresError::Stream) };
-    let canonical = |path: &Path| std::fs::canonicalize(path).ok();
-    if canonical(file).is_some() && canonical(file) == canonical(path) {
-        return Err(FailuresError::IsInput { path: path.display().to_string() });
-    }
+    refuse_the_input(Some(file), &[path, &temporary_path(path)])?;
     if std::fs::symlink_metadata(path).is_ok() {
         let first = std::fs::read(path).ok().and_then(|bytes| {
             let line = bytes.split(|&byte| byte == b'\n').next()?.to_vec();
@@ -78,8 +76,6 @@ pub fn write(
 pub enum FailuresError {
     #[error("--failures reads the input again, so it needs a file, not a stream")]
     Stream,
-    #[error("--failures {path}: that is the input")]
-    IsInput { path: String },
     #[error("--failures {path}: a file is there that wa-bulk did not write; choose another path")]
     NotOurs { path: String },
     #[error(transparent)]

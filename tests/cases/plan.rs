@@ -141,6 +141,10 @@ async fn a_saved_plan_is_applied_exactly_and_refused_once_the_sheet_or_the_servi
          gamma,Third workload,PRODUCTION,us-east-1,o@example.com,wellarchitected,,\n"
     );
     let file = fixture.write("next.csv", rows);
+    let before = std::fs::read(&file).unwrap();
+    let onto_input = ["--out", file.to_str().unwrap()];
+    assert_eq!(run(&mut plan(&file, &emulator, &onto_input)).await.status.code(), Some(2));
+    assert_eq!(std::fs::read(&file).unwrap(), before, "the input is never written over");
     let saved = fixture.path("plan.json");
     let args = ["--on-existing", "update", "--out", saved.to_str().unwrap()];
     let output = run(&mut plan(&file, &emulator, &args)).await;
