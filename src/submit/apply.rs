@@ -5,6 +5,9 @@
 
 use std::collections::HashMap;
 
+use aws_sdk_wellarchitected::config::http::HttpResponse;
+use aws_sdk_wellarchitected::error::{ProvideErrorMetadata, SdkError};
+
 use super::client::{create_workload, update_workload};
 use super::lane::{CallError, Lane, StopReason};
 use super::plan::{Action, Calls, Policy, Snapshot, plan};
@@ -118,39 +121,48 @@ async fn update(
         lane.call(attempts, send).await?;
         done.push(format!("tagged {}", keys(calls.tag.iter().map(|(key, _)| key))));
     }
-    if !calls.untag.is_empty() {
-        let send =
-            || client.untag_resource().workload_arn(arn).set_tag_keys(Some(calls.untag.clone())).send();
-        lane.call(attempts, send).await?;
-        done.push(format!("untagged {}", keys(&calls.untag)));
+    list_call(lane, attempts, done, ("untagged", &calls.untag), |keys| {
+        client.untag_resource().workload_arn(arn).set_tag_keys(keys).send()
+    })
+    .await?;
+    list_call(lane, attempts, done, ("associated lenses", &calls.associate_lenses), |lenses| {
+        client.associate_lenses().workload_id(id).set_lens_aliases(lenses).send()
+    })
+    .await?;
+    list_call(lane, attempts, done, ("disassociated lenses", &calls.disassociate_lenses), |lenses| {
+        client.disassociate_lenses().workload_id(id).set_lens_aliases(lenses).send()
+    })
+    .await?;
+    list_call(lane, attempts, done, ("disassociated profile", &calls.disassociate_profiles), |profiles| {
+        client.disassociate_profiles().workload_id(id).set_profile_arns(profiles).send()
+    })
+    .await?;
+    list_call(lane, attempts, done, ("associated profile", &calls.associate_profiles), |profiles| {
+        client.associate_profiles().workload_id(id).set_profile_arns(profiles).send()
+    })
+    .await?;
+    Ok(())
+}
+
+/// One of an update's calls that takes a list (tag keys, lenses, profiles):
+/// sent only when `items` holds some, then noted in `done` as `what items`.
+async fn list_call<T, E, F, Fut>(
+    lane: &Lane,
+    attempts: &mut u32,
+    done: &mut Vec<String>,
+    (what, items): (&str, &[String]),
+    send: F,
+) -> Result<(), CallError>
+where
+    F: Fn(Option<Vec<String>>) -> Fut,
+    Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    if items.is_empty() {
+        return Ok(());
     }
-    if !calls.associate_lenses.is_empty() {
-        let lenses = Some(calls.associate_lenses.clone());
-        lane.call(attempts, || {
-            client.associate_lenses().workload_id(id).set_lens_aliases(lenses.clone()).send()
-        })
-        .await?;
-        done.push(format!("associated lenses {}", keys(&calls.associate_lenses)));
-    }
-    if !calls.disassociate_lenses.is_empty() {
-        let lenses = Some(calls.disassociate_lenses.clone());
-        let send = || client.disassociate_lenses().workload_id(id).set_lens_aliases(lenses.clone()).send();
-        lane.call(attempts, send).await?;
-        done.push(format!("disassociated lenses {}", keys(&calls.disassociate_lenses)));
-    }
-    if !calls.disassociate_profiles.is_empty() {
-        let profiles = Some(calls.disassociate_profiles.clone());
-        let send =
-            || client.disassociate_profiles().workload_id(id).set_profile_arns(profiles.clone()).send();
-        lane.call(attempts, send).await?;
-        done.push(format!("disassociated profile {}", keys(&calls.disassociate_profiles)));
-    }
-    if !calls.associate_profiles.is_empty() {
-        let profiles = Some(calls.associate_profiles.clone());
-        let send = || client.associate_profiles().workload_id(id).set_profile_arns(profiles.clone()).send();
-        lane.call(attempts, send).await?;
-        done.push(format!("associated profile {}", keys(&calls.associate_profiles)));
-    }
+    lane.call(attempts, || send(Some(items.to_vec()))).await?;
+    done.push(format!("{what} {}", keys(items)));
     Ok(())
 }
 
