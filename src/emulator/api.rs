@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 
 use super::Shared;
 use super::error::ApiError;
-use super::store::UpdateExtras;
+use super::store::{Store, UpdateExtras};
 use crate::model::WorkloadRequest;
 
 /// Page size when a list request gives none, and the most it may ask for.
@@ -41,10 +41,13 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/workloads", post(create_workload))
         .route("/workloadsSummaries", post(list_workloads))
         .route("/workloads/{id}", get(get_workload).patch(update_workload).delete(delete_workload))
-        .route("/workloads/{id}/associateLenses", patch(associate_lenses))
-        .route("/workloads/{id}/disassociateLenses", patch(disassociate_lenses))
-        .route("/workloads/{id}/associateProfiles", patch(associate_profiles))
-        .route("/workloads/{id}/disassociateProfiles", patch(disassociate_profiles))
+        .route("/workloads/{id}/associateLenses", list_route("LensAliases", Store::associate_lenses))
+        .route("/workloads/{id}/disassociateLenses", list_route("LensAliases", Store::disassociate_lenses))
+        .route("/workloads/{id}/associateProfiles", list_route("ProfileArns", Store::associate_profiles))
+        .route(
+            "/workloads/{id}/disassociateProfiles",
+            list_route("ProfileArns", Store::disassociate_profiles),
+        )
         .route("/workloads/{id}/milestones", post(create_milestone))
         .route("/workloads/{id}/milestonesSummaries", post(list_milestones))
         .route("/workloads/{id}/lensReviews", get(list_lens_reviews))
@@ -106,11 +109,16 @@ fn access_key(signature: &str) -> Option<&str> {
 /// A JSON body, or the 400 the service answers for one it cannot parse.
 fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     let body = if body.is_empty() { b"{}".as_slice() } else { body };
-    serde_json::from_slice(body).map_err(|error| ApiError::Validation {
+    serde_json::from_slice(body).map_err(cannot_parse)
+}
+
+/// The 400 for a body the service cannot read.
+fn cannot_parse(error: impl std::fmt::Display) -> ApiError {
+    ApiError::Validation {
         message: format!("Cannot parse the request body: {error}"),
         reason: "CANNOT_PARSE",
         fields: Vec::new(),
-    })
+    }
 }
 
 fn ok(body: Value) -> Response {
@@ -234,65 +242,33 @@ fn lens_summary(alias: &str) -> Value {
     json!({"LensAlias": alias, "LensArn": arn, "LensName": name, "LensStatus": "CURRENT"})
 }
 
-#[derive(Deserialize)]
-struct LensAliases {
-    #[serde(rename = "LensAliases")]
-    aliases: Vec<String>,
-}
+/// A store change that takes a workload and a list (lens aliases, profile ARNs).
+type ListChange = fn(&mut Store, &str, Vec<String>) -> Result<(), ApiError>;
 
-#[derive(Deserialize)]
-struct ProfileArns {
-    #[serde(rename = "ProfileArns")]
-    arns: Vec<String>,
-}
-
-/// A list member the model requires with at least one item.
-fn at_least_one(name: &str, items: &[String]) -> Result<(), ApiError> {
-    if items.is_empty() { Err(ApiError::invalid_field(name, "give at least one".into())) } else { Ok(()) }
-}
-
-async fn associate_lenses(
-    State(shared): State<Arc<Shared>>,
-    Path(id): Path<String>,
+/// Associate/DisassociateLenses and Associate/DisassociateProfiles: a body
+/// of one list `member` with at least one item, handed to `change`.
+async fn change_list(
+    shared: Arc<Shared>,
+    id: String,
     body: Bytes,
+    member: &'static str,
+    change: ListChange,
 ) -> Result<Response, ApiError> {
-    let input: LensAliases = parse(&body)?;
-    at_least_one("LensAliases", &input.aliases)?;
-    shared.store().associate_lenses(&id, input.aliases)?;
+    let mut input: serde_json::Map<String, Value> = parse(&body)?;
+    let items = input.remove(member).ok_or_else(|| cannot_parse(format!("missing field `{member}`")))?;
+    let items: Vec<String> = serde_json::from_value(items).map_err(cannot_parse)?;
+    if items.is_empty() {
+        return Err(ApiError::invalid_field(member, "give at least one".into()));
+    }
+    change(&mut shared.store(), &id, items)?;
     Ok(ok(json!({})))
 }
 
-async fn disassociate_lenses(
-    State(shared): State<Arc<Shared>>,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    let input: LensAliases = parse(&body)?;
-    at_least_one("LensAliases", &input.aliases)?;
-    shared.store().disassociate_lenses(&id, input.aliases)?;
-    Ok(ok(json!({})))
-}
-
-async fn associate_profiles(
-    State(shared): State<Arc<Shared>>,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    let input: ProfileArns = parse(&body)?;
-    at_least_one("ProfileArns", &input.arns)?;
-    shared.store().associate_profiles(&id, input.arns)?;
-    Ok(ok(json!({})))
-}
-
-async fn disassociate_profiles(
-    State(shared): State<Arc<Shared>>,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    let input: ProfileArns = parse(&body)?;
-    at_least_one("ProfileArns", &input.arns)?;
-    shared.store().disassociate_profiles(&id, input.arns)?;
-    Ok(ok(json!({})))
+/// The route of a [`change_list`] operation.
+fn list_route(member: &'static str, change: ListChange) -> axum::routing::MethodRouter<Arc<Shared>> {
+    patch(move |State(shared): State<Arc<Shared>>, Path(id): Path<String>, body: Bytes| {
+        change_list(shared, id, body, member, change)
+    })
 }
 
 #[derive(Deserialize)]

@@ -11,7 +11,7 @@ use rand::{RngExt, SeedableRng};
 use serde_json::{Value, json};
 
 use super::error::ApiError;
-use crate::model::{Field, WorkloadRequest, name_key};
+use crate::model::{Field, Text, WorkloadRequest, name_key};
 use crate::validate::rules;
 
 /// One stored workload.
@@ -190,13 +190,7 @@ impl Store {
 
     /// AssociateLenses: adds the lenses the workload lacks.
     pub fn associate_lenses(&mut self, id: &str, aliases: Vec<String>) -> Result<(), ApiError> {
-        self.modify(id, |request| {
-            for alias in aliases {
-                if !request.lenses.iter().any(|lens| *lens == alias) {
-                    request.lenses.push(alias.into());
-                }
-            }
-        })
+        self.modify(id, |request| add_missing(&mut request.lenses, aliases))
     }
 
     /// DisassociateLenses: removes lenses, never the Framework's.
@@ -207,25 +201,17 @@ impl Store {
                 format!("the {FRAMEWORK_LENS} lens cannot be disassociated from a workload"),
             ));
         }
-        self.modify(id, |request| request.lenses.retain(|lens| !aliases.iter().any(|alias| lens == alias)))
+        self.modify(id, |request| remove_all(&mut request.lenses, &aliases))
     }
 
     /// AssociateProfiles: adds the profiles the workload lacks.
     pub fn associate_profiles(&mut self, id: &str, arns: Vec<String>) -> Result<(), ApiError> {
-        self.modify(id, |request| {
-            for arn in arns {
-                if !request.profile_arns.iter().any(|profile| *profile == arn) {
-                    request.profile_arns.push(arn.into());
-                }
-            }
-        })
+        self.modify(id, |request| add_missing(&mut request.profile_arns, arns))
     }
 
     /// DisassociateProfiles.
     pub fn disassociate_profiles(&mut self, id: &str, arns: Vec<String>) -> Result<(), ApiError> {
-        self.modify(id, |request| {
-            request.profile_arns.retain(|profile| !arns.iter().any(|arn| profile == arn))
-        })
+        self.modify(id, |request| remove_all(&mut request.profile_arns, &arns))
     }
 
     /// CreateMilestone: its number, once per token; names are unique within
@@ -306,6 +292,20 @@ impl Store {
     pub fn all(&self) -> Vec<StoredWorkload> {
         self.order.iter().map(|id| self.by_id[id].clone()).collect()
     }
+}
+
+/// Appends the items `list` lacks, in their order.
+fn add_missing(list: &mut Vec<Text<'static>>, items: Vec<String>) {
+    for item in items {
+        if !list.iter().any(|held| *held == item) {
+            list.push(item.into());
+        }
+    }
+}
+
+/// Removes every item of `list` that `items` names.
+fn remove_all(list: &mut Vec<Text<'static>>, items: &[String]) {
+    list.retain(|held| !items.iter().any(|item| held == item));
 }
 
 /// UpdateWorkload's members that CreateWorkload lacks.
