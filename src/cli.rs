@@ -3,7 +3,7 @@
 
 use std::net::SocketAddr;
 use std::num::NonZeroU32;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
@@ -133,7 +133,7 @@ impl PlanArgs {
     }
 
     pub fn telling(&self) -> Telling {
-        Telling { detailed_exitcode: self.detailed_exitcode, ..self.output.telling(&self.input, false) }
+        Telling { detailed_exitcode: self.detailed_exitcode, ..self.output.telling(&self.input.file, false) }
     }
 }
 
@@ -176,13 +176,7 @@ impl ExportArgs {
     }
 
     pub fn telling(&self) -> Telling {
-        Telling {
-            input: self.out.clone(),
-            summary: self.output.output,
-            quiet: self.output.quiet,
-            stdout_is_json_lines: false,
-            detailed_exitcode: false,
-        }
+        self.output.telling(&self.out, false)
     }
 }
 
@@ -211,13 +205,7 @@ impl TemplateArgs {
     }
 
     pub fn telling(&self) -> Telling {
-        Telling {
-            input: self.out.clone(),
-            summary: self.output.output,
-            quiet: self.output.quiet,
-            stdout_is_json_lines: false,
-            detailed_exitcode: false,
-        }
+        self.output.telling(&self.out, false)
     }
 }
 
@@ -315,9 +303,10 @@ pub struct OutputArgs {
 }
 
 impl OutputArgs {
-    pub fn telling(&self, input: &InputArgs, stdout_is_json_lines: bool) -> Telling {
+    /// How a command on `input` (or writing it) tells its outcome.
+    pub fn telling(&self, input: &Path, stdout_is_json_lines: bool) -> Telling {
         Telling {
-            input: input.file.clone(),
+            input: input.to_owned(),
             summary: self.output,
             quiet: self.quiet,
             stdout_is_json_lines,

@@ -5,9 +5,10 @@ use clap::Parser;
 use std::process::{ExitCode, Termination};
 
 use wa_bulk::cli::{
-    Cli, Command, EmulatorArgs, ExportArgs, ImportArgs, LogFormat, PlanArgs, TemplateArgs, ValidateArgs,
+    Cli, Command, EmulatorArgs, ExportArgs, ImportArgs, LogFormat, OutputArgs, PlanArgs, TemplateArgs,
+    ValidateArgs,
 };
-use wa_bulk::commands::{Exit, export, finish, import, plan, template, validate};
+use wa_bulk::commands::{Exit, Summary, Telling, export, finish, import, plan, template, validate};
 use wa_bulk::{RunError, emulator, stderr};
 
 /// Every row allocates a few dozen small strings on one thread and frees
@@ -32,38 +33,40 @@ fn main() -> ExitCode {
 }
 
 fn run_validate(args: &ValidateArgs) -> ExitCode {
-    stderr::init(args.output.log_format == LogFormat::Json);
-    let telling = args.output.telling(&args.input, false);
-    let outcome = args.config().map_err(RunError::Usage).and_then(|config| validate::run(&config));
-    finish(outcome, &telling, "validate")
+    let telling = args.output.telling(&args.input.file, false);
+    run(&args.output, telling, args.config(), "validate", validate::run)
 }
 
 fn run_plan(args: &PlanArgs) -> ExitCode {
-    stderr::init(args.output.log_format == LogFormat::Json);
-    let outcome = args.config().map_err(RunError::Usage).and_then(|config| plan::run(&config));
-    finish(outcome, &args.telling(), "plan")
+    run(&args.output, args.telling(), args.config(), "plan", plan::run)
 }
 
 fn run_export(args: &ExportArgs) -> ExitCode {
-    stderr::init(args.output.log_format == LogFormat::Json);
-    let outcome = args.config().map_err(RunError::Usage).and_then(|config| export::run(&config));
-    finish(outcome, &args.telling(), "export")
+    run(&args.output, args.telling(), args.config(), "export", export::run)
 }
 
 fn run_template(args: &TemplateArgs) -> ExitCode {
-    stderr::init(args.output.log_format == LogFormat::Json);
-    let outcome = args.config().map_err(RunError::Usage).and_then(|config| template::run(&config));
-    finish(outcome, &args.telling(), "template")
+    run(&args.output, args.telling(), args.config(), "template", template::run)
 }
 
 fn run_import(args: &ImportArgs) -> ExitCode {
-    stderr::init(args.output.log_format == LogFormat::Json);
-    let telling = args.output.telling(&args.input, args.dry_run);
-    let outcome = args
-        .config()
-        .map_err(RunError::Usage)
-        .and_then(|config| if args.dry_run { import::dry_run(&config) } else { import::run(&config) });
-    finish(outcome, &telling, "import")
+    let telling = args.output.telling(&args.input.file, args.dry_run);
+    let send = if args.dry_run { import::dry_run } else { import::run };
+    run(&args.output, telling, args.config(), "import", send)
+}
+
+/// Sets up logging, runs `command` on its config (or refuses the command
+/// line it came from), tells the outcome and turns it into the exit code.
+fn run<C>(
+    output: &OutputArgs,
+    telling: Telling,
+    config: Result<C, String>,
+    name: &'static str,
+    command: fn(&C) -> Result<Summary, RunError>,
+) -> ExitCode {
+    stderr::init(output.log_format == LogFormat::Json);
+    let outcome = config.map_err(RunError::Usage).and_then(|config| command(&config));
+    finish(outcome, &telling, name)
 }
 
 /// A command line clap cannot read: its message, as one JSON line when the
