@@ -154,14 +154,6 @@ pub(super) fn connect(service: &Service) -> Result<(tokio::runtime::Runtime, Opt
 
 pub fn run(config: &ImportConfig) -> Result<Summary, RunError> {
     let started = Instant::now();
-    let planned;
-    let config = match &config.plan {
-        Some(path) => {
-            planned = following(config, path)?;
-            &planned
-        }
-        None => config,
-    };
     let (runtime, aws) = connect(&config.service)?;
     let _lock = claim(config.input.file(), &config.report)?;
     if let Some(path) = &config.failures {
@@ -170,6 +162,16 @@ pub fn run(config: &ImportConfig) -> Result<Summary, RunError> {
     let journal_path = report::journal_path(&config.report);
     let identity = InputIdentity::of(config.input.file())
         .map_err(|source| InputError::Io { file: config.input.path.display().to_string(), source })?;
+    // A saved plan is checked against the same hash the journal keeps,
+    // before an earlier report is touched.
+    let planned;
+    let config = match &config.plan {
+        Some(path) => {
+            planned = following(config, path, &identity)?;
+            &planned
+        }
+        None => config,
+    };
     let earlier = earlier_outcomes(config, &journal_path, &identity)?;
     let Rows { invalid, valid: pending, row_warnings, problems, mut warnings } = read_rows(&config.input)?;
     warnings.extend(earlier.warnings);
@@ -230,9 +232,9 @@ pub fn run(config: &ImportConfig) -> Result<Summary, RunError> {
 
 /// `config` following the saved plan at `path`: its policy, and its
 /// fingerprints to hold the service to; refused if the sheet is another.
-fn following(config: &ImportConfig, path: &Path) -> Result<ImportConfig, RunError> {
+fn following(config: &ImportConfig, path: &Path, sheet: &InputIdentity) -> Result<ImportConfig, RunError> {
     let plan = SavedPlan::read(path).map_err(RunError::Usage)?;
-    plan.check_sheet(&config.input, path)?;
+    plan.check_sheet(sheet, &config.input.path, path)?;
     let policy = plan.policy();
     let submit = SubmitConfig {
         on_existing: policy.on_existing,

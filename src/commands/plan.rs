@@ -127,16 +127,16 @@ impl SavedPlan {
     }
 
     /// Refuses the plan if the sheet is not the one it was made from.
-    pub fn check_sheet(&self, input: &InputOptions, path: &Path) -> Result<(), RunError> {
-        let identity = sheet_identity(input)?;
-        if identity.sha256.as_deref() != Some(self.sha256.as_str()) {
-            return Err(RunError::Usage(format!(
+    pub fn check_sheet(&self, identity: &InputIdentity, sheet: &Path, path: &Path) -> Result<(), RunError> {
+        match identity.sha256.as_deref() {
+            None => Err(RunError::Usage(NEEDS_A_FILE.into())),
+            Some(sha256) if sha256 != self.sha256 => Err(RunError::Usage(format!(
                 "{}: the sheet is not the one the plan {} was made from (its bytes differ): run plan again",
-                input.path.display(),
+                sheet.display(),
                 path.display()
-            )));
+            ))),
+            Some(_) => Ok(()),
         }
-        Ok(())
     }
 
     pub fn policy(&self) -> Policy {
@@ -152,12 +152,14 @@ impl SavedPlan {
     }
 }
 
+const NEEDS_A_FILE: &str = "a saved plan needs a file to read, not a stream";
+
 /// The sheet's path and bytes; a plan is tied to a file, not a stream.
 fn sheet_identity(input: &InputOptions) -> Result<InputIdentity, RunError> {
     let identity = InputIdentity::of(input.file())
         .map_err(|source| InputError::Io { file: input.path.display().to_string(), source })?;
     if identity.sha256.is_none() {
-        return Err(RunError::Usage("a saved plan needs a file to read, not a stream".into()));
+        return Err(RunError::Usage(NEEDS_A_FILE.into()));
     }
     Ok(identity)
 }
