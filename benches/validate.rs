@@ -1,8 +1,12 @@
 //! Read + map + validate throughput on 100,000 generated rows, as CSV and as
-//! xlsx: the dry run's pipeline alone (`check_rows`, results counted), and the
-//! whole `validate` command with its CSV report.
+//! xlsx (shared strings, as Excel writes; inline strings, as openpyxl's
+//! write-only mode writes): the dry run's pipeline alone (`check_rows`,
+//! results counted), the whole `validate` command with its CSV report, and
+//! with the xlsx results workbook.
 //!
 //! Run with `cargo bench --bench validate`; the README quotes the medians.
+//! The generated files stay in `target/bench-data/` for the README's
+//! commands (memory, and the openpyxl peer).
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -56,9 +60,13 @@ fn write_csv(path: &Path) {
     writer.flush().unwrap();
 }
 
-fn write_xlsx(path: &Path) {
+/// An xlsx of the rows: with a shared strings table as Excel writes it, or
+/// with every text inline (rust_xlsxwriter's constant-memory mode) as
+/// openpyxl's write-only mode writes it.
+fn write_xlsx(path: &Path, inline: bool) {
     let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
+    let sheet =
+        if inline { book.add_worksheet_with_constant_memory().unwrap() } else { book.add_worksheet() };
     for (column, header) in HEADER.iter().enumerate() {
         sheet.write_string(0, column as u16, *header).unwrap();
     }
@@ -87,33 +95,55 @@ fn pipeline(path: &Path) -> usize {
 }
 
 fn command(path: &Path, report: PathBuf) -> u64 {
+    let format = Format::for_path(&report).unwrap();
     let config = ValidateConfig {
         input: InputOptions { path: path.to_owned(), ..InputOptions::default() },
         report,
-        format: Format::Csv,
+        format,
         failures: None,
     };
     validate::run(&config).unwrap().counts.get(Status::Valid)
 }
 
 fn benches(c: &mut Criterion) {
-    let dir = tempfile::tempdir().unwrap();
-    let csv = dir.path().join("rows.csv");
-    let xlsx = dir.path().join("rows.xlsx");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
+    std::fs::create_dir_all(&dir).unwrap();
+    let (csv, xlsx, inline) = (dir.join("rows.csv"), dir.join("rows.xlsx"), dir.join("rows-inline.xlsx"));
     write_csv(&csv);
-    write_xlsx(&xlsx);
-    assert_eq!(pipeline(&csv), ROWS, "every generated row is valid");
-    assert_eq!(pipeline(&xlsx), ROWS);
+    write_xlsx(&xlsx, false);
+    write_xlsx(&inline, true);
+    for file in [&csv, &xlsx, &inline] {
+        assert_eq!(pipeline(file), ROWS, "every generated row is valid");
+    }
+    let report = |name: &str| {
+        let path = dir.join(name);
+        // A report of an earlier bench run, replaced as validate replaces its own.
+        let _ = std::fs::remove_file(&path);
+        path
+    };
 
     let mut group = c.benchmark_group("validate_100k");
     group.sample_size(20).throughput(Throughput::Elements(ROWS as u64));
     group.bench_function("csv_pipeline", |b| b.iter(|| black_box(pipeline(&csv))));
     group.bench_function("csv_command_with_report", |b| {
-        b.iter(|| black_box(command(&csv, dir.path().join("csv.report.csv"))))
+        b.iter(|| black_box(command(&csv, report("csv.report.csv"))))
     });
     group.bench_function("xlsx_pipeline", |b| b.iter(|| black_box(pipeline(&xlsx))));
+    group.bench_function("xlsx_inline_pipeline", |b| b.iter(|| black_box(pipeline(&inline))));
     group.bench_function("xlsx_command_with_report", |b| {
-        b.iter(|| black_box(command(&xlsx, dir.path().join("xlsx.report.csv"))))
+        b.iter(|| black_box(command(&xlsx, report("xlsx.report.csv"))))
+    });
+    group.finish();
+
+    // The results workbook: the input read again, every row written with
+    // its own cells and its results, in constant memory.
+    let mut group = c.benchmark_group("results_workbook_100k");
+    group.sample_size(10).throughput(Throughput::Elements(ROWS as u64));
+    group.bench_function("csv_command_with_xlsx_report", |b| {
+        b.iter(|| black_box(command(&csv, report("csv.results.xlsx"))))
+    });
+    group.bench_function("xlsx_command_with_xlsx_report", |b| {
+        b.iter(|| black_box(command(&xlsx, report("xlsx.results.xlsx"))))
     });
     group.finish();
 }

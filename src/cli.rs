@@ -63,7 +63,7 @@ pub enum Command {
 pub struct ImportArgs {
     #[command(flatten)]
     pub input: InputArgs,
-    /// Report path; .csv, .jsonl or .json picks the format [default: <FILE name>.report.csv beside FILE]
+    /// Report path; .csv, .jsonl, .json or .xlsx (a results workbook) picks the format [default: <FILE name>.report.csv beside FILE]
     #[arg(long, value_name = "PATH", help_heading = "Report")]
     pub report: Option<PathBuf>,
     /// Continue an earlier run: rows it left created, exists, updated or unchanged are not sent again
@@ -99,7 +99,7 @@ pub struct ImportArgs {
 pub struct PlanArgs {
     #[command(flatten)]
     pub input: InputArgs,
-    /// Also write each row's verdict and planned action here (.csv, .jsonl or .json)
+    /// Also write each row's verdict and planned action here (.csv, .jsonl, .json or .xlsx)
     #[arg(long, value_name = "PATH", help_heading = "Report")]
     pub report: Option<PathBuf>,
     /// Save the plan here (JSON), for `import FILE --plan PATH` to apply exactly
@@ -460,7 +460,7 @@ pub struct InputArgs {
 pub struct ValidateArgs {
     #[command(flatten)]
     pub input: InputArgs,
-    /// Report path; .csv, .jsonl or .json picks the format [default: <FILE name>.report.csv beside FILE]
+    /// Report path; .csv, .jsonl, .json or .xlsx (a results workbook) picks the format [default: <FILE name>.report.csv beside FILE]
     #[arg(long, value_name = "PATH", help_heading = "Report")]
     pub report: Option<PathBuf>,
     /// Also write the invalid rows, with their own columns and the error, to this CSV
@@ -496,7 +496,7 @@ fn report_path(given: Option<&PathBuf>, input: &std::path::Path) -> Result<(Path
     let path = given.cloned().unwrap_or_else(|| report::default_path(input));
     match Format::for_path(&path) {
         Some(format) => Ok((path, format)),
-        None => Err(format!("--report {}: use a .csv, .jsonl or .json file name", path.display())),
+        None => Err(format!("--report {}: use a .csv, .jsonl, .json or .xlsx file name", path.display())),
     }
 }
 

@@ -16,6 +16,7 @@ mod cases {
     pub mod plan;
     pub mod properties;
     pub mod reports;
+    pub mod results;
     pub mod safety;
     pub mod samples;
     pub mod support;

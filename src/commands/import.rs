@@ -21,12 +21,13 @@ use super::progress::{self, Progress};
 use super::{RowNote, Summary, Traffic, print_line};
 use crate::RunError;
 use crate::emulator::{Emulator, EmulatorConfig};
-use crate::input::{self, InputError, InputOptions};
+use crate::input::{self, InputOptions};
 use crate::model::name_key;
 use crate::problem::{Problem, quoted};
 use crate::report::failures::{self, Failure};
 use crate::report::guard::{claim, remove_ours};
 use crate::report::journal::{self, InputIdentity, Journal};
+use crate::report::workbook::{self, RunFacts};
 use crate::report::{self, Counts, Format, Record, ReportError, Status, sink};
 use crate::stderr;
 use crate::submit::client::{AwsOptions, aws_client};
@@ -160,8 +161,8 @@ pub fn run(config: &ImportConfig) -> Result<Summary, RunError> {
         failures::check_path(&config.input, path)?;
     }
     let journal_path = report::journal_path(&config.report);
-    let identity = InputIdentity::of(config.input.file())
-        .map_err(|source| InputError::Io { file: config.input.path.display().to_string(), source })?;
+    let identity = InputIdentity::of_input(&config.input)?;
+    let mut facts = RunFacts::new("import", &config.input, Some(identity.clone()));
     // A saved plan is checked against the same hash the journal keeps,
     // before an earlier report is touched.
     let planned;
@@ -176,6 +177,14 @@ pub fn run(config: &ImportConfig) -> Result<Summary, RunError> {
     let Rows { invalid, valid: pending, row_warnings, problems, mut warnings } = read_rows(&config.input)?;
     warnings.extend(earlier.warnings);
     refuse_moved_rows(&config.report, &earlier.done, &invalid, &pending)?;
+    if config.format == Format::Xlsx && invalid.len() + pending.len() >= workbook::MAX_ROWS as usize {
+        return Err(RunError::Usage(format!(
+            "{}: an xlsx report holds at most {} rows and the input has {}: use a .csv or .jsonl --report",
+            config.report.display(),
+            workbook::MAX_ROWS - 1,
+            invalid.len() + pending.len()
+        )));
+    }
 
     // Rows an earlier run finished are not sent again.
     let (carried, to_send): (Vec<Pending>, Vec<Pending>) = pending
@@ -188,7 +197,8 @@ pub fn run(config: &ImportConfig) -> Result<Summary, RunError> {
         // Nothing was sent: the journal holds its header only.
         let _ = std::fs::remove_file(&journal_path);
     }
-    let Sent { records: sent, stopped, traffic } = sent?;
+    let Sent { records: sent, stopped, traffic, destination } = sent?;
+    facts.parameters = super::parameters(destination, &config.submit, Some(&traffic));
 
     // A valid row's warnings stay with its outcome, as in `validate`'s report.
     let sent = sent.into_iter().map(|mut record| {
@@ -211,9 +221,8 @@ pub fn run(config: &ImportConfig) -> Result<Summary, RunError> {
     }
     // Requests went out: from here on, a failure keeps the journal for
     // `--resume` and says so with an exit code of its own.
-    write_report(&config.report, config.format, &records).map_err(|source| RunError::ReportNotWritten {
-        source,
-        journal: journal_path.display().to_string(),
+    write_report(&config.report, config.format, facts, &records).map_err(|source| {
+        RunError::ReportNotWritten { source, journal: journal_path.display().to_string() }
     })?;
     if let Err(error) = std::fs::remove_file(&journal_path) {
         summary.warnings.push(format!("{}: cannot remove the journal: {error}", journal_path.display()));
@@ -222,7 +231,7 @@ pub fn run(config: &ImportConfig) -> Result<Summary, RunError> {
     // be written is worth a warning, not the run's exit code.
     if let Some(path) = &config.failures {
         let failed = records.iter().filter_map(|record| Some((record.row, Failure::of(record)?))).collect();
-        if let Err(error) = failures::write(&config.input, path, &failed) {
+        if let Err(error) = failures::write(&config.input, Some(&identity), path, &failed) {
             summary.warnings.push(format!("{}: not written: {error}", path.display()));
         }
     }
@@ -250,6 +259,8 @@ struct Sent {
     records: Vec<Record<'static>>,
     stopped: Option<StopReason>,
     traffic: Traffic,
+    /// Where requests went, in words.
+    destination: String,
 }
 
 /// Sends `rows` through a lane to the configured service. Each outcome is
@@ -297,7 +308,8 @@ fn send(
         return Err(RunError::StalePlan { rows: format!("{}{more}", shown.join(", ")) });
     }
     let traffic = Traffic::of(&lane, &config.submit);
-    Ok(Sent { records, stopped: stop.reason(), traffic })
+    let destination = lane.destination().to_owned();
+    Ok(Sent { records, stopped: stop.reason(), traffic, destination })
 }
 
 /// Where requests go, as messages name it.
@@ -352,8 +364,13 @@ fn record_outcomes(
     records
 }
 
-fn write_report(path: &Path, format: Format, records: &[Record<'static>]) -> Result<(), ReportError> {
-    let mut sink = sink::create(path, format)?;
+fn write_report(
+    path: &Path,
+    format: Format,
+    facts: RunFacts,
+    records: &[Record<'static>],
+) -> Result<(), ReportError> {
+    let mut sink = sink::create(path, format, facts)?;
     records.iter().try_for_each(|record| sink.write(record))?;
     sink.finish().map(drop)
 }

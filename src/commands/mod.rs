@@ -153,6 +153,33 @@ impl Traffic {
     }
 }
 
+/// What a results workbook's Summary says of a run that reads the service:
+/// where it went, how existing workloads are met, and how requests went.
+pub fn parameters(
+    destination: String,
+    config: &crate::submit::SubmitConfig,
+    traffic: Option<&Traffic>,
+) -> Vec<(&'static str, String)> {
+    let serde_json::Value::String(on_existing) = serde_json::json!(config.on_existing) else {
+        unreachable!("OnExisting serialises as a string")
+    };
+    let mut prune: Vec<&str> = Vec::new();
+    prune.extend(config.prune.tags.then_some("tags"));
+    prune.extend(config.prune.lenses.then_some("lenses"));
+    let mut parameters = vec![("Destination", destination), ("Existing workloads", on_existing)];
+    if !prune.is_empty() {
+        parameters.push(("Prune", prune.join(", ")));
+    }
+    if let Some(traffic) = traffic {
+        let limit = traffic.limit.map_or("none (found by the run)".to_owned(), |rate| format!("{rate}/s"));
+        parameters.push(("Rate limit", limit));
+        parameters.extend(traffic.line().map(|line| ("Rate", line)));
+        parameters.push(("Throttled", traffic.throttled.to_string()));
+        parameters.push(("Retried", traffic.retried.to_string()));
+    }
+    parameters
+}
+
 /// What a command did.
 #[derive(Debug)]
 pub struct Summary {

@@ -14,12 +14,13 @@ use std::time::Instant;
 use super::import::{Rows, Service, client_for, connect, destination, read_rows};
 use super::{Summary, print_line};
 use crate::RunError;
-use crate::input::{InputError, InputOptions};
+use crate::input::InputOptions;
 use crate::model::{Field, WorkloadRequest};
 use crate::problem::quoted;
 use crate::report::guard::refuse_the_input;
 use crate::report::journal::InputIdentity;
 use crate::report::sink::PendingFile;
+use crate::report::workbook::RunFacts;
 use crate::report::{Format, Record, ReportError, Status, sink, temporary_path};
 use crate::submit::OnExisting;
 use crate::submit::plan::{Action, Existing, Policy, Prune, Snapshot, changes, fingerprint, plan};
@@ -156,8 +157,7 @@ const NEEDS_A_FILE: &str = "a saved plan needs a file to read, not a stream";
 
 /// The sheet's path and bytes; a plan is tied to a file, not a stream.
 fn sheet_identity(input: &InputOptions) -> Result<InputIdentity, RunError> {
-    let identity = InputIdentity::of(input.file())
-        .map_err(|source| InputError::Io { file: input.path.display().to_string(), source })?;
+    let identity = InputIdentity::of_input(input)?;
     if identity.sha256.is_none() {
         return Err(RunError::Usage(NEEDS_A_FILE.into()));
     }
@@ -200,21 +200,25 @@ impl PlanCounts {
 pub fn run(config: &PlanConfig) -> Result<Summary, RunError> {
     let started = Instant::now();
     let (runtime, aws) = connect(&config.service)?;
+    let workbook = matches!(config.report, Some((_, Format::Xlsx)));
+    let read = workbook.then(|| InputIdentity::of_input(&config.input)).transpose()?;
+    let mut facts = RunFacts::new("plan", &config.input, read);
     let Rows { invalid, valid, problems, warnings, .. } = read_rows(&config.input)?;
     let policy = config.submit.policy();
     let stop = Arc::new(Stop::default());
-    let snapshot = runtime
+    let (snapshot, destination) = runtime
         .block_on(async {
             let (client, emulator) = client_for(aws).await?;
             let destination = destination(&config.service, &emulator);
-            let lane = Arc::new(Lane::new(client, destination, &config.submit, stop.clone()));
+            let lane = Arc::new(Lane::new(client, destination.clone(), &config.submit, stop.clone()));
             let snapshot = read::snapshot(&lane, &valid, policy.on_existing).await;
             if let Some(emulator) = emulator {
                 emulator.stop().await?;
             }
-            Ok::<_, std::io::Error>(snapshot)
+            Ok::<_, std::io::Error>((snapshot, destination))
         })
         .map_err(RunError::Runtime)?;
+    facts.parameters = super::parameters(destination, &config.submit, None);
 
     let mut steps: Vec<Step> = invalid.into_iter().map(Step::Invalid).collect();
     steps.extend(valid.into_iter().map(|row| Step::decide(row, &snapshot, policy)));
@@ -234,7 +238,7 @@ pub fn run(config: &PlanConfig) -> Result<Summary, RunError> {
         SavedPlan::new(&config.input, policy, &steps)?.write(out, &config.input)?;
     }
     if let Some((path, format)) = &config.report {
-        let mut report = sink::create(path, *format)?;
+        let mut report = sink::create(path, *format, facts)?;
         records.iter().try_for_each(|record| report.write(record))?;
         report.finish()?;
     }

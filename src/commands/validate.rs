@@ -10,6 +10,8 @@ use crate::RunError;
 use crate::input::{self, InputOptions};
 use crate::report::failures::{self, Failure};
 use crate::report::guard::{claim, written_by_wa_bulk};
+use crate::report::journal::InputIdentity;
+use crate::report::workbook::RunFacts;
 use crate::report::{Format, Record, ReportError, Status, sink};
 use crate::validate::{Checked, check_rows};
 
@@ -32,8 +34,12 @@ pub fn run(config: &ValidateConfig) -> Result<Summary, RunError> {
     if std::fs::symlink_metadata(&config.report).is_ok() && !written_by_wa_bulk(&config.report)? {
         return Err(ReportError::NotOurs { path: config.report.display().to_string() }.into());
     }
+    // The input's bytes, for what reads it again at the end.
+    let again = config.format == Format::Xlsx || config.failures.is_some();
+    let read = again.then(|| InputIdentity::of_input(&config.input)).transpose()?;
     let opened = input::open(&config.input)?;
-    let mut report = sink::create(&config.report, config.format)?;
+    let facts = RunFacts::new("validate", &config.input, read.clone());
+    let mut report = sink::create(&config.report, config.format, facts)?;
     let headline = &[Status::Valid, Status::Invalid];
     let mut summary =
         Summary::new("validate", headline, Some(config.report.clone()), opened.warnings.clone());
@@ -56,7 +62,7 @@ pub fn run(config: &ValidateConfig) -> Result<Summary, RunError> {
     })?;
     report.finish()?;
     if let Some(path) = &config.failures {
-        failures::write(&config.input, path, &failed)?;
+        failures::write(&config.input, read.as_ref(), path, &failed)?;
     }
     summary.elapsed = started.elapsed();
     Ok(summary)

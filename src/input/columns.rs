@@ -112,6 +112,29 @@ pub struct ColumnMap {
     targets: Vec<Option<Target>>,
     by_field: HashMap<Field, usize>,
     by_tag: HashMap<String, usize>,
+    /// How many of the first columns are the sheet's own: all but the
+    /// columns a wa-bulk report added after them.
+    own_width: usize,
+}
+
+/// The columns wa-bulk adds after a sheet's own in what it gives back to
+/// fix: the xlsx results workbook, and `--failures`. A header row that ends
+/// with one of these, exactly, is read without them.
+pub const REPORT_BLOCKS: [&[&str]; 2] =
+    [&crate::report::workbook::RESULT_COLUMNS, &crate::report::failures::COLUMNS];
+
+/// How many trailing headers are a report's columns.
+fn report_block(headers: &[String]) -> usize {
+    REPORT_BLOCKS
+        .iter()
+        .find(|block| {
+            headers.len() >= block.len()
+                && headers[headers.len() - block.len()..]
+                    .iter()
+                    .zip(block.iter())
+                    .all(|(header, ours)| header.trim().eq_ignore_ascii_case(ours))
+        })
+        .map_or(0, |block| block.len())
 }
 
 /// Columns the input must have for any row to be valid.
@@ -130,9 +153,14 @@ impl ColumnMap {
             by_field: HashMap::new(),
             by_tag: HashMap::new(),
             headers: Vec::new(),
+            own_width: headers.len() - report_block(&headers),
         };
         let mut unknown = Vec::new();
         for (index, header) in headers.iter().enumerate() {
+            if index >= map.own_width {
+                map.targets.push(None);
+                continue;
+            }
             let target = resolve(header, overrides);
             let earlier = match &target {
                 Some(Target::Field(field)) => map.by_field.insert(*field, index),
@@ -178,12 +206,12 @@ impl ColumnMap {
         self.headers.len()
     }
 
-    /// The header of a column as the sheet spells it.
-    /// Every header, as the sheet spells it, in its order.
-    pub fn headers(&self) -> &[String] {
-        &self.headers
+    /// The sheet's own headers: without the columns a wa-bulk report added.
+    pub fn own_headers(&self) -> &[String] {
+        &self.headers[..self.own_width]
     }
 
+    /// The header of a column as the sheet spells it.
     pub fn header(&self, column: usize) -> &str {
         self.headers.get(column).map_or("", String::as_str)
     }

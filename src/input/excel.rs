@@ -17,6 +17,7 @@
 //! its own that hands rows over a bounded channel; a panic in the reader
 //! becomes an error of the file instead of ending the process.
 
+use std::borrow::Cow;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
@@ -31,13 +32,18 @@ use super::{
 
 /// The most cells read from one sheet, empty ones included.
 pub const MAX_CELLS: u64 = 10_000_000;
-/// Rows the reading thread may be ahead of the checks.
-const ROWS_AHEAD: usize = 1024;
+/// Rows handed over at once: one hand-over a row cost more than reading
+/// it (a wake-up of the other thread each time).
+const BATCH_ROWS: usize = 256;
+/// Bytes of cells handed over at once, however few the rows.
+const BATCH_BYTES: usize = 8 << 20;
+/// Batches the reading thread may be ahead of the checks.
+const BATCHES_AHEAD: usize = 4;
 
 /// What the reading thread hands over: the header first, then rows.
 enum Message {
     Header { headers: Vec<String>, location: String },
-    Row(RawRow),
+    Rows(Vec<RawRow>),
     Failed(InputError),
 }
 
@@ -55,7 +61,7 @@ pub(super) fn open(options: &InputOptions, extension: &str) -> Result<Opened, In
     if extension != "xls" {
         zip_limits::check(path, &file, extension)?;
     }
-    let (sender, receiver) = sync_channel(ROWS_AHEAD);
+    let (sender, receiver) = sync_channel(BATCHES_AHEAD);
     let (options, extension) = (options.clone(), extension.to_owned());
     let reading = extension.clone();
     let reader = std::thread::spawn(move || {
@@ -63,7 +69,8 @@ pub(super) fn open(options: &InputOptions, extension: &str) -> Result<Opened, In
             let _ = sender.send(Message::Failed(error));
         }
     });
-    let mut rows = SheetRows { file, extension, receiver, reader: Some(reader) };
+    let batch = Vec::new().into_iter();
+    let mut rows = SheetRows { file, extension, receiver, reader: Some(reader), batch };
     match rows.receive()? {
         Some(Message::Header { headers, location }) => {
             Ok(Opened { headers, header_location: location, rows: Box::new(rows) })
@@ -101,6 +108,8 @@ fn read_workbook(
             sheet,
             overrides: &options.overrides,
             out,
+            batch: Vec::new(),
+            batch_bytes: 0,
             cells_read: 0,
             exhausted: false,
         };
@@ -184,7 +193,7 @@ impl Kept {
     /// The text a person sees; none for a text too large to keep.
     fn text(&self) -> String {
         match self {
-            Kept::Value(value) => cell_text(value),
+            Kept::Value(value) => cell_text(value).into_owned(),
             Kept::TooLarge(_) => String::new(),
         }
     }
@@ -198,6 +207,9 @@ struct SheetStream<'a> {
     sheet: &'a str,
     overrides: &'a [(String, Target)],
     out: &'a SyncSender<Message>,
+    /// Rows gathered and not yet handed over, with their cells' bytes.
+    batch: Vec<RawRow>,
+    batch_bytes: usize,
     cells_read: u64,
     /// The reader said it has no more cells (asked again, some fail).
     exhausted: bool,
@@ -247,7 +259,7 @@ impl SheetStream<'_> {
             // Every row but the last gathered is complete.
             while rows.len() > 1 {
                 let row = rows.remove(0);
-                if !self.send_row(row, width) {
+                if !self.add_row(row, width) {
                     return Ok(true);
                 }
             }
@@ -261,8 +273,9 @@ impl SheetStream<'_> {
             self.gather(&mut rows, cell, width)?;
         }
         if let Some(row) = rows.pop() {
-            self.send_row(row, width);
+            self.add_row(row, width);
         }
+        self.hand_over();
         Ok(true)
     }
 
@@ -324,9 +337,22 @@ impl SheetStream<'_> {
         Ok(())
     }
 
-    fn send_row(&self, row: Gathered, width: usize) -> bool {
+    /// Adds a row to the batch, handing the batch over once it is full;
+    /// `false` once nobody reads rows any more.
+    fn add_row(&mut self, row: Gathered, width: usize) -> bool {
         let raw = raw_row(row, width);
-        raw.is_blank() || self.send(Message::Row(raw))
+        if raw.is_blank() {
+            return true;
+        }
+        self.batch_bytes += raw.cost();
+        self.batch.push(raw);
+        self.batch.len() < BATCH_ROWS && self.batch_bytes < BATCH_BYTES || self.hand_over()
+    }
+
+    fn hand_over(&mut self) -> bool {
+        self.batch_bytes = 0;
+        let batch = std::mem::take(&mut self.batch);
+        batch.is_empty() || self.send(Message::Rows(batch))
     }
 
     /// Hands a message on; `false` once nobody reads them any more.
@@ -371,6 +397,8 @@ struct SheetRows {
     extension: String,
     receiver: Receiver<Message>,
     reader: Option<JoinHandle<()>>,
+    /// The rest of the batch last handed over.
+    batch: std::vec::IntoIter<RawRow>,
 }
 
 impl SheetRows {
@@ -398,19 +426,24 @@ impl SheetRows {
 
 impl RowSource for SheetRows {
     fn next_row(&mut self) -> Result<Option<RawRow>, InputError> {
-        match self.receive()? {
-            Some(Message::Row(row)) => Ok(Some(row)),
-            Some(_) => Err(self.stopped()),
-            None => Ok(None),
+        loop {
+            if let Some(row) = self.batch.next() {
+                return Ok(Some(row));
+            }
+            match self.receive()? {
+                Some(Message::Rows(batch)) => self.batch = batch.into_iter(),
+                Some(_) => return Err(self.stopped()),
+                None => return Ok(None),
+            }
         }
     }
 }
 
 /// A cell as the text a person sees in it.
-fn cell_text(cell: &Data) -> String {
-    match cell {
-        Data::Empty | Data::Error(_) => String::new(),
-        Data::String(text) | Data::DateTimeIso(text) | Data::DurationIso(text) => text.clone(),
+fn cell_text(cell: &Data) -> Cow<'_, str> {
+    Cow::Owned(match cell {
+        Data::Empty | Data::Error(_) => return Cow::Borrowed(""),
+        Data::String(text) | Data::DateTimeIso(text) | Data::DurationIso(text) => return Cow::Borrowed(text),
         Data::Int(number) => number.to_string(),
         Data::Float(number) => number_text(*number),
         Data::Bool(true) => "TRUE".to_owned(),
@@ -424,7 +457,7 @@ fn cell_text(cell: &Data) -> String {
             }
         }
         Data::DateTime(duration) => number_text(duration.as_f64()),
-    }
+    })
 }
 
 /// Whole numbers print as integers (`123`, never `123.0` or `1.23E+11`).
@@ -470,6 +503,8 @@ mod tests {
             sheet: "S",
             overrides: &overrides,
             out: &sender,
+            batch: Vec::new(),
+            batch_bytes: 0,
             cells_read: 0,
             exhausted: false,
         };
@@ -485,7 +520,8 @@ mod tests {
         drop(sender);
         let messages: Vec<Message> = receiver.iter().collect();
         match &messages[..] {
-            [Message::Header { headers, location }, Message::Row(row)] => {
+            [Message::Header { headers, location }, Message::Rows(rows)] if rows.len() == 1 => {
+                let row = &rows[0];
                 assert_eq!(headers, &["", "Name", "Owner"]);
                 assert_eq!(location, "sheet \"S\" row 5");
                 assert_eq!(row.row, 1_048_576);

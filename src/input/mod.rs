@@ -24,6 +24,13 @@ pub use columns::{ColumnMap, Target};
 pub use excel::MAX_CELLS;
 pub use zip_limits::{MAX_MEMBERS, MEMBER_LIMIT};
 
+/// Refuses a zip-based workbook whose members inflate past the limits,
+/// before calamine opens it (a results workbook read back, say).
+pub fn check_zip(path: &Path) -> Result<(), InputError> {
+    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("xlsx").to_ascii_lowercase();
+    zip_limits::check(path, &display(path), &extension)
+}
+
 /// The most columns a header may have: Excel's own limit (A to XFD).
 pub const MAX_COLUMNS: usize = 16_384;
 

@@ -1,16 +1,21 @@
 //! `--failures PATH.csv`: only the rows that are invalid or failed, each with
 //! the input's own columns and values as the user had them (headers and
 //! order), then `status`, `error_code` and `message`: ready to fix and
-//! import again. The input is read a second time to join its rows to their
-//! verdicts by row number, so nothing of it is held in memory meanwhile.
+//! import again. The input is read a second time ([`super::rejoin`]) to join
+//! its rows to their verdicts by row number.
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use super::guard::refuse_the_input;
+use super::journal::InputIdentity;
+use super::rejoin::{Again, AgainError};
 use super::sink::PendingFile;
 use super::{Record, ReportError, Status, csv_line, temporary_path};
-use crate::input::{self, InputError, InputOptions};
+use crate::input::{InputError, InputOptions};
+
+/// The columns after the input's own.
+pub const COLUMNS: [&str; 3] = ["status", "error_code", "message"];
 
 /// Why a row failed, as `--failures` writes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,29 +46,30 @@ pub fn check_path(input: &InputOptions, path: &Path) -> Result<(), FailuresError
             let line = bytes.split(|&byte| byte == b'\n').next()?.to_vec();
             String::from_utf8(line).ok()
         });
-        if !first.is_some_and(|line| line.trim_end().ends_with(",status,error_code,message")) {
+        let ours = format!(",{}", COLUMNS.join(","));
+        if !first.is_some_and(|line| line.trim_end().ends_with(&ours)) {
             return Err(FailuresError::NotOurs { path: path.display().to_string() });
         }
     }
     Ok(())
 }
 
-/// Writes the rows in `failed` (by row number) to `path`; how many.
+/// Writes the rows in `failed` (by row number) to `path`, if the input's
+/// bytes are still those the run `read`; how many.
 pub fn write(
     input: &InputOptions,
+    read: Option<&InputIdentity>,
     path: &Path,
     failed: &HashMap<u64, Failure>,
 ) -> Result<u64, FailuresError> {
-    let opened = input::open(input)?;
-    let mut headers: Vec<&str> = opened.columns.headers().iter().map(String::as_str).collect();
-    headers.extend(["status", "error_code", "message"]);
+    let mut again = Again::open(input, read)?;
+    let mut headers: Vec<&str> = again.headers().iter().map(String::as_str).collect();
+    headers.extend(COLUMNS);
     let mut out = PendingFile::create(path, &csv_line(&headers))?;
-    let mut rows = opened.rows;
     let mut written = 0;
-    while let Some(raw) = rows.next_row()? {
+    while let Some(raw) = again.next_row()? {
         let Some(failure) = failed.get(&raw.row) else { continue };
-        let mut cells: Vec<&str> = raw.cells.iter().collect();
-        cells.resize(headers.len() - 3, "");
+        let mut cells: Vec<&str> = again.own_cells(&raw).collect();
         cells.extend([failure.status.as_str(), failure.error_code.as_str(), failure.message.as_str()]);
         out.write(&csv_line(&cells))?;
         written += 1;
@@ -78,6 +84,8 @@ pub enum FailuresError {
     Stream,
     #[error("--failures {path}: a file is there that wa-bulk did not write; choose another path")]
     NotOurs { path: String },
+    #[error("--failures: {0}")]
+    Again(#[from] AgainError),
     #[error(transparent)]
     Input(#[from] InputError),
     #[error(transparent)]

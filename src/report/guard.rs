@@ -91,6 +91,9 @@ pub fn written_by_wa_bulk(path: &Path) -> Result<bool, ReportError> {
     let mut first = Vec::new();
     // A first line longer than any record wa-bulk writes is not one of ours.
     BufReader::new(file).take(1 << 20).read_until(b'\n', &mut first).map_err(ReportError::reading(path))?;
+    if first.starts_with(b"PK\x03\x04") {
+        return Ok(super::workbook::is_ours(path));
+    }
     if first == csv_line(&COLUMNS) {
         return Ok(true);
     }

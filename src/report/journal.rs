@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 
 use super::guard::open_no_follow;
 use super::{Record, ReportError, json_line};
+use crate::input::{InputError, InputOptions};
 
 /// The input a journal belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,6 +51,12 @@ impl InputIdentity {
         };
         let input = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
         Ok(InputIdentity { input: input.display().to_string(), sha256 })
+    }
+
+    /// Identifies the input a command reads; an error names the file.
+    pub fn of_input(input: &InputOptions) -> Result<InputIdentity, InputError> {
+        InputIdentity::of(input.file())
+            .map_err(|source| InputError::Io { file: input.path.display().to_string(), source })
     }
 }
 

@@ -1,6 +1,7 @@
 //! The results report: one record per data row, in input order, as CSV (for
-//! a person with a spreadsheet), JSON Lines (for a nightly job) or a JSON
-//! array. The file is written under a temporary name beside its final path
+//! a person with a spreadsheet), JSON Lines (for a nightly job), a JSON
+//! array, or an xlsx workbook of the input's rows with their results
+//! ([`workbook`]). The file is written under a temporary name beside its final path
 //! (`<report>.tmp`, which the next run clears if a killed run left it) and
 //! renamed into place when complete, so a reader never sees half a report.
 //! In CSV, cells that a spreadsheet would run as a formula are defused.
@@ -10,7 +11,9 @@
 pub mod failures;
 pub(crate) mod guard;
 pub mod journal;
+pub mod rejoin;
 pub(crate) mod sink;
+pub mod workbook;
 
 use std::borrow::Cow;
 use std::fs::OpenOptions;
@@ -280,6 +283,8 @@ pub enum Format {
     Csv,
     Jsonl,
     Json,
+    /// The results workbook: the input's columns, then the results.
+    Xlsx,
 }
 
 impl Format {
@@ -289,6 +294,7 @@ impl Format {
             "csv" => Some(Format::Csv),
             "jsonl" => Some(Format::Jsonl),
             "json" => Some(Format::Json),
+            "xlsx" => Some(Format::Xlsx),
             _ => None,
         }
     }
@@ -345,6 +351,10 @@ pub fn journal_path(report: &Path) -> PathBuf {
 
 /// Records of an earlier report, in any of the formats.
 pub fn read_records(path: &Path) -> Result<Vec<Record<'static>>, ReportError> {
+    if Format::for_path(path) == Some(Format::Xlsx) {
+        open_no_follow(path, OpenOptions::new().read(true))?;
+        return workbook::read_records(path);
+    }
     let mut text = String::new();
     let mut file = open_no_follow(path, OpenOptions::new().read(true))?;
     io::Read::read_to_string(&mut file, &mut text).map_err(ReportError::reading(path))?;
@@ -439,7 +449,8 @@ mod tests {
     fn write_and_read(format: Format, name: &str) -> String {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(name);
-        let mut sink = sink::create(&path, format).unwrap();
+        let facts = workbook::RunFacts::new("validate", &crate::input::InputOptions::default(), None);
+        let mut sink = sink::create(&path, format, facts).unwrap();
         sink.write(&record("=cmd")).unwrap();
         sink.write(&record("ok")).unwrap();
         assert!(!path.exists(), "nothing at the final path until finished");

@@ -1,6 +1,6 @@
 //! Where a report's records go: one sink per format behind [`ReportSink`],
-//! so that a format that is not a list of lines (an xlsx workbook of
-//! results) can stand beside CSV, JSON Lines and a JSON array. A sink renders
+//! so that a format that is not a list of lines (the xlsx results workbook
+//! of [`super::workbook`]) stands beside CSV, JSON Lines and a JSON array. A sink renders
 //! each record's problems itself; until then they are values. Every sink
 //! writes under `<report>.tmp` (which the next run clears if a killed run
 //! left it) and renames the finished report into place, so a reader never
@@ -12,6 +12,7 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use super::guard::open_no_follow;
+use super::workbook::{RunFacts, XlsxSink};
 use super::{COLUMNS, Format, Record, ReportError, csv_line, temporary_path};
 
 /// Encodes one record as the sink writes it: a pure function, so records
@@ -35,9 +36,11 @@ pub trait ReportSink: Send {
     fn finish(self: Box<Self>) -> Result<PathBuf, ReportError>;
 }
 
-/// The sink for `format` at `path`.
-pub fn create(path: &Path, format: Format) -> Result<Box<dyn ReportSink>, ReportError> {
+/// The sink for `format` at `path`; `facts` are what a workbook's Summary
+/// says of the run.
+pub fn create(path: &Path, format: Format, facts: RunFacts) -> Result<Box<dyn ReportSink>, ReportError> {
     Ok(match format {
+        Format::Xlsx => Box::new(XlsxSink::new(path, facts)),
         Format::Csv => Box::new(LineSink {
             file: PendingFile::create(path, &csv_line(&COLUMNS))?,
             encoder: super::csv_record,
@@ -93,7 +96,6 @@ impl ReportSink for JsonSink {
     }
 }
 
-/// A report file under its temporary name.
 /// A file written under `<path>.tmp`, synced and renamed into place when
 /// finished: reports, and what `export` writes.
 pub(crate) struct PendingFile {
@@ -121,6 +123,18 @@ impl PendingFile {
 
     pub(crate) fn write(&mut self, bytes: &[u8]) -> Result<(), ReportError> {
         self.out.write_all(bytes).map_err(ReportError::writing(&self.temporary))
+    }
+
+    /// Hands the file to `write` (a zip writer, which seeks), then syncs it
+    /// and renames it to its final path.
+    pub(crate) fn finish_with(
+        mut self,
+        write: impl FnOnce(&mut File) -> io::Result<()>,
+    ) -> Result<PathBuf, ReportError> {
+        let temporary = self.temporary.clone();
+        self.out.flush().map_err(ReportError::writing(&temporary))?;
+        write(self.out.get_mut()).map_err(ReportError::writing(&temporary))?;
+        self.finish(b"")
     }
 
     /// Writes `trailer`, syncs the file and renames it to its final path.

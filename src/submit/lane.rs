@@ -141,6 +141,11 @@ impl Lane {
         &self.client
     }
 
+    /// Where the lane sends, as messages name it.
+    pub fn destination(&self) -> &str {
+        &self.destination
+    }
+
     pub fn pacer(&self) -> &Pacer {
         &self.pacer
     }

@@ -120,7 +120,7 @@ fn a_missing_file_and_bad_options_exit_2() {
     let file = fixture.write("w.csv", format!("{HEADER}\n{}\n", good_row("x")));
     let bad_report = super::support::wa_bulk(&["validate", file.to_str().unwrap(), "--report", "out.xml"]);
     assert_eq!(bad_report.code, 2);
-    assert_contains(&bad_report.stderr, "use a .csv, .jsonl or .json file name");
+    assert_contains(&bad_report.stderr, "use a .csv, .jsonl, .json or .xlsx file name");
     let bad_map = fixture.validate(&file, &["--map", "Colour"]);
     assert_eq!(bad_map.code, 2);
     assert_contains(&bad_map.stderr, "Header=Field");

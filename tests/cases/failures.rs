@@ -38,18 +38,18 @@ fn validate_writes_the_invalid_rows_with_their_own_columns_ready_to_fix() {
     // Fixed in place, the failures file is an input again.
     let fixed = std::fs::read_to_string(&failures).unwrap().replacen("\nab,", "\nabc fixed,", 1);
     let fixed = fixture.write("fixed.csv", fixed);
-    let ran = wa_bulk(&[
-        "validate",
-        fixed.to_str().unwrap(),
-        "--report",
-        fixture.path("again.csv").to_str().unwrap(),
-    ]);
-    assert!(ran.stdout.contains(" rows: "), "{}{}", ran.stdout, ran.stderr);
-    assert!(
-        ran.stderr.contains("ignoring unknown columns \"status\", \"error_code\", \"message\""),
-        "{}",
-        ran.stderr
+    let again = fixture.path("again.jsonl");
+    let ran =
+        wa_bulk(&["validate", fixed.to_str().unwrap(), "--report", again.to_str().unwrap(), "--strict"]);
+    assert_eq!(ran.code, 1, "the other rows are still invalid: {}", ran.stderr);
+    assert!(!ran.stderr.contains("unknown columns"), "its own three columns are left out: {}", ran.stderr);
+    let records = super::support::read_jsonl(&again);
+    assert_eq!(records.len(), written.len());
+    assert_eq!(
+        (records[0].workload_name.as_ref(), records[0].status),
+        ("abc fixed", wa_bulk::report::Status::Invalid)
     );
+    assert!(!records[0].message.contains("WorkloadName"), "the name is fixed: {}", records[0].message);
 }
 
 #[tokio::test(flavor = "multi_thread")]
