@@ -40,7 +40,7 @@ pub trait ReportSink: Send {
 /// says of the run.
 pub fn create(path: &Path, format: Format, facts: RunFacts) -> Result<Box<dyn ReportSink>, ReportError> {
     Ok(match format {
-        Format::Xlsx => Box::new(XlsxSink::new(path, facts)),
+        Format::Xlsx => Box::new(XlsxSink::new(path, facts)?),
         Format::Csv => Box::new(LineSink {
             file: PendingFile::create(path, &csv_line(&COLUMNS))?,
             encoder: super::csv_record,

@@ -7,8 +7,8 @@
 //! statuses. The workbook is an input too: the reader leaves out the columns
 //! added here, so the owner can fix the red cells in place and run again.
 //!
-//! Records are kept, encoded and small, until the run ends; then the input
-//! is read again ([`super::rejoin`]) and the Results sheet is written row by
+//! Records are kept, encoded, in an unnamed temporary file until the run
+//! ends (so memory does not grow with the rows); then the input is read again ([`super::rejoin`]) and the Results sheet is written row by
 //! row in rust_xlsxwriter's constant-memory mode. When the input cannot be
 //! read again (a stream, or a file that changed during the run), the Results
 //! sheet holds the result columns alone and the Summary says why.
@@ -16,7 +16,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -120,16 +120,18 @@ fn encode(record: &Record<'_>) -> Vec<u8> {
     bytes
 }
 
-/// The results workbook in the making: its records, encoded, in order.
+/// The results workbook in the making: its records, encoded, in order, in
+/// a temporary file that goes when it is dropped.
 pub(super) struct XlsxSink {
     path: PathBuf,
     facts: RunFacts,
-    lines: Vec<u8>,
+    lines: BufWriter<File>,
 }
 
 impl XlsxSink {
-    pub(super) fn new(path: &Path, facts: RunFacts) -> XlsxSink {
-        XlsxSink { path: path.to_owned(), facts, lines: Vec::new() }
+    pub(super) fn new(path: &Path, facts: RunFacts) -> Result<XlsxSink, ReportError> {
+        let lines = tempfile::tempfile().map_err(|error| ReportError::io(path, "write", error))?;
+        Ok(XlsxSink { path: path.to_owned(), facts, lines: BufWriter::with_capacity(1 << 16, lines) })
     }
 }
 
@@ -139,18 +141,21 @@ impl ReportSink for XlsxSink {
     }
 
     fn write_encoded(&mut self, encoded: &[u8]) -> Result<(), ReportError> {
-        self.lines.extend_from_slice(encoded);
-        Ok(())
+        self.lines.write_all(encoded).map_err(|error| ReportError::io(&self.path, "write", error))
     }
 
     fn finish(self: Box<Self>) -> Result<PathBuf, ReportError> {
         let file = PendingFile::create(&self.path, b"")?;
         let XlsxSink { path, facts, lines } = *self;
+        let kept = |error: io::Error| ReportError::io(&path, "write", error);
+        let mut lines = lines.into_inner().map_err(|error| kept(error.into_error()))?;
+        lines.seek(SeekFrom::Start(0)).map_err(kept)?;
+        let lines = BufReader::with_capacity(1 << 16, lines);
         let failed = |error: XlsxError| ReportError::io(&path, "write", io::Error::other(error.to_string()));
         let mut workbook = Workbook::new();
         let properties = DocProperties::new().set_custom_property(MARK, "results 1");
         workbook.set_properties(&properties);
-        let written = write_results(&mut workbook, &facts, &lines, &path)?;
+        let written = write_results(&mut workbook, &facts, lines, &path)?;
         write_summary(&mut workbook, &facts, &written).map_err(failed)?;
         file.finish_with(|out| {
             workbook.save_to_writer(out).map_err(|error| io::Error::other(error.to_string()))
@@ -208,7 +213,7 @@ struct Written {
 fn write_results(
     workbook: &mut Workbook,
     facts: &RunFacts,
-    lines: &[u8],
+    lines: impl BufRead,
     path: &Path,
 ) -> Result<Written, ReportError> {
     let failed = |error: XlsxError| ReportError::io(path, "write", io::Error::other(error.to_string()));
@@ -217,9 +222,11 @@ fn write_results(
     let formats = Formats::new();
     let sheet = workbook.add_worksheet_with_constant_memory().map_err(failed)?;
     sheet.set_name(RESULTS).map_err(failed)?;
-    let widths = [11.0, 28.0, 38.0, 40.0, 9.0, 16.0, 80.0, 10.0];
+    // Printed (or saved as PDF), the columns fit across a landscape page.
+    sheet.set_landscape().set_print_fit_to_pages(1, 0);
+    let widths = [11.0, 24.0, 24.0, 30.0, 9.0, 16.0, 60.0, 10.0];
     for (column, header) in own.iter().enumerate() {
-        let width = (header.chars().count() as f64 + 4.0).clamp(10.0, 40.0);
+        let width = (header.chars().count() as f64 + 4.0).clamp(16.0, 40.0);
         sheet.set_column_width(column as u16, width).map_err(failed)?;
     }
     for (offset, width) in widths.into_iter().enumerate() {
@@ -235,8 +242,9 @@ fn write_results(
     let mut written = Written { counts: Counts::default(), codes: HashMap::new(), without_input: None };
     let mut upcoming: Option<RawRow> = None;
     let mut sheet_row = 0;
-    for encoded in lines.split(|&byte| byte == b'\n').filter(|line| !line.is_empty()) {
-        let line: Line = serde_json::from_slice(encoded).map_err(|error| {
+    for encoded in lines.split(b'\n') {
+        let encoded = encoded.map_err(|error| ReportError::io(path, "write", error))?;
+        let line: Line = serde_json::from_slice(&encoded).map_err(|error| {
             ReportError::io(path, "write", io::Error::other(format!("a record did not read back: {error}")))
         })?;
         sheet_row += 1;

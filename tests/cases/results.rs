@@ -323,3 +323,27 @@ async fn an_input_saved_again_during_the_import_is_not_joined_to_the_outcomes() 
     let why = summary.iter().find(|row| row[0] == "Input columns").unwrap();
     assert!(why[1].contains("changed during the run"), "{why:?}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_plan_writes_each_rows_action_into_the_workbook() {
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let fixture = Fixture::new();
+    let input = sheet(&fixture, 2, |index| format!("Workload number {index}"));
+    let output = run(&mut import(&input, &emulator, &[])).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let grown =
+        format!("{}{}\n", std::fs::read_to_string(&input).unwrap(), super::support::good_row("new one"));
+    std::fs::write(&input, grown).unwrap();
+    let results = fixture.path("plan.xlsx");
+    let args = ["--report", results.to_str().unwrap(), "--on-existing", "update"];
+    let output =
+        run(&mut super::import::sending("plan", &input, Some(&emulator.endpoint_url()), &args)).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let rows = cells(&sheet_range(&results, "Results"));
+    let width = rows[0].len() - RESULT_COLUMNS.len();
+    let messages: Vec<&str> = rows[1..].iter().map(|row| row[width + 6].as_str()).collect();
+    assert_eq!(messages, ["plan: unchanged", "plan: unchanged", "plan: create"]);
+    assert!(!rows[1][width + 3].is_empty() && rows[3][width + 3].is_empty(), "ARNs of what exists");
+    let summary = cells(&sheet_range(&results, "Summary"));
+    assert!(summary.iter().any(|row| row[0] == "Existing workloads" && row[1] == "update"), "{summary:?}");
+}

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use wa_bulk::input::{self, InputOptions};
 use wa_bulk::model::Field;
-use wa_bulk::report::Status::{Invalid, Valid};
+use wa_bulk::report::Status::{self, Invalid, Valid};
 use wa_bulk::validate::check_rows;
 
 use super::support::{Fixture, record, statuses};
@@ -92,4 +92,26 @@ fn the_invalid_sample_shows_each_kind_of_problem() {
     let description = row_3.find("(Description)").unwrap();
     let environment = row_3.find("(Environment)").unwrap();
     assert!(name < description && description < environment, "{row_3}");
+}
+
+#[test]
+fn the_sample_to_fix_has_three_rows_to_fix_and_a_warning_as_the_readme_shows() {
+    let fixture = Fixture::new();
+    let run = fixture.validate(&sample("to-fix.csv"), &[]);
+    assert_eq!(run.code, 1);
+    let got: Vec<(u64, Status, Option<String>)> =
+        fixture.records().into_iter().map(|r| (r.row, r.status, r.error_code)).collect();
+    let code = |code: &str| Some(code.to_owned());
+    assert_eq!(
+        got,
+        [
+            (2, Valid, None),
+            (3, Invalid, code("TooShort")),
+            (4, Invalid, code("TooShort")),
+            (5, Valid, None),
+            (6, Invalid, code("MissingValue")),
+            (7, Valid, None),
+        ]
+    );
+    assert!(run.stderr.contains("row 5, column \"Pillars\" (PillarPriorities): warning:"), "{}", run.stderr);
 }
