@@ -14,7 +14,7 @@ use crate::commands::plan::PlanConfig;
 use crate::commands::template::TemplateConfig;
 use crate::commands::validate::ValidateConfig;
 use crate::commands::{Form, Telling};
-use crate::emulator::EmulatorConfig;
+use crate::emulator::{EmulatorConfig, TestKey};
 use crate::input::columns::parse_override;
 use crate::input::stream::parse_encoding;
 use crate::input::{InputOptions, Target};
@@ -402,9 +402,13 @@ pub struct EmulatorArgs {
     /// Seed for workload ids and injected faults [default: random, printed at start]
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
-    /// Accept only requests signed with this access key (403 UnrecognizedClientException otherwise)
-    #[arg(long, value_name = "KEY")]
-    pub access_key: Option<String>,
+    /// A test key, ACCESS_KEY:SECRET:ACCOUNT (repeatable): signatures are then checked, each key signs
+    /// as its account, and other keys are refused (403) [default: any key, unchecked, as 123456789012]
+    #[arg(long = "key", value_name = "KEY:SECRET:ACCOUNT", value_parser = parse_test_key)]
+    pub keys: Vec<TestKey>,
+    /// An account whose roles STS AssumeRole refuses (403 AccessDenied); repeatable
+    #[arg(long = "deny-account", value_name = "ACCOUNT")]
+    pub denied_accounts: Vec<String>,
 }
 
 impl EmulatorArgs {
@@ -417,9 +421,25 @@ impl EmulatorArgs {
             latency: Duration::from_millis(self.latency_ms),
             quota: self.quota as usize,
             seed: self.seed,
-            access_key: self.access_key.clone(),
+            keys: self.keys.clone(),
+            denied_accounts: self.denied_accounts.clone(),
             ..EmulatorConfig::default()
         }
+    }
+}
+
+fn parse_test_key(value: &str) -> Result<TestKey, String> {
+    let parts: Vec<&str> = value.splitn(3, ':').collect();
+    match parts[..] {
+        [key, secret, account]
+            if !key.is_empty()
+                && !secret.is_empty()
+                && account.len() == 12
+                && account.bytes().all(|byte| byte.is_ascii_digit()) =>
+        {
+            Ok(TestKey::new(key, secret, account))
+        }
+        _ => Err("use ACCESS_KEY:SECRET:ACCOUNT, the account 12 digits".into()),
     }
 }
 

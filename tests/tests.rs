@@ -12,6 +12,7 @@ mod cases {
     pub mod failures;
     pub mod hostile;
     pub mod import;
+    pub mod organisation;
     pub mod output;
     pub mod plan;
     pub mod properties;

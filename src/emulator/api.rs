@@ -6,9 +6,11 @@
 use std::sync::Arc;
 
 use axum::Router;
+use axum::body::Body;
 use axum::body::Bytes;
+use axum::extract::FromRequestParts;
 use axum::extract::{Path, Query, RawQuery, Request, State};
-use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
@@ -16,9 +18,12 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use super::Shared;
+use std::sync::MutexGuard;
+use std::sync::atomic::Ordering;
+
 use super::error::ApiError;
 use super::store::{Store, UpdateExtras};
+use super::{Place, Shared};
 use crate::model::WorkloadRequest;
 
 /// Page size when a list request gives none, and the most it may ask for.
@@ -59,38 +64,64 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .with_state(shared)
 }
 
-/// Signature, latency, throttling and faults, in that order.
+/// The most a request body may hold: far more than any operation takes.
+const BODY_LIMIT: usize = 8 << 20;
+
+/// Signature, latency, throttling and faults, in that order. A request
+/// signed for STS goes to STS; every other one reaches its handler with its
+/// [`Caller`] beside it, which names its account and Region.
 async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
-    shared.counters.requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let authorization = request.headers().get(AUTHORIZATION).and_then(|value| value.to_str().ok());
-    let Some(signature) = authorization.and_then(|value| value.strip_prefix("AWS4-HMAC-SHA256 ")) else {
-        let message = "Missing Authentication Token: requests must be signed with SigV4".to_owned();
-        return ApiError::AccessDenied { message }.into_response();
+    shared.counters.requests.fetch_add(1, Ordering::Relaxed);
+    let (mut parts, body) = request.into_parts();
+    let Ok(body) = axum::body::to_bytes(body, BODY_LIMIT).await else {
+        return cannot_parse("the body is larger than the emulator reads").into_response();
     };
-    if let Some(expected) = &shared.config.access_key
-        && access_key(signature) != Some(expected.as_str())
-    {
-        return ApiError::UnrecognizedClient.into_response();
+    let caller = match shared.keys.check(&parts, &body, &shared.config.account) {
+        Ok(caller) => caller,
+        Err(refused) => return refused.into_response(),
+    };
+    if caller.service == "sts" {
+        return super::sts::answer(&shared, &caller, &body);
     }
     if !shared.config.latency.is_zero() {
         tokio::time::sleep(shared.config.latency).await;
     }
-    if let Some(limiter) = &shared.limiter
+    let place = shared.place(&caller.tenant);
+    if let Some(limiter) = &place.limiter
         && limiter.check().is_err()
     {
-        shared.counters.throttled.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        shared.counters.throttled.fetch_add(1, Ordering::Relaxed);
         return ApiError::Throttling.into_response();
     }
     if shared.inject_fault() {
-        shared.counters.faults.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        shared.counters.faults.fetch_add(1, Ordering::Relaxed);
         return ApiError::InternalServer.into_response();
     }
-    let writes = is_write(request.method(), request.uri().path());
-    let response = next.run(request).await;
+    let writes = is_write(&parts.method, parts.uri.path());
+    parts.extensions.insert(place);
+    let response = next.run(Request::from_parts(parts, Body::from(body))).await;
     if writes && response.status().is_success() {
-        shared.counters.writes.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        shared.counters.writes.fetch_add(1, Ordering::Relaxed);
     }
     response
+}
+
+/// The account and Region a request landed in, as handlers take it: the
+/// gate put its state beside the request.
+struct Here(Arc<Place>);
+
+impl FromRequestParts<Arc<Shared>> for Here {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &Arc<Shared>) -> Result<Here, ApiError> {
+        parts.extensions.get::<Arc<Place>>().cloned().map(Here).ok_or(ApiError::InternalServer)
+    }
+}
+
+impl Here {
+    fn store(&self) -> MutexGuard<'_, Store> {
+        self.0.store()
+    }
 }
 
 /// Whether an operation changes what the service holds: every POST, PATCH
@@ -98,12 +129,6 @@ async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Next) -
 fn is_write(method: &axum::http::Method, path: &str) -> bool {
     use axum::http::Method;
     matches!(*method, Method::POST | Method::PATCH | Method::DELETE) && !path.ends_with("Summaries")
-}
-
-/// The access key of a SigV4 `Authorization` header: `Credential=KEY/date/…`.
-fn access_key(signature: &str) -> Option<&str> {
-    let credential = signature.split(", ").find_map(|part| part.strip_prefix("Credential="))?;
-    credential.split('/').next()
 }
 
 /// A JSON body, or the 400 the service answers for one it cannot parse.
@@ -125,9 +150,9 @@ fn ok(body: Value) -> Response {
     axum::Json(body).into_response()
 }
 
-async fn create_workload(State(shared): State<Arc<Shared>>, body: Bytes) -> Result<Response, ApiError> {
+async fn create_workload(here: Here, body: Bytes) -> Result<Response, ApiError> {
     let request: WorkloadRequest<'static> = parse(&body)?;
-    let mut store = shared.store();
+    let mut store = here.store();
     let created = store.create(request)?;
     Ok(ok(json!({"WorkloadId": created.id, "WorkloadArn": created.arn})))
 }
@@ -141,10 +166,10 @@ struct ListWorkloadsInput {
     max_results: Option<i64>,
 }
 
-async fn list_workloads(State(shared): State<Arc<Shared>>, body: Bytes) -> Result<Response, ApiError> {
+async fn list_workloads(here: Here, body: Bytes) -> Result<Response, ApiError> {
     let input: ListWorkloadsInput = parse(&body)?;
     let (start, size) = page(input.next_token.as_deref(), input.max_results)?;
-    let store = shared.store();
+    let store = here.store();
     let owner = store.owner().clone();
     let mut matching = store.list(&input.workload_name_prefix).skip(start);
     let summaries: Vec<Value> =
@@ -153,23 +178,16 @@ async fn list_workloads(State(shared): State<Arc<Shared>>, body: Bytes) -> Resul
     Ok(ok(paged("WorkloadSummaries", summaries, more.then(|| start + size))))
 }
 
-async fn get_workload(
-    State(shared): State<Arc<Shared>>,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let store = shared.store();
+async fn get_workload(here: Here, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let store = here.store();
     let workload = store.get(&id)?;
     Ok(ok(json!({"Workload": workload.to_json(store.owner())})))
 }
 
-async fn update_workload(
-    State(shared): State<Arc<Shared>>,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Result<Response, ApiError> {
+async fn update_workload(here: Here, Path(id): Path<String>, body: Bytes) -> Result<Response, ApiError> {
     let update: WorkloadRequest<'static> = parse(&body)?;
     let extras: UpdateExtras = parse(&body)?;
-    let mut store = shared.store();
+    let mut store = here.store();
     let owner = store.owner().clone();
     let updated = store.update(&id, update, extras)?;
     Ok(ok(json!({"Workload": updated.to_json(&owner)})))
@@ -182,14 +200,14 @@ struct DeleteWorkloadQuery {
 }
 
 async fn delete_workload(
-    State(shared): State<Arc<Shared>>,
+    here: Here,
     Path(id): Path<String>,
     Query(query): Query<DeleteWorkloadQuery>,
 ) -> Result<Response, ApiError> {
     if query.client_request_token.is_none_or(|token| token.is_empty()) {
         return Err(ApiError::invalid_field("ClientRequestToken", "is required".into()));
     }
-    shared.store().delete(&id)?;
+    here.store().delete(&id)?;
     Ok(ok(json!({})))
 }
 
@@ -248,7 +266,7 @@ type ListChange = fn(&mut Store, &str, Vec<String>) -> Result<(), ApiError>;
 /// Associate/DisassociateLenses and Associate/DisassociateProfiles: a body
 /// of one list `member` with at least one item, handed to `change`.
 async fn change_list(
-    shared: Arc<Shared>,
+    here: Here,
     id: String,
     body: Bytes,
     member: &'static str,
@@ -260,15 +278,13 @@ async fn change_list(
     if items.is_empty() {
         return Err(ApiError::invalid_field(member, "give at least one".into()));
     }
-    change(&mut shared.store(), &id, items)?;
+    change(&mut here.store(), &id, items)?;
     Ok(ok(json!({})))
 }
 
 /// The route of a [`change_list`] operation.
 fn list_route(member: &'static str, change: ListChange) -> axum::routing::MethodRouter<Arc<Shared>> {
-    patch(move |State(shared): State<Arc<Shared>>, Path(id): Path<String>, body: Bytes| {
-        change_list(shared, id, body, member, change)
-    })
+    patch(move |here: Here, Path(id): Path<String>, body: Bytes| change_list(here, id, body, member, change))
 }
 
 #[derive(Deserialize)]
@@ -279,11 +295,7 @@ struct CreateMilestoneInput {
     client_request_token: Option<String>,
 }
 
-async fn create_milestone(
-    State(shared): State<Arc<Shared>>,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Result<Response, ApiError> {
+async fn create_milestone(here: Here, Path(id): Path<String>, body: Bytes) -> Result<Response, ApiError> {
     let input: CreateMilestoneInput = parse(&body)?;
     let length = input.milestone_name.chars().count();
     if !(3..=100).contains(&length) {
@@ -293,7 +305,7 @@ async fn create_milestone(
         .client_request_token
         .filter(|token| !token.is_empty())
         .ok_or_else(|| ApiError::invalid_field("ClientRequestToken", "is required".into()))?;
-    let number = shared.store().create_milestone(&id, input.milestone_name, token)?;
+    let number = here.store().create_milestone(&id, input.milestone_name, token)?;
     Ok(ok(json!({"WorkloadId": id, "MilestoneNumber": number})))
 }
 
@@ -304,14 +316,10 @@ struct ListMilestonesInput {
     max_results: Option<i64>,
 }
 
-async fn list_milestones(
-    State(shared): State<Arc<Shared>>,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Result<Response, ApiError> {
+async fn list_milestones(here: Here, Path(id): Path<String>, body: Bytes) -> Result<Response, ApiError> {
     let input: ListMilestonesInput = parse(&body)?;
     let (start, size) = page(input.next_token.as_deref(), input.max_results)?;
-    let store = shared.store();
+    let store = here.store();
     let workload = store.get(&id)?;
     let summaries: Vec<Value> = workload
         .milestones
@@ -346,12 +354,12 @@ struct ListLensReviewsQuery {
 
 /// ListLensReviews, minimal: a review of each lens, nothing answered yet.
 async fn list_lens_reviews(
-    State(shared): State<Arc<Shared>>,
+    here: Here,
     Path(id): Path<String>,
     Query(query): Query<ListLensReviewsQuery>,
 ) -> Result<Response, ApiError> {
     let (start, size) = page(query.next_token.as_deref(), query.max_results)?;
-    let store = shared.store();
+    let store = here.store();
     let workload = store.get(&id)?;
     if let Some(number) = query.milestone_number
         && !(1..=workload.milestones.len() as i64).contains(&number)
@@ -389,19 +397,15 @@ struct TagResourceInput {
     tags: std::collections::BTreeMap<String, String>,
 }
 
-async fn tag_resource(
-    State(shared): State<Arc<Shared>>,
-    Path(arn): Path<String>,
-    body: Bytes,
-) -> Result<Response, ApiError> {
+async fn tag_resource(here: Here, Path(arn): Path<String>, body: Bytes) -> Result<Response, ApiError> {
     let input: TagResourceInput = parse(&body)?;
-    shared.store().tag(&arn, input.tags.into_iter().collect())?;
+    here.store().tag(&arn, input.tags.into_iter().collect())?;
     Ok(ok(json!({})))
 }
 
 /// UntagResource: `DELETE /tags/{WorkloadArn}?tagKeys=a&tagKeys=b`.
 async fn untag_resource(
-    State(shared): State<Arc<Shared>>,
+    here: Here,
     Path(arn): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
@@ -409,12 +413,12 @@ async fn untag_resource(
         .filter(|(name, _)| name == "tagKeys")
         .map(|(_, key)| key.into_owned())
         .collect();
-    shared.store().untag(&arn, keys)?;
+    here.store().untag(&arn, keys)?;
     Ok(ok(json!({})))
 }
 
-async fn list_tags(State(shared): State<Arc<Shared>>, Path(arn): Path<String>) -> Result<Response, ApiError> {
-    let store = shared.store();
+async fn list_tags(here: Here, Path(arn): Path<String>) -> Result<Response, ApiError> {
+    let store = here.store();
     let workload = store.by_arn(&arn)?;
     let tags: serde_json::Map<String, Value> = workload
         .request

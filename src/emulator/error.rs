@@ -27,6 +27,8 @@ pub enum ApiError {
     AccessDenied { message: String },
     /// 403: the request is signed with an access key the emulator refuses.
     UnrecognizedClient,
+    /// 403: the signature is not the one the key's secret makes.
+    InvalidSignature,
     /// 500: an injected fault.
     InternalServer,
 }
@@ -82,6 +84,14 @@ impl ApiError {
                 "UnrecognizedClientException",
                 json!({"Message": "The security token included in the request is invalid."}),
             ),
+            ApiError::InvalidSignature => (
+                StatusCode::FORBIDDEN,
+                "InvalidSignatureException",
+                json!({
+                    "Message": "The request signature we calculated does not match the signature you provided. \
+                                Check your AWS Secret Access Key and signing method."
+                }),
+            ),
             ApiError::InternalServer => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "InternalServerException",
@@ -118,6 +128,7 @@ mod tests {
             ),
             (ApiError::AccessDenied { message: "m".into() }, 403, "AccessDeniedException"),
             (ApiError::UnrecognizedClient, 403, "UnrecognizedClientException"),
+            (ApiError::InvalidSignature, 403, "InvalidSignatureException"),
             (ApiError::InternalServer, 500, "InternalServerException"),
         ];
         for (error, status, name) in cases {

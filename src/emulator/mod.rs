@@ -7,11 +7,21 @@
 //! (every CreateWorkload rule, unique names, idempotent tokens, the quota),
 //! and can misbehave on purpose: a token bucket that answers 429, injected
 //! 500s and latency, reproducible with a seed.
+//!
+//! It is an organisation too: with test keys configured, a request's
+//! signature is checked and its key names its account, its credential scope
+//! its Region, and each (account, Region) has its own workloads, quota and
+//! token bucket ([`auth`]); STS AssumeRole hands out keys in a role's
+//! account ([`sts`]).
 
 mod api;
+pub mod auth;
 pub(crate) mod error;
 pub(crate) mod store;
+mod sts;
 
+use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
 use std::io;
 use std::net::SocketAddr;
 use std::num::NonZeroU32;
@@ -31,7 +41,9 @@ use tokio::task::JoinHandle;
 
 use crate::model::WorkloadRequest;
 use crate::stdout::print_line;
-use store::{Owner, Store, StoredWorkload};
+use auth::Keys;
+pub use auth::{Tenant, TestKey};
+use store::{Store, StoredWorkload};
 
 /// How the emulator behaves.
 #[derive(Debug, Clone)]
@@ -49,10 +61,21 @@ pub struct EmulatorConfig {
     pub quota: usize,
     /// Seeds workload ids and injected faults; random when `None`.
     pub seed: Option<u64>,
+    /// The account of every request while no keys are configured, and
+    /// the Region of [`Emulator::preload`].
     pub account: String,
     pub region: String,
-    /// The only access key accepted; `None` accepts any signed request.
-    pub access_key: Option<String>,
+    /// The long-term keys the emulator knows, each an account's: a request
+    /// signed with another key, or with the wrong secret, is refused (403).
+    /// None: any signed request is taken, unchecked, as `account`'s.
+    pub keys: Vec<TestKey>,
+    /// Accounts whose roles STS AssumeRole refuses (403 AccessDenied).
+    pub denied_accounts: Vec<String>,
+    /// The ExternalId every AssumeRole must give, if any.
+    pub external_id: Option<String>,
+    /// How long the credentials STS hands out last, unless the request
+    /// asks for less.
+    pub session_duration: Duration,
 }
 
 impl Default for EmulatorConfig {
@@ -67,7 +90,10 @@ impl Default for EmulatorConfig {
             seed: None,
             account: "123456789012".to_owned(),
             region: "us-east-1".to_owned(),
-            access_key: None,
+            keys: Vec::new(),
+            denied_accounts: Vec::new(),
+            external_id: None,
+            session_duration: Duration::from_secs(3600),
         }
     }
 }
@@ -91,19 +117,51 @@ struct Counters {
     writes: AtomicU64,
 }
 
+/// One account and Region: its workloads and its token bucket.
+struct Place {
+    store: Mutex<Store>,
+    limiter: Option<DefaultDirectRateLimiter>,
+}
+
+impl Place {
+    fn store(&self) -> MutexGuard<'_, Store> {
+        // A handler that panicked left the store as consistent as any other.
+        self.store.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
 /// State every request handler sees.
 struct Shared {
     config: EmulatorConfig,
-    store: Mutex<Store>,
-    limiter: Option<DefaultDirectRateLimiter>,
+    seed: u64,
+    keys: Keys,
+    places: Mutex<BTreeMap<Tenant, Arc<Place>>>,
     faults: Mutex<StdRng>,
     counters: Counters,
 }
 
 impl Shared {
-    fn store(&self) -> MutexGuard<'_, Store> {
-        // A handler that panicked left the store as consistent as any other.
-        self.store.lock().unwrap_or_else(PoisonError::into_inner)
+    /// The state of an account and Region, made on first use.
+    fn place(&self, tenant: &Tenant) -> Arc<Place> {
+        let mut places = self.places.lock().unwrap_or_else(PoisonError::into_inner);
+        let place = places.entry(tenant.clone()).or_insert_with(|| {
+            let config = &self.config;
+            let limiter = NonZeroU32::new(config.rate).map(|rate| {
+                let burst = config.burst.unwrap_or(rate);
+                RateLimiter::direct(Quota::per_second(rate).allow_burst(burst))
+            });
+            // Each place draws its own workload ids from the run's seed.
+            let mut hasher = std::hash::DefaultHasher::new();
+            tenant.hash(&mut hasher);
+            let seed = self.seed ^ hasher.finish();
+            Arc::new(Place { store: Mutex::new(Store::new(tenant.clone(), config.quota, seed)), limiter })
+        });
+        place.clone()
+    }
+
+    /// Where [`Emulator::preload`] puts workloads: the configured account and Region.
+    fn home(&self) -> Arc<Place> {
+        self.place(&Tenant { account: self.config.account.clone(), region: self.config.region.clone() })
     }
 
     fn inject_fault(&self) -> bool {
@@ -130,14 +188,10 @@ impl Emulator {
     /// Binds `config.bind` (port 0 picks a free one) and serves in the background.
     pub async fn start(config: EmulatorConfig) -> io::Result<Emulator> {
         let seed = config.seed.unwrap_or_else(rand::random);
-        let limiter = NonZeroU32::new(config.rate).map(|rate| {
-            let burst = config.burst.unwrap_or(rate);
-            RateLimiter::direct(Quota::per_second(rate).allow_burst(burst))
-        });
-        let owner = Owner { account: config.account.clone(), region: config.region.clone() };
         let shared = Arc::new(Shared {
-            store: Mutex::new(Store::new(owner, config.quota, seed)),
-            limiter,
+            seed,
+            keys: Keys::new(&config.keys),
+            places: Mutex::default(),
             faults: Mutex::new(StdRng::seed_from_u64(seed.rotate_left(32))),
             counters: Counters::default(),
             config,
@@ -171,6 +225,24 @@ impl Emulator {
         local_client(&self.endpoint_url())
     }
 
+    /// What aws-config would load to reach this emulator as `credentials`
+    /// in `region`: the base of a client, or of an STS role provider.
+    pub async fn sdk_config(&self, credentials: Credentials, region: &str) -> aws_types::SdkConfig {
+        aws_config::defaults(BehaviorVersion::latest())
+            .endpoint_url(self.endpoint_url())
+            .region(Region::new(region.to_owned()))
+            .credentials_provider(credentials)
+            .retry_config(RetryConfig::disabled())
+            .http_client(crate::submit::http::client(None))
+            .load()
+            .await
+    }
+
+    /// An SDK client for this emulator, signing as `credentials` in `region`.
+    pub async fn client_as(&self, credentials: Credentials, region: &str) -> Client {
+        Client::new(&self.sdk_config(credentials, region).await)
+    }
+
     /// The seed in use, to run the same faults again.
     pub fn seed(&self) -> u64 {
         self.seed
@@ -180,13 +252,23 @@ impl Emulator {
     /// (no latency, throttling or faults): a service that holds workloads
     /// already, for tests and benches. Its id.
     pub fn preload(&self, request: WorkloadRequest<'static>) -> Result<String, String> {
-        let mut store = self.shared.store();
+        let home = self.shared.home();
+        let mut store = home.store();
         store.create(request).map(|stored| stored.id.clone()).map_err(|error| format!("{error:?}"))
     }
 
-    /// Every stored workload, in creation order.
+    /// Every stored workload: by account and Region, then in creation order.
     pub fn workloads(&self) -> Vec<StoredWorkload> {
-        self.shared.store().all()
+        let places: Vec<Arc<Place>> =
+            self.shared.places.lock().unwrap_or_else(PoisonError::into_inner).values().cloned().collect();
+        places.iter().flat_map(|place| place.store().all()).collect()
+    }
+
+    /// The workloads of one account and Region, in creation order.
+    pub fn workloads_in(&self, account: &str, region: &str) -> Vec<StoredWorkload> {
+        let tenant = Tenant { account: account.to_owned(), region: region.to_owned() };
+        let place = self.shared.places.lock().unwrap_or_else(PoisonError::into_inner).get(&tenant).cloned();
+        place.map(|place| place.store().all()).unwrap_or_default()
     }
 
     pub fn stats(&self) -> Stats {

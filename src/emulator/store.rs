@@ -10,6 +10,7 @@ use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use serde_json::{Value, json};
 
+use super::auth::Tenant;
 use super::error::ApiError;
 use crate::model::{Field, Text, WorkloadRequest, name_key};
 use crate::validate::rules;
@@ -49,15 +50,8 @@ pub const IMPROVEMENT_STATUSES: &[&str] =
 /// The lens every workload keeps.
 const FRAMEWORK_LENS: &str = "wellarchitected";
 
-/// Account and Region the emulated workloads belong to.
-#[derive(Debug, Clone)]
-pub struct Owner {
-    pub account: String,
-    pub region: String,
-}
-
 pub struct Store {
-    owner: Owner,
+    owner: Tenant,
     quota: usize,
     /// Ids in creation order, which listing follows.
     order: Vec<String>,
@@ -69,7 +63,7 @@ pub struct Store {
 }
 
 impl Store {
-    pub fn new(owner: Owner, quota: usize, seed: u64) -> Store {
+    pub fn new(owner: Tenant, quota: usize, seed: u64) -> Store {
         Store {
             owner,
             quota,
@@ -81,7 +75,7 @@ impl Store {
         }
     }
 
-    pub fn owner(&self) -> &Owner {
+    pub fn owner(&self) -> &Tenant {
         &self.owner
     }
 
@@ -371,7 +365,7 @@ fn now() -> f64 {
 
 impl StoredWorkload {
     /// The `Workload` shape of GetWorkload and UpdateWorkload.
-    pub fn to_json(&self, owner: &Owner) -> Value {
+    pub fn to_json(&self, owner: &Tenant) -> Value {
         let mut value = serde_json::to_value(&self.request).expect("a request always serialises");
         let members = value.as_object_mut().expect("a request is an object");
         members.remove("ClientRequestToken");
@@ -393,7 +387,7 @@ impl StoredWorkload {
     }
 
     /// The `WorkloadSummary` shape of ListWorkloads.
-    pub fn summary(&self, owner: &Owner) -> Value {
+    pub fn summary(&self, owner: &Tenant) -> Value {
         json!({
             "WorkloadId": self.id,
             "WorkloadArn": self.arn,

@@ -439,7 +439,8 @@ async fn an_unknown_operation_on_a_known_path_is_the_documented_validation_error
     let address = emulator.endpoint_url().trim_start_matches("http://").to_owned();
     let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
     let request = format!(
-        "PUT /lenses HTTP/1.1\r\nHost: {address}\r\nAuthorization: AWS4-HMAC-SHA256 Credential=AKID/x\r\n\
+        "PUT /lenses HTTP/1.1\r\nHost: {address}\r\nAuthorization: AWS4-HMAC-SHA256 \
+         Credential=AKID/20261128/us-east-1/wellarchitected/aws4_request, SignedHeaders=host, Signature=0\r\n\
          Content-Length: 0\r\nConnection: close\r\n\r\n"
     );
     stream.write_all(request.as_bytes()).await.unwrap();

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use wa_bulk::emulator::{Emulator, EmulatorConfig};
+use wa_bulk::emulator::{Emulator, EmulatorConfig, TestKey};
 use wa_bulk::report::Status::{self, Created, Exists, Invalid, Skipped, Unchanged, Updated};
 use wa_bulk::report::{Record, read_records};
 
@@ -238,7 +238,10 @@ async fn a_full_quota_stops_the_run_with_exit_3() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn refused_credentials_stop_the_run_after_the_first_answer() {
-    let config = EmulatorConfig { access_key: Some("AKIDSOMEONEELSE".into()), ..EmulatorConfig::default() };
+    let config = EmulatorConfig {
+        keys: vec![TestKey::new("AKIDSOMEONEELSE", "else", "123456789012")],
+        ..EmulatorConfig::default()
+    };
     let emulator = Emulator::start(config).await.unwrap();
     let fixture = Fixture::new();
     let file = sheet(&fixture, 20, plain);

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use serde_json::Value;
-use wa_bulk::emulator::{Emulator, EmulatorConfig};
+use wa_bulk::emulator::{Emulator, EmulatorConfig, TestKey};
 
 use super::import::{import, import_to, run, sheet, text};
 use super::support::{Fixture, HEADER, good_row, wa_bulk};
@@ -90,7 +90,10 @@ async fn the_json_summary_holds_counts_stop_reason_report_duration_rate_and_exit
 #[tokio::test(flavor = "multi_thread")]
 async fn a_stopped_run_under_json_logs_says_why_in_json_lines_and_in_the_summary() {
     // Every request is refused as unsigned by a known key: a run-wide fault.
-    let config = EmulatorConfig { access_key: Some("AKIDOTHER".into()), ..EmulatorConfig::default() };
+    let config = EmulatorConfig {
+        keys: vec![TestKey::new("AKIDOTHER", "other", "123456789012")],
+        ..EmulatorConfig::default()
+    };
     let emulator = Emulator::start(config).await.unwrap();
     let fixture = Fixture::new();
     let file = sheet(&fixture, 20, |_| "A workload to import".into());

@@ -1,0 +1,132 @@
+//! The emulator as an organisation, driven by the real SDK and aws-config's
+//! own STS role provider: signatures checked for real, each key in its
+//! account, each credential scope in its Region, and each (account, Region)
+//! with its own names and quota; AssumeRole into a role's account, refused
+//! for a denied account or a wrong ExternalId.
+
+use aws_config::sts::AssumeRoleProvider;
+use aws_sdk_wellarchitected::Client;
+use aws_sdk_wellarchitected::config::{Credentials, SharedCredentialsProvider};
+use aws_sdk_wellarchitected::error::ProvideErrorMetadata;
+use wa_bulk::emulator::{Emulator, EmulatorConfig, TestKey};
+
+const ALPHA: &str = "111111111111";
+const BETA: &str = "222222222222";
+
+fn key(access_key: &str, secret: &str) -> Credentials {
+    Credentials::new(access_key, secret, None, None, "test")
+}
+
+fn organisation(quota: usize) -> EmulatorConfig {
+    EmulatorConfig {
+        keys: vec![
+            TestKey::new("AKIDALPHA", "alpha-secret", ALPHA),
+            TestKey::new("AKIDBETA", "beta-secret", BETA),
+        ],
+        quota,
+        ..EmulatorConfig::default()
+    }
+}
+
+/// CreateWorkload of `name`; its ARN, or the service's error code (or,
+/// for an error before any answer, the whole error).
+async fn create(client: &Client, name: &str) -> Result<String, String> {
+    client
+        .create_workload()
+        .workload_name(name)
+        .description("A workload of the organisation")
+        .environment("PRODUCTION".into())
+        .aws_regions("us-east-1")
+        .review_owner("owner@example.com")
+        .lenses("wellarchitected")
+        .client_request_token(format!("token-{name}-{}", rand_suffix()))
+        .send()
+        .await
+        .map(|created| created.workload_arn.unwrap_or_default())
+        .map_err(|error| match error.as_service_error() {
+            Some(service) => service.code().unwrap_or("?").to_owned(),
+            None => format!("{}", aws_sdk_wellarchitected::error::DisplayErrorContext(&error)),
+        })
+}
+
+fn rand_suffix() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_key_lands_in_its_account_and_each_scope_in_its_region_and_signatures_are_checked() {
+    let emulator = Emulator::start(organisation(1000)).await.unwrap();
+    let alpha = emulator.client_as(key("AKIDALPHA", "alpha-secret"), "us-east-1").await;
+    let alpha_eu = emulator.client_as(key("AKIDALPHA", "alpha-secret"), "eu-west-1").await;
+    let beta = emulator.client_as(key("AKIDBETA", "beta-secret"), "us-east-1").await;
+
+    let in_alpha = create(&alpha, "Payments").await.unwrap();
+    assert!(
+        in_alpha.starts_with(&format!("arn:aws:wellarchitected:us-east-1:{ALPHA}:workload/")),
+        "{in_alpha}"
+    );
+    let in_beta = create(&beta, "Payments").await.unwrap();
+    assert!(in_beta.starts_with(&format!("arn:aws:wellarchitected:us-east-1:{BETA}:workload/")), "{in_beta}");
+    let in_eu = create(&alpha_eu, "Payments").await.unwrap();
+    assert!(in_eu.starts_with(&format!("arn:aws:wellarchitected:eu-west-1:{ALPHA}:workload/")), "{in_eu}");
+    assert_eq!(create(&alpha, "payments").await, Err("ConflictException".into()), "one name per place");
+
+    assert_eq!(emulator.workloads_in(ALPHA, "us-east-1").len(), 1);
+    assert_eq!(emulator.workloads_in(BETA, "us-east-1").len(), 1);
+    assert_eq!(emulator.workloads_in(ALPHA, "eu-west-1").len(), 1);
+    assert_eq!(emulator.workloads().len(), 3);
+    let listed = alpha.list_workloads().send().await.unwrap();
+    assert_eq!(listed.workload_summaries().len(), 1, "a listing sees its own place only");
+
+    let wrong_secret = emulator.client_as(key("AKIDALPHA", "not-the-secret"), "us-east-1").await;
+    assert_eq!(create(&wrong_secret, "Forged").await, Err("InvalidSignatureException".into()));
+    let stranger = emulator.client_as(key("AKIDSTRANGER", "whatever"), "us-east-1").await;
+    assert_eq!(create(&stranger, "Stranger").await, Err("UnrecognizedClientException".into()));
+    assert_eq!(emulator.workloads().len(), 3, "nothing refused was stored");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_place_does_not_fill_the_others() {
+    let emulator = Emulator::start(organisation(1)).await.unwrap();
+    let alpha = emulator.client_as(key("AKIDALPHA", "alpha-secret"), "us-east-1").await;
+    let beta = emulator.client_as(key("AKIDBETA", "beta-secret"), "us-east-1").await;
+    create(&alpha, "First").await.unwrap();
+    assert_eq!(create(&alpha, "Second").await, Err("ServiceQuotaExceededException".into()));
+    create(&beta, "First").await.unwrap();
+}
+
+async fn assumed(emulator: &Emulator, account: &str, external_id: Option<&str>) -> Client {
+    let base = emulator.sdk_config(key("AKIDALPHA", "alpha-secret"), "us-east-1").await;
+    let mut role =
+        AssumeRoleProvider::builder(format!("arn:aws:iam::{account}:role/wa-bulk")).session_name("wa-bulk");
+    if let Some(id) = external_id {
+        role = role.external_id(id);
+    }
+    let provider = role.configure(&base).build().await;
+    let config = base.into_builder().credentials_provider(SharedCredentialsProvider::new(provider)).build();
+    Client::new(&config)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn assume_role_hands_out_keys_of_the_roles_account_and_refuses_denied_ones() {
+    let config = EmulatorConfig {
+        denied_accounts: vec!["333333333333".into()],
+        external_id: Some("the-agreed-id".into()),
+        ..organisation(1000)
+    };
+    let emulator = Emulator::start(config).await.unwrap();
+    let member = assumed(&emulator, "444444444444", Some("the-agreed-id")).await;
+    let arn = create(&member, "Member workload").await.unwrap();
+    assert!(arn.starts_with("arn:aws:wellarchitected:us-east-1:444444444444:workload/"), "{arn}");
+    assert_eq!(emulator.workloads_in("444444444444", "us-east-1").len(), 1);
+
+    let denied = assumed(&emulator, "333333333333", Some("the-agreed-id")).await;
+    let refused = create(&denied, "Never").await.unwrap_err();
+    assert!(refused.contains("AccessDenied") && refused.contains("333333333333"), "{refused}");
+    let no_id = assumed(&emulator, "444444444444", None).await;
+    let refused = create(&no_id, "Without the id").await.unwrap_err();
+    assert!(refused.contains("AccessDenied"), "{refused}");
+    assert_eq!(emulator.workloads().len(), 1, "refused roles stored nothing");
+}
