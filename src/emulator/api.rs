@@ -56,6 +56,8 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/workloads/{id}/milestones", post(create_milestone))
         .route("/workloads/{id}/milestonesSummaries", post(list_milestones))
         .route("/workloads/{id}/lensReviews", get(list_lens_reviews))
+        .route("/workloads/{id}/shares", post(create_share).get(list_shares))
+        .route("/workloads/{id}/shares/{share}", patch(update_share).delete(delete_share))
         .route("/lenses", get(list_lenses))
         .route("/tags/{arn}", get(list_tags).post(tag_resource).delete(untag_resource))
         .fallback(unknown_operation)
@@ -389,6 +391,106 @@ async fn list_lens_reviews(
         body["MilestoneNumber"] = number.into();
     }
     Ok(ok(body))
+}
+
+/// The permissions a share grants.
+const PERMISSIONS: [&str; 2] = ["READONLY", "CONTRIBUTOR"];
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct CreateShareInput {
+    #[serde(default)]
+    shared_with: String,
+    #[serde(default)]
+    permission_type: String,
+    client_request_token: Option<String>,
+}
+
+fn check_permission(permission: &str) -> Result<(), ApiError> {
+    if PERMISSIONS.contains(&permission) {
+        return Ok(());
+    }
+    Err(ApiError::invalid_field("PermissionType", format!("must be one of {}", PERMISSIONS.join(" | "))))
+}
+
+async fn create_share(here: Here, Path(id): Path<String>, body: Bytes) -> Result<Response, ApiError> {
+    let input: CreateShareInput = parse(&body)?;
+    if !(12..=2048).contains(&input.shared_with.chars().count()) {
+        return Err(ApiError::invalid_field("SharedWith", "must be 12 to 2048 characters".into()));
+    }
+    check_permission(&input.permission_type)?;
+    let token = input
+        .client_request_token
+        .filter(|token| !token.is_empty())
+        .ok_or_else(|| ApiError::invalid_field("ClientRequestToken", "is required".into()))?;
+    let share = here.store().create_share(&id, input.shared_with, input.permission_type, token)?;
+    Ok(ok(json!({"WorkloadId": id, "ShareId": share})))
+}
+
+#[derive(Deserialize)]
+struct ListSharesQuery {
+    #[serde(rename = "SharedWithPrefix", default)]
+    shared_with_prefix: String,
+    #[serde(rename = "Status")]
+    status: Option<String>,
+    #[serde(rename = "NextToken")]
+    next_token: Option<String>,
+    #[serde(rename = "MaxResults")]
+    max_results: Option<i64>,
+}
+
+async fn list_shares(
+    here: Here,
+    Path(id): Path<String>,
+    Query(query): Query<ListSharesQuery>,
+) -> Result<Response, ApiError> {
+    let (start, size) = page(query.next_token.as_deref(), query.max_results)?;
+    let store = here.store();
+    let workload = store.get(&id)?;
+    let mut matching = workload.shares.iter().filter(|share| {
+        share.shared_with.starts_with(&query.shared_with_prefix)
+            && query.status.as_ref().is_none_or(|status| *status == share.status)
+    });
+    let summaries: Vec<Value> =
+        matching.by_ref().skip(start).take(size).map(|share| share.summary()).collect();
+    let more = matching.next().is_some();
+    let mut body = paged("WorkloadShareSummaries", summaries, more.then(|| start + size));
+    body["WorkloadId"] = id.into();
+    Ok(ok(body))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct UpdateShareInput {
+    #[serde(default)]
+    permission_type: String,
+}
+
+async fn update_share(
+    here: Here,
+    Path((id, share_id)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let input: UpdateShareInput = parse(&body)?;
+    check_permission(&input.permission_type)?;
+    let mut store = here.store();
+    let mut share = store.update_share(&id, &share_id, input.permission_type)?.summary();
+    share["SharedBy"] = store.owner().account.clone().into();
+    share["WorkloadName"] = store.get(&id)?.request.name().into();
+    share["WorkloadId"] = id.clone().into();
+    Ok(ok(json!({"WorkloadId": id, "WorkloadShare": share})))
+}
+
+async fn delete_share(
+    here: Here,
+    Path((id, share_id)): Path<(String, String)>,
+    Query(query): Query<DeleteWorkloadQuery>,
+) -> Result<Response, ApiError> {
+    if query.client_request_token.is_none_or(|token| token.is_empty()) {
+        return Err(ApiError::invalid_field("ClientRequestToken", "is required".into()));
+    }
+    here.store().delete_share(&id, &share_id)?;
+    Ok(ok(json!({})))
 }
 
 #[derive(Deserialize)]

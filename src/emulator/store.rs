@@ -29,7 +29,36 @@ pub struct StoredWorkload {
     pub review_owner_update_acknowledged: bool,
     /// In the order they were recorded; number `n` is at index `n - 1`.
     pub milestones: Vec<Milestone>,
+    /// In the order they were made.
+    pub shares: Vec<Share>,
 }
+
+/// A share of a workload with an account, an organization or an OU.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Share {
+    pub id: String,
+    pub shared_with: String,
+    /// `READONLY` or `CONTRIBUTOR`.
+    pub permission: String,
+    /// `PENDING` for an account (an invitation), `ASSOCIATED` for an
+    /// organization or OU.
+    pub status: String,
+    token: String,
+}
+
+impl Share {
+    pub fn summary(&self) -> Value {
+        json!({
+            "ShareId": self.id,
+            "SharedWith": self.shared_with,
+            "PermissionType": self.permission,
+            "Status": self.status,
+        })
+    }
+}
+
+/// Shares a workload may have.
+const SHARES: usize = 300;
 
 /// A milestone: the workload as it was when it was recorded.
 #[derive(Debug, Clone, PartialEq)]
@@ -120,6 +149,7 @@ impl Store {
             improvement_status: "NOT_APPLICABLE".into(),
             review_owner_update_acknowledged: false,
             milestones: Vec::new(),
+            shares: Vec::new(),
         };
         Ok(self.by_id.entry(id).or_insert(workload))
     }
@@ -235,6 +265,79 @@ impl Store {
         let stored = self.by_id.get_mut(id).expect("looked up above");
         stored.milestones.push(Milestone { name, recorded_at: now(), token });
         Ok(stored.milestones.len())
+    }
+
+    /// CreateWorkloadShare: the share's id. The same token with the same
+    /// share gives the same id; a second share with the same principal is a
+    /// conflict, as is sharing with the owner's own account.
+    pub fn create_share(
+        &mut self,
+        id: &str,
+        shared_with: String,
+        permission: String,
+        token: String,
+    ) -> Result<String, ApiError> {
+        let owner = self.owner.account.clone();
+        let shares = &self.get(id)?.shares;
+        if let Some(share) = shares.iter().find(|share| share.token == token) {
+            if (&share.shared_with, &share.permission) != (&shared_with, &permission) {
+                return Err(ApiError::invalid_field(
+                    "ClientRequestToken",
+                    "was already used with different parameters".into(),
+                ));
+            }
+            return Ok(share.id.clone());
+        }
+        if shared_with == owner {
+            return Err(ApiError::invalid_field(
+                "SharedWith",
+                "cannot be the workload owner's own account".into(),
+            ));
+        }
+        if let Some(share) = shares.iter().find(|share| share.shared_with == shared_with) {
+            return Err(ApiError::Conflict {
+                message: format!("The workload is already shared with {shared_with} (share {})", share.id),
+                resource_id: id.to_owned(),
+            });
+        }
+        if shares.len() >= SHARES {
+            return Err(ApiError::QuotaExceeded { message: format!("A workload may have {SHARES} shares") });
+        }
+        let share_id = format!("{:032x}", self.ids.random::<u128>());
+        let status = if shared_with.starts_with("arn:") { "ASSOCIATED" } else { "PENDING" };
+        let stored = self.by_id.get_mut(id).expect("looked up above");
+        stored.shares.push(Share {
+            id: share_id.clone(),
+            shared_with,
+            permission,
+            status: status.into(),
+            token,
+        });
+        Ok(share_id)
+    }
+
+    /// UpdateWorkloadShare: a share's new permission.
+    pub fn update_share(&mut self, id: &str, share_id: &str, permission: String) -> Result<Share, ApiError> {
+        let share = self.share_mut(id, share_id)?;
+        share.permission = permission;
+        Ok(share.clone())
+    }
+
+    /// DeleteWorkloadShare.
+    pub fn delete_share(&mut self, id: &str, share_id: &str) -> Result<(), ApiError> {
+        self.share_mut(id, share_id)?;
+        let stored = self.by_id.get_mut(id).expect("found above");
+        stored.shares.retain(|share| share.id != share_id);
+        Ok(())
+    }
+
+    fn share_mut(&mut self, id: &str, share_id: &str) -> Result<&mut Share, ApiError> {
+        self.get(id)?;
+        let stored = self.by_id.get_mut(id).expect("looked up above");
+        stored.shares.iter_mut().find(|share| share.id == share_id).ok_or_else(|| ApiError::NotFound {
+            message: format!("The workload has no share {share_id}"),
+            resource_id: share_id.to_owned(),
+        })
     }
 
     pub fn delete(&mut self, id: &str) -> Result<(), ApiError> {

@@ -130,3 +130,76 @@ async fn assume_role_hands_out_keys_of_the_roles_account_and_refuses_denied_ones
     assert!(refused.contains("AccessDenied"), "{refused}");
     assert_eq!(emulator.workloads().len(), 1, "refused roles stored nothing");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn shares_are_made_once_per_token_and_principal_and_listed_updated_and_deleted() {
+    use aws_sdk_wellarchitected::types::PermissionType;
+    let emulator = Emulator::start(organisation(1000)).await.unwrap();
+    let alpha = emulator.client_as(key("AKIDALPHA", "alpha-secret"), "us-east-1").await;
+    let arn = create(&alpha, "Shared workload").await.unwrap();
+    let id = arn.rsplit('/').next().unwrap().to_owned();
+    let share = |with: &str, permission: PermissionType, token: &str| {
+        alpha
+            .create_workload_share()
+            .workload_id(&id)
+            .shared_with(with)
+            .permission_type(permission)
+            .client_request_token(token)
+            .send()
+    };
+    let first = share(BETA, PermissionType::Readonly, "t1").await.unwrap().share_id.unwrap();
+    let again = share(BETA, PermissionType::Readonly, "t1").await.unwrap().share_id.unwrap();
+    assert_eq!(first, again, "the same token makes no second share");
+    let clash = share(BETA, PermissionType::Readonly, "t2").await.unwrap_err();
+    assert_eq!(clash.into_service_error().code(), Some("ConflictException"));
+    let own = share(ALPHA, PermissionType::Readonly, "t3").await.unwrap_err();
+    assert_eq!(own.into_service_error().code(), Some("ValidationException"));
+    let ou = "arn:aws:organizations::111111111111:ou/o-abc123/ou-ab12-cdef3456";
+    share(ou, PermissionType::Contributor, "t4").await.unwrap();
+
+    let listed = alpha.list_workload_shares().workload_id(&id).send().await.unwrap();
+    let summaries: Vec<(String, String, String)> = listed
+        .workload_share_summaries()
+        .iter()
+        .map(|s| {
+            let text = |v: Option<&str>| v.unwrap_or_default().to_owned();
+            (
+                text(s.shared_with()),
+                text(s.permission_type().map(|p| p.as_str())),
+                text(s.status().map(|s| s.as_str())),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summaries,
+        [
+            (BETA.to_owned(), "READONLY".to_owned(), "PENDING".to_owned()),
+            (ou.to_owned(), "CONTRIBUTOR".to_owned(), "ASSOCIATED".to_owned())
+        ]
+    );
+    let updated = alpha
+        .update_workload_share()
+        .workload_id(&id)
+        .share_id(&first)
+        .permission_type(PermissionType::Contributor)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        updated.workload_share().and_then(|s| s.permission_type()),
+        Some(&PermissionType::Contributor)
+    );
+    alpha
+        .delete_workload_share()
+        .workload_id(&id)
+        .share_id(&first)
+        .client_request_token("d1")
+        .send()
+        .await
+        .unwrap();
+    let left = alpha.list_workload_shares().workload_id(&id).send().await.unwrap();
+    assert_eq!(left.workload_share_summaries().len(), 1);
+    let gone =
+        alpha.delete_workload_share().workload_id(&id).share_id(&first).client_request_token("d2").send();
+    assert_eq!(gone.await.unwrap_err().into_service_error().code(), Some("ResourceNotFoundException"));
+}
