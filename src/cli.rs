@@ -474,6 +474,9 @@ pub struct InputArgs {
     /// Refuse columns that name no member, instead of warning about them
     #[arg(long)]
     pub strict: bool,
+    /// Send every row without a Target Region to each of these Regions, e.g. us-east-1,eu-west-1
+    #[arg(long, value_name = "REGION,...", value_delimiter = ',', value_parser = parse_region, help_heading = "Destinations")]
+    pub regions: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -500,7 +503,27 @@ impl InputArgs {
             strict: self.strict,
             encoding: self.encoding,
             format: self.format.clone(),
+            regions: dedup_keeping_order(&self.regions),
         }
+    }
+}
+
+/// The Regions once each, in the order given.
+fn dedup_keeping_order(regions: &[String]) -> Vec<String> {
+    let mut seen = Vec::new();
+    for region in regions {
+        if !seen.contains(region) {
+            seen.push(region.clone());
+        }
+    }
+    seen
+}
+
+fn parse_region(value: &str) -> Result<String, String> {
+    let region = value.trim();
+    match crate::destination::region_problem(region) {
+        Some(problem) => Err(problem),
+        None => Ok(region.to_owned()),
     }
 }
 

@@ -14,6 +14,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod destination;
 pub mod emulator;
 pub mod input;
 pub mod model;

@@ -5,6 +5,7 @@
 mod cases {
     pub mod bad_input;
     pub mod csv_input;
+    pub mod destinations;
     pub mod emulator;
     pub mod encodings;
     pub mod excel_input;

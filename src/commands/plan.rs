@@ -385,6 +385,8 @@ impl Step {
         Record {
             row: row.row,
             workload_name: row.request.name().to_owned().into(),
+            account: None,
+            region: None,
             status: Status::Valid,
             workload_id: existing.as_ref().map(|existing| existing.id.clone()),
             workload_arn: existing.as_ref().map(|existing| existing.arn.clone()),

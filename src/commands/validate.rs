@@ -38,7 +38,8 @@ pub fn run(config: &ValidateConfig) -> Result<Summary, RunError> {
     let again = config.format == Format::Xlsx || config.failures.is_some();
     let read = again.then(|| InputIdentity::of_input(&config.input)).transpose()?;
     let opened = input::open(&config.input)?;
-    let facts = RunFacts::new("validate", &config.input, read.clone());
+    let mut facts = RunFacts::new("validate", &config.input, read.clone());
+    facts.destinations |= opened.columns.has_targets();
     let mut report = sink::create(&config.report, config.format, facts)?;
     let headline = &[Status::Valid, Status::Invalid];
     let mut summary =

@@ -18,7 +18,21 @@ pub enum Target {
     Field(Field),
     /// A `Tag:<key>` column: its cells are the values of tag `<key>`.
     Tag(String),
+    /// `Target account`: the account the row's workload lives in.
+    TargetAccount,
+    /// `Target Region`: the Region the row's workload lives in.
+    TargetRegion,
 }
+
+/// The words that name the target columns (squashed).
+const TARGET_NAMES: [(&str, Target); 6] = [
+    ("targetaccount", Target::TargetAccount),
+    ("targetaccountid", Target::TargetAccount),
+    ("destinationaccount", Target::TargetAccount),
+    ("destinationaccountid", Target::TargetAccount),
+    ("targetregion", Target::TargetRegion),
+    ("destinationregion", Target::TargetRegion),
+];
 
 /// The words besides member names that headers may use.
 const ALIASES: [(&str, Field); 7] = [
@@ -47,6 +61,10 @@ pub fn target_for(header: &str) -> Option<Target> {
     if let Some(key) = header.get(..4).filter(|p| p.eq_ignore_ascii_case("tag:")) {
         let key = header[key.len()..].trim();
         return (!key.is_empty()).then(|| Target::Tag(key.to_owned()));
+    }
+    let squashed = squash(header);
+    if let Some((_, target)) = TARGET_NAMES.iter().find(|(name, _)| *name == squashed) {
+        return Some(target.clone());
     }
     field_named(header).map(Target::Field)
 }
@@ -115,13 +133,18 @@ pub struct ColumnMap {
     /// How many of the first columns are the sheet's own: all but the
     /// columns a wa-bulk report added after them.
     own_width: usize,
+    target_account: Option<usize>,
+    target_region: Option<usize>,
 }
 
 /// The columns wa-bulk adds after a sheet's own in what it gives back to
 /// fix: the xlsx results workbook, and `--failures`. A header row that ends
 /// with one of these, exactly, is read without them.
-pub const REPORT_BLOCKS: [&[&str]; 2] =
-    [&crate::report::workbook::RESULT_COLUMNS, &crate::report::failures::COLUMNS];
+pub const REPORT_BLOCKS: [&[&str]; 3] = [
+    &crate::report::workbook::RESULT_COLUMNS_WITH_DESTINATION,
+    crate::report::workbook::RESULT_COLUMNS,
+    &crate::report::failures::COLUMNS,
+];
 
 /// How many trailing headers are a report's columns.
 fn report_block(headers: &[String]) -> usize {
@@ -154,6 +177,8 @@ impl ColumnMap {
             by_tag: HashMap::new(),
             headers: Vec::new(),
             own_width: headers.len() - report_block(&headers),
+            target_account: None,
+            target_region: None,
         };
         let mut unknown = Vec::new();
         for (index, header) in headers.iter().enumerate() {
@@ -165,6 +190,8 @@ impl ColumnMap {
             let earlier = match &target {
                 Some(Target::Field(field)) => map.by_field.insert(*field, index),
                 Some(Target::Tag(key)) => map.by_tag.insert(key.clone(), index),
+                Some(Target::TargetAccount) => map.target_account.replace(index),
+                Some(Target::TargetRegion) => map.target_region.replace(index),
                 None => {
                     if !header.trim().is_empty() {
                         unknown.push(header.trim().to_owned());
@@ -225,6 +252,11 @@ impl ColumnMap {
         self.by_field.get(&field).copied()
     }
 
+    /// Whether the sheet has a target column: rows may name where they go.
+    pub fn has_targets(&self) -> bool {
+        self.target_account.is_some() || self.target_region.is_some()
+    }
+
     /// A problem about one cell.
     pub fn cell_problem(&self, row: u64, column: usize, code: Code, detail: String) -> Problem {
         let member = match self.targets.get(column) {
@@ -268,8 +300,21 @@ mod tests {
     fn field(header: &str) -> Option<Field> {
         match target_for(header)? {
             Target::Field(field) => Some(field),
-            Target::Tag(_) => None,
+            _ => None,
         }
+    }
+
+    #[test]
+    fn target_columns_are_not_members_and_two_of_one_are_refused() {
+        assert_eq!(target_for("Target account"), Some(Target::TargetAccount));
+        assert_eq!(target_for("target_region"), Some(Target::TargetRegion));
+        assert_eq!(target_for("Destination Account ID"), Some(Target::TargetAccount));
+        assert_eq!(field("Target account"), None, "not AccountIds");
+        let mut names = COMPLETE.to_vec();
+        names.extend(["Target Region", "Destination region"]);
+        assert!(ColumnMap::new("f.csv", headers(&names), &[]).is_err());
+        let mapped = [parse_override("Where=Target Region").unwrap()];
+        assert_eq!(mapped[0].1, Target::TargetRegion);
     }
 
     #[test]

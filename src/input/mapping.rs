@@ -7,6 +7,7 @@
 //! number gets its leading zeros back. What cannot be mapped is reported as a
 //! problem of the row, and so is every issue the reader found.
 
+use crate::destination::{Targets, account_problem, region_problem};
 use crate::input::{ColumnMap, RawRow, ReadIssue, Target};
 use crate::model::INDUSTRY_TYPES;
 use crate::model::{Field, Text, WorkloadRequest};
@@ -14,15 +15,17 @@ use crate::problem::{Code, Problem, Severity, quoted};
 
 const ACCOUNT_ID_DIGITS: usize = 12;
 
-/// Maps one row; problems of the row's cells are appended to `problems`.
+/// Maps one row: its request and where it goes. Problems of the row's cells
+/// are appended to `problems`.
 pub fn map_row<'a>(
     columns: &'a ColumnMap,
     raw: &'a RawRow,
     problems: &mut Vec<Problem>,
-) -> WorkloadRequest<'a> {
+) -> (WorkloadRequest<'a>, Targets<'a>) {
     problems.extend(raw.issues.iter().map(|issue| issue_problem(columns, raw, issue)));
     let structural = raw.issues.iter().any(ReadIssue::is_structural);
     let mut request = WorkloadRequest::default();
+    let mut targets = Targets::default();
     for (column, target) in columns.targets() {
         let cell = trim_cell(raw.cells.get(column).unwrap_or_default());
         if cell.is_empty() {
@@ -45,9 +48,35 @@ pub fn map_row<'a>(
                 request.list_mut(*field).extend(items);
             }
             Target::Field(field) => request.set_scalar(*field, friendly(*field, cell)),
+            Target::TargetAccount => {
+                let account = padded_account(cell, raw.numeric.contains(&column));
+                match account_problem(&account) {
+                    Some(detail) => {
+                        problems.push(problem(Code::InvalidFormat, detail));
+                        targets.unusable = true;
+                    }
+                    None => targets.account = Some(account),
+                }
+            }
+            Target::TargetRegion => match region_problem(cell) {
+                Some(detail) => {
+                    problems.push(problem(Code::InvalidRegion, detail));
+                    targets.unusable = true;
+                }
+                None => targets.region = Some(cell.into()),
+            },
         }
     }
-    request
+    (request, targets)
+}
+
+/// An account ID that Excel stored as a number, with its leading zeros back.
+fn padded_account(item: &str, typed_as_number: bool) -> Text<'_> {
+    if typed_as_number && item.len() < ACCOUNT_ID_DIGITS && item.bytes().all(|b| b.is_ascii_digit()) {
+        Text::Owned(format!("{item:0>ACCOUNT_ID_DIGITS$}"))
+    } else {
+        Text::Borrowed(item)
+    }
 }
 
 /// A Tags cell: `key=value` pairs.
@@ -78,9 +107,7 @@ fn map_account_ids<'a>(
     problem: impl Fn(Code, String) -> Problem,
 ) {
     for item in split_list(cell) {
-        if typed_as_number && item.len() < ACCOUNT_ID_DIGITS && item.bytes().all(|b| b.is_ascii_digit()) {
-            request.account_ids.push(format!("{item:0>ACCOUNT_ID_DIGITS$}").into());
-        } else if looks_like_scientific(item) {
+        if looks_like_scientific(item) {
             problems.push(problem(
                 Code::DigitsLost,
                 format!(
@@ -90,7 +117,7 @@ fn map_account_ids<'a>(
                 ),
             ));
         } else {
-            request.account_ids.push(item.into());
+            request.account_ids.push(padded_account(item, typed_as_number));
         }
     }
 }
@@ -272,7 +299,7 @@ mod tests {
         let cells: Vec<&str> = base.iter().chain(extra_cells).copied().collect();
         let mut problems = Vec::new();
         let (columns, raw) = (columns(&headers), row(&cells, numeric));
-        let request = map_row(&columns, &raw, &mut problems);
+        let (request, _) = map_row(&columns, &raw, &mut problems);
         (request.into_owned(), problems)
     }
 
@@ -375,7 +402,7 @@ mod tests {
         let mut raw = row(&["shop", "The shop", "prod"], vec![]);
         raw.issues.push(ReadIssue::Ragged { cells: 3 });
         let mut problems = Vec::new();
-        let request = map_row(&headers, &raw, &mut problems);
+        let (request, _) = map_row(&headers, &raw, &mut problems);
         assert_eq!(request.name(), "shop");
         assert_eq!(request.description, None);
         assert_eq!(

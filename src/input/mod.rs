@@ -54,6 +54,9 @@ pub struct InputOptions {
     pub encoding: Option<&'static Encoding>,
     /// The format, where the extension cannot say (stdin, a FIFO).
     pub format: Option<String>,
+    /// `--regions`: where rows without a Target Region go, each to every
+    /// Region listed (names must then be unique in each).
+    pub regions: Vec<String>,
 }
 
 impl InputOptions {
@@ -177,6 +180,8 @@ pub trait RowSource: Send {
 pub struct Input {
     pub columns: ColumnMap,
     pub rows: Box<dyn RowSource>,
+    /// `--regions`, as the options gave them.
+    pub fan_out: Vec<String>,
     /// Things worth saying that do not stop the run (unknown columns, say).
     pub warnings: Vec<String>,
 }
@@ -216,7 +221,8 @@ pub fn open(options: &InputOptions) -> Result<Input, InputError> {
     let Some(first) = first else {
         return Err(InputError::NoRows { file, location: opened.header_location });
     };
-    Ok(Input { columns, rows: Box::new(Prepend { first: Some(first), rest: rows }), warnings })
+    let rows = Box::new(Prepend { first: Some(first), rest: rows });
+    Ok(Input { columns, rows, fan_out: options.regions.clone(), warnings })
 }
 
 /// What a format reader hands back: the header row and the rows under it.

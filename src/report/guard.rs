@@ -14,7 +14,7 @@ use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
 use super::journal::JournalHeader;
-use super::{COLUMNS, Record, ReportError, csv_line};
+use super::{COLUMNS, COLUMNS_WITH_DESTINATION, Record, ReportError, csv_line};
 
 /// Claims a report for one run: refuses paths that would be the input,
 /// then takes the report's lock. Nothing is read or sent before this.
@@ -94,7 +94,7 @@ pub fn written_by_wa_bulk(path: &Path) -> Result<bool, ReportError> {
     if first.starts_with(b"PK\x03\x04") {
         return Ok(super::workbook::is_ours(path));
     }
-    if first == csv_line(&COLUMNS) {
+    if first == csv_line(&COLUMNS) || first == csv_line(&COLUMNS_WITH_DESTINATION) {
         return Ok(true);
     }
     let line = first.strip_suffix(b"\n").unwrap_or(&first);

@@ -190,6 +190,8 @@ mod tests {
         Record {
             row,
             workload_name: format!("w{row}").into(),
+            account: None,
+            region: None,
             status: Status::Created,
             workload_id: Some("id".into()),
             workload_arn: None,

@@ -164,6 +164,12 @@ impl Counts {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Record<'a> {
     pub row: u64,
+    /// Where the workload lives, when the rows name it (or `--regions`
+    /// sends them): the account and the Region.
+    #[serde(default)]
+    pub account: Option<String>,
+    #[serde(default)]
+    pub region: Option<String>,
     pub workload_name: Cow<'a, str>,
     pub status: Status,
     pub workload_id: Option<String>,
@@ -184,10 +190,28 @@ pub struct Record<'a> {
 pub const COLUMNS: [&str; 8] =
     ["row", "workload_name", "status", "workload_id", "workload_arn", "attempts", "error_code", "message"];
 
+/// The columns when rows name where they go.
+pub const COLUMNS_WITH_DESTINATION: [&str; 10] = [
+    "row",
+    "account",
+    "region",
+    "workload_name",
+    "status",
+    "workload_id",
+    "workload_arn",
+    "attempts",
+    "error_code",
+    "message",
+];
+
 /// A record as a line shows it, its problems rendered.
 #[derive(Serialize)]
 struct RecordLine<'r> {
     row: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    account: Option<&'r str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<&'r str>,
     workload_name: &'r str,
     status: Status,
     workload_id: Option<&'r str>,
@@ -225,6 +249,8 @@ impl Record<'_> {
     fn line(&self) -> RecordLine<'_> {
         RecordLine {
             row: self.row,
+            account: self.account.as_deref(),
+            region: self.region.as_deref(),
             workload_name: &self.workload_name,
             status: self.status,
             workload_id: self.workload_id.as_deref(),
@@ -242,6 +268,8 @@ impl<'a> Record<'a> {
         Record {
             row: checked.row,
             workload_name: Cow::Borrowed(checked.request.name()),
+            account: checked.targets.account.as_deref().map(str::to_owned),
+            region: checked.targets.region.as_deref().map(str::to_owned),
             status: if checked.is_valid() { Status::Valid } else { Status::Invalid },
             workload_id: None,
             workload_arn: None,
@@ -255,19 +283,28 @@ impl<'a> Record<'a> {
 
 /// A record as one CSV line, its cells defused.
 pub fn csv_record(record: &Record<'_>) -> Vec<u8> {
+    csv_cells(record, false)
+}
+
+/// The same, with the account and Region after the row.
+pub fn csv_record_with_destination(record: &Record<'_>) -> Vec<u8> {
+    csv_cells(record, true)
+}
+
+fn csv_cells(record: &Record<'_>, destination: bool) -> Vec<u8> {
     let line = record.line();
     let (row, attempts) = (line.row.to_string(), line.attempts.to_string());
     let optional = |value: Option<&'_ str>| value.map_or(String::new(), |value| defuse(value).into_owned());
-    csv_line(&[
-        &row,
-        &defuse(line.workload_name),
-        line.status.as_str(),
-        &optional(line.workload_id),
-        &optional(line.workload_arn),
-        &attempts,
-        &optional(line.error_code),
-        &defuse(&line.message),
-    ])
+    let (account, region) = (optional(line.account), optional(line.region));
+    let mut cells: Vec<&str> = vec![&row];
+    if destination {
+        cells.extend([account.as_str(), region.as_str()]);
+    }
+    let (name, id, arn) =
+        (defuse(line.workload_name), optional(line.workload_id), optional(line.workload_arn));
+    let (code, message) = (optional(line.error_code), defuse(&line.message));
+    cells.extend([&*name, line.status.as_str(), &id, &arn, &attempts, &code, &message]);
+    csv_line(&cells)
 }
 
 /// A record as one JSON line.
@@ -407,6 +444,8 @@ mod tests {
         Record {
             row: 3,
             workload_name: name.to_owned().into(),
+            account: None,
+            region: None,
             status: Status::Invalid,
             workload_id: None,
             workload_arn: None,

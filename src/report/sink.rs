@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use super::guard::open_no_follow;
 use super::workbook::{RunFacts, XlsxSink};
-use super::{COLUMNS, Format, Record, ReportError, csv_line, temporary_path};
+use super::{COLUMNS, COLUMNS_WITH_DESTINATION, Format, Record, ReportError, csv_line, temporary_path};
 
 /// Encodes one record as the sink writes it: a pure function, so records
 /// can be encoded in parallel and written in order.
@@ -41,6 +41,10 @@ pub trait ReportSink: Send {
 pub fn create(path: &Path, format: Format, facts: RunFacts) -> Result<Box<dyn ReportSink>, ReportError> {
     Ok(match format {
         Format::Xlsx => Box::new(XlsxSink::new(path, facts)?),
+        Format::Csv if facts.destinations => Box::new(LineSink {
+            file: PendingFile::create(path, &csv_line(&COLUMNS_WITH_DESTINATION))?,
+            encoder: super::csv_record_with_destination,
+        }),
         Format::Csv => Box::new(LineSink {
             file: PendingFile::create(path, &csv_line(&COLUMNS))?,
             encoder: super::csv_record,

@@ -32,8 +32,9 @@ use super::sink::{Encoder, PendingFile, ReportSink};
 use super::{Counts, Record, ReportError, Status};
 use crate::input::{InputOptions, RawRow};
 
-/// The columns after the input's own, in order.
-pub const RESULT_COLUMNS: [&str; 8] = [
+/// The columns after the input's own, in order; the last two only when
+/// rows name where they go (see [`result_columns`]).
+pub const RESULT_COLUMNS_WITH_DESTINATION: [&str; 10] = [
     "Status",
     "Workload Name",
     "Workload Id",
@@ -42,7 +43,17 @@ pub const RESULT_COLUMNS: [&str; 8] = [
     "Error Code",
     "Message",
     "Input Row",
+    "Account",
+    "Region",
 ];
+
+/// The columns after the input's own when rows do not name where they go.
+pub const RESULT_COLUMNS: &[&str] = RESULT_COLUMNS_WITH_DESTINATION.split_at(8).0;
+
+/// The result columns of a workbook, with or without the destination.
+pub fn result_columns(destinations: bool) -> &'static [&'static str] {
+    if destinations { &RESULT_COLUMNS_WITH_DESTINATION } else { RESULT_COLUMNS }
+}
 
 /// The sheets' names.
 const RESULTS: &str = "Results";
@@ -63,11 +74,21 @@ pub struct RunFacts {
     pub started: SystemTime,
     /// The destination, the rate and the like, in words.
     pub parameters: Vec<(&'static str, String)>,
+    /// Rows name where they go (or `--regions` sends them): the report
+    /// has account and Region columns.
+    pub destinations: bool,
 }
 
 impl RunFacts {
     pub fn new(command: &'static str, input: &InputOptions, read: Option<InputIdentity>) -> RunFacts {
-        RunFacts { command, input: input.clone(), read, started: SystemTime::now(), parameters: Vec::new() }
+        RunFacts {
+            command,
+            input: input.clone(),
+            read,
+            started: SystemTime::now(),
+            parameters: Vec::new(),
+            destinations: !input.regions.is_empty(),
+        }
     }
 }
 
@@ -75,6 +96,8 @@ impl RunFacts {
 #[derive(Debug, Serialize, Deserialize)]
 struct Line {
     row: u64,
+    account: Option<String>,
+    region: Option<String>,
     name: String,
     status: Status,
     id: Option<String>,
@@ -106,6 +129,8 @@ fn encode(record: &Record<'_>) -> Vec<u8> {
     });
     let line = Line {
         row: record.row,
+        account: record.account.clone(),
+        region: record.region.clone(),
         name: record.workload_name.to_string(),
         status: record.status,
         id: record.workload_id.clone(),
@@ -224,18 +249,19 @@ fn write_results(
     sheet.set_name(RESULTS).map_err(failed)?;
     // Printed (or saved as PDF), the columns fit across a landscape page.
     sheet.set_landscape().set_print_fit_to_pages(1, 0);
-    let widths = [11.0, 24.0, 24.0, 30.0, 9.0, 16.0, 60.0, 10.0];
+    let columns = result_columns(facts.destinations);
+    let widths = [11.0, 24.0, 24.0, 30.0, 9.0, 16.0, 60.0, 10.0, 14.0, 14.0];
     for (column, header) in own.iter().enumerate() {
         let width = (header.chars().count() as f64 + 4.0).clamp(16.0, 40.0);
         sheet.set_column_width(column as u16, width).map_err(failed)?;
     }
-    for (offset, width) in widths.into_iter().enumerate() {
+    for (offset, width) in widths.into_iter().take(columns.len()).enumerate() {
         sheet.set_column_width((own.len() + offset) as u16, width).map_err(failed)?;
     }
     for (column, header) in own.iter().enumerate() {
         sheet.write_string_with_format(0, column as u16, fit(header), &formats.heading).map_err(failed)?;
     }
-    for (offset, header) in RESULT_COLUMNS.iter().enumerate() {
+    for (offset, header) in columns.iter().enumerate() {
         let column = (own.len() + offset) as u16;
         sheet.write_string_with_format(0, column, *header, &formats.added_heading).map_err(failed)?;
     }
@@ -270,7 +296,7 @@ fn write_results(
             *written.codes.entry(code).or_default() += 1;
         }
     }
-    let last_column = (own.len() + RESULT_COLUMNS.len() - 1) as u16;
+    let last_column = (own.len() + columns.len() - 1) as u16;
     sheet.set_freeze_panes(1, 0).map_err(failed)?;
     sheet.autofilter(0, 0, sheet_row, last_column).map_err(failed)?;
     written.without_input = again.err();
@@ -343,6 +369,11 @@ fn write_line(
     }
     sheet.write_number(row, first + 4, line.attempts)?;
     sheet.write_number(row, first + 7, line.row as f64)?;
+    for (offset, text) in [(8, &line.account), (9, &line.region)] {
+        if let Some(text) = text {
+            sheet.write_string(row, first + offset, text)?;
+        }
+    }
     for (column, _, notes) in by_cell {
         let at = if column == usize::MAX { first } else { column as u16 };
         let note = Note::new(fit(&notes.join("\n"))).set_author("wa-bulk").set_width(360);
@@ -451,7 +482,8 @@ pub fn read_records(path: &Path) -> Result<Vec<Record<'static>>, ReportError> {
     let mut cells = workbook.worksheet_cells_reader(RESULTS).map_err(|e| bad(e.to_string()))?;
     let mut headers: Vec<String> = Vec::new();
     let mut start = None;
-    let mut current: (u32, Vec<String>) = (0, vec![String::new(); RESULT_COLUMNS.len()]);
+    let width = RESULT_COLUMNS_WITH_DESTINATION.len();
+    let mut current: (u32, Vec<String>) = (0, vec![String::new(); width]);
     let mut records = Vec::new();
     while let Some(cell) = cells.next_cell().map_err(|e| bad(e.to_string()))? {
         let (row, column) = cell.get_position();
@@ -467,7 +499,7 @@ pub fn read_records(path: &Path) -> Result<Vec<Record<'static>>, ReportError> {
             if current.0 > 0 {
                 records.push(record(&current.1).map_err(&bad)?);
             }
-            current = (row, vec![String::new(); RESULT_COLUMNS.len()]);
+            current = (row, vec![String::new(); width]);
         }
         if let Some(slot) = (column as usize).checked_sub(start).and_then(|at| current.1.get_mut(at)) {
             *slot = value;
@@ -481,8 +513,11 @@ pub fn read_records(path: &Path) -> Result<Vec<Record<'static>>, ReportError> {
 
 /// Where the result columns start in a Results sheet's header.
 fn block_start(headers: &[String]) -> Option<usize> {
-    let start = headers.len().checked_sub(RESULT_COLUMNS.len())?;
-    headers[start..].iter().zip(RESULT_COLUMNS).all(|(header, ours)| header == ours).then_some(start)
+    [true, false].into_iter().find_map(|destinations| {
+        let columns = result_columns(destinations);
+        let start = headers.len().checked_sub(columns.len())?;
+        headers[start..].iter().zip(columns).all(|(header, ours)| header == ours).then_some(start)
+    })
 }
 
 /// A record from the result cells of one row.
@@ -495,6 +530,8 @@ fn record(cells: &[String]) -> Result<Record<'static>, String> {
     Ok(Record {
         row: number(7)? as u64,
         workload_name: Cow::Owned(cells[1].clone()),
+        account: optional(8),
+        region: optional(9),
         status,
         workload_id: optional(2),
         workload_arn: optional(3),

@@ -217,6 +217,8 @@ fn record(row: &Pending, status: Status, attempts: u32) -> Record<'static> {
     Record {
         row: row.row,
         workload_name: row.request.name().to_owned().into(),
+        account: None,
+        region: None,
         status,
         workload_id: None,
         workload_arn: None,

@@ -15,6 +15,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use rayon::prelude::*;
 
 use crate::RunError;
+use crate::destination::{Targets, name_scopes};
 use crate::input::mapping::map_row;
 use crate::input::{ColumnMap, Input, RawRow, RowSource};
 use crate::model::{Field, WorkloadRequest, name_key};
@@ -35,6 +36,8 @@ pub struct Checked<'a> {
     pub row: u64,
     /// Borrows from the raw row and the column map.
     pub request: WorkloadRequest<'a>,
+    /// Where the row says its workload lives, if it says.
+    pub targets: Targets<'a>,
     /// Errors and warnings, in column order, the duplicate-name error last.
     pub problems: Vec<Problem>,
 }
@@ -48,7 +51,7 @@ impl Checked<'_> {
 /// Maps and checks one row against every rule that needs no other row.
 pub fn check_row<'a>(columns: &'a ColumnMap, raw: &'a RawRow) -> Checked<'a> {
     let mut problems = Vec::new();
-    let request = map_row(columns, raw, &mut problems);
+    let (request, targets) = map_row(columns, raw, &mut problems);
     if !raw.issues.iter().any(|issue| issue.is_structural()) {
         let mut violations = Vec::new();
         rules::check(&request, &mut violations);
@@ -57,7 +60,7 @@ pub fn check_row<'a>(columns: &'a ColumnMap, raw: &'a RawRow) -> Checked<'a> {
     // In the order of the sheet's columns, as the person fixing them reads.
     // Problems with no column come last.
     problems.sort_by_key(|problem| problem.column.as_ref().map_or(usize::MAX, |column| column.index));
-    Checked { row: raw.row, request, problems }
+    Checked { row: raw.row, request, targets, problems }
 }
 
 /// The names seen so far: the later of two rows with one name is invalid.
@@ -82,15 +85,16 @@ impl NamesSeen {
     }
 }
 
-fn duplicate_name(columns: &ColumnMap, checked: &Checked<'_>, earlier: u64) -> Problem {
+fn duplicate_name(columns: &ColumnMap, checked: &Checked<'_>, earlier: u64, scoped: bool) -> Problem {
+    let within = if scoped { " in the same account and Region" } else { "" };
     let violation = Violation {
         field: Field::WorkloadName,
         tag_key: None,
         code: Code::DuplicateName,
         severity: Severity::Error,
         detail: format!(
-            "{} is already the name of row {earlier} (names are compared without spaces and case): \
-             each workload needs its own name",
+            "{} is already the name of row {earlier}{within} (names are compared without spaces and \
+             case): each workload needs its own name",
             quoted(checked.request.name())
         ),
     };
@@ -109,19 +113,27 @@ where
     C: for<'a> Fn(Checked<'a>) -> T + Sync,
     S: FnMut(T) -> Result<(), RunError> + Send,
 {
-    let Input { columns, mut rows, .. } = input;
+    let Input { columns, mut rows, fan_out, .. } = input;
     std::thread::scope(|scope| {
         let (checked_sender, checked_chunks) = sync_channel::<Vec<T>>(CHUNKS_AHEAD);
         let writer = scope.spawn(move || write_chunks(checked_chunks, sink));
-        let checked = check_all(&columns, rows.as_mut(), &convert, checked_sender);
+        let sheet = Sheet { columns: &columns, fan_out: &fan_out };
+        let checked = check_all(&sheet, rows.as_mut(), &convert, checked_sender);
         let written = writer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         checked.and(written)
     })
 }
 
+/// What the checks of every row share.
+struct Sheet<'s> {
+    columns: &'s ColumnMap,
+    /// `--regions`: where rows without a Target Region go.
+    fan_out: &'s [String],
+}
+
 /// Reads and checks chunk after chunk, each chunk's results to `checked`.
 fn check_all<T, C>(
-    columns: &ColumnMap,
+    sheet: &Sheet<'_>,
     rows: &mut dyn RowSource,
     convert: &C,
     checked: SyncSender<Vec<T>>,
@@ -134,7 +146,7 @@ where
     let mut chunk = read_chunk(rows)?;
     while !chunk.is_empty() {
         let (next, converted) =
-            rayon::join(|| read_chunk(rows), || check_chunk(columns, &chunk, convert, &mut names));
+            rayon::join(|| read_chunk(rows), || check_chunk(sheet, &chunk, convert, &mut names));
         // A failed send means the writer stopped; it returns its reason.
         if checked.send(converted).is_err() {
             return Ok(());
@@ -161,26 +173,32 @@ fn read_chunk(rows: &mut dyn RowSource) -> Result<Vec<RawRow>, RunError> {
 }
 
 /// Maps and checks a chunk in parallel, then checks names in order.
-fn check_chunk<T, C>(columns: &ColumnMap, chunk: &[RawRow], convert: &C, names: &mut NamesSeen) -> Vec<T>
+fn check_chunk<T, C>(sheet: &Sheet<'_>, chunk: &[RawRow], convert: &C, names: &mut NamesSeen) -> Vec<T>
 where
     T: Send,
     C: for<'a> Fn(Checked<'a>) -> T + Sync,
 {
-    // One parallel pass checks each row and keys its name; the clash check
-    // then runs in order, and the rare row whose name was taken is checked
-    // again with that problem added.
-    let mut converted: Vec<(T, Box<str>)> = chunk
+    // One parallel pass checks each row and keys its name in each place it
+    // goes; the clash check then runs in order, and the rare row whose name
+    // was taken is checked again with that problem added.
+    let columns = sheet.columns;
+    let mut converted: Vec<(T, Vec<Box<str>>)> = chunk
         .par_iter()
         .map(|raw| {
             let checked = check_row(columns, raw);
-            let key = name_key(checked.request.name());
-            (convert(checked), key)
+            let keys = name_scopes(&checked.targets, sheet.fan_out, &name_key(checked.request.name()));
+            (convert(checked), keys)
         })
         .collect();
-    for ((item, key), raw) in converted.iter_mut().zip(chunk) {
-        if let Some(earlier) = names.earlier_use(std::mem::take(key), raw.row) {
+    let scoped = columns.has_targets() || !sheet.fan_out.is_empty();
+    for ((item, keys), raw) in converted.iter_mut().zip(chunk) {
+        let mut earlier = None;
+        for key in keys.drain(..) {
+            earlier = earlier.or(names.earlier_use(key, raw.row));
+        }
+        if let Some(earlier) = earlier {
             let mut checked = check_row(columns, raw);
-            checked.problems.push(duplicate_name(columns, &checked, earlier));
+            checked.problems.push(duplicate_name(columns, &checked, earlier, scoped));
             *item = convert(checked);
         }
     }

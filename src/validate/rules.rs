@@ -397,7 +397,7 @@ fn check_count(
 
 /// A Region code such as `us-east-1`, `us-gov-west-1` or `ap-southeast-5`:
 /// two letters, one or more words, a number of one or two digits.
-fn is_region_code(value: &str) -> bool {
+pub(crate) fn is_region_code(value: &str) -> bool {
     let mut parts = value.split('-');
     let lower = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase());
     let country = parts.next().is_some_and(|part| part.len() == 2 && lower(part));

@@ -194,6 +194,8 @@ fn done(row: u64) -> Record<'static> {
     Record {
         row,
         workload_name: format!("caf\u{e9} {row}").into(),
+        account: None,
+        region: None,
         status: Status::Created,
         workload_id: Some(format!("id-{row}")),
         workload_arn: None,

@@ -120,7 +120,11 @@ fn invalid_rows_come_back_with_their_own_cells_filled_and_commented_and_a_summar
         csv::Reader::from_path(&input).unwrap().headers().unwrap().iter().map(str::to_owned).collect();
     let width = original.len();
     assert_eq!(rows[0][..width], original[..], "the input's own headers, in order");
-    assert_eq!(rows[0][width..], RESULT_COLUMNS.map(str::to_owned), "then the results");
+    assert_eq!(
+        rows[0][width..],
+        RESULT_COLUMNS.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+        "then the results"
+    );
     assert_eq!(rows.len() - 1, records.len(), "a line a record");
     for (line, record) in rows[1..].iter().zip(&records) {
         assert_eq!(line[width + 7], record.row.to_string(), "Input Row");
@@ -255,7 +259,7 @@ fn a_stream_gets_the_result_columns_alone() {
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
     let rows = cells(&sheet_range(&results, "Results"));
-    assert_eq!(rows[0], RESULT_COLUMNS.map(str::to_owned));
+    assert_eq!(rows[0], RESULT_COLUMNS.iter().map(|c| c.to_string()).collect::<Vec<_>>());
     assert_eq!(rows[2][1], "ab", "the name stays in its result column");
     let summary = cells(&sheet_range(&results, "Summary"));
     let why = summary.iter().find(|row| row[0] == "Input columns").unwrap();
@@ -317,7 +321,11 @@ async fn an_input_saved_again_during_the_import_is_not_joined_to_the_outcomes() 
     let output = finish(child).await;
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     let rows = cells(&sheet_range(&results, "Results"));
-    assert_eq!(rows[0], RESULT_COLUMNS.map(str::to_owned), "no cells joined to the wrong outcomes");
+    assert_eq!(
+        rows[0],
+        RESULT_COLUMNS.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+        "no cells joined to the wrong outcomes"
+    );
     assert_eq!(rows[1][1], "workload-000");
     let summary = cells(&sheet_range(&results, "Summary"));
     let why = summary.iter().find(|row| row[0] == "Input columns").unwrap();

@@ -232,6 +232,8 @@ async fn damage_in_the_middle_of_the_journal_is_refused_with_its_line_number() {
     let done = |row: u64| Record {
         row,
         workload_name: format!("workload-{:03}", row - 2).into(),
+        account: None,
+        region: None,
         status: Status::Created,
         workload_id: Some("id".into()),
         workload_arn: Some("arn".into()),
