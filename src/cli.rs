@@ -20,6 +20,7 @@ use crate::input::stream::parse_encoding;
 use crate::input::{InputOptions, Target};
 use crate::report::{self, Format};
 use crate::submit::client::AwsOptions;
+use crate::submit::fleet::FleetConfig;
 use crate::submit::plan::Prune;
 use crate::submit::rate::DEFAULT_MAX_RATE;
 use crate::submit::{OnExisting, Rate, SubmitConfig};
@@ -63,6 +64,8 @@ pub enum Command {
 pub struct ImportArgs {
     #[command(flatten)]
     pub input: InputArgs,
+    #[command(flatten)]
+    pub fleet: FleetArgs,
     /// Report path; .csv, .jsonl, .json or .xlsx (a results workbook) picks the format [default: <FILE name>.report.csv beside FILE]
     #[arg(long, value_name = "PATH", help_heading = "Report")]
     pub report: Option<PathBuf>,
@@ -239,6 +242,33 @@ impl AwsArgs {
     }
 }
 
+/// How rows reach accounts other than the credentials' own, and how many
+/// (account, Region) lanes send at once.
+#[derive(Debug, Args)]
+pub struct FleetArgs {
+    /// Role to assume in each Target account that is not the credentials' own (arn:aws:iam::ACCOUNT:role/NAME)
+    /// [default: none; with --local, OrganizationAccountAccessRole]
+    #[arg(long, value_name = "NAME", help_heading = "Destinations")]
+    pub role_name: Option<String>,
+    /// ExternalId to give when assuming --role-name
+    #[arg(long, value_name = "ID", help_heading = "Destinations", requires = "role_name")]
+    pub external_id: Option<String>,
+    /// (account, Region) lanes sending at once, 1 to 1000
+    #[arg(long, value_name = "N", default_value_t = 8, help_heading = "Destinations", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub max_lanes: u32,
+}
+
+/// The role `--local` assumes in other accounts when none is named: the one
+/// AWS Organizations creates in every member account.
+pub const LOCAL_ROLE: &str = "OrganizationAccountAccessRole";
+
+impl FleetArgs {
+    pub fn config(&self, local: bool) -> FleetConfig {
+        let role_name = self.role_name.clone().or_else(|| local.then(|| LOCAL_ROLE.to_owned()));
+        FleetConfig { role_name, external_id: self.external_id.clone(), max_lanes: self.max_lanes as usize }
+    }
+}
+
 /// How requests are sent: pace, bounds, retries, and what to do with a
 /// workload that exists.
 #[derive(Debug, Args)]
@@ -329,6 +359,7 @@ impl ImportArgs {
             progress: (!self.output.quiet).then(|| Duration::from_secs_f64(self.progress_every)),
             plan: self.plan.clone(),
             failures: self.failures.clone(),
+            fleet: self.fleet.config(self.aws.local),
         })
     }
 }

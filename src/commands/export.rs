@@ -18,6 +18,7 @@ use crate::RunError;
 use crate::model::{Field, WorkloadRequest};
 use crate::report::sink::PendingFile;
 use crate::report::{Counts, ReportError, Status};
+use crate::submit::fleet::Board;
 use crate::submit::lane::CallError;
 use crate::submit::read::{Listed, list, read_current};
 use crate::submit::{Lane, Stop, SubmitConfig};
@@ -70,7 +71,8 @@ pub fn run(config: &ExportConfig) -> Result<Summary, RunError> {
     let stop = Arc::new(Stop::default());
     let (read, lane) = runtime
         .block_on(async {
-            let (client, emulator) = client_for(aws).await?;
+            let (base, emulator) = client_for(aws).await?;
+            let client = aws_sdk_wellarchitected::Client::new(&base);
             let destination = destination(&config.service, &emulator);
             let lane = Arc::new(Lane::new(client, destination, &config.submit, stop.clone()));
             let read = read_all(&lane, config).await;
@@ -123,7 +125,7 @@ async fn read_all(
         }
     };
     let listed = list(lane, config.name_prefix.as_deref()).await.map_err(stopped)?;
-    let mut progress = Progress::new(config.progress, listed.len() as u64, lane.clone());
+    let mut progress = Progress::new(config.progress, listed.len() as u64, Board::of(lane));
     let mut reads = tokio::task::JoinSet::new();
     for (index, listed) in listed.into_iter().enumerate() {
         let lane = lane.clone();

@@ -14,13 +14,14 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use aws_sdk_wellarchitected::Client;
+use aws_types::SdkConfig;
 
 use super::plan::SavedPlan;
 use super::progress::{self, Progress};
-use super::{RowNote, Summary, Traffic, print_line};
+use super::{LaneLine, RowNote, Summary, Traffic, print_line};
 use crate::RunError;
-use crate::emulator::{Emulator, EmulatorConfig};
+use crate::destination::Destination;
+use crate::emulator::{Emulator, EmulatorConfig, local_credentials};
 use crate::input::{self, InputOptions};
 use crate::model::name_key;
 use crate::problem::{Problem, quoted};
@@ -30,8 +31,9 @@ use crate::report::journal::{self, InputIdentity, Journal};
 use crate::report::workbook::{self, RunFacts};
 use crate::report::{self, Counts, Format, Record, ReportError, Status, sink};
 use crate::stderr;
-use crate::submit::client::{AwsOptions, aws_client};
-use crate::submit::{Lane, Pending, Stale, Stop, StopReason, SubmitConfig, submit};
+use crate::submit::client::{AwsOptions, aws_config};
+use crate::submit::fleet::{self, Board, FleetConfig, LaneOutcome};
+use crate::submit::{Pending, Stale, SubmitConfig};
 use crate::validate::{Checked, check_rows};
 
 /// Where requests go.
@@ -60,6 +62,8 @@ pub struct ImportConfig {
     pub plan: Option<PathBuf>,
     /// Where to write the invalid and failed rows with their own columns.
     pub failures: Option<PathBuf>,
+    /// How to reach other accounts, and how many lanes at once.
+    pub fleet: FleetConfig,
 }
 
 /// A row once validated: its verdict with its problems, or what to send and
@@ -79,6 +83,8 @@ pub(super) struct Rows {
     pub(super) problems: Vec<RowNote>,
     /// Warnings about the file (unknown columns, say).
     pub(super) warnings: Vec<String>,
+    /// Rows name where they go (Target columns, or `--regions`).
+    pub(super) destinations: bool,
 }
 
 pub(super) fn read_rows(options: &InputOptions) -> Result<Rows, RunError> {
@@ -89,15 +95,15 @@ pub(super) fn read_rows(options: &InputOptions) -> Result<Rows, RunError> {
         row_warnings: HashMap::new(),
         problems: Vec::new(),
         warnings: opened.warnings.clone(),
+        destinations: opened.columns.has_targets() || !options.regions.is_empty(),
     };
     let verdict = |checked: Checked<'_>| {
         if checked.is_valid() {
             let request = checked.request.into_owned();
             let token = request.idempotency_token();
-            return Validated::Valid(
-                Box::new(Pending { row: checked.row, request, token }),
-                checked.problems,
-            );
+            let targets = checked.targets.into_owned();
+            let row = Pending { row: checked.row, request, token, targets, destination: None };
+            return Validated::Valid(Box::new(row), checked.problems);
         }
         Validated::Invalid(Record::verdict(&checked).into_owned())
     };
@@ -142,11 +148,11 @@ pub fn dry_run(config: &ImportConfig) -> Result<Summary, RunError> {
 
 /// The async runtime and, for AWS, a client whose configuration was
 /// checked first: an incomplete one is one line before anything else.
-pub(super) fn connect(service: &Service) -> Result<(tokio::runtime::Runtime, Option<Client>), RunError> {
+pub(super) fn connect(service: &Service) -> Result<(tokio::runtime::Runtime, Option<SdkConfig>), RunError> {
     let runtime = tokio::runtime::Runtime::new().map_err(RunError::Runtime)?;
     let aws = match service {
         Service::Aws(options) => {
-            Some(runtime.block_on(aws_client(options)).map_err(RunError::Configuration)?)
+            Some(runtime.block_on(aws_config(options)).map_err(RunError::Configuration)?)
         }
         Service::Local => None,
     };
@@ -174,7 +180,8 @@ pub fn run(config: &ImportConfig) -> Result<Summary, RunError> {
         None => config,
     };
     let earlier = earlier_outcomes(config, &journal_path, &identity)?;
-    let Rows { invalid, valid: pending, row_warnings, problems, mut warnings } = read_rows(&config.input)?;
+    let Rows { invalid, valid: pending, row_warnings, problems, mut warnings, destinations } =
+        read_rows(&config.input)?;
     warnings.extend(earlier.warnings);
     refuse_moved_rows(&config.report, &earlier.done, &invalid, &pending)?;
     if config.format == Format::Xlsx && invalid.len() + pending.len() >= workbook::MAX_ROWS as usize {
@@ -186,19 +193,45 @@ pub fn run(config: &ImportConfig) -> Result<Summary, RunError> {
         )));
     }
 
+    if destinations && config.plan.is_some() {
+        return Err(RunError::Usage(
+            "--plan does not take rows that name where they go (Target columns or --regions) yet".into(),
+        ));
+    }
+    // For --local, the emulator starts now: nothing before needs it.
+    let (base, emulator) = runtime.block_on(client_for(aws)).map_err(RunError::Runtime)?;
+    let base_account = match destinations {
+        true => Some(runtime.block_on(fleet::base_account(&base)).map_err(RunError::Configuration)?),
+        false => None,
+    };
+    let pending = match &base_account {
+        Some(account) => {
+            let base_region = base.region().map_or("us-east-1", |region| region.as_ref()).to_owned();
+            destined(pending, &config.input.regions, account, &base_region)
+        }
+        None => pending,
+    };
     // Rows an earlier run finished are not sent again.
-    let (carried, to_send): (Vec<Pending>, Vec<Pending>) = pending
-        .into_iter()
-        .partition(|row| earlier.done.contains_key(&(row.row, name_key(row.request.name()))));
-    let carried = carried.iter().map(|row| earlier.done[&(row.row, name_key(row.request.name()))].clone());
+    let (carried, to_send): (Vec<Pending>, Vec<Pending>) =
+        pending.into_iter().partition(|row| earlier.done.contains_key(&pending_key(row)));
+    let carried = carried.iter().map(|row| earlier.done[&pending_key(row)].clone());
     let journal = Journal::open(&journal_path, &identity)?;
-    let sent = send(config, &runtime, aws, to_send, journal);
+    let sent = send(config, &runtime, &base, base_account.as_deref(), to_send, journal);
+    if let Some(emulator) = emulator {
+        runtime.block_on(emulator.stop()).map_err(RunError::Runtime)?;
+    }
     if let Err(RunError::StalePlan { .. }) = &sent {
         // Nothing was sent: the journal holds its header only.
         let _ = std::fs::remove_file(&journal_path);
     }
-    let Sent { records: sent, stopped, traffic, destination } = sent?;
-    facts.parameters = super::parameters(destination, &config.submit, Some(&traffic));
+    let Sent { records: sent, lanes, traffic } = sent?;
+    let named = lanes
+        .first()
+        .and_then(|lane| lane.lane.as_ref())
+        .map_or_else(String::new, |lane| lane.destination().to_owned());
+    let shown = if lanes.len() > 1 { format!("{} lanes", lanes.len()) } else { named };
+    facts.parameters = super::parameters(shown, &config.submit, Some(&traffic));
+    facts.destinations = destinations;
 
     // A valid row's warnings stay with its outcome, as in `validate`'s report.
     let sent = sent.into_iter().map(|mut record| {
@@ -208,9 +241,10 @@ pub fn run(config: &ImportConfig) -> Result<Summary, RunError> {
         record
     });
     let mut records: Vec<Record<'static>> = invalid.into_iter().chain(carried).chain(sent).collect();
-    records.sort_by_key(|record| record.row);
+    records.sort_by(|a, b| (a.row, &a.account, &a.region).cmp(&(b.row, &b.account, &b.region)));
     let mut summary = Summary::new("import", &[Status::Created], Some(config.report.clone()), warnings);
-    summary.stopped = stopped;
+    summary.lanes = lane_lines(&lanes, &records, &config.submit);
+    summary.stopped = super::stop_of(&summary.lanes);
     summary.traffic = Some(traffic);
     problems.into_iter().for_each(|problem| summary.problem(problem));
     for record in &records {
@@ -239,6 +273,52 @@ pub fn run(config: &ImportConfig) -> Result<Summary, RunError> {
     Ok(summary)
 }
 
+/// Each row once a Region it goes to: its targets, else `--regions`, else
+/// the base credentials' account and Region.
+fn destined(rows: Vec<Pending>, fan_out: &[String], base_account: &str, base_region: &str) -> Vec<Pending> {
+    let mut destined = Vec::with_capacity(rows.len());
+    for row in rows {
+        let account = row.targets.account.as_deref().unwrap_or(base_account).to_owned();
+        let mut regions = row.targets.regions(fan_out);
+        if regions.is_empty() {
+            regions.push(base_region);
+        }
+        let regions: Vec<String> = regions.into_iter().map(str::to_owned).collect();
+        for region in regions {
+            let destination = Some(Destination { account: account.clone(), region });
+            destined.push(Pending { destination, ..row.clone() });
+        }
+    }
+    destined
+}
+
+/// What each lane did, with its rows' counts, for the summary.
+fn lane_lines(lanes: &[LaneOutcome], records: &[Record<'static>], config: &SubmitConfig) -> Vec<LaneLine> {
+    lanes
+        .iter()
+        .map(|outcome| {
+            let mut counts = Counts::default();
+            let destination = outcome.destination.as_ref();
+            records
+                .iter()
+                .filter(|record| {
+                    destination.is_none_or(|place| {
+                        record.account.as_deref() == Some(place.account.as_str())
+                            && record.region.as_deref() == Some(place.region.as_str())
+                    })
+                })
+                .filter(|record| record.status != Status::Invalid)
+                .for_each(|record| counts.add(record.status));
+            LaneLine {
+                destination: outcome.destination.clone(),
+                counts,
+                stopped: outcome.stopped.clone(),
+                traffic: outcome.lane.as_ref().map(|lane| Traffic::of(lane, config)).unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
 /// `config` following the saved plan at `path`: its policy, and its
 /// fingerprints to hold the service to; refused if the sheet is another.
 fn following(config: &ImportConfig, path: &Path, sheet: &InputIdentity) -> Result<ImportConfig, RunError> {
@@ -257,59 +337,51 @@ fn following(config: &ImportConfig, path: &Path, sheet: &InputIdentity) -> Resul
 /// What sending left.
 struct Sent {
     records: Vec<Record<'static>>,
-    stopped: Option<StopReason>,
+    lanes: Vec<LaneOutcome>,
+    /// Every lane's requests together.
     traffic: Traffic,
-    /// Where requests went, in words.
-    destination: String,
 }
 
-/// Sends `rows` through a lane to the configured service. Each outcome is
+/// Sends `rows` through a lane each place they go. Each outcome is
 /// journaled and shown as it comes, by one thread that drains the channel
-/// outcomes leave the sender by, so no file is written on an async worker.
+/// outcomes leave the senders by, so no file is written on an async worker.
 fn send(
     config: &ImportConfig,
     runtime: &tokio::runtime::Runtime,
-    aws: Option<Client>,
+    base: &SdkConfig,
+    base_account: Option<&str>,
     rows: Vec<Pending>,
     journal: Journal,
 ) -> Result<Sent, RunError> {
     let total = rows.len() as u64;
+    let groups = fleet::group(rows);
+    let board = Arc::new(Board::new(groups.len()));
     let (outcomes, received) = std::sync::mpsc::channel();
-    let stop = Arc::new(Stop::default());
-    let sent = runtime.block_on(async {
-        let interrupt = stop.clone();
+    let progress = Progress::new(config.progress, total, board.clone());
+    let recorder = std::thread::spawn(move || record_outcomes(received, journal, progress));
+    let submitted = runtime.block_on(async {
+        let interrupt = board.clone();
         tokio::spawn(async move {
             if tokio::signal::ctrl_c().await.is_ok() {
-                interrupt.stop(StopReason::Interrupted);
+                interrupt.interrupt();
             }
         });
-        let (client, emulator) = client_for(aws).await?;
-        let lane = Arc::new(Lane::new(
-            client,
-            destination(&config.service, &emulator),
-            &config.submit,
-            stop.clone(),
-        ));
-        let progress = Progress::new(config.progress, total, lane.clone());
-        let recorder = std::thread::spawn(move || record_outcomes(received, journal, progress));
-        let submitted = submit(lane.clone(), rows, &config.submit, outcomes).await;
-        if let Some(emulator) = emulator {
-            emulator.stop().await?;
-        }
-        Ok::<_, std::io::Error>((recorder, lane, submitted))
+        fleet::send_all(base, base_account, groups, &config.submit, &config.fleet, outcomes, board.clone())
+            .await
     });
-    // The sender is gone (sent or not), so the recorder ends.
-    let (recorder, lane, submitted) = sent.map_err(RunError::Runtime)?;
+    // The senders are gone (sent or not), so the recorder ends.
     let records = recorder.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-    if let Err(Stale(rows)) = submitted {
-        let shown: Vec<String> =
-            rows.iter().take(5).map(|(row, name)| format!("row {row} {}", quoted(name))).collect();
-        let more = if rows.len() > 5 { format!(" and {} more", rows.len() - 5) } else { String::new() };
-        return Err(RunError::StalePlan { rows: format!("{}{more}", shown.join(", ")) });
-    }
-    let traffic = Traffic::of(&lane, &config.submit);
-    let destination = lane.destination().to_owned();
-    Ok(Sent { records, stopped: stop.reason(), traffic, destination })
+    let lanes = match submitted {
+        Ok(lanes) => lanes,
+        Err(Stale(rows)) => {
+            let shown: Vec<String> =
+                rows.iter().take(5).map(|(row, name)| format!("row {row} {}", quoted(name))).collect();
+            let more = if rows.len() > 5 { format!(" and {} more", rows.len() - 5) } else { String::new() };
+            return Err(RunError::StalePlan { rows: format!("{}{more}", shown.join(", ")) });
+        }
+    };
+    let traffic = Traffic::of_all(lanes.iter().filter_map(|lane| lane.lane.as_deref()), &config.submit);
+    Ok(Sent { records, lanes, traffic })
 }
 
 /// Where requests go, as messages name it.
@@ -325,15 +397,16 @@ pub(super) fn destination(service: &Service, emulator: &Option<Emulator>) -> Str
     }
 }
 
-/// The AWS client made at the start, or for `--local` the client of an
+/// The AWS configuration checked at the start, or for `--local` that of an
 /// emulator started for this run, to be stopped when it ends.
-pub(super) async fn client_for(aws: Option<Client>) -> std::io::Result<(Client, Option<Emulator>)> {
+pub(super) async fn client_for(aws: Option<SdkConfig>) -> std::io::Result<(SdkConfig, Option<Emulator>)> {
     match aws {
-        Some(client) => Ok((client, None)),
+        Some(config) => Ok((config, None)),
         None => {
             let emulator = Emulator::start(EmulatorConfig::default()).await?;
             tracing::info!(endpoint = %emulator.endpoint_url(), "sending to the built-in emulator");
-            Ok((emulator.client(), Some(emulator)))
+            let config = emulator.sdk_config(local_credentials(), "us-east-1").await;
+            Ok((config, Some(emulator)))
         }
     }
 }
@@ -375,8 +448,20 @@ fn write_report(
     sink.finish().map(drop)
 }
 
-/// Rows an earlier run finished, by row and name key.
-type Done = HashMap<(u64, Box<str>), Record<'static>>;
+/// Rows an earlier run finished, by row, account, Region and name key.
+type Done = HashMap<DoneKey, Record<'static>>;
+type DoneKey = (u64, Option<String>, Option<String>, Box<str>);
+
+fn record_key(record: &Record<'_>) -> DoneKey {
+    (record.row, record.account.clone(), record.region.clone(), name_key(&record.workload_name))
+}
+
+fn pending_key(row: &Pending) -> DoneKey {
+    let destination = row.destination.as_ref();
+    let account = destination.map(|destination| destination.account.clone());
+    let region = destination.map(|destination| destination.region.clone());
+    (row.row, account, region, name_key(row.request.name()))
+}
 
 /// What an earlier run of the same report left.
 #[derive(Default)]
@@ -411,7 +496,7 @@ fn earlier_outcomes(
     let mut earlier = Earlier::default();
     let mut add = |records: Vec<Record<'static>>| {
         for record in records.into_iter().filter(|record| record.status.is_done()) {
-            earlier.done.insert((record.row, name_key(&record.workload_name)), record);
+            earlier.done.insert(record_key(&record), record);
         }
     };
     if found.contains(&report) {
@@ -452,7 +537,7 @@ fn refuse_moved_rows(
         .collect();
     let mut moved: Vec<(u64, &str, &str)> = done
         .iter()
-        .filter_map(|((row, key), record)| {
+        .filter_map(|((row, _, _, key), record)| {
             let now = names.get(row)?;
             (name_key(now) != *key).then_some((*row, &*record.workload_name, *now))
         })

@@ -13,6 +13,7 @@ use std::process::{ExitCode, Termination};
 use std::time::Duration;
 
 use crate::RunError;
+use crate::destination::Destination;
 use crate::problem::Problem;
 use crate::report::{Counts, Record, Status};
 use crate::stderr::{self, Fields, Level};
@@ -135,6 +136,24 @@ impl Traffic {
         }
     }
 
+    /// How the requests of several lanes went together: one lane's own
+    /// figures, or the sums of the lanes' throttled and retried requests.
+    pub fn of_all<'l>(
+        lanes: impl Iterator<Item = &'l crate::submit::Lane>,
+        config: &crate::submit::SubmitConfig,
+    ) -> Traffic {
+        let each: Vec<Traffic> = lanes.map(|lane| Traffic::of(lane, config)).collect();
+        match each[..] {
+            [one] => one,
+            _ => Traffic {
+                found: RateFound::default(),
+                limit: each.first().and_then(|traffic| traffic.limit),
+                throttled: each.iter().map(|traffic| traffic.throttled).sum(),
+                retried: each.iter().map(|traffic| traffic.retried).sum(),
+            },
+        }
+    }
+
     /// `rate: the service throttled above about 19.6 requests/s; pin it
     /// with --rate 18.6`, or how fast requests went when it never throttled;
     /// nothing when too few went to say.
@@ -150,6 +169,15 @@ impl Traffic {
             )),
             None => None,
         }
+    }
+
+    fn json(&self) -> serde_json::Value {
+        let round = |rate: f64| (rate * 10.0).round() / 10.0;
+        serde_json::json!({
+            "service": self.found.service.map(round),
+            "highest_sent": round(self.found.highest_sent),
+            "limit": self.limit,
+        })
     }
 }
 
@@ -180,6 +208,80 @@ pub fn parameters(
     parameters
 }
 
+/// What one lane of an import did.
+#[derive(Debug, Clone)]
+pub struct LaneLine {
+    /// `None` for the run's own account and Region, unnamed.
+    pub destination: Option<Destination>,
+    /// Its rows' outcomes.
+    pub counts: Counts,
+    pub stopped: Option<StopReason>,
+    pub traffic: Traffic,
+}
+
+impl LaneLine {
+    /// `lane 111122223333 eu-west-1: 50 created; rate: …; stopped early: …`.
+    fn line(&self) -> String {
+        let place = self.destination.as_ref().map_or_else(|| "the run's own".to_owned(), ToString::to_string);
+        let mut line = format!("lane {place}: {}", self.counts.per_status(&[]));
+        if let Some(rate) = self.traffic.line() {
+            line.push_str(&format!("; {rate}"));
+        }
+        if let Some(reason) = &self.stopped {
+            line.push_str(&format!("; stopped early: {reason}"));
+        }
+        line
+    }
+
+    fn json(&self) -> serde_json::Value {
+        let counts: Fields = Status::ALL
+            .iter()
+            .filter(|status| self.counts.get(**status) > 0)
+            .map(|status| (status.as_str().to_owned(), self.counts.get(*status).into()))
+            .collect();
+        let destination = self.destination.as_ref();
+        serde_json::json!({
+            "account": destination.map(|place| place.account.clone()),
+            "region": destination.map(|place| place.region.clone()),
+            "rows": self.counts.total(),
+            "counts": counts,
+            "stopped": self.stopped.as_ref().map(stop_json),
+            "rate": self.traffic.json(),
+            "throttled": self.traffic.throttled,
+            "retried": self.traffic.retried,
+        })
+    }
+}
+
+/// Why the run stopped, from its lanes: Ctrl-C if it came, else the first
+/// lane stopped by a run-wide fault (named when there are several lanes).
+pub fn stop_of(lanes: &[LaneLine]) -> Option<StopReason> {
+    if lanes.iter().any(|lane| lane.stopped == Some(StopReason::Interrupted)) {
+        return Some(StopReason::Interrupted);
+    }
+    let stopped: Vec<&LaneLine> = lanes.iter().filter(|lane| lane.stopped.is_some()).collect();
+    let first = stopped.first()?;
+    let reason = first.stopped.clone()?;
+    let (StopReason::RunWide { code, detail }, true) = (&reason, lanes.len() > 1) else {
+        return Some(reason);
+    };
+    let place = first.destination.as_ref().map_or_else(String::new, |place| format!("lane {place}: "));
+    let more = match stopped.len() {
+        1 => String::new(),
+        n => format!(" (and {} more lanes stopped)", n - 1),
+    };
+    Some(StopReason::RunWide { code: code.clone(), detail: format!("{place}{detail}{more}") })
+}
+
+/// A lane's figures as the fields of a JSON log line.
+fn lane_fields(lane: &LaneLine) -> Fields {
+    lane.json().as_object().cloned().unwrap_or_default()
+}
+
+fn stop_json(reason: &StopReason) -> serde_json::Value {
+    serde_json::json!({"code": reason.code(), "message": reason.to_string()})
+}
+
 /// What a command did.
 #[derive(Debug)]
 pub struct Summary {
@@ -203,6 +305,8 @@ pub struct Summary {
     pub traffic: Option<Traffic>,
     /// What a plan would do.
     pub plan: Option<PlanCounts>,
+    /// What each lane of an import did.
+    pub lanes: Vec<LaneLine>,
     /// The summary line, when the command says it its own way (export,
     /// template).
     pub said: Option<String>,
@@ -227,6 +331,7 @@ impl Summary {
             problems: 0,
             traffic: None,
             plan: None,
+            lanes: Vec::new(),
             said: None,
         }
     }
@@ -274,10 +379,7 @@ impl Summary {
             .filter(|status| self.headline.contains(status) || self.counts.get(**status) > 0)
             .map(|status| (status.as_str().to_owned(), self.counts.get(*status).into()))
             .collect();
-        let stopped = self
-            .stopped
-            .as_ref()
-            .map(|reason| serde_json::json!({"code": reason.code(), "message": reason.to_string()}));
+        let stopped = self.stopped.as_ref().map(stop_json);
         let mut summary = serde_json::json!({
             "command": self.command,
             "input": input.display().to_string(),
@@ -296,14 +398,12 @@ impl Summary {
             });
         }
         if let Some(traffic) = &self.traffic {
-            let round = |rate: f64| (rate * 10.0).round() / 10.0;
-            summary["rate"] = serde_json::json!({
-                "service": traffic.found.service.map(round),
-                "highest_sent": round(traffic.found.highest_sent),
-                "limit": traffic.limit,
-            });
+            summary["rate"] = traffic.json();
             summary["throttled"] = traffic.throttled.into();
             summary["retried"] = traffic.retried.into();
+        }
+        if !self.lanes.is_empty() {
+            summary["lanes"] = self.lanes.iter().map(LaneLine::json).collect();
         }
         summary
     }
@@ -371,6 +471,12 @@ fn tell(outcome: Result<Summary, RunError>, telling: &Telling, command: &'static
             fields.insert("more".into(), more.into());
             let text = format!("… and {more} more problems in the report");
             stderr::event(Level::Info, "more_problems", &text, fields, &text);
+        }
+    }
+    if summary.lanes.len() > 1 && !telling.quiet {
+        for lane in &summary.lanes {
+            let line = lane.line();
+            stderr::event(Level::Info, "lane", &line, lane_fields(lane), &line);
         }
     }
     if let Some(reason) = &summary.stopped {

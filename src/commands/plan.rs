@@ -208,7 +208,8 @@ pub fn run(config: &PlanConfig) -> Result<Summary, RunError> {
     let stop = Arc::new(Stop::default());
     let (snapshot, destination) = runtime
         .block_on(async {
-            let (client, emulator) = client_for(aws).await?;
+            let (base, emulator) = client_for(aws).await?;
+            let client = aws_sdk_wellarchitected::Client::new(&base);
             let destination = destination(&config.service, &emulator);
             let lane = Arc::new(Lane::new(client, destination.clone(), &config.submit, stop.clone()));
             let snapshot = read::snapshot(&lane, &valid, policy.on_existing).await;

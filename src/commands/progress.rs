@@ -1,23 +1,23 @@
 //! Progress while an import sends: a bar for a person at a terminal, and a
 //! line every few seconds for a log (stderr piped, or `--log-format json`),
 //! so a scheduler's log shows a slow run moving. Both show what makes a run
-//! slow: throttled answers and retries, and the rate requests go at.
+//! slow: throttled answers and retries, and the rate requests go at; with
+//! several lanes, how many are done, active and stopped.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
 use crate::report::{Counts, Status};
 use crate::stderr::{self, Fields, Level};
-use crate::submit::Lane;
+use crate::submit::fleet::{Board, BoardView};
 
 /// How often the recorder looks up, even when no outcome comes.
 pub const TICK: Duration = Duration::from_millis(200);
 
 pub struct Progress {
-    lane: Arc<Lane>,
+    board: Arc<Board>,
     total: u64,
     started: Instant,
     shown: Shown,
@@ -35,14 +35,14 @@ enum Shown {
 
 impl Progress {
     /// `every`: `None` for no progress at all (`--quiet`).
-    pub fn new(every: Option<Duration>, total: u64, lane: Arc<Lane>) -> Progress {
+    pub fn new(every: Option<Duration>, total: u64, board: Arc<Board>) -> Progress {
         let now = Instant::now();
         let shown = match every {
             None => Shown::Nothing,
             Some(_) if stderr::is_terminal() && !stderr::json() => Shown::Bar(bar(total)),
             Some(every) => Shown::Lines { every, last: now },
         };
-        Progress { lane, total, started: now, shown }
+        Progress { board, total, started: now, shown }
     }
 
     /// One more row has its outcome.
@@ -55,12 +55,12 @@ impl Progress {
     }
 
     pub fn tick(&mut self, counts: &Counts) {
-        let tally = self.lane.tally();
-        let (throttled, retried) =
-            (tally.throttled.load(Ordering::Relaxed), tally.retried.load(Ordering::Relaxed));
+        let view = self.board.view();
+        let BoardView { throttled, retried, .. } = view;
+        let lanes = self.lanes(&view);
         match &mut self.shown {
             Shown::Bar(bar) => bar.set_message(format!(
-                "{} · throttled {throttled} · retried {retried}",
+                "{}{lanes} · throttled {throttled} · retried {retried}",
                 counts.per_status(&[])
             )),
             Shown::Lines { every, last } if last.elapsed() >= *every => {
@@ -69,7 +69,7 @@ impl Progress {
                 let elapsed = self.started.elapsed().as_secs_f64();
                 let per_second = if elapsed > 0.0 { done as f64 / elapsed } else { 0.0 };
                 let text = format!(
-                    "progress: {done}/{} rows · {per_second:.1}/s · {} · throttled {throttled} · retried {retried}",
+                    "progress: {done}/{} rows · {per_second:.1}/s · {}{lanes} · throttled {throttled} · retried {retried}",
                     self.total,
                     counts.per_status(&[]),
                 );
@@ -85,14 +85,29 @@ impl Progress {
                 fields.insert("counts".into(), per_status.into());
                 fields.insert("throttled".into(), throttled.into());
                 fields.insert("retried".into(), retried.into());
-                fields.insert(
-                    "sending_rate".into(),
-                    ((self.lane.pacer().current() * 10.0).round() / 10.0).into(),
-                );
+                fields.insert("sending_rate".into(), ((view.rate * 10.0).round() / 10.0).into());
+                if self.board.total > 1 {
+                    let lanes = [("done", view.done), ("active", view.active), ("stopped", view.stopped)];
+                    let lanes: Fields =
+                        lanes.iter().map(|(name, count)| (name.to_string(), (*count).into())).collect();
+                    fields.insert("lanes".into(), lanes.into());
+                    fields.insert("lanes_total".into(), self.board.total.into());
+                }
                 stderr::event(Level::Info, "progress", &text, fields, &text);
             }
             Shown::Lines { .. } | Shown::Nothing => {}
         }
+    }
+
+    /// ` · lanes 3 done, 2 active, 0 stopped of 6`, when there are several.
+    fn lanes(&self, view: &BoardView) -> String {
+        if self.board.total <= 1 {
+            return String::new();
+        }
+        format!(
+            " · lanes {} done, {} active, {} stopped of {}",
+            view.done, view.active, view.stopped, self.board.total
+        )
     }
 
     pub fn finish(self) {

@@ -90,9 +90,9 @@ impl Keys {
         self.fixed.is_empty()
     }
 
-    /// The account a key signs as, if the emulator knows the key.
-    pub fn account_of(&self, access_key: &str) -> Option<String> {
-        self.secret_of(access_key).map(|secret| secret.account)
+    /// Whether STS issued this key.
+    pub fn is_issued(&self, access_key: &str) -> bool {
+        self.issued.lock().unwrap_or_else(PoisonError::into_inner).contains_key(access_key)
     }
 
     /// Registers temporary credentials STS issued.

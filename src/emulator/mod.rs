@@ -290,6 +290,11 @@ impl Emulator {
     }
 }
 
+/// The credentials `--local` signs with: an open emulator takes any.
+pub fn local_credentials() -> Credentials {
+    Credentials::new("AKIDLOCAL", "local-secret", None, None, "wa-bulk-local")
+}
+
 /// An SDK client for an emulator at `endpoint_url`: any credentials pass its
 /// signature check; the SDK's own retries are off, so every answer is seen.
 pub fn local_client(endpoint_url: &str) -> Client {
@@ -297,7 +302,7 @@ pub fn local_client(endpoint_url: &str) -> Client {
         .behavior_version(BehaviorVersion::latest())
         .endpoint_url(endpoint_url)
         .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("AKIDLOCAL", "local-secret", None, None, "wa-bulk-local"))
+        .credentials_provider(local_credentials())
         .retry_config(RetryConfig::disabled())
         .http_client(crate::submit::http::client(None))
         .build();

@@ -1,6 +1,6 @@
-//! STS AssumeRole, as aws-config's role provider calls it: the query
-//! protocol (a form body, `Action=AssumeRole`) on `POST /`, signed for the
-//! `sts` service, answered in XML. The temporary keys it hands out sign as
+//! STS AssumeRole, as aws-config's role provider calls it, and
+//! GetCallerIdentity: the query protocol (a form body, `Action=…`) on
+//! `POST /`, signed for the `sts` service, answered in XML. The temporary keys it hands out sign as
 //! the role's account until they expire. A role in a denied account, or an
 //! ExternalId other than the configured one, is refused as STS refuses it
 //! (403 AccessDenied).
@@ -24,6 +24,9 @@ const DURATIONS: std::ops::RangeInclusive<u64> = 900..=43_200;
 pub(super) fn answer(shared: &Arc<Shared>, caller: &Caller, body: &[u8]) -> Response {
     let form: HashMap<String, String> = form_urlencoded::parse(body).into_owned().collect();
     let value = |name: &str| form.get(name).map(String::as_str).unwrap_or_default();
+    if value("Action") == "GetCallerIdentity" {
+        return caller_identity(shared, caller);
+    }
     if value("Action") != "AssumeRole" {
         let action = value("Action");
         return refusal(
@@ -87,6 +90,25 @@ pub(super) fn answer(shared: &Arc<Shared>, caller: &Caller, body: &[u8]) -> Resp
         escaped(role_name),
         escaped(session),
         request_id(),
+    );
+    xml_response(StatusCode::OK, xml)
+}
+
+/// GetCallerIdentity: the account the request's key signs as.
+fn caller_identity(shared: &Shared, caller: &Caller) -> Response {
+    let account = &caller.tenant.account;
+    let arn = if shared.keys.is_issued(&caller.access_key) {
+        format!("arn:aws:sts::{account}:assumed-role/wa-bulk/wa-bulk")
+    } else {
+        format!("arn:aws:iam::{account}:user/wa-bulk")
+    };
+    let xml = format!(
+        "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
+         <GetCallerIdentityResult><Arn>{arn}</Arn><UserId>{}</UserId><Account>{account}</Account>\
+         </GetCallerIdentityResult><ResponseMetadata><RequestId>{}</RequestId></ResponseMetadata>\
+         </GetCallerIdentityResponse>",
+        escaped(&caller.access_key),
+        request_id()
     );
     xml_response(StatusCode::OK, xml)
 }

@@ -217,8 +217,8 @@ fn record(row: &Pending, status: Status, attempts: u32) -> Record<'static> {
     Record {
         row: row.row,
         workload_name: row.request.name().to_owned().into(),
-        account: None,
-        region: None,
+        account: row.destination.as_ref().map(|destination| destination.account.clone()),
+        region: row.destination.as_ref().map(|destination| destination.region.clone()),
         status,
         workload_id: None,
         workload_arn: None,
@@ -245,6 +245,14 @@ fn failed(row: &Pending, attempts: u32, failure: &Failure) -> Record<'static> {
              (or --resume) and the row's name and token find what it did",
         );
     }
+    record
+}
+
+/// A row that cannot be sent where it goes, and why.
+pub fn refused(row: &Pending, code: &str, why: &str) -> Record<'static> {
+    let mut record = record(row, Status::Failed, 0);
+    record.error_code = Some(code.to_owned());
+    record.message = why.to_owned();
     record
 }
 

@@ -16,6 +16,7 @@ use aws_sdk_wellarchitected::types::{
     DefinitionType, IssueManagementType, TrustedAdvisorIntegrationStatus, Workload, WorkloadDiscoveryConfig,
     WorkloadEnvironment, WorkloadIssueManagementStatus, WorkloadJiraConfigurationInput,
 };
+use aws_types::SdkConfig;
 
 use super::http::{self, CaBundle};
 use crate::model::{DiscoveryConfig, Field, JiraConfiguration, Text, WorkloadRequest, member_table};
@@ -29,10 +30,10 @@ pub struct AwsOptions {
     pub endpoint_url: Option<String>,
 }
 
-/// A client from the default chain (environment, profiles, SSO, instance
-/// roles), once the chain has given credentials and a Region; else what is
-/// missing and how to give it, in one line.
-pub async fn aws_client(options: &AwsOptions) -> Result<Client, String> {
+/// The configuration of the default chain (environment, profiles, SSO,
+/// instance roles), once the chain has given credentials and a Region; else
+/// what is missing and how to give it, in one line.
+pub async fn aws_config(options: &AwsOptions) -> Result<SdkConfig, String> {
     let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(RetryConfig::disabled());
     if let Some(profile) = &options.profile {
         loader = loader.profile_name(profile);
@@ -64,7 +65,7 @@ pub async fn aws_client(options: &AwsOptions) -> Result<Client, String> {
             "no AWS Region is set: pass --region, set AWS_REGION, or give the profile a region".into()
         );
     }
-    Ok(Client::new(&config))
+    Ok(config)
 }
 
 /// The profile files must parse, and the profile asked for (`--profile`,

@@ -111,7 +111,8 @@ pub struct Lane {
     connection_failures: AtomicU32,
     pacer: Pacer,
     tally: Tally,
-    in_flight: Semaphore,
+    /// Requests in flight: the lane's own, or shared by every lane of a run.
+    in_flight: Arc<Semaphore>,
     max_attempts: u32,
     attempt_timeout: Duration,
     backoff: Backoff,
@@ -121,6 +122,19 @@ pub struct Lane {
 
 impl Lane {
     pub fn new(client: Client, destination: String, config: &SubmitConfig, stop: Arc<Stop>) -> Lane {
+        let in_flight = Arc::new(Semaphore::new(config.concurrency.max(1)));
+        Lane::sharing(client, destination, config, stop, in_flight)
+    }
+
+    /// A lane whose requests in flight count against `in_flight`, which
+    /// other lanes share.
+    pub fn sharing(
+        client: Client,
+        destination: String,
+        config: &SubmitConfig,
+        stop: Arc<Stop>,
+        in_flight: Arc<Semaphore>,
+    ) -> Lane {
         Lane {
             client,
             destination,
@@ -128,7 +142,7 @@ impl Lane {
             connection_failures: AtomicU32::new(0),
             pacer: Pacer::new(config.rate, config.burst),
             tally: Tally::default(),
-            in_flight: Semaphore::new(config.concurrency.max(1)),
+            in_flight,
             max_attempts: config.max_attempts.max(1),
             attempt_timeout: config.attempt_timeout,
             backoff: config.backoff,
@@ -157,6 +171,11 @@ impl Lane {
     /// Why the lane stopped, once it has.
     pub fn stopped(&self) -> Option<StopReason> {
         self.stop.reason()
+    }
+
+    /// Stops the lane: rows in flight finish, the rest are skipped.
+    pub fn halt(&self, reason: StopReason) {
+        self.stop.stop(reason);
     }
 
     /// Sends one SDK request, paced, bounded, timed and retried; counts its

@@ -11,6 +11,7 @@
 
 pub mod apply;
 pub mod client;
+pub mod fleet;
 pub mod http;
 pub mod lane;
 pub mod plan;
@@ -25,6 +26,7 @@ use std::time::Duration;
 
 use tokio::sync::Semaphore;
 
+use crate::destination::{Destination, Targets};
 use crate::model::WorkloadRequest;
 use crate::report::{Record, Status};
 
@@ -93,6 +95,10 @@ pub struct Pending {
     pub row: u64,
     pub request: WorkloadRequest<'static>,
     pub token: String,
+    /// Where the row said it goes (its target cells).
+    pub targets: Targets<'static>,
+    /// Where it goes; `None` for the run's own account and Region.
+    pub destination: Option<Destination>,
 }
 
 /// Where each row's outcome goes, as soon as it is known.
@@ -104,19 +110,21 @@ pub type Outcomes = std::sync::mpsc::Sender<Record<'static>>;
 /// rows in progress would send more at the old rate after a cut. Measured
 /// with `cargo bench --bench import`: 4 rows a request throttled 12% of
 /// answers, 1 row a request 5%, as before lanes.
-const ROWS_PER_REQUEST: usize = 1;
+pub(crate) const ROWS_PER_REQUEST: usize = 1;
 
 /// Rows of a saved plan whose workloads changed since it was made.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stale(pub Vec<(u64, String)>);
 
-/// Sends every row through `lane`, each outcome to `outcomes`; or, for a
+/// Sends every row through `lane`, each outcome to `outcomes`, with at
+/// most `in_progress` rows in progress (a bound lanes may share); or, for a
 /// saved plan that no longer holds, nothing.
 pub async fn submit(
     lane: Arc<Lane>,
     rows: Vec<Pending>,
     config: &SubmitConfig,
     outcomes: Outcomes,
+    in_progress: Arc<Semaphore>,
 ) -> Result<(), Stale> {
     let policy = config.policy();
     let milestone: Option<Arc<str>> = config.milestone.as_deref().map(Arc::from);
@@ -134,7 +142,6 @@ pub async fn submit(
             return Err(Stale(stale));
         }
     }
-    let in_progress = Arc::new(Semaphore::new(config.concurrency.max(1) * ROWS_PER_REQUEST));
     let mut tasks = tokio::task::JoinSet::new();
     for row in rows {
         let permit = in_progress.clone().acquire_owned().await.expect("the semaphore is never closed");

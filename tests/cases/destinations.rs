@@ -67,3 +67,215 @@ Shop,The web shop,Production,us-east-1,o@example.com,wellarchitected,eu-west-1
     assert_eq!(ran.code, 2);
     assert!(ran.stderr.contains("\"Ireland\" is not a Region code"), "{}", ran.stderr);
 }
+
+mod lanes {
+    //! `import` across accounts and Regions against the emulator as an
+    //! organisation: the run's own key is AKIDIMPORT (as `sending` signs),
+    //! in account BASE; other accounts are reached through a role.
+
+    use std::collections::BTreeMap;
+    use std::time::Duration;
+
+    use wa_bulk::emulator::{Emulator, EmulatorConfig, TestKey};
+    use wa_bulk::report::{Record, Status};
+
+    use super::super::import::{finish, import, journal_lines_reach, run, text};
+    use super::super::support::Fixture;
+
+    const BASE: &str = "999999999999";
+    const ONE: &str = "111111111111";
+    const TWO: &str = "222222222222";
+    const REGIONS: [&str; 2] = ["us-east-1", "eu-west-1"];
+
+    fn organisation() -> EmulatorConfig {
+        EmulatorConfig {
+            keys: vec![TestKey::new("AKIDIMPORT", "import-secret", BASE)],
+            ..EmulatorConfig::default()
+        }
+    }
+
+    /// `per_place` rows for each of the accounts in each Region.
+    fn sheet(fixture: &Fixture, accounts: &[&str], per_place: usize) -> std::path::PathBuf {
+        let mut text =
+            String::from("Name,Description,Environment,Regions,Owner,Lenses,Target account,Target Region\n");
+        for account in accounts {
+            for region in REGIONS {
+                for index in 0..per_place {
+                    text.push_str(&format!(
+                        "Workload {index},Kept in {account} {region},Production,us-east-1,o@example.com,wellarchitected,{account},{region}\n"
+                    ));
+                }
+            }
+        }
+        fixture.write("org.csv", text)
+    }
+
+    /// The records of the report beside `file`.
+    fn report(file: &std::path::Path) -> Vec<Record<'static>> {
+        wa_bulk::report::read_records(&wa_bulk::report::default_path(file)).unwrap()
+    }
+
+    fn by_status(records: &[Record<'static>]) -> BTreeMap<&'static str, usize> {
+        let mut counts = BTreeMap::new();
+        records.iter().for_each(|record| *counts.entry(record.status.as_str()).or_default() += 1);
+        counts
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn three_accounts_in_two_regions_are_imported_once_each_in_its_place() {
+        let emulator = Emulator::start(organisation()).await.unwrap();
+        let fixture = Fixture::new();
+        let file = sheet(&fixture, &[BASE, ONE, TWO], 2);
+        let args = ["--role-name", "wa-bulk", "--output", "json"];
+        let output = run(&mut import(&file, &emulator, &args)).await;
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+        for account in [BASE, ONE, TWO] {
+            for region in REGIONS {
+                let held = emulator.workloads_in(account, region);
+                assert_eq!(held.len(), 2, "{account} {region}");
+                let prefix = format!("arn:aws:wellarchitected:{region}:{account}:workload/");
+                assert!(held.iter().all(|workload| workload.arn.starts_with(&prefix)), "{held:?}");
+            }
+        }
+        let records = report(&file);
+        assert_eq!(by_status(&records), BTreeMap::from([("created", 12)]));
+        let record = &records[4];
+        assert_eq!((record.account.as_deref(), record.region.as_deref()), (Some(ONE), Some("us-east-1")));
+        assert!(record.workload_arn.as_deref().unwrap().contains(&format!(":us-east-1:{ONE}:")));
+        let summary: serde_json::Value =
+            serde_json::from_str(String::from_utf8_lossy(&output.stdout).trim()).unwrap();
+        let lanes = summary["lanes"].as_array().unwrap();
+        assert_eq!(lanes.len(), 6, "{summary}");
+        assert!(lanes.iter().all(|lane| lane["counts"]["created"] == 2 && lane["stopped"].is_null()));
+
+        // Again: nothing is created twice, in any place.
+        let writes = emulator.stats().writes;
+        let again = run(&mut import(&file, &emulator, &["--role-name", "wa-bulk", "--force"])).await;
+        assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+        assert_eq!(by_status(&report(&file)), BTreeMap::from([("exists", 12)]));
+        assert_eq!(emulator.stats().writes, writes);
+        assert_eq!(emulator.workloads().len(), 12);
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_role_that_cannot_be_assumed_skips_its_account_and_the_others_go_on() {
+        let config = EmulatorConfig { denied_accounts: vec![TWO.into()], ..organisation() };
+        let emulator = Emulator::start(config).await.unwrap();
+        let fixture = Fixture::new();
+        let file = sheet(&fixture, &[ONE, TWO], 3);
+        let output = run(&mut import(&file, &emulator, &["--role-name", "wa-bulk"])).await;
+        assert_eq!(output.status.code(), Some(3), "{}", text(&output));
+        let records = report(&file);
+        for record in &records {
+            let expected =
+                if record.account.as_deref() == Some(TWO) { Status::Skipped } else { Status::Created };
+            assert_eq!(record.status, expected, "{record:?}");
+        }
+        let skipped = records.iter().find(|record| record.status == Status::Skipped).unwrap();
+        assert!(skipped.message.contains("AccessDenied"), "{}", skipped.message);
+        assert_eq!(emulator.workloads_in(ONE, "eu-west-1").len(), 3);
+        assert!(emulator.workloads_in(TWO, "us-east-1").is_empty());
+        assert!(String::from_utf8_lossy(&output.stderr).contains(&format!("lane {TWO} us-east-1: ")));
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn without_a_role_only_the_credentials_own_account_is_reached() {
+        let emulator = Emulator::start(organisation()).await.unwrap();
+        let fixture = Fixture::new();
+        let file = sheet(&fixture, &[BASE, ONE], 1);
+        let output = run(&mut import(&file, &emulator, &[])).await;
+        assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+        let records = report(&file);
+        for record in &records {
+            match record.account.as_deref() {
+                Some(BASE) => assert_eq!(record.status, Status::Created),
+                _ => {
+                    assert_eq!(
+                        (record.status, record.error_code.as_deref()),
+                        (Status::Failed, Some("NoRoleForAccount"))
+                    );
+                    assert!(record.message.contains("--role-name"), "{}", record.message);
+                }
+            }
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_full_region_stops_only_its_own_lane() {
+        let emulator = Emulator::start(EmulatorConfig { quota: 2, ..organisation() }).await.unwrap();
+        let fixture = Fixture::new();
+        let text_of = |region: &str, count: usize| {
+            (0..count)
+                .map(|index| format!("Workload {index},In {region},Production,us-east-1,o@example.com,wellarchitected,{region}\n"))
+                .collect::<String>()
+        };
+        let sheet = format!(
+            "Name,Description,Environment,Regions,Owner,Lenses,Target Region\n{}{}",
+            text_of("us-east-1", 5),
+            text_of("eu-west-1", 2)
+        );
+        let file = fixture.write("quota.csv", sheet);
+        let output = run(&mut import(&file, &emulator, &["--concurrency", "1"])).await;
+        assert_eq!(output.status.code(), Some(3), "{}", text(&output));
+        let records = report(&file);
+        let in_region = |region: &str, status| {
+            records.iter().filter(|r| r.region.as_deref() == Some(region) && r.status == status).count()
+        };
+        assert_eq!(
+            (in_region("us-east-1", Status::Created), in_region("us-east-1", Status::Skipped)),
+            (2, 3)
+        );
+        assert_eq!(in_region("eu-west-1", Status::Created), 2, "the other Region's lane went on");
+        assert!(String::from_utf8_lossy(&output.stderr).contains("ServiceQuotaExceededException"));
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn regions_fan_out_and_a_killed_run_resumes_across_lanes() {
+        let config = EmulatorConfig { latency: Duration::from_millis(30), ..organisation() };
+        let emulator = Emulator::start(config).await.unwrap();
+        let fixture = Fixture::new();
+        let mut text = String::from("Name,Description,Environment,Regions,Owner,Lenses,Target account\n");
+        for index in 0..30 {
+            let account = [BASE, ONE][index % 2];
+            text.push_str(&format!(
+                "Fanned {index},Everywhere,Production,us-east-1,o@example.com,wellarchitected,{account}\n"
+            ));
+        }
+        let file = fixture.write("fan.csv", text);
+        let args =
+            ["--role-name", "wa-bulk", "--regions", "us-east-1,eu-west-1,ap-southeast-2", "--rate", "40"];
+        let journal = file.with_file_name("fan.csv.report.csv.journal");
+        let mut child = import(&file, &emulator, &args).spawn().unwrap();
+        journal_lines_reach(&journal, 21).await;
+        child.kill().unwrap();
+        finish(child).await;
+        assert!(emulator.workloads().len() < 90, "killed part way");
+
+        let resumed = run(import(&file, &emulator, &args).arg("--resume")).await;
+        assert_eq!(resumed.status.code(), Some(0), "{}", super::super::import::text(&resumed));
+        let records = report(&file);
+        assert_eq!(records.len(), 90, "each row once in each Region");
+        assert!(records.iter().all(|r| matches!(r.status, Status::Created | Status::Exists)), "{records:?}");
+        for account in [BASE, ONE] {
+            for region in ["us-east-1", "eu-west-1", "ap-southeast-2"] {
+                assert_eq!(
+                    emulator.workloads_in(account, region).len(),
+                    15,
+                    "{account} {region}: none twice"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn local_runs_reach_every_account_the_sheet_names_out_of_the_box() {
+        let fixture = Fixture::new();
+        let file = sheet(&fixture, &[ONE, TWO], 1);
+        let ran = super::super::support::wa_bulk(&["import", file.to_str().unwrap(), "--local"]);
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+        let records = report(&file);
+        assert_eq!(by_status(&records), BTreeMap::from([("created", 4)]));
+        let arn = records.iter().find(|r| r.account.as_deref() == Some(TWO)).unwrap().workload_arn.clone();
+        assert!(arn.unwrap().contains(&format!(":{TWO}:")));
+    }
+}
