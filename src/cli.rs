@@ -86,7 +86,7 @@ pub struct ImportArgs {
     #[command(flatten)]
     pub send: SendArgs,
     /// Apply exactly the plan `plan --out` saved here: refused if the sheet or a planned workload changed since
-    #[arg(long, value_name = "PATH", conflicts_with_all = ["on_existing", "prune_tags", "prune_lenses", "dry_run"])]
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["on_existing", "prune_tags", "prune_lenses", "prune_shares", "dry_run"])]
     pub plan: Option<PathBuf>,
     /// Record a milestone of this name (3 to 100 characters) on each workload created or updated
     #[arg(long, value_name = "NAME", help_heading = "Submission", value_parser = parse_milestone)]
@@ -300,6 +300,9 @@ pub struct SendArgs {
     /// With --on-existing update, disassociate lenses the row does not list (their review answers are lost)
     #[arg(long, help_heading = "Submission")]
     pub prune_lenses: bool,
+    /// Delete the shares of a workload that its row's Share with cell does not list (on rows that give one)
+    #[arg(long, help_heading = "Submission")]
+    pub prune_shares: bool,
 }
 
 impl SendArgs {
@@ -311,7 +314,7 @@ impl SendArgs {
             max_attempts: self.max_attempts,
             attempt_timeout: Duration::from_secs_f64(self.attempt_timeout),
             on_existing: self.on_existing,
-            prune: Prune { tags: self.prune_tags, lenses: self.prune_lenses },
+            prune: Prune { tags: self.prune_tags, lenses: self.prune_lenses, shares: self.prune_shares },
             ..SubmitConfig::default()
         }
     }

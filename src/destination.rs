@@ -11,6 +11,7 @@ use std::fmt;
 
 use crate::model::Text;
 use crate::problem::quoted;
+use crate::share::Share;
 
 /// The headers of the target columns, as the template and messages spell them.
 pub const ACCOUNT_HEADER: &str = "Target account";
@@ -18,19 +19,22 @@ pub const REGION_HEADER: &str = "Target Region";
 
 /// The target cells of one row, as mapped.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Targets<'a> {
+pub struct Placement<'a> {
     pub account: Option<Text<'a>>,
     pub region: Option<Text<'a>>,
     /// A target cell could not be read: where the row goes is unknown.
     pub unusable: bool,
+    /// Whom the workload is shared with (the `Share with` cell).
+    pub shares: Vec<Share>,
 }
 
-impl Targets<'_> {
-    pub fn into_owned(self) -> Targets<'static> {
-        Targets {
+impl Placement<'_> {
+    pub fn into_owned(self) -> Placement<'static> {
+        Placement {
             account: self.account.map(|account| account.into_owned().into()),
             region: self.region.map(|region| region.into_owned().into()),
             unusable: self.unusable,
+            shares: self.shares,
         }
     }
 
@@ -70,12 +74,12 @@ impl fmt::Display for Destination {
 
 /// The scopes a row's name must be unique in: one a Region it goes to,
 /// in its target account (or the run's own, `""`).
-pub fn name_scopes(targets: &Targets<'_>, fan_out: &[String], name_key: &str) -> Vec<Box<str>> {
-    if name_key.is_empty() || targets.unusable {
+pub fn name_scopes(placement: &Placement<'_>, fan_out: &[String], name_key: &str) -> Vec<Box<str>> {
+    if name_key.is_empty() || placement.unusable {
         return Vec::new();
     }
-    let account = targets.account.as_deref().unwrap_or_default();
-    let regions = targets.regions(fan_out);
+    let account = placement.account.as_deref().unwrap_or_default();
+    let regions = placement.regions(fan_out);
     if account.is_empty() && regions.is_empty() {
         return vec![name_key.into()];
     }
@@ -98,20 +102,20 @@ mod tests {
 
     #[test]
     fn names_are_scoped_by_account_and_each_region_a_row_goes_to() {
-        let none = Targets::default();
+        let none = Placement::default();
         assert_eq!(name_scopes(&none, &[], "shop"), vec![Box::from("shop")]);
         let fan_out = ["us-east-1".to_owned(), "eu-west-1".to_owned()];
         assert_eq!(name_scopes(&none, &fan_out, "shop").len(), 2);
-        let targeted = Targets {
+        let targeted = Placement {
             account: Some("111122223333".into()),
             region: Some("eu-west-1".into()),
-            unusable: false,
+            ..Placement::default()
         };
         let scoped = name_scopes(&targeted, &fan_out, "shop");
         assert_eq!(scoped, vec![Box::from("111122223333\u{0}eu-west-1\u{0}shop")]);
-        let in_eu = Targets { region: Some("eu-west-1".into()), ..Targets::default() };
+        let in_eu = Placement { region: Some("eu-west-1".into()), ..Placement::default() };
         assert_eq!(name_scopes(&in_eu, &fan_out, "shop")[0], name_scopes(&none, &fan_out, "shop")[1]);
-        let unknown = Targets { unusable: true, ..Targets::default() };
+        let unknown = Placement { unusable: true, ..Placement::default() };
         assert!(name_scopes(&unknown, &[], "shop").is_empty(), "a row whose place is unknown claims no name");
     }
 }

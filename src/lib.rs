@@ -20,6 +20,7 @@ pub mod input;
 pub mod model;
 pub(crate) mod problem;
 pub mod report;
+pub mod share;
 pub mod stderr;
 pub(crate) mod stdout;
 pub(crate) mod submit;

@@ -101,8 +101,8 @@ pub(super) fn read_rows(options: &InputOptions) -> Result<Rows, RunError> {
         if checked.is_valid() {
             let request = checked.request.into_owned();
             let token = request.idempotency_token();
-            let targets = checked.targets.into_owned();
-            let row = Pending { row: checked.row, request, token, targets, destination: None };
+            let placement = checked.placement.into_owned();
+            let row = Pending { row: checked.row, request, token, placement, destination: None };
             return Validated::Valid(Box::new(row), checked.problems);
         }
         Validated::Invalid(Record::verdict(&checked).into_owned())
@@ -278,8 +278,8 @@ pub fn run(config: &ImportConfig) -> Result<Summary, RunError> {
 fn destined(rows: Vec<Pending>, fan_out: &[String], base_account: &str, base_region: &str) -> Vec<Pending> {
     let mut destined = Vec::with_capacity(rows.len());
     for row in rows {
-        let account = row.targets.account.as_deref().unwrap_or(base_account).to_owned();
-        let mut regions = row.targets.regions(fan_out);
+        let account = row.placement.account.as_deref().unwrap_or(base_account).to_owned();
+        let mut regions = row.placement.regions(fan_out);
         if regions.is_empty() {
             regions.push(base_region);
         }

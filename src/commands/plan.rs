@@ -51,6 +51,8 @@ pub struct SavedPlan {
     pub on_existing: OnExisting,
     pub prune_tags: bool,
     pub prune_lenses: bool,
+    #[serde(default)]
+    pub prune_shares: bool,
     pub rows: Vec<PlannedRow>,
 }
 
@@ -92,6 +94,7 @@ impl SavedPlan {
             on_existing: policy.on_existing,
             prune_tags: policy.prune.tags,
             prune_lenses: policy.prune.lenses,
+            prune_shares: policy.prune.shares,
             rows,
         })
     }
@@ -143,7 +146,7 @@ impl SavedPlan {
     pub fn policy(&self) -> Policy {
         Policy {
             on_existing: self.on_existing,
-            prune: Prune { tags: self.prune_tags, lenses: self.prune_lenses },
+            prune: Prune { tags: self.prune_tags, lenses: self.prune_lenses, shares: self.prune_shares },
         }
     }
 

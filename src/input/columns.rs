@@ -22,10 +22,15 @@ pub enum Target {
     TargetAccount,
     /// `Target Region`: the Region the row's workload lives in.
     TargetRegion,
+    /// `Share with`: whom the workload is shared with.
+    ShareWith,
 }
 
-/// The words that name the target columns (squashed).
-const TARGET_NAMES: [(&str, Target); 6] = [
+/// The words that name the columns that are not members (squashed).
+const TARGET_NAMES: [(&str, Target); 9] = [
+    ("sharewith", Target::ShareWith),
+    ("sharedwith", Target::ShareWith),
+    ("shares", Target::ShareWith),
     ("targetaccount", Target::TargetAccount),
     ("targetaccountid", Target::TargetAccount),
     ("destinationaccount", Target::TargetAccount),
@@ -135,6 +140,7 @@ pub struct ColumnMap {
     own_width: usize,
     target_account: Option<usize>,
     target_region: Option<usize>,
+    share_with: Option<usize>,
 }
 
 /// The columns wa-bulk adds after a sheet's own in what it gives back to
@@ -179,6 +185,7 @@ impl ColumnMap {
             own_width: headers.len() - report_block(&headers),
             target_account: None,
             target_region: None,
+            share_with: None,
         };
         let mut unknown = Vec::new();
         for (index, header) in headers.iter().enumerate() {
@@ -192,6 +199,7 @@ impl ColumnMap {
                 Some(Target::Tag(key)) => map.by_tag.insert(key.clone(), index),
                 Some(Target::TargetAccount) => map.target_account.replace(index),
                 Some(Target::TargetRegion) => map.target_region.replace(index),
+                Some(Target::ShareWith) => map.share_with.replace(index),
                 None => {
                     if !header.trim().is_empty() {
                         unknown.push(header.trim().to_owned());
@@ -250,6 +258,11 @@ impl ColumnMap {
 
     pub fn column_of(&self, field: Field) -> Option<usize> {
         self.by_field.get(&field).copied()
+    }
+
+    /// The `Share with` column, if the sheet has one.
+    pub fn share_column(&self) -> Option<usize> {
+        self.share_with
     }
 
     /// Whether the sheet has a target column: rows may name where they go.

@@ -7,11 +7,12 @@
 //! number gets its leading zeros back. What cannot be mapped is reported as a
 //! problem of the row, and so is every issue the reader found.
 
-use crate::destination::{Targets, account_problem, region_problem};
+use crate::destination::{Placement, account_problem, region_problem};
 use crate::input::{ColumnMap, RawRow, ReadIssue, Target};
 use crate::model::INDUSTRY_TYPES;
 use crate::model::{Field, Text, WorkloadRequest};
 use crate::problem::{Code, Problem, Severity, quoted};
+use crate::share::parse_entry;
 
 const ACCOUNT_ID_DIGITS: usize = 12;
 
@@ -21,11 +22,11 @@ pub fn map_row<'a>(
     columns: &'a ColumnMap,
     raw: &'a RawRow,
     problems: &mut Vec<Problem>,
-) -> (WorkloadRequest<'a>, Targets<'a>) {
+) -> (WorkloadRequest<'a>, Placement<'a>) {
     problems.extend(raw.issues.iter().map(|issue| issue_problem(columns, raw, issue)));
     let structural = raw.issues.iter().any(ReadIssue::is_structural);
     let mut request = WorkloadRequest::default();
-    let mut targets = Targets::default();
+    let mut placement = Placement::default();
     for (column, target) in columns.targets() {
         let cell = trim_cell(raw.cells.get(column).unwrap_or_default());
         if cell.is_empty() {
@@ -53,21 +54,52 @@ pub fn map_row<'a>(
                 match account_problem(&account) {
                     Some(detail) => {
                         problems.push(problem(Code::InvalidFormat, detail));
-                        targets.unusable = true;
+                        placement.unusable = true;
                     }
-                    None => targets.account = Some(account),
+                    None => placement.account = Some(account),
                 }
             }
+            Target::ShareWith => map_shares(cell, &mut placement, problems, problem),
             Target::TargetRegion => match region_problem(cell) {
                 Some(detail) => {
                     problems.push(problem(Code::InvalidRegion, detail));
-                    targets.unusable = true;
+                    placement.unusable = true;
                 }
-                None => targets.region = Some(cell.into()),
+                None => placement.region = Some(cell.into()),
             },
         }
     }
-    (request, targets)
+    if let (Some(account), Some(column)) = (&placement.account, columns.share_column())
+        && placement.shares.iter().any(|share| share.with == **account)
+    {
+        let detail = format!(
+            "{} is the row's Target account, which owns the workload: a workload is not shared with its owner",
+            quoted(account)
+        );
+        problems.push(columns.cell_problem(raw.row, column, Code::InvalidFormat, detail));
+    }
+    (request, placement)
+}
+
+/// A `Share with` cell: entries, each a principal once.
+fn map_shares(
+    cell: &str,
+    placement: &mut Placement<'_>,
+    problems: &mut Vec<Problem>,
+    problem: impl Fn(Code, String) -> Problem,
+) {
+    for entry in split_list(cell) {
+        match parse_entry(entry) {
+            Err(detail) => problems.push(problem(Code::InvalidFormat, detail)),
+            Ok(share) if placement.shares.iter().any(|seen| seen.with == share.with) => {
+                problems.push(problem(
+                    Code::InvalidFormat,
+                    format!("{} is listed twice: share with each principal once", quoted(&share.with)),
+                ))
+            }
+            Ok(share) => placement.shares.push(share),
+        }
+    }
 }
 
 /// An account ID that Excel stored as a number, with its leading zeros back.

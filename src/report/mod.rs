@@ -268,8 +268,8 @@ impl<'a> Record<'a> {
         Record {
             row: checked.row,
             workload_name: Cow::Borrowed(checked.request.name()),
-            account: checked.targets.account.as_deref().map(str::to_owned),
-            region: checked.targets.region.as_deref().map(str::to_owned),
+            account: checked.placement.account.as_deref().map(str::to_owned),
+            region: checked.placement.region.as_deref().map(str::to_owned),
             status: if checked.is_valid() { Status::Valid } else { Status::Invalid },
             workload_id: None,
             workload_arn: None,

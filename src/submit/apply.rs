@@ -17,6 +17,8 @@ use super::{OnExisting, Pending};
 use crate::model::derived_token;
 use crate::problem::quoted;
 use crate::report::{Record, Status};
+use crate::share::Share;
+use aws_sdk_wellarchitected::types::PermissionType;
 
 /// Applies `action` to `row` through `lane`; the row's outcome.
 pub async fn apply(lane: &Lane, row: &Pending, action: Action, policy: Policy) -> Record<'static> {
@@ -182,27 +184,31 @@ pub async fn record_milestone(lane: &Lane, record: &mut Record<'static>, name: &
         lane.client().create_milestone().workload_id(&id).milestone_name(name).client_request_token(&token);
     let created = lane.call(&mut attempts, || create.clone().send()).await;
     record.attempts = attempts;
-    let (status, error_code, note) = match created {
-        Ok(output) => (
-            record.status,
-            None,
-            format!("milestone {} {}", output.milestone_number().unwrap_or_default(), quoted(name)),
-        ),
-        Err(CallError::Failed(failure)) if failure.code() == "ConflictException" => {
-            (record.status, None, format!("milestone {} was there already", quoted(name)))
+    let noted = match created {
+        Ok(output) => {
+            Ok(format!("milestone {} {}", output.milestone_number().unwrap_or_default(), quoted(name)))
         }
-        // Failed or skipped, the row is sent again by a rerun (its create
-        // replays), and the milestone recorded then.
-        Err(CallError::Failed(failure)) => (
-            Status::Failed,
-            Some(failure.code().to_owned()),
-            format!("the milestone {} failed: {}", quoted(name), failure.message),
-        ),
-        Err(CallError::Stopped(reason)) => (
-            Status::Skipped,
-            Some(reason.code().to_owned()),
-            format!("the milestone {} was not recorded: {reason}", quoted(name)),
-        ),
+        Err(CallError::Failed(failure)) if failure.code() == "ConflictException" => {
+            Ok(format!("milestone {} was there already", quoted(name)))
+        }
+        Err(error) => Err(error),
+    };
+    conclude(record, noted, &format!("the milestone {}", quoted(name)));
+}
+
+/// Adds what a call after the row's own made of it to the row's outcome:
+/// its note, or the failure that makes the row `failed` (or `skipped`, if
+/// its lane stopped). Either way a rerun sends the row again (its create
+/// replays) and the call is made then.
+fn conclude(record: &mut Record<'static>, noted: Result<String, CallError>, what: &str) {
+    let (status, error_code, note) = match noted {
+        Ok(note) => (record.status, None, note),
+        Err(CallError::Failed(failure)) => {
+            (Status::Failed, Some(failure.code().to_owned()), format!("{what} failed: {}", failure.message))
+        }
+        Err(CallError::Stopped(reason)) => {
+            (Status::Skipped, Some(reason.code().to_owned()), format!("{what} was not done: {reason}"))
+        }
     };
     let done = match record.status {
         Status::Created => "created".to_owned(),
@@ -211,6 +217,102 @@ pub async fn record_milestone(lane: &Lane, record: &mut Record<'static>, name: &
     record.message = if done.is_empty() { note } else { format!("{done}; {note}") };
     record.status = status;
     record.error_code = error_code.or(record.error_code.take());
+}
+
+/// Shares the workload of a row in place as its `Share with` cell says:
+/// creates the shares it lacks (each with a token derived from the
+/// workload, the principal and the permission, so a rerun makes none
+/// twice), sets the permission of those that differ, and with `prune`
+/// deletes those the row does not list.
+pub async fn share(lane: &Lane, record: &mut Record<'static>, wanted: &[Share], prune: bool) {
+    let Some(id) = record.workload_id.clone() else { return };
+    let mut attempts = record.attempts;
+    let mut done = Vec::new();
+    let shared =
+        share_calls(lane, &id, wanted, prune, record.status == Status::Created, &mut attempts, &mut done)
+            .await;
+    record.attempts = attempts;
+    let noted =
+        shared.map(|()| if done.is_empty() { "shares unchanged".to_owned() } else { done.join("; ") });
+    let what = if done.is_empty() { "sharing".to_owned() } else { format!("{}; sharing", done.join("; ")) };
+    conclude(record, noted, &what);
+}
+
+async fn share_calls(
+    lane: &Lane,
+    id: &str,
+    wanted: &[Share],
+    prune: bool,
+    new: bool,
+    attempts: &mut u32,
+    done: &mut Vec<String>,
+) -> Result<(), CallError> {
+    // A workload just created has no shares yet.
+    let held = if new { Vec::new() } else { held_shares(lane, id, attempts).await? };
+    let client = lane.client();
+    for share in wanted {
+        let permission = PermissionType::from(share.permission.as_str());
+        match held.iter().find(|(_, with, _)| *with == share.with) {
+            Some((_, _, now)) if *now == share.permission.as_str() => {}
+            Some((share_id, _, _)) => {
+                let update = client.update_workload_share().workload_id(id).share_id(share_id);
+                let update = update.permission_type(permission);
+                lane.call(attempts, || update.clone().send()).await?;
+                done.push(format!("share with {} now {}", share.with, share.permission.as_str()));
+            }
+            None => {
+                let text = format!("{id}\n{}\n{}", share.with, share.permission.as_str());
+                let token = derived_token("wa-bulk-s-", &text);
+                let create = client.create_workload_share().workload_id(id).shared_with(&share.with);
+                let create = create.permission_type(permission).client_request_token(token);
+                match lane.call(attempts, || create.clone().send()).await {
+                    Err(CallError::Failed(failure)) if failure.code() == "ConflictException" => {
+                        done.push(format!("already shared with {}", share.with));
+                    }
+                    sent => {
+                        sent?;
+                        done.push(format!("shared with {share}"));
+                    }
+                }
+            }
+        }
+    }
+    if prune {
+        for (share_id, with, _) in
+            held.iter().filter(|(_, with, _)| !wanted.iter().any(|share| share.with == *with))
+        {
+            let token = derived_token("wa-bulk-d-", &format!("{id}\n{share_id}"));
+            let delete =
+                client.delete_workload_share().workload_id(id).share_id(share_id).client_request_token(token);
+            lane.call(attempts, || delete.clone().send()).await?;
+            done.push(format!("unshared {with}"));
+        }
+    }
+    Ok(())
+}
+
+/// The shares a workload has: id, principal and permission.
+async fn held_shares(
+    lane: &Lane,
+    id: &str,
+    attempts: &mut u32,
+) -> Result<Vec<(String, String, String)>, CallError> {
+    let mut held = Vec::new();
+    let mut next: Option<String> = None;
+    loop {
+        let list =
+            lane.client().list_workload_shares().workload_id(id).max_results(50).set_next_token(next.clone());
+        let page = lane.call(attempts, || list.clone().send()).await?;
+        for summary in page.workload_share_summaries() {
+            let text = |value: Option<&str>| value.unwrap_or_default().to_owned();
+            let permission = text(summary.permission_type().map(|permission| permission.as_str()));
+            held.push((text(summary.share_id()), text(summary.shared_with()), permission));
+        }
+        next = page.next_token().map(str::to_owned);
+        if next.is_none() {
+            return Ok(held);
+        }
+    }
 }
 
 fn record(row: &Pending, status: Status, attempts: u32) -> Record<'static> {

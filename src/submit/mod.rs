@@ -26,7 +26,7 @@ use std::time::Duration;
 
 use tokio::sync::Semaphore;
 
-use crate::destination::{Destination, Targets};
+use crate::destination::{Destination, Placement};
 use crate::model::WorkloadRequest;
 use crate::report::{Record, Status};
 
@@ -96,7 +96,7 @@ pub struct Pending {
     pub request: WorkloadRequest<'static>,
     pub token: String,
     /// Where the row said it goes (its target cells).
-    pub targets: Targets<'static>,
+    pub placement: Placement<'static>,
     /// Where it goes; `None` for the run's own account and Region.
     pub destination: Option<Destination>,
 }
@@ -159,6 +159,10 @@ pub async fn submit(
                 milestone.filter(|_| matches!(record.status, Status::Created | Status::Updated))
             {
                 apply::record_milestone(&lane, &mut record, &name).await;
+            }
+            let shares = &row.placement.shares;
+            if !shares.is_empty() && record.status.is_done() {
+                apply::share(&lane, &mut record, shares, policy.prune.shares).await;
             }
             let _ = outcomes.send(record);
             drop(permit);

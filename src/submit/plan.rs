@@ -49,6 +49,8 @@ pub struct Prune {
     pub tags: bool,
     /// Lenses the row does not list, with their review answers.
     pub lenses: bool,
+    /// Shares the row's Share with cell does not list (on rows that give one).
+    pub shares: bool,
 }
 
 /// What to do with a workload that exists, and what an update removes.
@@ -372,10 +374,10 @@ mod tests {
             (kept.associate_profiles.as_slice(), kept.disassociate_profiles.as_slice()),
             (&["arn:new".to_owned()][..], &["arn:old".to_owned()][..])
         );
-        let pruned = calls(&row, Some(&held), Prune { tags: true, lenses: true });
+        let pruned = calls(&row, Some(&held), Prune { tags: true, lenses: true, shares: false });
         assert_eq!(pruned.untag, ["old"]);
         assert_eq!(pruned.disassociate_lenses, ["iot"], "never the Framework lens");
-        let unread = calls(&row, None, Prune { tags: true, lenses: true });
+        let unread = calls(&row, None, Prune { tags: true, lenses: true, shares: false });
         assert!(unread.untag.is_empty() && unread.disassociate_lenses.is_empty(), "nothing removed unread");
         assert_eq!(
             pruned.others(),
@@ -391,7 +393,7 @@ mod tests {
         held.tags = row.tags.clone();
         held.lenses = row.lenses.clone();
         held.profile_arns = row.profile_arns.clone();
-        assert!(calls(&row, Some(&held), Prune { tags: true, lenses: true }).is_empty());
+        assert!(calls(&row, Some(&held), Prune { tags: true, lenses: true, shares: false }).is_empty());
     }
 
     #[test]

@@ -15,7 +15,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use rayon::prelude::*;
 
 use crate::RunError;
-use crate::destination::{Targets, name_scopes};
+use crate::destination::{Placement, name_scopes};
 use crate::input::mapping::map_row;
 use crate::input::{ColumnMap, Input, RawRow, RowSource};
 use crate::model::{Field, WorkloadRequest, name_key};
@@ -37,7 +37,7 @@ pub struct Checked<'a> {
     /// Borrows from the raw row and the column map.
     pub request: WorkloadRequest<'a>,
     /// Where the row says its workload lives, if it says.
-    pub targets: Targets<'a>,
+    pub placement: Placement<'a>,
     /// Errors and warnings, in column order, the duplicate-name error last.
     pub problems: Vec<Problem>,
 }
@@ -51,7 +51,7 @@ impl Checked<'_> {
 /// Maps and checks one row against every rule that needs no other row.
 pub fn check_row<'a>(columns: &'a ColumnMap, raw: &'a RawRow) -> Checked<'a> {
     let mut problems = Vec::new();
-    let (request, targets) = map_row(columns, raw, &mut problems);
+    let (request, placement) = map_row(columns, raw, &mut problems);
     if !raw.issues.iter().any(|issue| issue.is_structural()) {
         let mut violations = Vec::new();
         rules::check(&request, &mut violations);
@@ -60,7 +60,7 @@ pub fn check_row<'a>(columns: &'a ColumnMap, raw: &'a RawRow) -> Checked<'a> {
     // In the order of the sheet's columns, as the person fixing them reads.
     // Problems with no column come last.
     problems.sort_by_key(|problem| problem.column.as_ref().map_or(usize::MAX, |column| column.index));
-    Checked { row: raw.row, request, targets, problems }
+    Checked { row: raw.row, request, placement, problems }
 }
 
 /// The names seen so far: the later of two rows with one name is invalid.
@@ -186,7 +186,7 @@ where
         .par_iter()
         .map(|raw| {
             let checked = check_row(columns, raw);
-            let keys = name_scopes(&checked.targets, sheet.fan_out, &name_key(checked.request.name()));
+            let keys = name_scopes(&checked.placement, sheet.fan_out, &name_key(checked.request.name()));
             (convert(checked), keys)
         })
         .collect();

@@ -278,4 +278,91 @@ mod lanes {
         let arn = records.iter().find(|r| r.account.as_deref() == Some(TWO)).unwrap().workload_arn.clone();
         assert!(arn.unwrap().contains(&format!(":{TWO}:")));
     }
+
+    /// The shares a workload has, as `with (PERMISSION)`.
+    async fn shares_of(emulator: &Emulator, id: &str) -> Vec<String> {
+        use aws_sdk_wellarchitected::config::Credentials;
+        let credentials = Credentials::new("AKIDIMPORT", "import-secret", None, None, "test");
+        let client = emulator.client_as(credentials, "us-east-1").await;
+        let listed = client.list_workload_shares().workload_id(id).send().await.unwrap();
+        let mut shares: Vec<String> = listed
+            .workload_share_summaries()
+            .iter()
+            .map(|s| {
+                format!("{} ({})", s.shared_with().unwrap_or_default(), s.permission_type().unwrap().as_str())
+            })
+            .collect();
+        shares.sort();
+        shares
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn shares_are_made_once_also_on_a_rerun_and_pruned_on_request() {
+        let emulator = Emulator::start(organisation()).await.unwrap();
+        let fixture = Fixture::new();
+        let org = "arn:aws:organizations::111111111111:organization/o-abcdef1234";
+        let sheet = |first: &str| {
+            format!(
+                "Name,Description,Environment,Regions,Owner,Lenses,Share with\n\
+                 Shared,Seen by others,Production,us-east-1,o@example.com,wellarchitected,\"{first}\"\n\
+                 Also shared,Seen by one,Production,us-east-1,o@example.com,wellarchitected,333333333333\n"
+            )
+        };
+        let file = fixture.write("shares.csv", sheet(&format!("{TWO}:CONTRIBUTOR; {org}")));
+        let output = run(&mut import(&file, &emulator, &[])).await;
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+        let records = report(&file);
+        let id = records[0].workload_id.clone().unwrap();
+        assert_eq!(
+            shares_of(&emulator, &id).await,
+            [format!("{TWO} (CONTRIBUTOR)"), format!("{org} (READONLY)")]
+        );
+        assert!(
+            records[0].message.contains(&format!("shared with {TWO} (CONTRIBUTOR)")),
+            "{}",
+            records[0].message
+        );
+        assert_eq!(
+            shares_of(&emulator, records[1].workload_id.as_deref().unwrap()).await,
+            ["333333333333 (READONLY)"]
+        );
+
+        let writes = emulator.stats().writes;
+        let again = run(&mut import(&file, &emulator, &["--force"])).await;
+        assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+        assert_eq!(emulator.stats().writes, writes, "no share is made twice");
+        assert!(report(&file).iter().all(|record| record.status == Status::Exists));
+
+        std::fs::write(&file, sheet(&format!("{TWO}:READONLY"))).unwrap();
+        let pruned = run(&mut import(&file, &emulator, &["--force", "--prune-shares"])).await;
+        assert_eq!(pruned.status.code(), Some(0), "{}", text(&pruned));
+        assert_eq!(shares_of(&emulator, &id).await, [format!("{TWO} (READONLY)")]);
+        let message = &report(&file)[0].message;
+        assert!(
+            message.contains(&format!("share with {TWO} now READONLY"))
+                && message.contains(&format!("unshared {org}")),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn share_entries_are_checked_before_anything_is_sent() {
+        let fixture = Fixture::new();
+        let sheet = format!(
+            "Name,Description,Environment,Regions,Owner,Lenses,Target account,Share with\n\
+             Bad share,A workload,Production,us-east-1,o@example.com,wellarchitected,{ONE},{ONE}\n\
+             Bad permission,A workload,Production,us-east-1,o@example.com,wellarchitected,{ONE},{TWO}:WRITE\n\
+             Twice,A workload,Production,us-east-1,o@example.com,wellarchitected,{ONE},\"{TWO}; {TWO}:CONTRIBUTOR\"\n\
+             Good,A workload,Production,us-east-1,o@example.com,wellarchitected,{ONE},{TWO}\n"
+        );
+        let file = fixture.write("bad-shares.csv", sheet);
+        let ran = fixture.validate(&file, &[]);
+        assert_eq!(ran.code, 1);
+        let records = fixture.records();
+        let statuses: Vec<&str> = records.iter().map(|record| record.status.as_str()).collect();
+        assert_eq!(statuses, ["invalid", "invalid", "invalid", "valid"]);
+        assert!(records[0].message.contains("which owns the workload"), "{}", records[0].message);
+        assert!(records[1].message.contains("\"WRITE\" is not a permission"), "{}", records[1].message);
+        assert!(records[2].message.contains("is listed twice"), "{}", records[2].message);
+    }
 }

@@ -1,0 +1,106 @@
+//! Whom a workload is shared with: the `Share with` column. Each entry is an
+//! account ID, an organization ARN or an OU ARN, with `:READONLY` or
+//! `:CONTRIBUTOR` after it (READONLY when it says neither); entries are
+//! separated as list cells are. The service's owner rules decide the rest:
+//! a workload is shared from the account that owns it, each principal once.
+//! Shares are made (CreateWorkloadShare, a token of its own) once the
+//! workload exists; `--prune-shares` removes those the row does not list.
+
+use std::fmt;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::problem::quoted;
+
+/// The permission a share grants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Permission {
+    ReadOnly,
+    Contributor,
+}
+
+impl Permission {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Permission::ReadOnly => "READONLY",
+            Permission::Contributor => "CONTRIBUTOR",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Permission> {
+        match text.trim().to_ascii_uppercase().as_str() {
+            "READONLY" => Some(Permission::ReadOnly),
+            "CONTRIBUTOR" => Some(Permission::Contributor),
+            _ => None,
+        }
+    }
+}
+
+/// One share a row asks for.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Share {
+    /// An account ID, an organization ARN or an OU ARN.
+    pub with: String,
+    pub permission: Permission,
+}
+
+impl fmt::Display for Share {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.with, self.permission.as_str())
+    }
+}
+
+/// The lengths SharedWith may have.
+const LENGTH: std::ops::RangeInclusive<usize> = 12..=2048;
+
+static PRINCIPAL: LazyLock<Regex> = LazyLock::new(|| {
+    let organization = r"arn:aws[a-z-]*:organizations::\d{12}:organization/o-[a-z0-9]{10,32}";
+    let unit = r"arn:aws[a-z-]*:organizations::\d{12}:ou/o-[a-z0-9]{10,32}/ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}";
+    Regex::new(&format!(r"\A(?:\d{{12}}|{organization}|{unit})\z")).expect("the pattern is valid")
+});
+
+/// An entry of a `Share with` cell, or what is wrong with it.
+pub fn parse_entry(entry: &str) -> Result<Share, String> {
+    let (with, permission) = match entry.rsplit_once(':') {
+        Some((with, suffix)) if !suffix.is_empty() && suffix.bytes().all(|b| b.is_ascii_alphabetic()) => {
+            let permission = Permission::parse(suffix).ok_or_else(|| {
+                format!(
+                    "{} is not a permission: write READONLY or CONTRIBUTOR after the colon",
+                    quoted(suffix)
+                )
+            })?;
+            (with.trim(), permission)
+        }
+        _ => (entry.trim(), Permission::ReadOnly),
+    };
+    if !LENGTH.contains(&with.chars().count()) || !PRINCIPAL.is_match(with) {
+        return Err(format!(
+            "{} is not an account ID (12 digits), an organization ARN \
+             (arn:aws:organizations::111122223333:organization/o-…) or an OU ARN \
+             (…:ou/o-…/ou-…), optionally followed by :READONLY or :CONTRIBUTOR",
+            quoted(with)
+        ));
+    }
+    Ok(Share { with: with.to_owned(), permission })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_name_a_principal_and_maybe_a_permission() {
+        let share = |with: &str, permission| Ok(Share { with: with.into(), permission });
+        assert_eq!(parse_entry("111122223333"), share("111122223333", Permission::ReadOnly));
+        assert_eq!(parse_entry("111122223333:contributor"), share("111122223333", Permission::Contributor));
+        let org = "arn:aws:organizations::111122223333:organization/o-abcdef1234";
+        assert_eq!(parse_entry(org), share(org, Permission::ReadOnly));
+        assert_eq!(parse_entry(&format!("{org}:READONLY")), share(org, Permission::ReadOnly));
+        let unit = "arn:aws:organizations::111122223333:ou/o-abcdef1234/ou-ab12-cdef3456";
+        assert_eq!(parse_entry(&format!("{unit}:CONTRIBUTOR")), share(unit, Permission::Contributor));
+        assert!(parse_entry("111122223333:WRITE").unwrap_err().contains("not a permission"));
+        assert!(parse_entry("11112222333").unwrap_err().contains("12 digits"));
+        assert!(parse_entry("arn:aws:iam::111122223333:root").is_err());
+    }
+}
