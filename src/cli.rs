@@ -112,6 +112,8 @@ pub struct PlanArgs {
     pub aws: AwsArgs,
     #[command(flatten)]
     pub send: SendArgs,
+    #[command(flatten)]
+    pub fleet: FleetArgs,
     /// Exit 0 when nothing would change, 2 when something would, 1 on any error (as Terraform)
     #[arg(long, help_heading = "Output")]
     pub detailed_exitcode: bool,
@@ -132,6 +134,7 @@ impl PlanArgs {
             submit: self.send.config(),
             json: self.output.output == Form::Json,
             out: self.out.clone(),
+            fleet: self.fleet.config(self.aws.local),
         })
     }
 

@@ -20,7 +20,6 @@ use super::plan::SavedPlan;
 use super::progress::{self, Progress};
 use super::{LaneLine, RowNote, Summary, Traffic, print_line};
 use crate::RunError;
-use crate::destination::Destination;
 use crate::emulator::{Emulator, EmulatorConfig, local_credentials};
 use crate::input::{self, InputOptions};
 use crate::model::name_key;
@@ -200,17 +199,8 @@ pub fn run(config: &ImportConfig) -> Result<Summary, RunError> {
     }
     // For --local, the emulator starts now: nothing before needs it.
     let (base, emulator) = runtime.block_on(client_for(aws)).map_err(RunError::Runtime)?;
-    let base_account = match destinations {
-        true => Some(runtime.block_on(fleet::base_account(&base)).map_err(RunError::Configuration)?),
-        false => None,
-    };
-    let pending = match &base_account {
-        Some(account) => {
-            let base_region = base.region().map_or("us-east-1", |region| region.as_ref()).to_owned();
-            destined(pending, &config.input.regions, account, &base_region)
-        }
-        None => pending,
-    };
+    let placing = fleet::placed(&base, pending, &config.input.regions, destinations);
+    let (base_account, pending) = runtime.block_on(placing).map_err(RunError::Configuration)?;
     // Rows an earlier run finished are not sent again.
     let (carried, to_send): (Vec<Pending>, Vec<Pending>) =
         pending.into_iter().partition(|row| earlier.done.contains_key(&pending_key(row)));
@@ -271,25 +261,6 @@ pub fn run(config: &ImportConfig) -> Result<Summary, RunError> {
     }
     summary.elapsed = started.elapsed();
     Ok(summary)
-}
-
-/// Each row once a Region it goes to: its targets, else `--regions`, else
-/// the base credentials' account and Region.
-fn destined(rows: Vec<Pending>, fan_out: &[String], base_account: &str, base_region: &str) -> Vec<Pending> {
-    let mut destined = Vec::with_capacity(rows.len());
-    for row in rows {
-        let account = row.placement.account.as_deref().unwrap_or(base_account).to_owned();
-        let mut regions = row.placement.regions(fan_out);
-        if regions.is_empty() {
-            regions.push(base_region);
-        }
-        let regions: Vec<String> = regions.into_iter().map(str::to_owned).collect();
-        for region in regions {
-            let destination = Some(Destination { account: account.clone(), region });
-            destined.push(Pending { destination, ..row.clone() });
-        }
-    }
-    destined
 }
 
 /// What each lane did, with its rows' counts, for the summary.

@@ -14,6 +14,7 @@ use std::time::Instant;
 use super::import::{Rows, Service, client_for, connect, destination, read_rows};
 use super::{Summary, print_line};
 use crate::RunError;
+use crate::destination::Destination;
 use crate::input::InputOptions;
 use crate::model::{Field, WorkloadRequest};
 use crate::problem::quoted;
@@ -23,8 +24,10 @@ use crate::report::sink::PendingFile;
 use crate::report::workbook::RunFacts;
 use crate::report::{Format, Record, ReportError, Status, sink, temporary_path};
 use crate::submit::OnExisting;
+use crate::submit::apply::{self, held_shares};
+use crate::submit::fleet::{self, FleetConfig, Group, Roles};
 use crate::submit::plan::{Action, Existing, Policy, Prune, Snapshot, changes, fingerprint, plan};
-use crate::submit::{Lane, Pending, Stop, SubmitConfig, read};
+use crate::submit::{Lane, Pending, Stop, StopReason, SubmitConfig, read};
 
 #[derive(Debug, Clone)]
 pub struct PlanConfig {
@@ -37,6 +40,8 @@ pub struct PlanConfig {
     pub json: bool,
     /// Where to save the plan, for `import --plan`.
     pub out: Option<PathBuf>,
+    /// How to reach other accounts, and how many lanes read at once.
+    pub fleet: FleetConfig,
 }
 
 /// A plan saved by `plan --out`, which `import --plan` applies: the sheet
@@ -80,7 +85,7 @@ impl SavedPlan {
                     action: step.verb().to_owned(),
                     workload_id: record.workload_id.clone(),
                     fingerprint: match step {
-                        Step::Invalid(_) => None,
+                        Step::Invalid(_) | Step::Unreachable { .. } => None,
                         Step::Valid { existing, .. } => Some(fingerprint(existing.as_deref())),
                     },
                     changes: step.changes(),
@@ -172,6 +177,8 @@ fn sheet_identity(input: &InputOptions) -> Result<InputIdentity, RunError> {
 pub struct PlanCounts {
     pub create: u64,
     pub update: u64,
+    /// Rows whose workload stays as it is but gains or loses shares.
+    pub share: u64,
     pub unchanged: u64,
     pub kept: u64,
     pub refused: u64,
@@ -181,13 +188,14 @@ pub struct PlanCounts {
 impl PlanCounts {
     /// Whether applying the plan would write anything.
     pub fn changes(&self) -> bool {
-        self.create + self.update > 0
+        self.create + self.update + self.share > 0
     }
 
     /// `Plan: 12 to create, 3 to update, 180 unchanged, 2 invalid.`
     pub fn line(&self) -> String {
         let mut parts = vec![format!("{} to create", self.create), format!("{} to update", self.update)];
         let rest = [
+            (self.share, "to share"),
             (self.unchanged, "unchanged"),
             (self.kept, "kept as they are"),
             (self.refused, "refused"),
@@ -206,27 +214,37 @@ pub fn run(config: &PlanConfig) -> Result<Summary, RunError> {
     let workbook = matches!(config.report, Some((_, Format::Xlsx)));
     let read = workbook.then(|| InputIdentity::of_input(&config.input)).transpose()?;
     let mut facts = RunFacts::new("plan", &config.input, read);
-    let Rows { invalid, valid, problems, warnings, .. } = read_rows(&config.input)?;
+    let Rows { invalid, valid, problems, warnings, destinations, .. } = read_rows(&config.input)?;
+    if destinations && config.out.is_some() {
+        return Err(RunError::Usage(
+            "--out does not save a plan of rows that name where they go (Target columns or --regions) yet"
+                .into(),
+        ));
+    }
     let policy = config.submit.policy();
-    let stop = Arc::new(Stop::default());
-    let (snapshot, destination) = runtime
-        .block_on(async {
-            let (base, emulator) = client_for(aws).await?;
-            let client = aws_sdk_wellarchitected::Client::new(&base);
-            let destination = destination(&config.service, &emulator);
-            let lane = Arc::new(Lane::new(client, destination.clone(), &config.submit, stop.clone()));
-            let snapshot = read::snapshot(&lane, &valid, policy.on_existing).await;
-            if let Some(emulator) = emulator {
-                emulator.stop().await?;
-            }
-            Ok::<_, std::io::Error>((snapshot, destination))
-        })
-        .map_err(RunError::Runtime)?;
-    facts.parameters = super::parameters(destination, &config.submit, None);
+    let (base, emulator) = runtime.block_on(client_for(aws)).map_err(RunError::Runtime)?;
+    let placing = fleet::placed(&base, valid, &config.input.regions, destinations);
+    let (base_account, valid) = runtime.block_on(placing).map_err(RunError::Configuration)?;
+    let lanes = Roles::new(&base, base_account.as_deref(), &config.fleet);
+    let groups = fleet::group(valid);
+    let shown = match &groups[..] {
+        [one] => one
+            .destination
+            .as_ref()
+            .map_or_else(|| destination(&config.service, &emulator), ToString::to_string),
+        many => format!("{} lanes", many.len()),
+    };
+    let (decided, stopped) =
+        runtime.block_on(decide_all(&lanes, groups, &config.submit, config.fleet.max_lanes));
+    if let Some(emulator) = emulator {
+        runtime.block_on(emulator.stop()).map_err(RunError::Runtime)?;
+    }
+    facts.parameters = super::parameters(shown, &config.submit, None);
+    facts.destinations = destinations;
 
     let mut steps: Vec<Step> = invalid.into_iter().map(Step::Invalid).collect();
-    steps.extend(valid.into_iter().map(|row| Step::decide(row, &snapshot, policy)));
-    steps.sort_by_key(Step::row);
+    steps.extend(decided);
+    steps.sort_by_key(Step::key);
     let mut counts = PlanCounts::default();
     let mut records = Vec::with_capacity(steps.len());
     for step in &steps {
@@ -250,38 +268,130 @@ pub fn run(config: &PlanConfig) -> Result<Summary, RunError> {
     summary.report = config.report.as_ref().map(|(path, _)| path.clone());
     records.iter().for_each(|record| summary.counts.add(record.status));
     problems.into_iter().for_each(|problem| summary.problem(problem));
-    summary.stopped = stop.reason();
+    summary.stopped = stopped;
     summary.plan = Some(counts);
     summary.elapsed = started.elapsed();
     Ok(summary)
 }
 
+/// Decides every row, a lane each place rows go, at most `max_lanes` at
+/// once; and why a lane stopped reading, if one did.
+async fn decide_all(
+    lanes: &Roles,
+    groups: Vec<Group>,
+    config: &SubmitConfig,
+    max_lanes: usize,
+) -> (Vec<Step>, Option<StopReason>) {
+    let slots = Arc::new(tokio::sync::Semaphore::new(max_lanes.max(1)));
+    let mut tasks = tokio::task::JoinSet::new();
+    for group in groups {
+        let (client, config, slots) =
+            (lanes.client(group.destination.as_ref()), config.clone(), slots.clone());
+        tasks.spawn(async move {
+            let _slot = slots.acquire_owned().await.expect("the semaphore is never closed");
+            let (client, named) = match client.await {
+                Ok(client) => client,
+                Err(why) => {
+                    let steps = group
+                        .rows
+                        .into_iter()
+                        .map(|row| Step::Unreachable { row: Box::new(row), why: why.clone() });
+                    return (steps.collect(), None);
+                }
+            };
+            let lane = Arc::new(Lane::new(client, named, &config, Arc::new(Stop::default())));
+            let policy = config.policy();
+            let snapshot = read::snapshot(&lane, &group.rows, policy.on_existing).await;
+            let mut steps = Vec::with_capacity(group.rows.len());
+            for row in group.rows {
+                let mut step = Step::decide(row, &snapshot, policy);
+                step.plan_shares(&lane, policy.prune.shares).await;
+                steps.push(step);
+            }
+            (steps, lane.stopped())
+        });
+    }
+    let mut steps = Vec::new();
+    let mut stopped = None;
+    for (decided, stop) in tasks.join_all().await {
+        steps.extend(decided);
+        stopped = stopped.or(stop);
+    }
+    (steps, stopped)
+}
+
 /// One row of the plan.
 enum Step {
     Invalid(Record<'static>),
-    Valid { row: Box<Pending>, action: Action, existing: Option<Box<Existing>> },
+    Valid {
+        row: Box<Pending>,
+        action: Action,
+        existing: Option<Box<Existing>>,
+        shares: Vec<String>,
+    },
+    /// Its account cannot be reached (no role to assume in it).
+    Unreachable {
+        row: Box<Pending>,
+        why: String,
+    },
 }
 
 impl Step {
     fn decide(row: Pending, snapshot: &Snapshot, policy: Policy) -> Step {
         let action = plan(&row.request, snapshot, policy);
         let existing = snapshot.get(row.request.name()).cloned().map(Box::new);
-        Step::Valid { row: Box::new(row), action, existing }
+        Step::Valid { row: Box::new(row), action, existing, shares: Vec::new() }
     }
 
-    fn row(&self) -> u64 {
+    /// The share calls the row would make: each share it lists that the
+    /// workload lacks or holds at another permission, and with `prune` each
+    /// one it does not list.
+    async fn plan_shares(&mut self, lane: &Lane, prune: bool) {
+        let Step::Valid { row, existing, shares, .. } = self else { return };
+        let wanted = &row.placement.shares;
+        if wanted.is_empty() {
+            return;
+        }
+        let held = match existing {
+            Some(existing) => {
+                let mut attempts = 0;
+                held_shares(lane, &existing.id, &mut attempts).await.unwrap_or_default()
+            }
+            None => Vec::new(),
+        };
+        for share in wanted {
+            match held.iter().find(|(_, with, _)| *with == share.with) {
+                Some((_, _, now)) if now == share.permission.as_str() => {}
+                Some((_, _, now)) => shares.push(format!(
+                    "UpdateWorkloadShare: {} {now} → {}",
+                    share.with,
+                    share.permission.as_str()
+                )),
+                None => shares.push(format!("CreateWorkloadShare: {share}")),
+            }
+        }
+        if prune {
+            let unlisted = held.iter().filter(|(_, with, _)| !wanted.iter().any(|share| share.with == *with));
+            shares.extend(unlisted.map(|(_, with, _)| format!("DeleteWorkloadShare: {with}")));
+        }
+    }
+
+    /// Where the row sits in the plan: its row, then where it goes.
+    fn key(&self) -> (u64, Option<Destination>) {
         match self {
-            Step::Invalid(record) => record.row,
-            Step::Valid { row, .. } => row.row,
+            Step::Invalid(record) => (record.row, None),
+            Step::Valid { row, .. } | Step::Unreachable { row, .. } => (row.row, row.destination.clone()),
         }
     }
 
     fn count(&self, counts: &mut PlanCounts) {
         let count = match self {
             Step::Invalid(_) => &mut counts.invalid,
-            Step::Valid { action, .. } => match action {
+            Step::Unreachable { .. } => &mut counts.refused,
+            Step::Valid { action, shares, .. } => match action {
                 Action::Create => &mut counts.create,
                 Action::Update { .. } => &mut counts.update,
+                _ if !shares.is_empty() => &mut counts.share,
                 Action::Unchanged { .. } => &mut counts.unchanged,
                 Action::Keep { .. } => &mut counts.kept,
                 Action::Refuse { .. } => &mut counts.refused,
@@ -294,6 +404,12 @@ impl Step {
     fn verb(&self) -> &'static str {
         match self {
             Step::Invalid(_) => "invalid",
+            Step::Unreachable { .. } => "refuse",
+            Step::Valid { action: Action::Keep { .. } | Action::Unchanged { .. }, shares, .. }
+                if !shares.is_empty() =>
+            {
+                "share"
+            }
             Step::Valid { action, .. } => match action {
                 Action::Create => "create",
                 Action::Update { .. } => "update",
@@ -306,12 +422,11 @@ impl Step {
 
     /// What would change, member by member, then each other call (updates only).
     fn changes(&self) -> Vec<String> {
-        let Step::Valid { row, action: Action::Update { calls, .. }, existing } = self else {
-            return Vec::new();
-        };
+        let Step::Valid { row, action, existing, shares } = self else { return Vec::new() };
+        let Action::Update { calls, .. } = action else { return shares.clone() };
         let current = existing.as_ref().and_then(|existing| existing.current.as_ref());
         let members = changes(&row.request, current.unwrap_or(&WorkloadRequest::default()));
-        members.iter().map(ToString::to_string).chain(calls.others()).collect()
+        members.iter().map(ToString::to_string).chain(calls.others()).chain(shares.iter().cloned()).collect()
     }
 
     /// Members the row gives that no call can change once the workload
@@ -333,17 +448,27 @@ impl Step {
     fn text(&self) -> String {
         let symbol = match self.verb() {
             "create" => "+",
-            "update" => "~",
+            "update" | "share" => "~",
             "refuse" => "!",
             "invalid" => "x",
             _ => "=",
         };
         let record = self.record();
         let id = record.workload_id.as_deref().map_or(String::new(), |id| format!(" ({id})"));
-        let mut text =
-            format!("{symbol} {:<9} row {} {}{id}", self.verb(), record.row, quoted(&record.workload_name));
-        if let Step::Invalid(record) = self {
-            text.push_str(&format!(": {}", invalid_reason(record)));
+        let place = match (&record.account, &record.region) {
+            (Some(account), Some(region)) => format!(" in {account} {region}"),
+            _ => String::new(),
+        };
+        let mut text = format!(
+            "{symbol} {:<9} row {} {}{place}{id}",
+            self.verb(),
+            record.row,
+            quoted(&record.workload_name)
+        );
+        match self {
+            Step::Invalid(record) => text.push_str(&format!(": {}", invalid_reason(record))),
+            Step::Unreachable { why, .. } => text.push_str(&format!(": {why}")),
+            Step::Valid { .. } => {}
         }
         for change in self.changes() {
             text.push_str(&format!("\n      {change}"));
@@ -360,10 +485,12 @@ impl Step {
         let record = self.record();
         let message = match self {
             Step::Invalid(record) => invalid_reason(record),
-            Step::Valid { .. } => record.message.clone(),
+            Step::Valid { .. } | Step::Unreachable { .. } => record.message.clone(),
         };
         serde_json::json!({
             "row": record.row,
+            "account": record.account,
+            "region": record.region,
             "name": record.workload_name,
             "action": self.verb(),
             "workload_id": record.workload_id,
@@ -377,20 +504,28 @@ impl Step {
     fn record(&self) -> Record<'static> {
         let (row, action, existing) = match self {
             Step::Invalid(record) => return record.clone(),
-            Step::Valid { row, action, existing } => (row, action, existing),
+            Step::Unreachable { row, why } => {
+                let mut record = apply::refused(row, "NoRoleForAccount", &format!("plan: {why}"));
+                record.status = Status::Valid;
+                return record;
+            }
+            Step::Valid { row, action, existing, .. } => (row, action, existing),
         };
-        let message = match action {
+        let mut message = match action {
             Action::Create => "plan: create".to_owned(),
             Action::Update { .. } => format!("plan: update {}", self.changes().join("; ")),
             Action::Unchanged { .. } => "plan: unchanged".to_owned(),
             Action::Keep { .. } => "plan: exists, kept as it is (--on-existing skip)".to_owned(),
             Action::Refuse { .. } => "plan: exists, refused (--on-existing fail)".to_owned(),
         };
+        if !matches!(action, Action::Update { .. }) && !self.changes().is_empty() {
+            message.push_str(&format!("; {}", self.changes().join("; ")));
+        }
         Record {
             row: row.row,
             workload_name: row.request.name().to_owned().into(),
-            account: None,
-            region: None,
+            account: row.destination.as_ref().map(|place| place.account.clone()),
+            region: row.destination.as_ref().map(|place| place.region.clone()),
             status: Status::Valid,
             workload_id: existing.as_ref().map(|existing| existing.id.clone()),
             workload_arn: existing.as_ref().map(|existing| existing.arn.clone()),

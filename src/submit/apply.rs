@@ -292,7 +292,7 @@ async fn share_calls(
 }
 
 /// The shares a workload has: id, principal and permission.
-async fn held_shares(
+pub(crate) async fn held_shares(
     lane: &Lane,
     id: &str,
     attempts: &mut u32,

@@ -202,20 +202,20 @@ pub async fn send_all(
 }
 
 /// The credentials of each account: the base's own, or a role's.
-struct Roles {
+pub struct Roles {
     base: SdkConfig,
     base_account: Option<String>,
     fleet: FleetConfig,
 }
 
 impl Roles {
-    fn new(base: &SdkConfig, base_account: Option<&str>, fleet: &FleetConfig) -> Roles {
+    pub fn new(base: &SdkConfig, base_account: Option<&str>, fleet: &FleetConfig) -> Roles {
         Roles { base: base.clone(), base_account: base_account.map(str::to_owned), fleet: fleet.clone() }
     }
 
     /// A client for `destination` and the lane's name for messages; or why
     /// its rows cannot be sent.
-    fn client(
+    pub fn client(
         &self,
         destination: Option<&Destination>,
     ) -> impl std::future::Future<Output = Result<(Client, String), String>> + Send + 'static {
@@ -251,6 +251,42 @@ impl Roles {
             Ok((Client::from_conf(config.build()), destination.to_string()))
         }
     }
+}
+
+/// The rows, each once a place it goes, with the base credentials' account
+/// (STS), when rows name where they go; as they are otherwise.
+pub async fn placed(
+    base: &SdkConfig,
+    rows: Vec<Pending>,
+    fan_out: &[String],
+    destinations: bool,
+) -> Result<(Option<String>, Vec<Pending>), String> {
+    if !destinations {
+        return Ok((None, rows));
+    }
+    let account = base_account(base).await?;
+    let region = base.region().map_or("us-east-1", |region| region.as_ref()).to_owned();
+    let rows = destined(rows, fan_out, &account, &region);
+    Ok((Some(account), rows))
+}
+
+/// Each row once a Region it goes to: its targets, else `--regions`, else
+/// the base credentials' account and Region.
+fn destined(rows: Vec<Pending>, fan_out: &[String], base_account: &str, base_region: &str) -> Vec<Pending> {
+    let mut destined = Vec::with_capacity(rows.len());
+    for row in rows {
+        let account = row.placement.account.as_deref().unwrap_or(base_account).to_owned();
+        let mut regions = row.placement.regions(fan_out);
+        if regions.is_empty() {
+            regions.push(base_region);
+        }
+        let regions: Vec<String> = regions.into_iter().map(str::to_owned).collect();
+        for region in regions {
+            let destination = Some(Destination { account: account.clone(), region });
+            destined.push(Pending { destination, ..row.clone() });
+        }
+    }
+    destined
 }
 
 /// Rows grouped by where they go, in the order each place first appears.

@@ -365,4 +365,40 @@ mod lanes {
         assert!(records[1].message.contains("\"WRITE\" is not a permission"), "{}", records[1].message);
         assert!(records[2].message.contains("is listed twice"), "{}", records[2].message);
     }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_plan_reads_each_lane_and_shows_the_shares_to_make() {
+        let emulator = Emulator::start(organisation()).await.unwrap();
+        let fixture = Fixture::new();
+        let row = |account: &str, region: &str, share: &str| {
+            format!(
+                "Shop,The shop,Production,us-east-1,o@example.com,wellarchitected,{account},{region},{share}\n"
+            )
+        };
+        let header =
+            "Name,Description,Environment,Regions,Owner,Lenses,Target account,Target Region,Share with\n";
+        let first = format!("{header}{}{}", row(BASE, "us-east-1", TWO), row(ONE, "eu-west-1", ""));
+        let file = fixture.write("plan.csv", &first);
+        let output = run(&mut import(&file, &emulator, &["--role-name", "wa-bulk"])).await;
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+
+        let second = format!(
+            "{header}{}{}",
+            row(BASE, "us-east-1", &format!("{TWO}:CONTRIBUTOR")),
+            row(ONE, "eu-west-1", "")
+        );
+        std::fs::write(&file, second).unwrap();
+        let endpoint = emulator.endpoint_url();
+        let args = ["--role-name", "wa-bulk", "--detailed-exitcode"];
+        let planned = run(&mut super::super::import::sending("plan", &file, Some(&endpoint), &args)).await;
+        let stdout = String::from_utf8_lossy(&planned.stdout);
+        assert_eq!(planned.status.code(), Some(2), "{}", text(&planned));
+        assert!(stdout.contains(&format!("~ share     row 2 \"Shop\" in {BASE} us-east-1")), "{stdout}");
+        assert!(stdout.contains(&format!("UpdateWorkloadShare: {TWO} READONLY → CONTRIBUTOR")), "{stdout}");
+        assert!(stdout.contains(&format!("= keep      row 3 \"Shop\" in {ONE} eu-west-1")), "{stdout}");
+        assert!(
+            stdout.contains("Plan: 0 to create, 0 to update, 1 to share, 1 kept as they are."),
+            "{stdout}"
+        );
+    }
 }
