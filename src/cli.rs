@@ -20,7 +20,7 @@ use crate::input::stream::parse_encoding;
 use crate::input::{InputOptions, Target};
 use crate::report::{self, Format};
 use crate::submit::client::AwsOptions;
-use crate::submit::fleet::FleetConfig;
+use crate::submit::fleet::{DEFAULT_MAX_LANES, FleetConfig};
 use crate::submit::plan::Prune;
 use crate::submit::rate::DEFAULT_MAX_RATE;
 use crate::submit::{OnExisting, Rate, SubmitConfig};
@@ -257,7 +257,7 @@ pub struct FleetArgs {
     #[arg(long, value_name = "ID", help_heading = "Destinations", requires = "role_name")]
     pub external_id: Option<String>,
     /// (account, Region) lanes sending at once, 1 to 1000
-    #[arg(long, value_name = "N", default_value_t = 8, help_heading = "Destinations", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_LANES as u32, help_heading = "Destinations", value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub max_lanes: u32,
 }
 

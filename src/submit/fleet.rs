@@ -1,8 +1,10 @@
 //! An organisation in one run: a lane for each (account, Region) rows go
 //! to, each with its own pacer and rate discovery, its own snapshot of what
-//! exists and its own stop (a full Region stops only its lane), all under
-//! one bound on requests in flight and at most `--max-lanes` lanes at once,
-//! as StackSets bounds the accounts it works on at once.
+//! exists, its own rows in progress and its own stop (a full Region stops
+//! only its lane), all under one bound on requests in flight and at most
+//! `--max-lanes` lanes at once, as StackSets bounds the accounts it works on
+//! at once. Rows waiting for their lane's pacer hold no request slot, so a
+//! slow lane never holds back a fast one.
 //!
 //! A lane in the base credentials' own account sends with them; a lane in
 //! another account assumes `arn:aws:iam::<account>:role/<--role-name>`
@@ -26,6 +28,10 @@ use super::{
 };
 use crate::destination::Destination;
 
+/// Lanes at once unless `--max-lanes` says otherwise: an organisation's
+/// usual spread of accounts and Regions, all at once.
+pub const DEFAULT_MAX_LANES: usize = 64;
+
 /// The session name of every assumed role.
 pub const SESSION_NAME: &str = "wa-bulk";
 
@@ -40,7 +46,7 @@ pub struct FleetConfig {
 
 impl Default for FleetConfig {
     fn default() -> Self {
-        FleetConfig { role_name: None, external_id: None, max_lanes: 8 }
+        FleetConfig { role_name: None, external_id: None, max_lanes: DEFAULT_MAX_LANES }
     }
 }
 
@@ -158,14 +164,13 @@ pub async fn send_all(
 ) -> Result<Vec<LaneOutcome>, Stale> {
     let concurrency = config.concurrency.max(1);
     let in_flight = Arc::new(Semaphore::new(concurrency));
-    let in_progress = Arc::new(Semaphore::new(concurrency * ROWS_PER_REQUEST));
     let slots = Arc::new(Semaphore::new(fleet.max_lanes.max(1)));
     let roles = Roles::new(base, base_account, fleet);
     let mut tasks = tokio::task::JoinSet::new();
     for (index, group) in groups.into_iter().enumerate() {
         let slot = slots.clone().acquire_owned().await.expect("the semaphore is never closed");
-        let (outcomes, board, in_flight, in_progress) =
-            (outcomes.clone(), board.clone(), in_flight.clone(), in_progress.clone());
+        let (outcomes, board, in_flight) = (outcomes.clone(), board.clone(), in_flight.clone());
+        let in_progress = Arc::new(Semaphore::new(concurrency * ROWS_PER_REQUEST));
         let (config, lane_client) = (config.clone(), roles.client(group.destination.as_ref()));
         tasks.spawn(async move {
             let destination = group.destination;
