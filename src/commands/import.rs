@@ -24,7 +24,7 @@ use crate::emulator::{Emulator, EmulatorConfig, local_credentials};
 use crate::input::{self, InputOptions};
 use crate::model::name_key;
 use crate::problem::{Problem, quoted};
-use crate::report::failures::{self, Failure};
+use crate::report::failures;
 use crate::report::guard::{claim, remove_ours};
 use crate::report::journal::{self, InputIdentity, Journal};
 use crate::report::workbook::{self, RunFacts};
@@ -254,7 +254,7 @@ pub fn run(config: &ImportConfig) -> Result<Summary, RunError> {
     // Every outcome is in the report by now: a failures file that cannot
     // be written is worth a warning, not the run's exit code.
     if let Some(path) = &config.failures {
-        let failed = records.iter().filter_map(|record| Some((record.row, Failure::of(record)?))).collect();
+        let failed = failures::by_row(&records);
         if let Err(error) = failures::write(&config.input, Some(&identity), path, &failed) {
             summary.warnings.push(format!("{}: not written: {error}", path.display()));
         }

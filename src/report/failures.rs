@@ -36,6 +36,26 @@ impl Failure {
     }
 }
 
+/// The failures among `records`, by row. A row sent to several places that
+/// failed in more than one has one failure: the first status and code, and
+/// each place's message after its account and Region.
+pub fn by_row<'r>(records: impl IntoIterator<Item = &'r Record<'r>>) -> HashMap<u64, Failure> {
+    let mut failed: HashMap<u64, Failure> = HashMap::new();
+    for record in records {
+        let Some(mut failure) = Failure::of(record) else { continue };
+        if let (Some(account), Some(region)) = (&record.account, &record.region) {
+            failure.message = format!("{account} {region}: {}", failure.message);
+        }
+        match failed.get_mut(&record.row) {
+            Some(earlier) => earlier.message = format!("{}; {}", earlier.message, failure.message),
+            None => {
+                failed.insert(record.row, failure);
+            }
+        }
+    }
+    failed
+}
+
 /// Refuses a `--failures` path that is the input, or a file there that is
 /// not a failures file; before anything is read.
 pub fn check_path(input: &InputOptions, path: &Path) -> Result<(), FailuresError> {

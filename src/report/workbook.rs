@@ -286,7 +286,7 @@ fn write_results(
                 .map_err(|error| ReportError::io(&facts.input.path, "read again", io::Error::other(error)))?,
             Err(_) => None,
         };
-        let cells: Vec<&str> = match (&again, &raw) {
+        let cells: Vec<&str> = match (&again, raw) {
             (Ok(again), Some(raw)) => again.own_cells(raw).collect(),
             _ => vec![""; own.len()],
         };
@@ -304,26 +304,22 @@ fn write_results(
 }
 
 /// The input's row numbered `row`, reading on from where the last one was
-/// found; none if the input has no such row.
-fn input_row(
+/// found (and kept: a row sent to several places has a line each); none if
+/// the input has no such row.
+fn input_row<'u>(
     again: &mut Again,
-    upcoming: &mut Option<RawRow>,
+    upcoming: &'u mut Option<RawRow>,
     row: u64,
-) -> Result<Option<RawRow>, crate::input::InputError> {
+) -> Result<Option<&'u RawRow>, crate::input::InputError> {
     loop {
-        let raw = match upcoming.take() {
-            Some(raw) => raw,
-            None => match again.next_row()? {
-                Some(raw) => raw,
-                None => return Ok(None),
-            },
-        };
-        if raw.row == row {
-            return Ok(Some(raw));
+        if upcoming.is_none() {
+            *upcoming = again.next_row()?;
         }
-        if raw.row > row {
-            *upcoming = Some(raw);
-            return Ok(None);
+        match upcoming.as_ref().map(|raw| raw.row) {
+            None => return Ok(None),
+            Some(at) if at == row => return Ok(upcoming.as_ref()),
+            Some(at) if at > row => return Ok(None),
+            Some(_) => *upcoming = None,
         }
     }
 }

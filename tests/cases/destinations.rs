@@ -401,4 +401,43 @@ mod lanes {
             "{stdout}"
         );
     }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_row_sent_to_two_regions_has_a_line_each_with_its_cells_and_one_failure() {
+        use calamine::{Reader, Xlsx, open_workbook};
+        let emulator = Emulator::start(organisation()).await.unwrap();
+        let fixture = Fixture::new();
+        let sheet = "Name,Description,Environment,Regions,Owner,Lenses\n\
+                     Twice,In two Regions,Production,us-east-1,o@example.com,wellarchitected\n";
+        let file = fixture.write("two.csv", sheet);
+        let fan_out = ["--regions", "us-east-1,eu-west-1"];
+        assert_eq!(run(&mut import(&file, &emulator, &fan_out)).await.status.code(), Some(0));
+        let (results, failures) = (fixture.path("results.xlsx"), fixture.path("failures.csv"));
+        let mut args = vec!["--force", "--on-existing", "fail", "--report", results.to_str().unwrap()];
+        args.extend(["--failures", failures.to_str().unwrap()]);
+        args.extend(fan_out);
+        let output = run(&mut import(&file, &emulator, &args)).await;
+        assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+
+        let mut book: Xlsx<_> = open_workbook(&results).unwrap();
+        let rows: Vec<Vec<String>> = book
+            .worksheet_range("Results")
+            .unwrap()
+            .rows()
+            .map(|r| r.iter().map(ToString::to_string).collect())
+            .collect();
+        assert_eq!(rows.len(), 3, "a line for each place");
+        for line in &rows[1..] {
+            assert_eq!(line[0], "Twice", "each line has the row's own cells: {line:?}");
+            assert_eq!(line[6], "failed");
+        }
+        assert_eq!((rows[1][15].as_str(), rows[2][15].as_str()), ("eu-west-1", "us-east-1"));
+        let failed = std::fs::read_to_string(&failures).unwrap();
+        assert_eq!(failed.lines().count(), 2, "one failure for the row: {failed}");
+        assert!(
+            failed.contains(&format!("{BASE} eu-west-1: "))
+                && failed.contains(&format!("{BASE} us-east-1: ")),
+            "{failed}"
+        );
+    }
 }
