@@ -440,4 +440,26 @@ mod lanes {
             "{failed}"
         );
     }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_role_s_credentials_are_refreshed_before_they_expire_on_a_long_run() {
+        // Sessions of two seconds, and a run of about four: the keys the
+        // first AssumeRole gave expire (the emulator then refuses them)
+        // long before the last row is sent.
+        let config = EmulatorConfig { session_duration: Duration::from_secs(2), ..organisation() };
+        let emulator = Emulator::start(config).await.unwrap();
+        let fixture = Fixture::new();
+        let mut sheet = String::from("Name,Description,Environment,Regions,Owner,Lenses,Target account\n");
+        for index in 0..20 {
+            sheet.push_str(&format!(
+                "Long {index},A long run,Production,us-east-1,o@example.com,wellarchitected,{ONE}\n"
+            ));
+        }
+        let file = fixture.write("long.csv", sheet);
+        let started = std::time::Instant::now();
+        let output = run(&mut import(&file, &emulator, &["--role-name", "wa-bulk", "--rate", "5"])).await;
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+        assert!(started.elapsed() > Duration::from_secs(3), "the run outlived the first credentials");
+        assert_eq!(emulator.workloads_in(ONE, "us-east-1").len(), 20);
+    }
 }
