@@ -59,16 +59,27 @@ pub fn region_problem(region: &str) -> Option<String> {
         .then(|| format!("{} is not a Region code: write it like us-east-1 or eu-central-2", quoted(region)))
 }
 
-/// One destination, resolved: the key of a lane.
+/// One destination, resolved: the key of a lane. The account is empty for
+/// the credentials' own when no row names an account (it is not asked for).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Destination {
     pub account: String,
     pub region: String,
 }
 
+impl Destination {
+    /// The account, unless it is the credentials' own, unasked.
+    pub fn account(&self) -> Option<&str> {
+        Some(self.account.as_str()).filter(|account| !account.is_empty())
+    }
+}
+
 impl fmt::Display for Destination {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.account, self.region)
+        match self.account.as_str() {
+            "" => f.write_str(&self.region),
+            account => write!(f, "{account} {}", self.region),
+        }
     }
 }
 

@@ -20,6 +20,7 @@ use super::plan::SavedPlan;
 use super::progress::{self, Progress};
 use super::{LaneLine, RowNote, Summary, Traffic, print_line};
 use crate::RunError;
+use crate::destination::Destination;
 use crate::emulator::{Emulator, EmulatorConfig, local_credentials};
 use crate::input::{self, InputOptions};
 use crate::model::name_key;
@@ -274,7 +275,7 @@ fn lane_lines(lanes: &[LaneOutcome], records: &[Record<'static>], config: &Submi
                 .iter()
                 .filter(|record| {
                     destination.is_none_or(|place| {
-                        record.account.as_deref() == Some(place.account.as_str())
+                        record.account.as_deref() == place.account()
                             && record.region.as_deref() == Some(place.region.as_str())
                     })
                 })
@@ -429,7 +430,7 @@ fn record_key(record: &Record<'_>) -> DoneKey {
 
 fn pending_key(row: &Pending) -> DoneKey {
     let destination = row.destination.as_ref();
-    let account = destination.map(|destination| destination.account.clone());
+    let account = destination.and_then(Destination::account).map(str::to_owned);
     let region = destination.map(|destination| destination.region.clone());
     (row.row, account, region, name_key(row.request.name()))
 }

@@ -241,7 +241,7 @@ impl LaneLine {
             .collect();
         let destination = self.destination.as_ref();
         serde_json::json!({
-            "account": destination.map(|place| place.account.clone()),
+            "account": destination.and_then(Destination::account),
             "region": destination.map(|place| place.region.clone()),
             "rows": self.counts.total(),
             "counts": counts,

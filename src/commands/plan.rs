@@ -524,7 +524,7 @@ impl Step {
         Record {
             row: row.row,
             workload_name: row.request.name().to_owned().into(),
-            account: row.destination.as_ref().map(|place| place.account.clone()),
+            account: row.destination.as_ref().and_then(Destination::account).map(str::to_owned),
             region: row.destination.as_ref().map(|place| place.region.clone()),
             status: Status::Valid,
             workload_id: existing.as_ref().map(|existing| existing.id.clone()),

@@ -43,8 +43,10 @@ pub fn by_row<'r>(records: impl IntoIterator<Item = &'r Record<'r>>) -> HashMap<
     let mut failed: HashMap<u64, Failure> = HashMap::new();
     for record in records {
         let Some(mut failure) = Failure::of(record) else { continue };
-        if let (Some(account), Some(region)) = (&record.account, &record.region) {
-            failure.message = format!("{account} {region}: {}", failure.message);
+        let place: Vec<&str> =
+            [&record.account, &record.region].into_iter().flatten().map(String::as_str).collect();
+        if !place.is_empty() {
+            failure.message = format!("{}: {}", place.join(" "), failure.message);
         }
         match failed.get_mut(&record.row) {
             Some(earlier) => earlier.message = format!("{}; {}", earlier.message, failure.message),

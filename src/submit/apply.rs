@@ -14,6 +14,7 @@ use super::plan::{Action, Calls, Policy, Snapshot, plan};
 use super::read::{list_all, read_current};
 use super::retry::{Failure, FailureKind, Verdict, classify};
 use super::{OnExisting, Pending};
+use crate::destination::Destination;
 use crate::model::derived_token;
 use crate::problem::quoted;
 use crate::report::{Record, Status};
@@ -319,7 +320,7 @@ fn record(row: &Pending, status: Status, attempts: u32) -> Record<'static> {
     Record {
         row: row.row,
         workload_name: row.request.name().to_owned().into(),
-        account: row.destination.as_ref().map(|destination| destination.account.clone()),
+        account: row.destination.as_ref().and_then(Destination::account).map(str::to_owned),
         region: row.destination.as_ref().map(|destination| destination.region.clone()),
         status,
         workload_id: None,

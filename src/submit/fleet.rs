@@ -236,7 +236,8 @@ impl Roles {
             };
             let mut config = aws_sdk_wellarchitected::config::Builder::from(&base)
                 .region(Region::new(destination.region.clone()));
-            if base_account.as_deref() != Some(destination.account.as_str()) {
+            let own = destination.account.is_empty() || base_account.as_deref() == Some(&destination.account);
+            if !own {
                 let Some(role) = &fleet.role_name else {
                     return Err(format!(
                         "the row's Target account {} is not the account of the credentials ({}), and no \
@@ -259,7 +260,9 @@ impl Roles {
 }
 
 /// The rows, each once a place it goes, with the base credentials' account
-/// (STS), when rows name where they go; as they are otherwise.
+/// (STS GetCallerIdentity, asked only when a row names a Target account:
+/// rows that name a Region only need no STS), when rows name where they go;
+/// as they are otherwise.
 pub async fn placed(
     base: &SdkConfig,
     rows: Vec<Pending>,
@@ -269,10 +272,13 @@ pub async fn placed(
     if !destinations {
         return Ok((None, rows));
     }
-    let account = base_account(base).await?;
+    let account = match rows.iter().any(|row| row.placement.account.is_some()) {
+        true => Some(base_account(base).await?),
+        false => None,
+    };
     let region = base.region().map_or("us-east-1", |region| region.as_ref()).to_owned();
-    let rows = destined(rows, fan_out, &account, &region);
-    Ok((Some(account), rows))
+    let rows = destined(rows, fan_out, account.as_deref().unwrap_or_default(), &region);
+    Ok((account, rows))
 }
 
 /// Each row once a Region it goes to: its targets, else `--regions`, else
