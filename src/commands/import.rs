@@ -208,8 +208,9 @@ pub fn run(config: &ImportConfig) -> Result<Summary, RunError> {
     let carried = carried.iter().map(|row| earlier.done[&pending_key(row)].clone());
     let journal = Journal::open(&journal_path, &identity)?;
     let sent = send(config, &runtime, &base, base_account.as_deref(), to_send, journal);
-    if let Some(emulator) = emulator {
-        runtime.block_on(emulator.stop()).map_err(RunError::Runtime)?;
+    // Requests went out: the outcomes matter more than how the emulator ends.
+    if let Some(Err(error)) = emulator.map(|emulator| runtime.block_on(emulator.stop())) {
+        tracing::warn!(%error, "the built-in emulator did not stop cleanly");
     }
     if let Err(RunError::StalePlan { .. }) = &sent {
         // Nothing was sent: the journal holds its header only.
