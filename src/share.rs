@@ -13,6 +13,9 @@ use regex::Regex;
 
 use crate::problem::quoted;
 
+/// The header of the column, as the template and messages spell it.
+pub const HEADER: &str = "Share with";
+
 /// The permission a share grants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Permission {

@@ -83,7 +83,7 @@ pub(super) struct Rows {
     pub(super) problems: Vec<RowNote>,
     /// Warnings about the file (unknown columns, say).
     pub(super) warnings: Vec<String>,
-    /// Rows name where they go (Target columns, or `--regions`).
+    /// Rows name where they go (a Target cell, or `--regions`).
     pub(super) destinations: bool,
 }
 
@@ -95,7 +95,7 @@ pub(super) fn read_rows(options: &InputOptions) -> Result<Rows, RunError> {
         row_warnings: HashMap::new(),
         problems: Vec::new(),
         warnings: opened.warnings.clone(),
-        destinations: opened.columns.has_targets() || !options.regions.is_empty(),
+        destinations: !options.regions.is_empty(),
     };
     let verdict = |checked: Checked<'_>| {
         if checked.is_valid() {
@@ -123,6 +123,10 @@ pub(super) fn read_rows(options: &InputOptions) -> Result<Rows, RunError> {
         }
         Ok(())
     })?;
+    // Rows go to places of their own only when one names a place: a sheet
+    // whose target columns are empty (the template's) goes where it always did.
+    rows.destinations |=
+        rows.valid.iter().any(|row| row.placement.account.is_some() || row.placement.region.is_some());
     Ok(rows)
 }
 

@@ -73,7 +73,9 @@ fn workbook(example: bool) -> Result<Vec<u8>, XlsxError> {
     let bold = Format::new().set_bold().set_background_color("#DDEBF7");
     let text = Format::new().set_num_format("@");
     let fields: Vec<Field> = columns().collect();
-    let last = fields.len() as u16; // the tag example column
+    let extras = extra_columns();
+    let first_extra = fields.len() as u16; // the tag example column, then where and with whom
+    let last = first_extra + extras.len() as u16 - 1;
 
     let sheet = workbook.add_worksheet().set_name("Workloads")?;
     for (column, field) in fields.iter().enumerate() {
@@ -91,14 +93,17 @@ fn workbook(example: bool) -> Result<Vec<u8>, XlsxError> {
             sheet.add_data_validation(1, column, ROWS, column, &dropdown)?;
         }
     }
-    sheet.write_string_with_format(0, last, TAG_EXAMPLE, &bold)?;
-    sheet.set_column_width(last, 14.0)?;
-    sheet.set_column_format(last, &text)?;
-    let tag_help = DataValidation::new()
-        .allow_any_value()
-        .set_input_title("A tag")?
-        .set_input_message(shortened(&describe(Field::Tags), 255))?;
-    sheet.add_data_validation(0, last, 0, last, &tag_help)?;
+    for (offset, extra) in extras.iter().enumerate() {
+        let column = first_extra + offset as u16;
+        sheet.write_string_with_format(0, column, &extra.header, &bold)?;
+        sheet.set_column_width(column, (extra.header.len() as f64 + 4.0).clamp(14.0, 40.0))?;
+        sheet.set_column_format(column, &text)?;
+        let help = DataValidation::new()
+            .allow_any_value()
+            .set_input_title(extra.title)?
+            .set_input_message(shortened(&extra.rule, 255))?;
+        sheet.add_data_validation(0, column, 0, column, &help)?;
+    }
     if example {
         for (row, values) in EXAMPLES.iter().enumerate() {
             for (column, field) in fields.iter().enumerate() {
@@ -107,7 +112,7 @@ fn workbook(example: bool) -> Result<Vec<u8>, XlsxError> {
                     sheet.write_string(row as u32 + 1, column as u16, value)?;
                 }
             }
-            sheet.write_string(row as u32 + 1, last, "platform")?;
+            sheet.write_string(row as u32 + 1, first_extra, "platform")?;
         }
     }
     sheet.set_freeze_panes(1, 0)?;
@@ -119,8 +124,8 @@ fn workbook(example: bool) -> Result<Vec<u8>, XlsxError> {
         how.write_string_with_format(0, column as u16, *title, &bold)?;
     }
     let rows = fields.iter().map(|field| (header(*field), field.api_member().to_owned(), describe(*field)));
-    let tag = (TAG_EXAMPLE.to_owned(), "Tags".to_owned(), describe(Field::Tags));
-    for (row, (column, member, rule)) in rows.chain([tag]).enumerate() {
+    let extra_rows = extras.into_iter().map(|extra| (extra.header, extra.member.to_owned(), extra.rule));
+    for (row, (column, member, rule)) in rows.chain(extra_rows).enumerate() {
         how.write_string(row as u32 + 1, 0, column)?;
         how.write_string(row as u32 + 1, 1, member)?;
         how.write_string(row as u32 + 1, 2, rule)?;
@@ -131,7 +136,7 @@ fn workbook(example: bool) -> Result<Vec<u8>, XlsxError> {
         "Add a Tag:<key> column for each tag, or one Tags column of key=value pairs separated by ;.",
         "Dropdowns help, but pasted cells lose them: run wa-bulk validate before wa-bulk import.",
     ];
-    let first = fields.len() as u32 + 3;
+    let first = u32::from(last) + 3;
     for (index, note) in notes.iter().enumerate() {
         how.write_string(first + index as u32, 0, *note)?;
     }
@@ -143,6 +148,48 @@ fn workbook(example: bool) -> Result<Vec<u8>, XlsxError> {
     }
     lists.set_hidden(true);
     workbook.save_to_buffer()
+}
+
+/// A column after the members': a tag, or one that says where a workload
+/// lives or whom it is shared with.
+struct Extra {
+    header: String,
+    title: &'static str,
+    /// What the How to fill sheet names in the API member's place.
+    member: &'static str,
+    rule: String,
+}
+
+fn extra_columns() -> Vec<Extra> {
+    vec![
+        Extra { header: TAG_EXAMPLE.to_owned(), title: "A tag", member: "Tags", rule: describe(Field::Tags) },
+        Extra {
+            header: crate::destination::ACCOUNT_HEADER.to_owned(),
+            title: "Where: the account",
+            member: "(not a member: where the workload is kept)",
+            rule:
+                "Optional. The 12-digit account the workload is kept in (AccountIds describes the workload; \
+                   this says where it lives). Empty: the credentials' own. Another account is reached \
+                   through the role --role-name names."
+                    .to_owned(),
+        },
+        Extra {
+            header: crate::destination::REGION_HEADER.to_owned(),
+            title: "Where: the Region",
+            member: "(not a member: where the workload is kept)",
+            rule: "Optional. The Region the workload is kept in, like eu-west-1. Empty: --region, or each \
+                   Region of --regions. Names must be unique in each account and Region."
+                .to_owned(),
+        },
+        Extra {
+            header: crate::share::HEADER.to_owned(),
+            title: "Shared with",
+            member: "CreateWorkloadShare",
+            rule: "Optional. Account IDs, organization ARNs or OU ARNs to share the workload with, each \
+                   optionally followed by :READONLY or :CONTRIBUTOR (READONLY if neither), separated by ;."
+                .to_owned(),
+        },
+    ]
 }
 
 /// The dropdown of an enum column. A list member (WorkloadResourceDefinition)

@@ -31,7 +31,9 @@ fn the_template_has_dropdowns_text_account_ids_rules_on_headers_and_validates_cl
     let headers: Vec<String> = sheet.rows().next().unwrap().iter().map(ToString::to_string).collect();
     assert_eq!(headers[0], "Workload Name *");
     assert!(
-        headers.contains(&"Account Ids".to_owned()) && headers.last().unwrap() == "Tag:team",
+        headers.contains(&"Account Ids".to_owned())
+            && headers
+                .ends_with(&["Tag:team", "Target account", "Target Region", "Share with"].map(String::from)),
         "{headers:?}"
     );
     let accounts = headers.iter().position(|header| header == "Account Ids").unwrap();
