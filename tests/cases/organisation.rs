@@ -79,6 +79,11 @@ async fn each_key_lands_in_its_account_and_each_scope_in_its_region_and_signatur
     assert_eq!(emulator.workloads().len(), 3);
     let listed = alpha.list_workloads().send().await.unwrap();
     assert_eq!(listed.workload_summaries().len(), 1, "a listing sees its own place only");
+    // A path that carries an ARN (percent-encoded, then encoded again to be
+    // signed) verifies as the SDK signed it.
+    alpha.tag_resource().workload_arn(&in_alpha).tags("team", "payments").send().await.unwrap();
+    let tags = alpha.list_tags_for_resource().workload_arn(&in_alpha).send().await.unwrap();
+    assert_eq!(tags.tags().and_then(|tags| tags.get("team")).map(String::as_str), Some("payments"));
 
     let wrong_secret = emulator.client_as(key("AKIDALPHA", "not-the-secret"), "us-east-1").await;
     assert_eq!(create(&wrong_secret, "Forged").await, Err("InvalidSignatureException".into()));
