@@ -84,15 +84,16 @@ pub fn run(config: &ExportConfig) -> Result<Summary, RunError> {
         .map_err(RunError::Runtime)?;
     let mut summary = Summary::new("export", &[Status::Exists], Some(config.out.clone()), Vec::new());
     summary.traffic = Some(Traffic::of(&lane, &config.submit));
-    let workloads = match read {
-        Ok(workloads) => workloads,
+    let (workloads, gone) = match read {
+        Ok(read) => read,
         Err(reason) => {
             summary.report = None;
             summary.stopped = Some(reason);
             return Ok(summary);
         }
     };
-    summary.warnings = unsplittable(&workloads);
+    summary.warnings = gone;
+    summary.warnings.extend(unsplittable(&workloads));
     let (headers, rows) = table(&workloads);
     let bytes = match config.format {
         ExportFormat::Csv => csv(&headers, &rows),
@@ -113,11 +114,12 @@ pub fn run(config: &ExportConfig) -> Result<Summary, RunError> {
 }
 
 /// Lists, then reads each workload (in parallel within the lane's bounds),
-/// in the listing's order; or why the lane stopped.
+/// in the listing's order, with a warning for each one deleted between the
+/// listing and its read (it is not exported); or why the lane stopped.
 async fn read_all(
     lane: &Arc<Lane>,
     config: &ExportConfig,
-) -> Result<Vec<Exported>, crate::submit::StopReason> {
+) -> Result<(Vec<Exported>, Vec<String>), crate::submit::StopReason> {
     let stopped = |error: CallError| match error {
         CallError::Stopped(reason) => reason,
         CallError::Failed(failure) => {
@@ -134,17 +136,27 @@ async fn read_all(
             (index, listed, read)
         });
     }
-    let (mut workloads, mut counts) = (Vec::new(), Counts::default());
+    let (mut workloads, mut counts, mut gone) = (Vec::new(), Counts::default(), Vec::new());
     while let Some(joined) = reads.join_next().await {
         let (index, listed, read) = joined.expect("a read does not panic");
-        let request = read.map_err(stopped)?;
+        let request = match read {
+            Err(CallError::Failed(failure)) if failure.code() == "ResourceNotFoundException" => {
+                gone.push(format!(
+                    "workload {} ({}) was deleted between the listing and its read: not exported",
+                    crate::problem::quoted(&listed.name),
+                    listed.id
+                ));
+                continue;
+            }
+            read => read.map_err(stopped)?,
+        };
         counts.add(Status::Exists);
         progress.row_done(&counts);
         workloads.push((index, Exported { listed, request }));
     }
     progress.finish();
     workloads.sort_by_key(|(index, _)| *index);
-    Ok(workloads.into_iter().map(|(_, exported)| exported).collect())
+    Ok((workloads.into_iter().map(|(_, exported)| exported).collect(), gone))
 }
 
 /// The members a sheet has a column for, in the member table's order.

@@ -257,6 +257,12 @@ impl Emulator {
         store.create(request).map(|stored| stored.id.clone()).map_err(|error| format!("{error:?}"))
     }
 
+    /// Deletes a stored workload as DeleteWorkload would, without passing
+    /// the gate: a workload gone behind a client's back, for tests.
+    pub fn remove(&self, id: &str) -> Result<(), String> {
+        self.shared.home().store().delete(id).map_err(|error| format!("{error:?}"))
+    }
+
     /// Every stored workload: by account and Region, then in creation order.
     pub fn workloads(&self) -> Vec<StoredWorkload> {
         let places: Vec<Arc<Place>> =

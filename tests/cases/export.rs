@@ -104,3 +104,49 @@ async fn export_refuses_to_replace_a_file_without_force_and_filters_by_prefix() 
     );
     assert!(lines[0]["WorkloadId"].as_str().unwrap().len() == 32);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_workload_deleted_between_the_listing_and_its_read_is_left_out_with_a_warning() {
+    use std::time::Duration;
+    // Each answer waits 300 ms and one request goes at a time: the first
+    // read is on its way while the last workload is deleted.
+    let config = EmulatorConfig { latency: Duration::from_millis(300), ..EmulatorConfig::default() };
+    let emulator = Emulator::start(config).await.unwrap();
+    let mut ids = Vec::new();
+    for name in ["First", "Second", "Third"] {
+        let request: wa_bulk::model::WorkloadRequest<'static> = serde_json::from_value(serde_json::json!({
+            "WorkloadName": name,
+            "Description": "A workload to export",
+            "Environment": "PRODUCTION",
+            "AwsRegions": ["us-east-1"],
+            "ReviewOwner": "owner@example.com",
+            "Lenses": ["wellarchitected"],
+            "ClientRequestToken": format!("token-{name}"),
+        }))
+        .unwrap();
+        ids.push(emulator.preload(request).unwrap());
+    }
+    let fixture = Fixture::new();
+    let out = fixture.path("export.csv");
+    let child = export(&out, &emulator, &["--concurrency", "1", "--rate", "100"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while emulator.stats().requests < 2 {
+        assert!(started.elapsed() < Duration::from_secs(30), "the export never read");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    emulator.remove(&ids[2]).unwrap();
+    let output = super::import::finish(child).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("\"Third\"") && stderr.contains("deleted between the listing and its read"),
+        "{stderr}"
+    );
+    let exported = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(exported.lines().count(), 3, "the header and the two still there: {exported}");
+    assert!(!exported.contains("Third"));
+}
