@@ -54,6 +54,61 @@ impl fmt::Display for Share {
     }
 }
 
+/// A share a workload holds, as ListWorkloadShares names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Held {
+    pub id: String,
+    pub with: String,
+    pub permission: String,
+}
+
+/// One call that brings a workload's shares to what its row lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ShareCall<'a> {
+    /// A share the workload lacks.
+    Create(&'a Share),
+    /// A share it holds at another permission.
+    Update { held: &'a Held, share: &'a Share },
+    /// With `--prune-shares`, a share the row does not list.
+    Delete(&'a Held),
+}
+
+/// The calls that make `held` what `wanted` lists: the wanted shares in
+/// their order, then (with `prune`) the unlisted ones. Both `import` and
+/// `plan` decide with it.
+pub fn calls<'a>(wanted: &'a [Share], held: &'a [Held], prune: bool) -> Vec<ShareCall<'a>> {
+    let mut calls = Vec::new();
+    for share in wanted {
+        match held.iter().find(|held| held.with == share.with) {
+            Some(held) if held.permission == share.permission.as_str() => {}
+            Some(held) => calls.push(ShareCall::Update { held, share }),
+            None => calls.push(ShareCall::Create(share)),
+        }
+    }
+    if prune {
+        let unlisted = held.iter().filter(|held| !wanted.iter().any(|share| share.with == held.with));
+        calls.extend(unlisted.map(ShareCall::Delete));
+    }
+    calls
+}
+
+/// As a plan shows it: `CreateWorkloadShare: 111122223333 (READONLY)`.
+impl fmt::Display for ShareCall<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ShareCall::Create(share) => write!(f, "CreateWorkloadShare: {share}"),
+            ShareCall::Update { held, share } => write!(
+                f,
+                "UpdateWorkloadShare: {} {} → {}",
+                share.with,
+                held.permission,
+                share.permission.as_str()
+            ),
+            ShareCall::Delete(held) => write!(f, "DeleteWorkloadShare: {}", held.with),
+        }
+    }
+}
+
 /// The lengths SharedWith may have.
 const LENGTH: std::ops::RangeInclusive<usize> = 12..=2048;
 
@@ -105,5 +160,28 @@ mod tests {
         assert!(parse_entry("111122223333:WRITE").unwrap_err().contains("not a permission"));
         assert!(parse_entry("11112222333").unwrap_err().contains("12 digits"));
         assert!(parse_entry("arn:aws:iam::111122223333:root").is_err());
+    }
+
+    #[test]
+    fn calls_add_what_is_missing_set_what_differs_and_prune_on_request() {
+        let share = |with: &str, permission| Share { with: with.into(), permission };
+        let held = |id: &str, with: &str, permission: &str| Held {
+            id: id.into(),
+            with: with.into(),
+            permission: permission.into(),
+        };
+        let wanted =
+            [share("111122223333", Permission::ReadOnly), share("222233334444", Permission::Contributor)];
+        let holds = [held("a", "222233334444", "READONLY"), held("b", "333344445555", "READONLY")];
+        let shown = |prune| calls(&wanted, &holds, prune).iter().map(ToString::to_string).collect::<Vec<_>>();
+        assert_eq!(
+            shown(false),
+            [
+                "CreateWorkloadShare: 111122223333 (READONLY)",
+                "UpdateWorkloadShare: 222233334444 READONLY → CONTRIBUTOR"
+            ]
+        );
+        assert_eq!(shown(true).last().map(String::as_str), Some("DeleteWorkloadShare: 333344445555"));
+        assert!(calls(&wanted[..1], &[held("c", "111122223333", "READONLY")], true).is_empty());
     }
 }

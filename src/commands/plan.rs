@@ -359,21 +359,7 @@ impl Step {
             }
             None => Vec::new(),
         };
-        for share in wanted {
-            match held.iter().find(|(_, with, _)| *with == share.with) {
-                Some((_, _, now)) if now == share.permission.as_str() => {}
-                Some((_, _, now)) => shares.push(format!(
-                    "UpdateWorkloadShare: {} {now} → {}",
-                    share.with,
-                    share.permission.as_str()
-                )),
-                None => shares.push(format!("CreateWorkloadShare: {share}")),
-            }
-        }
-        if prune {
-            let unlisted = held.iter().filter(|(_, with, _)| !wanted.iter().any(|share| share.with == *with));
-            shares.extend(unlisted.map(|(_, with, _)| format!("DeleteWorkloadShare: {with}")));
-        }
+        *shares = crate::share::calls(wanted, &held, prune).iter().map(ToString::to_string).collect();
     }
 
     /// Where the row sits in the plan: its row, then where it goes.

@@ -18,7 +18,7 @@ use crate::destination::Destination;
 use crate::model::derived_token;
 use crate::problem::quoted;
 use crate::report::{Record, Status};
-use crate::share::Share;
+use crate::share::{self, Held, Share, ShareCall};
 use aws_sdk_wellarchitected::types::PermissionType;
 
 /// Applies `action` to `row` through `lane`; the row's outcome.
@@ -251,20 +251,19 @@ async fn share_calls(
     // A workload just created has no shares yet.
     let held = if new { Vec::new() } else { held_shares(lane, id, attempts).await? };
     let client = lane.client();
-    for share in wanted {
-        let permission = PermissionType::from(share.permission.as_str());
-        match held.iter().find(|(_, with, _)| *with == share.with) {
-            Some((_, _, now)) if *now == share.permission.as_str() => {}
-            Some((share_id, _, _)) => {
-                let update = client.update_workload_share().workload_id(id).share_id(share_id);
-                let update = update.permission_type(permission);
+    for call in share::calls(wanted, &held, prune) {
+        match call {
+            ShareCall::Update { held, share } => {
+                let update = client.update_workload_share().workload_id(id).share_id(&held.id);
+                let update = update.permission_type(PermissionType::from(share.permission.as_str()));
                 lane.call(attempts, || update.clone().send()).await?;
                 done.push(format!("share with {} now {}", share.with, share.permission.as_str()));
             }
-            None => {
+            ShareCall::Create(share) => {
                 let text = format!("{id}\n{}\n{}", share.with, share.permission.as_str());
                 let token = derived_token("wa-bulk-s-", &text);
                 let create = client.create_workload_share().workload_id(id).shared_with(&share.with);
+                let permission = PermissionType::from(share.permission.as_str());
                 let create = create.permission_type(permission).client_request_token(token);
                 match lane.call(attempts, || create.clone().send()).await {
                     Err(CallError::Failed(failure)) if failure.code() == "ConflictException" => {
@@ -276,28 +275,20 @@ async fn share_calls(
                     }
                 }
             }
-        }
-    }
-    if prune {
-        for (share_id, with, _) in
-            held.iter().filter(|(_, with, _)| !wanted.iter().any(|share| share.with == *with))
-        {
-            let token = derived_token("wa-bulk-d-", &format!("{id}\n{share_id}"));
-            let delete =
-                client.delete_workload_share().workload_id(id).share_id(share_id).client_request_token(token);
-            lane.call(attempts, || delete.clone().send()).await?;
-            done.push(format!("unshared {with}"));
+            ShareCall::Delete(held) => {
+                let token = derived_token("wa-bulk-d-", &format!("{id}\n{}", held.id));
+                let delete = client.delete_workload_share().workload_id(id).share_id(&held.id);
+                let delete = delete.client_request_token(token);
+                lane.call(attempts, || delete.clone().send()).await?;
+                done.push(format!("unshared {}", held.with));
+            }
         }
     }
     Ok(())
 }
 
-/// The shares a workload has: id, principal and permission.
-pub(crate) async fn held_shares(
-    lane: &Lane,
-    id: &str,
-    attempts: &mut u32,
-) -> Result<Vec<(String, String, String)>, CallError> {
+/// The shares a workload has.
+pub(crate) async fn held_shares(lane: &Lane, id: &str, attempts: &mut u32) -> Result<Vec<Held>, CallError> {
     let mut held = Vec::new();
     let mut next: Option<String> = None;
     loop {
@@ -306,8 +297,11 @@ pub(crate) async fn held_shares(
         let page = lane.call(attempts, || list.clone().send()).await?;
         for summary in page.workload_share_summaries() {
             let text = |value: Option<&str>| value.unwrap_or_default().to_owned();
-            let permission = text(summary.permission_type().map(|permission| permission.as_str()));
-            held.push((text(summary.share_id()), text(summary.shared_with()), permission));
+            held.push(Held {
+                id: text(summary.share_id()),
+                with: text(summary.shared_with()),
+                permission: text(summary.permission_type().map(|permission| permission.as_str())),
+            });
         }
         next = page.next_token().map(str::to_owned);
         if next.is_none() {
