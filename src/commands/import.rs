@@ -269,26 +269,25 @@ pub fn run(config: &ImportConfig) -> Result<Summary, RunError> {
     Ok(summary)
 }
 
-/// What each lane did, with its rows' counts, for the summary.
+/// What each lane did, with its rows' counts, for the summary. The
+/// records are counted once, by place; each lane takes its place's counts.
 fn lane_lines(lanes: &[LaneOutcome], records: &[Record<'static>], config: &SubmitConfig) -> Vec<LaneLine> {
+    let mut by_place: HashMap<(Option<&str>, Option<&str>), Counts> = HashMap::new();
+    for record in records.iter().filter(|record| record.status != Status::Invalid) {
+        let place = (record.account.as_deref(), record.region.as_deref());
+        by_place.entry(place).or_default().add(record.status);
+    }
     lanes
         .iter()
         .map(|outcome| {
-            let mut counts = Counts::default();
-            let destination = outcome.destination.as_ref();
-            records
-                .iter()
-                .filter(|record| {
-                    destination.is_none_or(|place| {
-                        record.account.as_deref() == place.account()
-                            && record.region.as_deref() == Some(place.region.as_str())
-                    })
-                })
-                .filter(|record| record.status != Status::Invalid)
-                .for_each(|record| counts.add(record.status));
+            let counts = match &outcome.destination {
+                Some(place) => by_place.get(&(place.account(), Some(place.region.as_str()))).cloned(),
+                // The one lane of a run whose rows name no place has them all.
+                None => by_place.remove(&(None, None)),
+            };
             LaneLine {
                 destination: outcome.destination.clone(),
-                counts,
+                counts: counts.unwrap_or_default(),
                 stopped: outcome.stopped.clone(),
                 traffic: outcome.lane.as_ref().map(|lane| Traffic::of(lane, config)).unwrap_or_default(),
             }
