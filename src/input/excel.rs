@@ -27,7 +27,7 @@ use csv::StringRecord;
 use super::columns::{Target, looks_like_header};
 use super::{
     CELL_LIMIT, HEADER_SEARCH_ROWS, InputError, InputOptions, MAX_COLUMNS, Opened, RawRow, ReadIssue,
-    RowSource, display, zip_limits,
+    RowSource, display, xlsx, zip_limits,
 };
 
 /// The most cells read from one sheet, empty ones included.
@@ -58,7 +58,7 @@ pub(super) fn open(options: &InputOptions, extension: &str) -> Result<Opened, In
     if metadata.len() == 0 {
         return Err(InputError::Empty { file });
     }
-    if extension != "xls" {
+    if matches!(extension, "xlsb" | "ods") {
         zip_limits::check(path, &file, extension)?;
     }
     let (sender, receiver) = sync_channel(BATCHES_AHEAD);
@@ -91,7 +91,10 @@ fn read_workbook(
         extension: extension.to_owned(),
         detail,
     };
-    let mut workbook = open_workbook_auto(&options.path).map_err(|e| not_a_workbook(e.to_string()))?;
+    let mut workbook = match extension {
+        "xlsx" | "xlsm" => Book::Own(xlsx::Workbook::open(&options.path, &file, extension)?),
+        _ => Book::Calamine(open_workbook_auto(&options.path).map_err(|e| not_a_workbook(e.to_string()))?),
+    };
     let sheets = workbook.sheet_names();
     let chosen: Vec<String> = match &options.sheet {
         Some(sheet) if !sheets.contains(sheet) => {
@@ -125,30 +128,54 @@ fn read_workbook(
     Err(InputError::NoHeader { file, searched: HEADER_SEARCH_ROWS, where_ })
 }
 
-/// Streams one sheet, cell by cell where calamine can; `false` when it has
-/// no header row.
+/// A workbook open for reading: xlsx and xlsm by wa-bulk's own reader,
+/// the rest by calamine.
+enum Book {
+    Own(xlsx::Workbook),
+    Calamine(Sheets<std::io::BufReader<std::fs::File>>),
+}
+
+impl Book {
+    fn sheet_names(&self) -> Vec<String> {
+        match self {
+            Book::Own(workbook) => workbook.sheet_names(),
+            Book::Calamine(workbook) => workbook.sheet_names(),
+        }
+    }
+}
+
+/// Streams one sheet, cell by cell where the reader can; `false` when it
+/// has no header row.
 fn stream_sheet(
-    workbook: &mut Sheets<std::io::BufReader<std::fs::File>>,
+    workbook: &mut Book,
     stream: &mut SheetStream<'_>,
     in_sheet: &impl Fn(String) -> InputError,
 ) -> Result<bool, InputError> {
     let sheet = stream.sheet;
     match workbook {
-        Sheets::Xlsx(xlsx) => {
+        Book::Own(workbook) => match workbook.cells(sheet)? {
+            Some(mut cells) => stream.read(|| cells.next_cell()),
+            None => Ok(false),
+        },
+        Book::Calamine(Sheets::Xlsx(xlsx)) => {
             let mut cells = xlsx.worksheet_cells_reader(sheet).map_err(|e| in_sheet(e.to_string()))?;
             stream.read(|| kept_cell(cells.next_cell(), in_sheet))
         }
-        Sheets::Xlsb(xlsb) => {
+        Book::Calamine(Sheets::Xlsb(xlsb)) => {
             let mut cells = xlsb.worksheet_cells_reader(sheet).map_err(|e| in_sheet(e.to_string()))?;
             stream.read(|| kept_cell(cells.next_cell(), in_sheet))
         }
-        whole => {
+        Book::Calamine(whole) => {
             let range = whole.worksheet_range(sheet).map_err(|e| in_sheet(e.to_string()))?;
             let (top, left) = range.start().unwrap_or_default();
             let mut cells = range.used_cells();
             stream.read(|| {
                 Ok(cells.next().map(|(row, column, value)| {
-                    ((top + row as u32, left + column as u32), Kept::Value(value.clone()))
+                    let kept = match value {
+                        Data::Error(error) => Kept::Error(error.to_string()),
+                        value => Kept::Value(value.clone()),
+                    };
+                    ((top + row as u32, left + column as u32), kept)
                 }))
             })
         }
@@ -165,36 +192,47 @@ fn kept_cell<E: ToString>(
 }
 
 /// A cell as a reader yields it: (row, column), 0-based, and its value.
-type SheetCell = ((u32, u32), Kept);
+pub(super) type SheetCell = ((u32, u32), Kept);
 
-/// A cell's value as kept: calamine's, or only the size of a text too
-/// large to keep (it is never copied).
+/// A cell's value as kept: calamine's, an Excel error value (`#N/A`), or
+/// only the size of a text too large to keep (it is never copied).
 #[derive(Debug, Clone, PartialEq)]
-enum Kept {
+pub(super) enum Kept {
     Value(Data),
+    Error(String),
     TooLarge(usize),
 }
 
 impl Kept {
-    const EMPTY: Kept = Kept::Value(Data::Empty);
+    pub(super) const EMPTY: Kept = Kept::Value(Data::Empty);
 
     fn from_ref(value: &DataRef<'_>) -> Kept {
         match value {
-            DataRef::SharedString(text) if text.len() > CELL_LIMIT => Kept::TooLarge(text.len()),
+            DataRef::SharedString(text) => Kept::text(text),
             DataRef::String(text) | DataRef::DateTimeIso(text) | DataRef::DurationIso(text)
                 if text.len() > CELL_LIMIT =>
             {
                 Kept::TooLarge(text.len())
             }
+            DataRef::Error(error) => Kept::Error(error.to_string()),
             other => Kept::Value(Data::from(other.clone())),
         }
     }
 
-    /// The text a person sees; none for a text too large to keep.
-    fn text(&self) -> String {
+    /// A text cell, copied only if it is small enough to keep.
+    pub(super) fn text(text: &str) -> Kept {
+        match text.len() {
+            0 => Kept::EMPTY,
+            bytes if bytes > CELL_LIMIT => Kept::TooLarge(bytes),
+            _ => Kept::Value(Data::String(text.to_owned())),
+        }
+    }
+
+    /// The text a person sees; none for an error or a text too large to keep.
+    fn shown(&self) -> String {
         match self {
             Kept::Value(value) => cell_text(value).into_owned(),
-            Kept::TooLarge(_) => String::new(),
+            Kept::Error(_) | Kept::TooLarge(_) => String::new(),
         }
     }
 }
@@ -239,12 +277,12 @@ impl SheetStream<'_> {
             self.gather(&mut first_rows, cell, MAX_COLUMNS)?;
         }
         let Some(header_at) = first_rows.iter().position(|row| {
-            let texts: Vec<String> = row.cells.iter().map(Kept::text).collect();
+            let texts: Vec<String> = row.cells.iter().map(Kept::shown).collect();
             looks_like_header(texts.iter().map(String::as_str), self.overrides)
         }) else {
             return Ok(false);
         };
-        let mut headers: Vec<String> = first_rows[header_at].cells.iter().map(Kept::text).collect();
+        let mut headers: Vec<String> = first_rows[header_at].cells.iter().map(Kept::shown).collect();
         while headers.last().is_some_and(|header| header.trim().is_empty()) {
             headers.pop();
         }
@@ -324,7 +362,7 @@ impl SheetStream<'_> {
                 });
             }
             Some(last) if row == last.index => {}
-            _ => rows.push(Gathered { index: row, cells: Vec::new() }),
+            _ => rows.push(Gathered { index: row, cells: Vec::with_capacity(width.min(64)) }),
         }
         let column = column as usize;
         if column < width && value != Kept::EMPTY {
@@ -363,22 +401,29 @@ impl SheetStream<'_> {
 
 /// A gathered row as text cells, with its numbers and errors noted.
 fn raw_row(row: Gathered, width: usize) -> RawRow {
-    let mut cells = StringRecord::with_capacity(64, width);
+    let bytes = row.cells.iter().map(|cell| match cell {
+        Kept::Value(Data::String(text)) => text.len(),
+        _ => 24,
+    });
+    let mut cells = StringRecord::with_capacity(bytes.sum(), width);
     let mut numeric = Vec::new();
     let mut issues = Vec::new();
     for column in 0..width {
         let cell = match row.cells.get(column).unwrap_or(&Kept::EMPTY) {
             Kept::Value(cell) => cell,
+            Kept::Error(error) => {
+                issues.push(ReadIssue::ExcelError { column, error: error.clone() });
+                cells.push_field("");
+                continue;
+            }
             Kept::TooLarge(bytes) => {
                 issues.push(ReadIssue::CellTooLarge { column, bytes: *bytes });
                 cells.push_field("");
                 continue;
             }
         };
-        match cell {
-            Data::Int(_) | Data::Float(_) => numeric.push(column),
-            Data::Error(error) => issues.push(ReadIssue::ExcelError { column, error: error.to_string() }),
-            _ => {}
+        if matches!(cell, Data::Int(_) | Data::Float(_)) {
+            numeric.push(column);
         }
         let text = cell_text(cell);
         if text.len() > CELL_LIMIT {

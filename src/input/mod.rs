@@ -12,6 +12,8 @@ mod csv;
 mod excel;
 pub(crate) mod mapping;
 pub(crate) mod stream;
+mod xlsx;
+mod xml;
 mod zip_limits;
 
 use std::path::{Path, PathBuf};

@@ -1,15 +1,24 @@
-//! Zip bombs. A workbook in a zip (xlsx, xlsm, xlsb, ods) is read by
-//! calamine, which inflates some members whole (the shared strings) and
-//! trusts the sizes the archive declares. Before it opens the file, every
-//! member is inflated here once, counted and thrown away, so that what it
-//! really inflates to is known: a member past [`MEMBER_LIMIT`], or an
-//! archive past [`TOTAL_LIMIT`] or [`MAX_MEMBERS`], is refused, and so is
-//! an XML part with a text longer than [`TEXT_LIMIT`] (calamine would hold
-//! it whole, a few times over).
+//! Zip bombs. The sizes an archive declares are not what its members
+//! inflate to, so what they really inflate to is counted as they inflate:
+//! a member past [`MEMBER_LIMIT`], or an archive past [`TOTAL_LIMIT`] or
+//! [`MAX_MEMBERS`], is refused.
+//!
+//! wa-bulk's own xlsx reader inflates each member it reads through
+//! [`Inflating`], on a thread of its own so that inflating one part and
+//! parsing the one before it share the two cores, counting as it goes.
+//! calamine (xlsb, ods, and the results workbooks read back) inflates some
+//! members whole (the shared strings) and trusts the declared sizes, so
+//! before it opens a file every member is inflated here once, counted and
+//! thrown away ([`check`]), and an XML part with a text longer than
+//! [`TEXT_LIMIT`] is refused too (calamine would hold it whole, a few
+//! times over).
 
 use std::fs::File;
 use std::io::{self, BufReader, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use super::InputError;
 
@@ -27,6 +36,165 @@ const HEAD_BYTES: usize = 4096;
 /// a few copies of a text while it reads it; Excel's own cells hold at most
 /// 32,767 characters.
 pub const TEXT_LIMIT: u64 = 16 << 20;
+
+/// Bytes inflated and handed over at a time.
+const CHUNK_BYTES: usize = 256 << 10;
+/// Chunks the inflating thread may be ahead of the reader.
+const CHUNKS_AHEAD: usize = 16;
+
+/// A zip archive whose members are read through [`Inflating`].
+pub(super) struct Archive {
+    path: PathBuf,
+    file: String,
+    extension: String,
+    /// Its members: names and the sizes they declare (which may lie).
+    members: Vec<(String, u64)>,
+    /// What every member read so far inflated to.
+    inflated: Arc<AtomicU64>,
+}
+
+impl Archive {
+    /// Opens an archive of at most [`MAX_MEMBERS`] members.
+    pub(super) fn open(path: &Path, file: &str, extension: &str) -> Result<Archive, InputError> {
+        let mut archive = zip_archive(path, file, extension)?;
+        let mut members = Vec::with_capacity(archive.len());
+        for index in 0..archive.len() {
+            let member = archive.by_index_raw(index).map_err(|e| InputError::NotAWorkbook {
+                file: file.to_owned(),
+                extension: extension.to_owned(),
+                detail: e.to_string(),
+            })?;
+            if let Ok(name) = member.name() {
+                members.push((name.into_owned(), member.size()));
+            }
+        }
+        Ok(Archive {
+            path: path.to_owned(),
+            file: file.to_owned(),
+            extension: extension.to_owned(),
+            members,
+            inflated: Arc::default(),
+        })
+    }
+
+    /// The member of this name (in any case), and the size it declares.
+    pub(super) fn find(&self, name: &str) -> Option<(&str, u64)> {
+        self.members
+            .iter()
+            .find(|(member, _)| member.eq_ignore_ascii_case(name))
+            .map(|(m, size)| (m.as_str(), *size))
+    }
+
+    /// The refusal of a member that is not what it should be.
+    pub(super) fn not_a_workbook(&self, member: &str, detail: impl std::fmt::Display) -> InputError {
+        InputError::NotAWorkbook {
+            file: self.file.clone(),
+            extension: self.extension.clone(),
+            detail: format!("{member}: {detail}"),
+        }
+    }
+
+    /// Starts inflating a member on a thread of its own.
+    pub(super) fn inflate(&self, member: &str) -> Inflating {
+        let (sender, chunks) = sync_channel(CHUNKS_AHEAD);
+        // Chunks read come back to be filled again: a fresh one each time
+        // costs the kernel's zeroing of its pages more than the inflating.
+        let (give_back, spare) = sync_channel::<Vec<u8>>(CHUNKS_AHEAD + 2);
+        let (path, file, extension) = (self.path.clone(), self.file.clone(), self.extension.clone());
+        let (member, inflated) = (member.to_owned(), Arc::clone(&self.inflated));
+        std::thread::spawn(move || {
+            let inflate = || -> Result<(), InputError> {
+                let mut archive = zip_archive(&path, &file, &extension)?;
+                let mut reader = archive.by_name(&member).map_err(|e| InputError::NotAWorkbook {
+                    file: file.clone(),
+                    extension: extension.clone(),
+                    detail: format!("{member}: {e}"),
+                })?;
+                let mut member_bytes = 0u64;
+                loop {
+                    let mut chunk = spare.try_recv().unwrap_or_default();
+                    chunk.resize(CHUNK_BYTES, 0);
+                    let read = match reader.read(&mut chunk) {
+                        Ok(0) => return Ok(()),
+                        Ok(read) => read,
+                        Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+                        Err(error) => {
+                            return Err(InputError::NotAWorkbook {
+                                file,
+                                extension,
+                                detail: format!("{member}: {error}"),
+                            });
+                        }
+                    };
+                    member_bytes += read as u64;
+                    if member_bytes > MEMBER_LIMIT {
+                        return Err(InputError::ZipBomb { file, member, limit: MEMBER_LIMIT >> 20 });
+                    }
+                    if inflated.fetch_add(read as u64, Ordering::Relaxed) + read as u64 > TOTAL_LIMIT {
+                        return Err(InputError::ZipBomb {
+                            file,
+                            member: "the archive as a whole".into(),
+                            limit: TOTAL_LIMIT >> 20,
+                        });
+                    }
+                    chunk.truncate(read);
+                    if sender.send(Ok(chunk)).is_err() {
+                        return Ok(());
+                    }
+                }
+            };
+            if let Err(error) = inflate() {
+                let _ = sender.send(Err(error));
+            }
+        });
+        Inflating { chunks, give_back, chunk: Vec::new(), at: 0 }
+    }
+}
+
+/// One member of a zip, inflated on a thread of its own and read as it
+/// comes; reading fails with an [`InputError`] inside the `io::Error` (see
+/// [`Inflating::input_error`]) once the member or the archive as a whole
+/// inflates past its limit.
+pub(super) struct Inflating {
+    chunks: Receiver<Result<Vec<u8>, InputError>>,
+    give_back: SyncSender<Vec<u8>>,
+    chunk: Vec<u8>,
+    at: usize,
+}
+
+impl Inflating {
+    /// The refusal a read failed with, if it was one.
+    pub(super) fn input_error(error: io::Error) -> Result<InputError, io::Error> {
+        match error.get_ref().is_some_and(|inner| inner.is::<InputError>()) {
+            true => Ok(*error
+                .into_inner()
+                .expect("checked above")
+                .downcast::<InputError>()
+                .expect("checked above")),
+            false => Err(error),
+        }
+    }
+}
+
+impl Read for Inflating {
+    fn read(&mut self, into: &mut [u8]) -> io::Result<usize> {
+        while self.at == self.chunk.len() {
+            match self.chunks.recv() {
+                Ok(Ok(chunk)) => {
+                    let read = std::mem::replace(&mut self.chunk, chunk);
+                    let _ = self.give_back.try_send(read);
+                    self.at = 0;
+                }
+                Ok(Err(error)) => return Err(io::Error::other(error)),
+                Err(_) => return Ok(0),
+            }
+        }
+        let count = into.len().min(self.chunk.len() - self.at);
+        into[..count].copy_from_slice(&self.chunk[self.at..self.at + count]);
+        self.at += count;
+        Ok(count)
+    }
+}
 
 /// What inflating a member found.
 struct Inflated {
@@ -76,6 +244,27 @@ fn declared_strings(head: &[u8]) -> Option<u64> {
     digits.parse().ok()
 }
 
+/// Opens a zip archive of at most [`MAX_MEMBERS`] members.
+fn zip_archive(
+    path: &Path,
+    file: &str,
+    extension: &str,
+) -> Result<zip::ZipArchive<BufReader<File>>, InputError> {
+    let opened = File::open(path).map_err(|source| InputError::Io { file: file.to_owned(), source })?;
+    let archive = zip::ZipArchive::new(BufReader::new(opened)).map_err(|e| InputError::NotAWorkbook {
+        file: file.to_owned(),
+        extension: extension.to_owned(),
+        detail: e.to_string(),
+    })?;
+    if archive.len() > MAX_MEMBERS {
+        return Err(InputError::TooLarge {
+            file: file.to_owned(),
+            what: format!("the archive has {} members; wa-bulk reads at most {MAX_MEMBERS}", archive.len()),
+        });
+    }
+    Ok(archive)
+}
+
 /// Refuses a workbook whose members inflate past the limits.
 pub(super) fn check(path: &Path, file: &str, extension: &str) -> Result<(), InputError> {
     let not_a_workbook = |detail: String| InputError::NotAWorkbook {
@@ -83,15 +272,7 @@ pub(super) fn check(path: &Path, file: &str, extension: &str) -> Result<(), Inpu
         extension: extension.to_owned(),
         detail,
     };
-    let opened = File::open(path).map_err(|source| InputError::Io { file: file.to_owned(), source })?;
-    let mut archive =
-        zip::ZipArchive::new(BufReader::new(opened)).map_err(|e| not_a_workbook(e.to_string()))?;
-    if archive.len() > MAX_MEMBERS {
-        return Err(InputError::TooLarge {
-            file: file.to_owned(),
-            what: format!("the archive has {} members; wa-bulk reads at most {MAX_MEMBERS}", archive.len()),
-        });
-    }
+    let mut archive = zip_archive(path, file, extension)?;
     let mut total = 0;
     for index in 0..archive.len() {
         let mut member = archive.by_index(index).map_err(|e| not_a_workbook(e.to_string()))?;

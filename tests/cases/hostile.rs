@@ -172,14 +172,22 @@ fn a_workbook_cell_over_the_limit_makes_its_row_invalid_and_reading_goes_on() {
     assert_contains(&records[0].message, "holds 2097152 bytes");
 }
 
-/// A zip whose one member inflates to `size` bytes of one repeated byte.
+/// `samples/workloads.xlsx` with one member replaced by `size` bytes of
+/// XML elements that every part reader passes over (`<x> … </x>`).
 fn zip_with(path: &std::path::Path, member: &str, size: usize) {
+    let mut sample = zip::ZipArchive::new(std::fs::File::open(sample("workloads.xlsx")).unwrap()).unwrap();
     let mut writer = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    for index in 0..sample.len() {
+        let kept = sample.by_index_raw(index).unwrap();
+        if kept.name().unwrap() != member {
+            writer.raw_copy_file(kept).unwrap();
+        }
+    }
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
         .large_file(true);
     writer.start_file(member, options).unwrap();
-    let block = vec![b' '; 1 << 20];
+    let block = [b"<x>".as_slice(), &vec![b' '; (1 << 20) - 7], b"</x>"].concat();
     for _ in 0..size / block.len() {
         writer.write_all(&block).unwrap();
     }
@@ -195,6 +203,14 @@ fn zip_bombs_truncated_workbooks_and_renamed_csvs_are_refused_with_exit_2() {
     let run = fixture.validate(&bomb, &[]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert_contains(&run.stderr, "xl/sharedStrings.xml inflates to more than 256 MiB: refused as a zip bomb");
+    // A sheet is read as it inflates: the refusal comes when it passes the limit.
+    zip_with(&bomb, "xl/worksheets/sheet1.xml", 300 << 20);
+    let run = fixture.validate(&bomb, &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_contains(
+        &run.stderr,
+        "xl/worksheets/sheet1.xml inflates to more than 256 MiB: refused as a zip bomb",
+    );
 
     let whole = std::fs::read(sample("workloads.xlsx")).unwrap();
     let cut = fixture.write("cut.xlsx", &whole[..whole.len() / 2]);
