@@ -91,9 +91,25 @@ fn read_workbook(
         extension: extension.to_owned(),
         detail,
     };
-    let mut workbook = match extension {
+    let workbook = match extension {
         "xlsx" | "xlsm" => Book::Own(xlsx::Workbook::open(&options.path, &file, extension)?),
         _ => Book::Calamine(open_workbook_auto(&options.path).map_err(|e| not_a_workbook(e.to_string()))?),
+    };
+    read_book(workbook, options, extension, out)
+}
+
+/// Reads the chosen sheet of an open workbook into `out`.
+fn read_book(
+    mut workbook: Book,
+    options: &InputOptions,
+    extension: &str,
+    out: &SyncSender<Message>,
+) -> Result<(), InputError> {
+    let file = display(&options.path);
+    let not_a_workbook = |detail: String| InputError::NotAWorkbook {
+        file: file.clone(),
+        extension: extension.to_owned(),
+        detail,
     };
     let sheets = workbook.sheet_names();
     let chosen: Vec<String> = match &options.sheet {
@@ -536,6 +552,138 @@ mod tests {
         assert_eq!(cell_text(&Data::DateTime(date)), "2024-12-01");
         let stamp = calamine::ExcelDateTime::new(45_627.5, calamine::ExcelDateTimeType::DateTime, false);
         assert_eq!(cell_text(&Data::DateTime(stamp)), "2024-12-01T12:00:00");
+    }
+
+    /// What a reader makes of a workbook: the header, then each row's
+    /// number, cells, numeric columns and issues.
+    fn rows_read_by(book: Book, path: &std::path::Path) -> Vec<String> {
+        let options = InputOptions { path: path.to_owned(), ..InputOptions::default() };
+        let (sender, receiver) = sync_channel(1024);
+        read_book(book, &options, "xlsx", &sender).unwrap();
+        drop(sender);
+        receiver
+            .iter()
+            .flat_map(|message| match message {
+                Message::Header { headers, location } => vec![format!("{location}: {headers:?}")],
+                Message::Rows(rows) => rows
+                    .into_iter()
+                    .map(|row| format!("{} {:?} {:?} {:?}", row.row, row.cells, row.numeric, row.issues))
+                    .collect(),
+                Message::Failed(error) => vec![error.to_string()],
+            })
+            .collect()
+    }
+
+    /// Both readers of xlsx, ours and calamine's, see the same rows.
+    fn assert_readers_agree(path: &std::path::Path) -> Vec<String> {
+        let own = Book::Own(xlsx::Workbook::open(path, "t.xlsx", "xlsx").unwrap());
+        let calamine = Book::Calamine(open_workbook_auto(path).unwrap());
+        let (own, calamine) = (rows_read_by(own, path), rows_read_by(calamine, path));
+        assert_eq!(own, calamine);
+        own
+    }
+
+    #[test]
+    fn the_own_reader_reads_every_kind_of_cell_as_calamine_does() {
+        use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook};
+        let file = tempfile::Builder::new().suffix(".xlsx").tempfile().unwrap();
+        let mut workbook = Workbook::new();
+        let sheet = workbook.add_worksheet().set_name("Kinds").unwrap();
+        let headers =
+            ["WorkloadName", "Description", "Number", "Date", "Stamp", "Elapsed", "Flag", "Formula", "Error"];
+        for (column, header) in headers.iter().enumerate() {
+            sheet.write_string(1, column as u16, *header).unwrap();
+        }
+        let date = Format::new().set_num_format("yyyy-mm-dd");
+        let stamp = Format::new().set_num_format("dd/mm/yyyy hh:mm");
+        let elapsed = Format::new().set_num_format("[h]:mm:ss");
+        let day = ExcelDateTime::from_ymd(2024, 12, 1).unwrap();
+        sheet.write_string(2, 0, "a & b <c> \"d\"").unwrap();
+        sheet.write_string(2, 1, "line one\r\nline two_x000D_ stays").unwrap();
+        sheet.write_number(2, 2, 123456789012.0).unwrap();
+        sheet.write_datetime_with_format(2, 3, &day, &date).unwrap();
+        sheet.write_number_with_format(2, 4, 45_627.75, &stamp).unwrap();
+        sheet.write_number_with_format(2, 5, 1.5, &elapsed).unwrap();
+        sheet.write_boolean(2, 6, true).unwrap();
+        sheet.write_formula(2, 7, Formula::new("=\"x\"&\"y\"").set_result("xy")).unwrap();
+        sheet.write_formula(2, 8, Formula::new("=NA()").set_result("#N/A")).unwrap();
+        sheet.write_number(3, 0, 0.1).unwrap();
+        sheet.write_string(3, 5, "Ünïcödé ✓").unwrap();
+        sheet.write_boolean(3, 6, false).unwrap();
+        sheet.write_number(3, 2, -3.0).unwrap();
+        sheet.write_string(5, 0, "after a blank row").unwrap();
+        workbook.save(file.path()).unwrap();
+        let rows = assert_readers_agree(file.path());
+        assert_eq!(rows.len(), 4, "{rows:#?}");
+        assert!(rows[1].contains("123456789012"), "{}", rows[1]);
+        assert!(rows[1].contains("2024-12-01"), "{}", rows[1]);
+        assert!(rows[1].contains("ExcelError { column: 8, error: \"#N/A\" }"), "{}", rows[1]);
+    }
+
+    #[test]
+    fn the_own_reader_reads_hand_written_xml_as_calamine_does() {
+        use std::io::Write;
+        let file = tempfile::Builder::new().suffix(".xlsx").tempfile().unwrap();
+        let mut zip = zip::ZipWriter::new(file.reopen().unwrap());
+        let mut part = |name: &str, xml: &str| {
+            zip.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+            zip.write_all(xml.as_bytes()).unwrap();
+        };
+        let main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+        let relationships = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+        part(
+            "_rels/.rels",
+            &format!(
+                r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{relationships}/officeDocument" Target="/xl/workbook.xml"/></Relationships>"#
+            ),
+        );
+        part(
+            "xl/_rels/workbook.xml.rels",
+            &format!(
+                r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId7" Type="{relationships}/worksheet" Target="worksheets/data.xml"/><Relationship Id="rId8" Type="{relationships}/sharedStrings" Target="sharedStrings.xml"/><Relationship Id="rId9" Type="{relationships}/styles" Target="styles.xml"/></Relationships>"#
+            ),
+        );
+        part(
+            "xl/workbook.xml",
+            &format!(
+                r#"<?xml version="1.0" encoding="UTF-8"?><x:workbook xmlns:x="{main}" xmlns:r="{relationships}"><x:workbookPr date1904="1"/><x:sheets><x:sheet name="Data &amp; more" sheetId="1" r:id="rId7"/></x:sheets></x:workbook>"#
+            ),
+        );
+        part(
+            "xl/styles.xml",
+            &format!(
+                r#"<styleSheet xmlns="{main}"><numFmts count="1"><numFmt numFmtId="170" formatCode="d\ mmmm\ yyyy"/></numFmts><cellStyleXfs count="1"><xf numFmtId="14"/></cellStyleXfs><cellXfs count="3"><xf numFmtId="0"/><xf numFmtId="170" applyNumberFormat="1"><alignment wrapText="1"/></xf><xf numFmtId="46"/></cellXfs></styleSheet>"#
+            ),
+        );
+        part(
+            "xl/sharedStrings.xml",
+            &format!(
+                r#"<sst xmlns="{main}" count="4" uniqueCount="4"><si><t>WorkloadName</t></si><si><r><rPr><b/></rPr><t>Descr</t></r>
+ <r><t xml:space="preserve">iption </t></r><rPh sb="0" eb="1"><t>ignored</t></rPh></si><si><t>tab_x0009_bed &#x263A;</t></si><si/></sst>"#
+            ),
+        );
+        part(
+            "xl/worksheets/data.xml",
+            &format!(
+                r#"<?xml version="1.0"?><!-- written by hand --><x:worksheet xmlns:x="{main}"><x:sheetData>
+<x:row><x:c t="s"><x:v>0</x:v></x:c><x:c t="s"><x:v>1</x:v></x:c><x:c><x:v>1</x:v></x:c><x:c t="inlineStr"><x:is><x:t>Extra</x:t></x:is></x:c></x:row>
+<x:row r="3"><x:c r="A3" t="s"><x:v>2</x:v></x:c><x:c r="B3" t="inlineStr"><x:is><x:r><x:t>in</x:t></x:r><x:r><x:t>line</x:t></x:r></x:is></x:c><x:c r="C3" s="1"><x:v>45000</x:v></x:c><x:c r="D3" s="2"><x:v>0.25</x:v></x:c></x:row>
+<x:row><x:c t="str"><x:f>A1</x:f><x:v>formula &amp; text</x:v></x:c><x:c t="b"><x:v>0</x:v></x:c><x:c t="s"><x:v>3</x:v></x:c><x:c t="d"><x:v>2024-02-29T00:00:00</x:v></x:c></x:row>
+</x:sheetData></x:worksheet>"#
+            ),
+        );
+        zip.finish().unwrap();
+        let rows = assert_readers_agree(file.path());
+        assert_eq!(rows.len(), 3, "{rows:#?}");
+        assert!(rows[0].contains("\"Description \""), "{}", rows[0]);
+        assert!(
+            rows[1].starts_with("3 ") && rows[1].contains("tab\\tbed ☺") && rows[1].contains("inline"),
+            "{}",
+            rows[1]
+        );
+        assert!(rows[1].contains("\"0.25\""), "an elapsed time is its number: {}", rows[1]);
+        assert!(rows[2].starts_with("4 ") && rows[2].contains("formula & text"), "{}", rows[2]);
+        assert!(rows[2].contains("2024-02-29T00:00:00"), "{}", rows[2]);
     }
 
     #[test]

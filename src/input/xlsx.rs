@@ -18,7 +18,7 @@ use calamine::{Data, ExcelDateTime, ExcelDateTimeType};
 
 use super::InputError;
 use super::excel::{Kept, SheetCell};
-use super::xml::{Attributes, Token, Tokens, XmlError};
+use super::xml::{Attributes, Token, Tokens, XmlError, unescape};
 use super::zip_limits::{Archive, Inflating};
 
 /// How a number is shown, as its cell's number format says.
@@ -234,7 +234,10 @@ fn read_shared_strings(archive: &Archive, strings: &str) -> Result<SharedStrings
             Token::Open { name: b"si", empty, .. } => {
                 if !empty {
                     let start = shared.text.len();
-                    tokens.element_text(&mut shared.text, true).map_err(fault)?;
+                    match tokens.plain_text(b"<t>", b"</t></si>") {
+                        Some(raw) => shared.text.push_str(&unescape(raw).map_err(fault)?),
+                        None => tokens.element_text(&mut shared.text, true).map_err(fault)?,
+                    }
                     if let Some(decoded) = decode_escapes(&shared.text[start..]) {
                         shared.text.truncate(start);
                         shared.text.push_str(&decoded);
@@ -423,8 +426,16 @@ impl SheetCells<'_> {
 
     /// Reads a cell's elements up to its end tag, and what the cell holds.
     fn cell_value(&mut self, cell_type: CellType, style: usize) -> Result<Kept, CellError> {
-        let mut found = false;
         self.value.clear();
+        let plain = match cell_type {
+            CellType::Inline => self.tokens.plain_text(b"<is><t>", b"</t></is></c>"),
+            _ => self.tokens.plain_text(b"<v>", b"</v></c>"),
+        };
+        if let Some(raw) = plain {
+            self.value.push_str(&unescape(raw)?);
+            return self.kept(cell_type, style);
+        }
+        let mut found = false;
         loop {
             match self.tokens.next()? {
                 // An inline string's value is its `<is>`; a `<v>` beside it repeats it.
