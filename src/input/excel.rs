@@ -202,27 +202,29 @@ fn stream_sheet(
 fn kept_cell<E: ToString>(
     cell: Result<Option<Cell<DataRef<'_>>>, E>,
     in_sheet: &impl Fn(String) -> InputError,
-) -> Result<Option<SheetCell>, InputError> {
+) -> Result<Option<SheetCell<'static>>, InputError> {
     let cell = cell.map_err(|e| in_sheet(e.to_string()))?;
     Ok(cell.map(|cell| (cell.get_position(), Kept::from_ref(cell.get_value()))))
 }
 
 /// A cell as a reader yields it: (row, column), 0-based, and its value.
-pub(super) type SheetCell = ((u32, u32), Kept);
+pub(super) type SheetCell<'a> = ((u32, u32), Kept<'a>);
 
-/// A cell's value as kept: calamine's, an Excel error value (`#N/A`), or
-/// only the size of a text too large to keep (it is never copied).
+/// A cell's value as kept: calamine's, a text the workbook holds for the
+/// whole read (a shared string: never copied), an Excel error value
+/// (`#N/A`), or only the size of a text too large to keep.
 #[derive(Debug, Clone, PartialEq)]
-pub(super) enum Kept {
+pub(super) enum Kept<'a> {
     Value(Data),
+    Shared(&'a str),
     Error(String),
     TooLarge(usize),
 }
 
-impl Kept {
-    pub(super) const EMPTY: Kept = Kept::Value(Data::Empty);
+impl<'a> Kept<'a> {
+    pub(super) const EMPTY: Kept<'static> = Kept::Value(Data::Empty);
 
-    fn from_ref(value: &DataRef<'_>) -> Kept {
+    fn from_ref(value: &DataRef<'_>) -> Kept<'static> {
         match value {
             DataRef::SharedString(text) => Kept::text(text),
             DataRef::String(text) | DataRef::DateTimeIso(text) | DataRef::DurationIso(text)
@@ -236,7 +238,7 @@ impl Kept {
     }
 
     /// A text cell, copied only if it is small enough to keep.
-    pub(super) fn text(text: &str) -> Kept {
+    pub(super) fn text(text: &str) -> Kept<'static> {
         match text.len() {
             0 => Kept::EMPTY,
             bytes if bytes > CELL_LIMIT => Kept::TooLarge(bytes),
@@ -244,10 +246,20 @@ impl Kept {
         }
     }
 
+    /// A text that outlives the read, kept where it is.
+    pub(super) fn shared(text: &'a str) -> Kept<'a> {
+        match text.len() {
+            0 => Kept::EMPTY,
+            bytes if bytes > CELL_LIMIT => Kept::TooLarge(bytes),
+            _ => Kept::Shared(text),
+        }
+    }
+
     /// The text a person sees; none for an error or a text too large to keep.
     fn shown(&self) -> String {
         match self {
             Kept::Value(value) => cell_text(value).into_owned(),
+            Kept::Shared(text) => (*text).to_owned(),
             Kept::Error(_) | Kept::TooLarge(_) => String::new(),
         }
     }
@@ -270,16 +282,16 @@ struct SheetStream<'a> {
 }
 
 /// A row being gathered: its index and its cells by column.
-struct Gathered {
+struct Gathered<'a> {
     index: u32,
-    cells: Vec<Kept>,
+    cells: Vec<Kept<'a>>,
 }
 
 impl SheetStream<'_> {
     /// Streams the sheet; `Ok(false)` when it has no header row.
-    fn read(
+    fn read<'c>(
         &mut self,
-        mut next: impl FnMut() -> Result<Option<SheetCell>, InputError>,
+        mut next: impl FnMut() -> Result<Option<SheetCell<'c>>, InputError>,
     ) -> Result<bool, InputError> {
         // The header is searched for among the first rows with cells.
         let mut first_rows: Vec<Gathered> = Vec::new();
@@ -333,10 +345,10 @@ impl SheetStream<'_> {
         Ok(true)
     }
 
-    fn next_cell(
+    fn next_cell<'c>(
         &mut self,
-        next: &mut impl FnMut() -> Result<Option<SheetCell>, InputError>,
-    ) -> Result<Option<SheetCell>, InputError> {
+        next: &mut impl FnMut() -> Result<Option<SheetCell<'c>>, InputError>,
+    ) -> Result<Option<SheetCell<'c>>, InputError> {
         // A reader is not asked again once it said it has no more.
         if self.exhausted {
             return Ok(None);
@@ -358,10 +370,10 @@ impl SheetStream<'_> {
     }
 
     /// Adds a cell to the row it belongs to; columns from `width` on are not kept.
-    fn gather(
+    fn gather<'c>(
         &self,
-        rows: &mut Vec<Gathered>,
-        ((row, column), value): SheetCell,
+        rows: &mut Vec<Gathered<'c>>,
+        ((row, column), value): SheetCell<'c>,
         width: usize,
     ) -> Result<(), InputError> {
         match rows.last() {
@@ -393,7 +405,7 @@ impl SheetStream<'_> {
 
     /// Adds a row to the batch, handing the batch over once it is full;
     /// `false` once nobody reads rows any more.
-    fn add_row(&mut self, row: Gathered, width: usize) -> bool {
+    fn add_row(&mut self, row: Gathered<'_>, width: usize) -> bool {
         let raw = raw_row(row, width);
         if raw.is_blank() {
             return true;
@@ -416,9 +428,10 @@ impl SheetStream<'_> {
 }
 
 /// A gathered row as text cells, with its numbers and errors noted.
-fn raw_row(row: Gathered, width: usize) -> RawRow {
+fn raw_row(row: Gathered<'_>, width: usize) -> RawRow {
     let bytes = row.cells.iter().map(|cell| match cell {
         Kept::Value(Data::String(text)) => text.len(),
+        Kept::Shared(text) => text.len(),
         _ => 24,
     });
     let mut cells = StringRecord::with_capacity(bytes.sum(), width);
@@ -427,6 +440,10 @@ fn raw_row(row: Gathered, width: usize) -> RawRow {
     for column in 0..width {
         let cell = match row.cells.get(column).unwrap_or(&Kept::EMPTY) {
             Kept::Value(cell) => cell,
+            Kept::Shared(text) => {
+                cells.push_field(text);
+                continue;
+            }
             Kept::Error(error) => {
                 issues.push(ReadIssue::ExcelError { column, error: error.clone() });
                 cells.push_field("");

@@ -363,16 +363,17 @@ pub(super) struct SheetCells<'a> {
     value: String,
 }
 
-impl SheetCells<'_> {
+impl<'a> SheetCells<'a> {
     /// The next cell; none after `</sheetData>`.
-    pub(super) fn next_cell(&mut self) -> Result<Option<SheetCell>, InputError> {
-        self.next_cell_of_sheet().map_err(|error| match error {
-            CellError::Xml(error) => part_error(&self.workbook.archive, &self.member, error),
-            CellError::Cell(detail) => self.workbook.archive.not_a_workbook(&self.member, detail),
-        })
+    pub(super) fn next_cell(&mut self) -> Result<Option<SheetCell<'a>>, InputError> {
+        match self.next_cell_of_sheet() {
+            Ok(cell) => Ok(cell),
+            Err(CellError::Xml(error)) => Err(part_error(&self.workbook.archive, &self.member, error)),
+            Err(CellError::Cell(detail)) => Err(self.workbook.archive.not_a_workbook(&self.member, detail)),
+        }
     }
 
-    fn next_cell_of_sheet(&mut self) -> Result<Option<SheetCell>, CellError> {
+    fn next_cell_of_sheet(&mut self) -> Result<Option<SheetCell<'a>>, CellError> {
         loop {
             match self.tokens.next()? {
                 Token::Open { name: b"sheetData", empty, .. } => {
@@ -425,7 +426,7 @@ impl SheetCells<'_> {
     }
 
     /// Reads a cell's elements up to its end tag, and what the cell holds.
-    fn cell_value(&mut self, cell_type: CellType, style: usize) -> Result<Kept, CellError> {
+    fn cell_value(&mut self, cell_type: CellType, style: usize) -> Result<Kept<'a>, CellError> {
         self.value.clear();
         let plain = match cell_type {
             CellType::Inline => self.tokens.plain_text(b"<is><t>", b"</t></is></c>"),
@@ -460,7 +461,8 @@ impl SheetCells<'_> {
     }
 
     /// What the cell just read holds, by its type and style.
-    fn kept(&self, cell_type: CellType, style: usize) -> Result<Kept, CellError> {
+    fn kept(&self, cell_type: CellType, style: usize) -> Result<Kept<'a>, CellError> {
+        let workbook: &'a Workbook = self.workbook;
         let value = self.value.as_str();
         let text =
             || Kept::text(&decode_escapes(value).map_or(std::borrow::Cow::Borrowed(value), Into::into));
@@ -470,9 +472,9 @@ impl SheetCells<'_> {
                 if index.is_empty() {
                     return Ok(Kept::EMPTY);
                 }
-                let shared = self.workbook.shared.as_ref().expect("read before the cells");
+                let shared = workbook.shared.as_ref().expect("read before the cells");
                 match index.parse().ok().and_then(|index| shared.get(index)) {
-                    Some(found) => Kept::text(found),
+                    Some(found) => Kept::shared(found),
                     None => {
                         return Err(CellError::Cell(format!(
                             "a cell refers to shared string {index}, but the workbook has {}",
