@@ -1,4 +1,6 @@
-//! The Excel family (`.xlsx`, `.xlsm`, `.xlsb`, `.xls`, `.ods`) through calamine.
+//! The Excel family (`.xlsx`, `.xlsm`, `.xlsb`, `.xls`, `.ods`): xlsx and
+//! xlsm through wa-bulk's own sheet reader ([`super::xlsx`]), the others
+//! through calamine; both give cells that become rows here.
 //!
 //! Cells become the text a person sees: integers without `.0` (an account ID
 //! typed as a number is a number, and the mapping pads it back to 12 digits),
@@ -6,12 +8,13 @@
 //! FALSE. Excel error values (`#N/A`) are reported at their cell. Without
 //! `--sheet`, the first sheet with a header row is read.
 //!
-//! xlsx, xlsm and xlsb sheets are streamed cell by cell (calamine's cell
-//! readers), so a sparse sheet costs what its cells cost, not its declared
-//! dimensions; cells past the header's width, or past Excel's last column,
-//! are not kept, and a sheet of more than [`MAX_CELLS`] cells is refused.
-//! `.xls` and `.ods` have no cell reader in calamine and are read whole.
-//! A zip-based workbook is checked for zip bombs before calamine opens it.
+//! xlsx, xlsm and xlsb sheets are streamed cell by cell, so a sparse sheet
+//! costs what its cells cost, not its declared dimensions; cells past the
+//! header's width, or past Excel's last column, are not kept, and a sheet
+//! of more than [`MAX_CELLS`] cells is refused. `.xls` and `.ods` have no
+//! cell reader in calamine and are read whole. An xlsb or ods workbook is
+//! checked for zip bombs before calamine opens it; xlsx and xlsm are
+//! counted as they inflate.
 //!
 //! The cell readers borrow the workbook, so the reading runs on a thread of
 //! its own that hands rows over a bounded channel; a panic in the reader
