@@ -89,14 +89,11 @@ fn read_workbook(
     out: &SyncSender<Message>,
 ) -> Result<(), InputError> {
     let file = display(&options.path);
-    let not_a_workbook = |detail: String| InputError::NotAWorkbook {
-        file: file.clone(),
-        extension: extension.to_owned(),
-        detail,
-    };
     let workbook = match extension {
         "xlsx" | "xlsm" => Book::Own(xlsx::Workbook::open(&options.path, &file, extension)?),
-        _ => Book::Calamine(open_workbook_auto(&options.path).map_err(|e| not_a_workbook(e.to_string()))?),
+        _ => Book::Calamine(
+            open_workbook_auto(&options.path).map_err(|e| InputError::not_a_workbook(&file, extension, e))?,
+        ),
     };
     read_book(workbook, options, extension, out)
 }
@@ -109,11 +106,7 @@ fn read_book(
     out: &SyncSender<Message>,
 ) -> Result<(), InputError> {
     let file = display(&options.path);
-    let not_a_workbook = |detail: String| InputError::NotAWorkbook {
-        file: file.clone(),
-        extension: extension.to_owned(),
-        detail,
-    };
+    let not_a_workbook = |detail: String| InputError::not_a_workbook(&file, extension, detail);
     let sheets = workbook.sheet_names();
     let chosen: Vec<String> = match &options.sheet {
         Some(sheet) if !sheets.contains(sheet) => {
@@ -381,16 +374,11 @@ impl SheetStream<'_> {
     ) -> Result<(), InputError> {
         match rows.last() {
             Some(last) if row < last.index => {
-                return Err(InputError::NotAWorkbook {
-                    file: self.file.to_owned(),
-                    extension: self.extension.to_owned(),
-                    detail: format!(
-                        "sheet \"{}\": row {} comes after row {}",
-                        self.sheet,
-                        row + 1,
-                        last.index + 1
-                    ),
-                });
+                return Err(InputError::not_a_workbook(
+                    self.file,
+                    self.extension,
+                    format!("sheet \"{}\": row {} comes after row {}", self.sheet, row + 1, last.index + 1),
+                ));
             }
             Some(last) if row == last.index => {}
             _ => rows.push(Gathered { index: row, cells: Vec::with_capacity(width.min(64)) }),
@@ -497,11 +485,11 @@ impl SheetRows {
 
     /// The reader ended without saying why: it panicked.
     fn stopped(&self) -> InputError {
-        InputError::NotAWorkbook {
-            file: self.file.clone(),
-            extension: self.extension.clone(),
-            detail: "the workbook reader stopped on malformed content".into(),
-        }
+        InputError::not_a_workbook(
+            &self.file,
+            &self.extension,
+            "the workbook reader stopped on malformed content",
+        )
     }
 }
 

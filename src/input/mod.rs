@@ -126,6 +126,17 @@ pub enum InputError {
     UnknownColumns { file: String, columns: String },
 }
 
+impl InputError {
+    /// A workbook that cannot be read, and why.
+    pub(crate) fn not_a_workbook(file: &str, extension: &str, detail: impl std::fmt::Display) -> InputError {
+        InputError::NotAWorkbook {
+            file: file.to_owned(),
+            extension: extension.to_owned(),
+            detail: detail.to_string(),
+        }
+    }
+}
+
 /// A problem of one row that the reader found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReadIssue {

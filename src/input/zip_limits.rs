@@ -59,11 +59,8 @@ impl Archive {
         let mut archive = zip_archive(path, file, extension)?;
         let mut members = Vec::with_capacity(archive.len());
         for index in 0..archive.len() {
-            let member = archive.by_index_raw(index).map_err(|e| InputError::NotAWorkbook {
-                file: file.to_owned(),
-                extension: extension.to_owned(),
-                detail: e.to_string(),
-            })?;
+            let member =
+                archive.by_index_raw(index).map_err(|e| InputError::not_a_workbook(file, extension, e))?;
             if let Ok(name) = member.name() {
                 members.push((name.into_owned(), member.size()));
             }
@@ -87,11 +84,7 @@ impl Archive {
 
     /// The refusal of a member that is not what it should be.
     pub(super) fn not_a_workbook(&self, member: &str, detail: impl std::fmt::Display) -> InputError {
-        InputError::NotAWorkbook {
-            file: self.file.clone(),
-            extension: self.extension.clone(),
-            detail: format!("{member}: {detail}"),
-        }
+        InputError::not_a_workbook(&self.file, &self.extension, format!("{member}: {detail}"))
     }
 
     /// Starts inflating a member on a thread of its own.
@@ -105,11 +98,9 @@ impl Archive {
         std::thread::spawn(move || {
             let inflate = || -> Result<(), InputError> {
                 let mut archive = zip_archive(&path, &file, &extension)?;
-                let mut reader = archive.by_name(&member).map_err(|e| InputError::NotAWorkbook {
-                    file: file.clone(),
-                    extension: extension.clone(),
-                    detail: format!("{member}: {e}"),
-                })?;
+                let not_a_workbook =
+                    |detail| InputError::not_a_workbook(&file, &extension, format!("{member}: {detail}"));
+                let mut reader = archive.by_name(&member).map_err(|e| not_a_workbook(e.to_string()))?;
                 let mut member_bytes = 0u64;
                 loop {
                     let mut chunk = spare.try_recv().unwrap_or_default();
@@ -118,13 +109,7 @@ impl Archive {
                         Ok(0) => return Ok(()),
                         Ok(read) => read,
                         Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
-                        Err(error) => {
-                            return Err(InputError::NotAWorkbook {
-                                file,
-                                extension,
-                                detail: format!("{member}: {error}"),
-                            });
-                        }
+                        Err(error) => return Err(not_a_workbook(error.to_string())),
                     };
                     member_bytes += read as u64;
                     if member_bytes > MEMBER_LIMIT {
@@ -251,11 +236,8 @@ fn zip_archive(
     extension: &str,
 ) -> Result<zip::ZipArchive<BufReader<File>>, InputError> {
     let opened = File::open(path).map_err(|source| InputError::Io { file: file.to_owned(), source })?;
-    let archive = zip::ZipArchive::new(BufReader::new(opened)).map_err(|e| InputError::NotAWorkbook {
-        file: file.to_owned(),
-        extension: extension.to_owned(),
-        detail: e.to_string(),
-    })?;
+    let archive = zip::ZipArchive::new(BufReader::new(opened))
+        .map_err(|e| InputError::not_a_workbook(file, extension, e))?;
     if archive.len() > MAX_MEMBERS {
         return Err(InputError::TooLarge {
             file: file.to_owned(),
@@ -267,11 +249,7 @@ fn zip_archive(
 
 /// Refuses a workbook whose members inflate past the limits.
 pub(super) fn check(path: &Path, file: &str, extension: &str) -> Result<(), InputError> {
-    let not_a_workbook = |detail: String| InputError::NotAWorkbook {
-        file: file.to_owned(),
-        extension: extension.to_owned(),
-        detail,
-    };
+    let not_a_workbook = |detail: String| InputError::not_a_workbook(file, extension, detail);
     let mut archive = zip_archive(path, file, extension)?;
     let mut total = 0;
     for index in 0..archive.len() {
