@@ -383,16 +383,13 @@ impl<'a> SheetCells<'a> {
                     self.in_data = true;
                 }
                 Token::Close { name: b"sheetData" } => return Ok(None),
-                Token::Open { name: b"row", attributes, empty } if self.in_data => {
-                    self.row = match attributes.find(|name, _| name == b"r").map(|(_, r)| r) {
+                Token::Open { name: b"row", attributes, .. } if self.in_data => {
+                    self.row = match attributes.get(b"r") {
                         Some(r) => row_number(r)?,
                         None => self.next_row,
                     };
                     self.next_row = self.row.saturating_add(1);
                     self.next_column = 0;
-                    if empty {
-                        self.row = self.next_row;
-                    }
                 }
                 Token::Open { name: b"c", attributes, empty } if self.in_data => {
                     // One pass over the attributes for the three a cell has.
