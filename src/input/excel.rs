@@ -46,7 +46,7 @@ const BATCHES_AHEAD: usize = 4;
 /// What the reading thread hands over: the header first, then rows.
 enum Message {
     Header { headers: Vec<String>, location: String },
-    Rows(Vec<RawRow>),
+    Rows(RowBatch),
     Failed(InputError),
 }
 
@@ -72,8 +72,8 @@ pub(super) fn open(options: &InputOptions, extension: &str) -> Result<Opened, In
             let _ = sender.send(Message::Failed(error));
         }
     });
-    let batch = Vec::new().into_iter();
-    let mut rows = SheetRows { file, extension, receiver, reader: Some(reader), batch };
+    let mut rows =
+        SheetRows { file, extension, receiver, reader: Some(reader), batch: RowBatch::default(), next: 0 };
     match rows.receive()? {
         Some(Message::Header { headers, location }) => {
             Ok(Opened { headers, header_location: location, rows: Box::new(rows) })
@@ -123,8 +123,7 @@ fn read_book(
             sheet,
             overrides: &options.overrides,
             out,
-            batch: Vec::new(),
-            batch_bytes: 0,
+            batch: RowBatch::default(),
             cells_read: 0,
             exhausted: false,
         };
@@ -269,9 +268,8 @@ struct SheetStream<'a> {
     sheet: &'a str,
     overrides: &'a [(String, Target)],
     out: &'a SyncSender<Message>,
-    /// Rows gathered and not yet handed over, with their cells' bytes.
-    batch: Vec<RawRow>,
-    batch_bytes: usize,
+    /// Rows gathered and not yet handed over.
+    batch: RowBatch,
     cells_read: u64,
     /// The reader said it has no more cells (asked again, some fail).
     exhausted: bool,
@@ -315,13 +313,14 @@ impl SheetStream<'_> {
         if !self.send(Message::Header { headers, location }) {
             return Ok(true);
         }
+        self.batch = RowBatch::new(width);
         let mut rows: Vec<Gathered> = first_rows.split_off(header_at + 1);
         let mut upcoming = pending.take();
         loop {
             // Every row but the last gathered is complete.
             while rows.len() > 1 {
                 let row = rows.remove(0);
-                if !self.add_row(row, width) {
+                if !self.add_row(row) {
                     return Ok(true);
                 }
             }
@@ -335,7 +334,7 @@ impl SheetStream<'_> {
             self.gather(&mut rows, cell, width)?;
         }
         if let Some(row) = rows.pop() {
-            self.add_row(row, width);
+            self.add_row(row);
         }
         self.hand_over();
         Ok(true)
@@ -396,20 +395,16 @@ impl SheetStream<'_> {
 
     /// Adds a row to the batch, handing the batch over once it is full;
     /// `false` once nobody reads rows any more.
-    fn add_row(&mut self, row: Gathered<'_>, width: usize) -> bool {
-        let raw = raw_row(row, width);
-        if raw.is_blank() {
-            return true;
-        }
-        self.batch_bytes += raw.cost();
-        self.batch.push(raw);
-        self.batch.len() < BATCH_ROWS && self.batch_bytes < BATCH_BYTES || self.hand_over()
+    fn add_row(&mut self, row: Gathered<'_>) -> bool {
+        !self.batch.push(row)
+            || self.batch.rows.len() < BATCH_ROWS && self.batch.cost() < BATCH_BYTES
+            || self.hand_over()
     }
 
     fn hand_over(&mut self) -> bool {
-        self.batch_bytes = 0;
-        let batch = std::mem::take(&mut self.batch);
-        batch.is_empty() || self.send(Message::Rows(batch))
+        let width = self.batch.width;
+        let batch = std::mem::replace(&mut self.batch, RowBatch::new(width));
+        batch.rows.is_empty() || self.send(Message::Rows(batch))
     }
 
     /// Hands a message on; `false` once nobody reads them any more.
@@ -418,46 +413,100 @@ impl SheetStream<'_> {
     }
 }
 
-/// A gathered row as text cells, with its numbers and errors noted.
-fn raw_row(row: Gathered<'_>, width: usize) -> RawRow {
-    let bytes = row.cells.iter().map(|cell| match cell {
-        Kept::Value(Data::String(text)) => text.len(),
-        Kept::Shared(text) => text.len(),
-        _ => 24,
-    });
-    let mut cells = StringRecord::with_capacity(bytes.sum(), width);
-    let mut numeric = Vec::new();
-    let mut issues = Vec::new();
-    for column in 0..width {
-        let cell = match row.cells.get(column).unwrap_or(&Kept::EMPTY) {
-            Kept::Value(cell) => cell,
-            Kept::Shared(text) => {
-                cells.push_field(text);
-                continue;
-            }
-            Kept::Error(error) => {
-                issues.push(ReadIssue::ExcelError { column, error: error.clone() });
-                cells.push_field("");
-                continue;
-            }
-            Kept::TooLarge(bytes) => {
-                issues.push(ReadIssue::CellTooLarge { column, bytes: *bytes });
-                cells.push_field("");
-                continue;
-            }
-        };
-        if matches!(cell, Data::Int(_) | Data::Float(_)) {
-            numeric.push(column);
+/// Rows handed over at once, the texts of their cells in one buffer. The
+/// records are built by the thread that takes them: the reading thread,
+/// the bound of a workbook's read, then copies each cell once and allocates
+/// once a batch rather than twice a row.
+#[derive(Debug, Default)]
+struct RowBatch {
+    /// Cells a row (the header's width).
+    width: usize,
+    text: String,
+    /// Where each cell ends in `text`, `width` of them a row.
+    ends: Vec<usize>,
+    rows: Vec<BatchRow>,
+}
+
+/// A row of a batch, but for its cells.
+#[derive(Debug)]
+struct BatchRow {
+    row: u64,
+    numeric: Vec<usize>,
+    issues: Vec<ReadIssue>,
+}
+
+impl RowBatch {
+    fn new(width: usize) -> RowBatch {
+        RowBatch { width, ..RowBatch::default() }
+    }
+
+    /// Adds a gathered row as text cells, with its numbers and errors noted;
+    /// `false`, and nothing added, when the row is blank.
+    fn push(&mut self, row: Gathered<'_>) -> bool {
+        let (text_before, ends_before) = (self.text.len(), self.ends.len());
+        let mut numeric = Vec::new();
+        let mut issues = Vec::new();
+        let mut blank = true;
+        for column in 0..self.width {
+            let text = match row.cells.get(column).unwrap_or(&Kept::EMPTY) {
+                Kept::Value(cell) => {
+                    if matches!(cell, Data::Int(_) | Data::Float(_)) {
+                        numeric.push(column);
+                    }
+                    let text = cell_text(cell);
+                    if text.len() > CELL_LIMIT {
+                        issues.push(ReadIssue::CellTooLarge { column, bytes: text.len() });
+                        Cow::Borrowed("")
+                    } else {
+                        text
+                    }
+                }
+                Kept::Shared(text) => Cow::Borrowed(*text),
+                Kept::Error(error) => {
+                    issues.push(ReadIssue::ExcelError { column, error: error.clone() });
+                    Cow::Borrowed("")
+                }
+                Kept::TooLarge(bytes) => {
+                    issues.push(ReadIssue::CellTooLarge { column, bytes: *bytes });
+                    Cow::Borrowed("")
+                }
+            };
+            blank &= super::mapping::trim_cell(&text).is_empty();
+            self.text.push_str(&text);
+            self.ends.push(self.text.len());
         }
-        let text = cell_text(cell);
-        if text.len() > CELL_LIMIT {
-            issues.push(ReadIssue::CellTooLarge { column, bytes: text.len() });
-            cells.push_field("");
-        } else {
-            cells.push_field(&text);
+        if blank && issues.is_empty() {
+            self.text.truncate(text_before);
+            self.ends.truncate(ends_before);
+            return false;
+        }
+        self.rows.push(BatchRow { row: u64::from(row.index) + 1, numeric, issues });
+        true
+    }
+
+    /// About what the batch costs in memory, as [`RawRow::cost`] counts.
+    fn cost(&self) -> usize {
+        self.text.len() + self.rows.len() * (8 * self.width + 64)
+    }
+
+    /// The batch's `index`th row, its numbers and issues taken out.
+    fn take(&mut self, index: usize) -> RawRow {
+        let ends = &self.ends[index * self.width..(index + 1) * self.width];
+        let start = if index == 0 { 0 } else { self.ends[index * self.width - 1] };
+        let mut cells = StringRecord::with_capacity(ends.last().map_or(0, |end| end - start), self.width);
+        let mut from = start;
+        for end in ends {
+            cells.push_field(&self.text[from..*end]);
+            from = *end;
+        }
+        let row = &mut self.rows[index];
+        RawRow {
+            row: row.row,
+            cells,
+            numeric: std::mem::take(&mut row.numeric),
+            issues: std::mem::take(&mut row.issues),
         }
     }
-    RawRow { row: u64::from(row.index) + 1, cells, numeric, issues }
 }
 
 /// The rows the reading thread hands over.
@@ -466,8 +515,9 @@ struct SheetRows {
     extension: String,
     receiver: Receiver<Message>,
     reader: Option<JoinHandle<()>>,
-    /// The rest of the batch last handed over.
-    batch: std::vec::IntoIter<RawRow>,
+    /// The batch last handed over, and its next row.
+    batch: RowBatch,
+    next: usize,
 }
 
 impl SheetRows {
@@ -496,11 +546,12 @@ impl SheetRows {
 impl RowSource for SheetRows {
     fn next_row(&mut self) -> Result<Option<RawRow>, InputError> {
         loop {
-            if let Some(row) = self.batch.next() {
-                return Ok(Some(row));
+            if self.next < self.batch.rows.len() {
+                self.next += 1;
+                return Ok(Some(self.batch.take(self.next - 1)));
             }
             match self.receive()? {
-                Some(Message::Rows(batch)) => self.batch = batch.into_iter(),
+                Some(Message::Rows(batch)) => (self.batch, self.next) = (batch, 0),
                 Some(_) => return Err(self.stopped()),
                 None => return Ok(None),
             }
@@ -573,8 +624,8 @@ mod tests {
             .iter()
             .flat_map(|message| match message {
                 Message::Header { headers, location } => vec![format!("{location}: {headers:?}")],
-                Message::Rows(rows) => rows
-                    .into_iter()
+                Message::Rows(mut batch) => (0..batch.rows.len())
+                    .map(|index| batch.take(index))
                     .map(|row| format!("{} {:?} {:?} {:?}", row.row, row.cells, row.numeric, row.issues))
                     .collect(),
                 Message::Failed(error) => vec![error.to_string()],
@@ -704,8 +755,7 @@ mod tests {
             sheet: "S",
             overrides: &overrides,
             out: &sender,
-            batch: Vec::new(),
-            batch_bytes: 0,
+            batch: RowBatch::default(),
             cells_read: 0,
             exhausted: false,
         };
@@ -719,10 +769,10 @@ mod tests {
         .into_iter();
         assert!(stream.read(|| Ok(cells.next())).unwrap());
         drop(sender);
-        let messages: Vec<Message> = receiver.iter().collect();
-        match &messages[..] {
-            [Message::Header { headers, location }, Message::Rows(rows)] if rows.len() == 1 => {
-                let row = &rows[0];
+        let mut messages: Vec<Message> = receiver.iter().collect();
+        match &mut messages[..] {
+            [Message::Header { headers, location }, Message::Rows(batch)] if batch.rows.len() == 1 => {
+                let row = batch.take(0);
                 assert_eq!(headers, &["", "Name", "Owner"]);
                 assert_eq!(location, "sheet \"S\" row 5");
                 assert_eq!(row.row, 1_048_576);

@@ -103,8 +103,8 @@ impl Archive {
                 let mut reader = archive.by_name(&member).map_err(|e| not_a_workbook(e.to_string()))?;
                 let mut member_bytes = 0u64;
                 loop {
-                    let mut chunk = spare.try_recv().unwrap_or_default();
-                    chunk.resize(CHUNK_BYTES, 0);
+                    let given_back = spare.try_recv().ok().filter(|chunk| chunk.len() == CHUNK_BYTES);
+                    let mut chunk = given_back.unwrap_or_else(|| vec![0; CHUNK_BYTES]);
                     let read = match reader.read(&mut chunk) {
                         Ok(0) => return Ok(()),
                         Ok(read) => read,
@@ -122,8 +122,7 @@ impl Archive {
                             limit: TOTAL_LIMIT >> 20,
                         });
                     }
-                    chunk.truncate(read);
-                    if sender.send(Ok(chunk)).is_err() {
+                    if sender.send(Ok((chunk, read))).is_err() {
                         return Ok(());
                     }
                 }
@@ -132,7 +131,7 @@ impl Archive {
                 let _ = sender.send(Err(error));
             }
         });
-        Inflating { chunks, give_back, chunk: Vec::new(), at: 0 }
+        Inflating { chunks, give_back, chunk: Vec::new(), filled: 0, at: 0 }
     }
 }
 
@@ -141,9 +140,11 @@ impl Archive {
 /// [`Inflating::input_error`]) once the member or the archive as a whole
 /// inflates past its limit.
 pub(super) struct Inflating {
-    chunks: Receiver<Result<Vec<u8>, InputError>>,
+    /// Chunks, each with how many of its bytes were filled.
+    chunks: Receiver<Result<(Vec<u8>, usize), InputError>>,
     give_back: SyncSender<Vec<u8>>,
     chunk: Vec<u8>,
+    filled: usize,
     at: usize,
 }
 
@@ -163,18 +164,18 @@ impl Inflating {
 
 impl Read for Inflating {
     fn read(&mut self, into: &mut [u8]) -> io::Result<usize> {
-        while self.at == self.chunk.len() {
+        while self.at == self.filled {
             match self.chunks.recv() {
-                Ok(Ok(chunk)) => {
+                Ok(Ok((chunk, filled))) => {
                     let read = std::mem::replace(&mut self.chunk, chunk);
                     let _ = self.give_back.try_send(read);
-                    self.at = 0;
+                    (self.filled, self.at) = (filled, 0);
                 }
                 Ok(Err(error)) => return Err(io::Error::other(error)),
                 Err(_) => return Ok(0),
             }
         }
-        let count = into.len().min(self.chunk.len() - self.at);
+        let count = into.len().min(self.filled - self.at);
         into[..count].copy_from_slice(&self.chunk[self.at..self.at + count]);
         self.at += count;
         Ok(count)
