@@ -64,16 +64,16 @@ pub(super) fn open(options: &InputOptions, extension: &str) -> Result<Opened, In
     if matches!(extension, "xlsb" | "ods") {
         zip_limits::check(path, &file, extension)?;
     }
-    let (sender, receiver) = sync_channel(BATCHES_AHEAD);
+    let (handover, receiver, give_back) = Handover::new();
     let (options, extension) = (options.clone(), extension.to_owned());
     let reading = extension.clone();
     let reader = std::thread::spawn(move || {
-        if let Err(error) = read_workbook(&options, &reading, &sender) {
-            let _ = sender.send(Message::Failed(error));
+        if let Err(error) = read_workbook(&options, &reading, &handover) {
+            let _ = handover.rows.send(Message::Failed(error));
         }
     });
-    let mut rows =
-        SheetRows { file, extension, receiver, reader: Some(reader), batch: RowBatch::default(), next: 0 };
+    let batch = RowBatch::default();
+    let mut rows = SheetRows { file, extension, receiver, give_back, reader: Some(reader), batch, next: 0 };
     match rows.receive()? {
         Some(Message::Header { headers, location }) => {
             Ok(Opened { headers, header_location: location, rows: Box::new(rows) })
@@ -82,12 +82,26 @@ pub(super) fn open(options: &InputOptions, extension: &str) -> Result<Opened, In
     }
 }
 
+/// Where the reading thread hands rows over, and takes the batches read
+/// back to fill again (a fresh one each time would come from pages the
+/// kernel zeroes, the others being freed on the thread that read them).
+struct Handover {
+    rows: SyncSender<Message>,
+    emptied: Receiver<RowBatch>,
+}
+
+impl Handover {
+    /// The reading side, and the taking side: its messages and where it
+    /// gives batches back.
+    fn new() -> (Handover, Receiver<Message>, SyncSender<RowBatch>) {
+        let (rows, receiver) = sync_channel(BATCHES_AHEAD);
+        let (give_back, emptied) = sync_channel(BATCHES_AHEAD + 2);
+        (Handover { rows, emptied }, receiver, give_back)
+    }
+}
+
 /// Reads the chosen sheet (or the first with a header row) into `out`.
-fn read_workbook(
-    options: &InputOptions,
-    extension: &str,
-    out: &SyncSender<Message>,
-) -> Result<(), InputError> {
+fn read_workbook(options: &InputOptions, extension: &str, out: &Handover) -> Result<(), InputError> {
     let file = display(&options.path);
     let workbook = match extension {
         "xlsx" | "xlsm" => Book::Own(xlsx::Workbook::open(&options.path, &file, extension)?),
@@ -103,7 +117,7 @@ fn read_book(
     mut workbook: Book,
     options: &InputOptions,
     extension: &str,
-    out: &SyncSender<Message>,
+    out: &Handover,
 ) -> Result<(), InputError> {
     let file = display(&options.path);
     let not_a_workbook = |detail: String| InputError::not_a_workbook(&file, extension, detail);
@@ -267,7 +281,7 @@ struct SheetStream<'a> {
     extension: &'a str,
     sheet: &'a str,
     overrides: &'a [(String, Target)],
-    out: &'a SyncSender<Message>,
+    out: &'a Handover,
     /// Rows gathered and not yet handed over.
     batch: RowBatch,
     cells_read: u64,
@@ -403,13 +417,20 @@ impl SheetStream<'_> {
 
     fn hand_over(&mut self) -> bool {
         let width = self.batch.width;
-        let batch = std::mem::replace(&mut self.batch, RowBatch::new(width));
+        let fresh = match self.out.emptied.try_recv() {
+            Ok(mut emptied) => {
+                emptied.clear(width);
+                emptied
+            }
+            Err(_) => RowBatch::new(width),
+        };
+        let batch = std::mem::replace(&mut self.batch, fresh);
         batch.rows.is_empty() || self.send(Message::Rows(batch))
     }
 
     /// Hands a message on; `false` once nobody reads them any more.
     fn send(&self, message: Message) -> bool {
-        self.out.send(message).is_ok()
+        self.out.rows.send(message).is_ok()
     }
 }
 
@@ -438,6 +459,14 @@ struct BatchRow {
 impl RowBatch {
     fn new(width: usize) -> RowBatch {
         RowBatch { width, ..RowBatch::default() }
+    }
+
+    /// Empties the batch for rows of `width` cells, keeping its room.
+    fn clear(&mut self, width: usize) {
+        self.width = width;
+        self.text.clear();
+        self.ends.clear();
+        self.rows.clear();
     }
 
     /// Adds a gathered row as text cells, with its numbers and errors noted;
@@ -514,6 +543,7 @@ struct SheetRows {
     file: String,
     extension: String,
     receiver: Receiver<Message>,
+    give_back: SyncSender<RowBatch>,
     reader: Option<JoinHandle<()>>,
     /// The batch last handed over, and its next row.
     batch: RowBatch,
@@ -551,7 +581,11 @@ impl RowSource for SheetRows {
                 return Ok(Some(self.batch.take(self.next - 1)));
             }
             match self.receive()? {
-                Some(Message::Rows(batch)) => (self.batch, self.next) = (batch, 0),
+                Some(Message::Rows(batch)) => {
+                    let read = std::mem::replace(&mut self.batch, batch);
+                    let _ = self.give_back.try_send(read);
+                    self.next = 0;
+                }
                 Some(_) => return Err(self.stopped()),
                 None => return Ok(None),
             }
@@ -617,11 +651,12 @@ mod tests {
     /// number, cells, numeric columns and issues.
     fn rows_read_by(book: Book, path: &std::path::Path) -> Vec<String> {
         let options = InputOptions { path: path.to_owned(), ..InputOptions::default() };
-        let (sender, receiver) = sync_channel(1024);
-        read_book(book, &options, "xlsx", &sender).unwrap();
-        drop(sender);
-        receiver
-            .iter()
+        let (handover, receiver, _give_back) = Handover::new();
+        let reading = std::thread::spawn(move || read_book(book, &options, "xlsx", &handover).unwrap());
+        let messages: Vec<Message> = receiver.iter().collect();
+        reading.join().unwrap();
+        messages
+            .into_iter()
             .flat_map(|message| match message {
                 Message::Header { headers, location } => vec![format!("{location}: {headers:?}")],
                 Message::Rows(mut batch) => (0..batch.rows.len())
@@ -747,14 +782,14 @@ mod tests {
 
     #[test]
     fn a_sparse_row_keeps_its_cells_in_their_columns_and_drops_what_lies_past_the_width() {
-        let (sender, receiver) = sync_channel(8);
+        let (handover, receiver, _give_back) = Handover::new();
         let overrides = [];
         let mut stream = SheetStream {
             file: "f.xlsx",
             extension: "xlsx",
             sheet: "S",
             overrides: &overrides,
-            out: &sender,
+            out: &handover,
             batch: RowBatch::default(),
             cells_read: 0,
             exhausted: false,
@@ -768,7 +803,7 @@ mod tests {
         ]
         .into_iter();
         assert!(stream.read(|| Ok(cells.next())).unwrap());
-        drop(sender);
+        drop(handover);
         let mut messages: Vec<Message> = receiver.iter().collect();
         match &mut messages[..] {
             [Message::Header { headers, location }, Message::Rows(batch)] if batch.rows.len() == 1 => {

@@ -152,6 +152,20 @@ impl Workbook {
     }
 }
 
+impl Workbook {
+    /// The shared string at `index`, where the table holds it.
+    fn shared_string(&self, index: usize) -> Result<Kept<'_>, CellError> {
+        let shared = self.shared.as_ref().expect("read before the cells");
+        match shared.get(index) {
+            Some(found) => Ok(Kept::shared(found)),
+            None => Err(CellError::Cell(format!(
+                "a cell refers to shared string {index}, but the workbook has {}",
+                shared.ends.len()
+            ))),
+        }
+    }
+}
+
 /// A member being inflated, or the refusal of one the archive lacks.
 fn member(archive: &Archive, name: &str) -> Result<Inflating, InputError> {
     match archive.find(name) {
@@ -230,24 +244,25 @@ fn read_shared_strings(archive: &Archive, strings: &str) -> Result<SharedStrings
     let declared = archive.find(strings).map_or(0, |(_, size)| size.min(super::MEMBER_LIMIT));
     shared.text.reserve(declared as usize);
     loop {
-        match tokens.next().map_err(fault)? {
-            Token::Open { name: b"si", empty, .. } => {
-                if !empty {
-                    let start = shared.text.len();
-                    match tokens.plain_text(b"<t>", b"</t></si>") {
-                        Some(raw) => shared.text.push_str(&unescape(raw).map_err(fault)?),
-                        None => tokens.element_text(&mut shared.text, true).map_err(fault)?,
-                    }
-                    if let Some(decoded) = decode_escapes(&shared.text[start..]) {
-                        shared.text.truncate(start);
-                        shared.text.push_str(&decoded);
-                    }
+        let start = shared.text.len();
+        // Most items are one plain text, read at once.
+        if let Some(raw) = tokens.plain_text(b"<si><t>", b"</t></si>") {
+            shared.text.push_str(&unescape(raw).map_err(fault)?);
+        } else {
+            match tokens.next().map_err(fault)? {
+                Token::Open { name: b"si", empty: false, .. } => {
+                    tokens.element_text(&mut shared.text, true).map_err(fault)?;
                 }
-                shared.ends.push(shared.text.len());
+                Token::Open { name: b"si", empty: true, .. } => {}
+                Token::End => return Ok(shared),
+                _ => continue,
             }
-            Token::End => return Ok(shared),
-            _ => {}
         }
+        if let Some(decoded) = decode_escapes(&shared.text[start..]) {
+            shared.text.truncate(start);
+            shared.text.push_str(&decoded);
+        }
+        shared.ends.push(shared.text.len());
     }
 }
 
@@ -430,6 +445,13 @@ impl<'a> SheetCells<'a> {
             _ => self.tokens.plain_text(b"<v>", b"</v></c>"),
         };
         if let Some(raw) = plain {
+            // A shared string's index is digits: no text to make of them.
+            if cell_type == CellType::Shared
+                && let Some(index) = digits(raw)
+            {
+                let workbook: &'a Workbook = self.workbook;
+                return workbook.shared_string(index as usize);
+            }
             self.value.push_str(&unescape(raw)?);
             return self.kept(cell_type, style);
         }
@@ -464,22 +486,15 @@ impl<'a> SheetCells<'a> {
         let text =
             || Kept::text(&decode_escapes(value).map_or(std::borrow::Cow::Borrowed(value), Into::into));
         Ok(match cell_type {
-            CellType::Shared => {
-                let index = value.trim();
-                if index.is_empty() {
-                    return Ok(Kept::EMPTY);
-                }
-                let shared = workbook.shared.as_ref().expect("read before the cells");
-                match index.parse().ok().and_then(|index| shared.get(index)) {
-                    Some(found) => Kept::shared(found),
-                    None => {
-                        return Err(CellError::Cell(format!(
-                            "a cell refers to shared string {index}, but the workbook has {}",
-                            shared.ends.len()
-                        )));
+            CellType::Shared => match value.trim() {
+                "" => Kept::EMPTY,
+                index => match index.parse() {
+                    Ok(index) => workbook.shared_string(index)?,
+                    Err(_) => {
+                        return Err(CellError::Cell(format!("a cell refers to shared string {index:?}")));
                     }
-                }
-            }
+                },
+            },
             CellType::Text | CellType::Inline => text(),
             CellType::Date => Kept::Value(Data::DateTimeIso(value.to_owned())),
             CellType::Error => Kept::Error(value.to_owned()),

@@ -40,7 +40,7 @@ pub const TEXT_LIMIT: u64 = 16 << 20;
 /// Bytes inflated and handed over at a time.
 const CHUNK_BYTES: usize = 256 << 10;
 /// Chunks the inflating thread may be ahead of the reader.
-const CHUNKS_AHEAD: usize = 16;
+const CHUNKS_AHEAD: usize = 32;
 
 /// A zip archive whose members are read through [`Inflating`].
 pub(super) struct Archive {
