@@ -106,6 +106,7 @@ fn command(path: &Path, report: PathBuf) -> u64 {
 }
 
 fn benches(c: &mut Criterion) {
+    wa_bulk::without_huge_pages();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
     std::fs::create_dir_all(&dir).unwrap();
     let (csv, xlsx, inline) = (dir.join("rows.csv"), dir.join("rows.xlsx"), dir.join("rows-inline.xlsx"));

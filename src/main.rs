@@ -18,6 +18,7 @@ use wa_bulk::{RunError, emulator, stderr};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    wa_bulk::without_huge_pages();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => return usage_error(error).report(),
