@@ -475,7 +475,6 @@ impl RowBatch {
         let (text_before, ends_before) = (self.text.len(), self.ends.len());
         let mut numeric = Vec::new();
         let mut issues = Vec::new();
-        let mut blank = true;
         for column in 0..self.width {
             let text = match row.cells.get(column).unwrap_or(&Kept::EMPTY) {
                 Kept::Value(cell) => {
@@ -500,11 +499,12 @@ impl RowBatch {
                     Cow::Borrowed("")
                 }
             };
-            blank &= super::mapping::trim_cell(&text).is_empty();
             self.text.push_str(&text);
             self.ends.push(self.text.len());
         }
-        if blank && issues.is_empty() {
+        let starts = std::iter::once(text_before).chain(self.ends[ends_before..].iter().copied());
+        let cells = starts.zip(&self.ends[ends_before..]).map(|(start, end)| &self.text[start..*end]);
+        if RawRow::blank(cells, &issues) {
             self.text.truncate(text_before);
             self.ends.truncate(ends_before);
             return false;
@@ -515,7 +515,7 @@ impl RowBatch {
 
     /// About what the batch costs in memory, as [`RawRow::cost`] counts.
     fn cost(&self) -> usize {
-        self.text.len() + self.rows.len() * (8 * self.width + 64)
+        RawRow::cost_of(self.text.len(), self.ends.len(), self.rows.len())
     }
 
     /// The batch's `index`th row, its numbers and issues taken out.

@@ -175,12 +175,22 @@ pub struct RawRow {
 impl RawRow {
     /// Whether every cell is blank (such rows are skipped, not counted).
     pub fn is_blank(&self) -> bool {
-        self.cells.iter().all(|cell| mapping::trim_cell(cell).is_empty()) && self.issues.is_empty()
+        RawRow::blank(self.cells.iter(), &self.issues)
+    }
+
+    /// Whether a row of these cells and issues is blank.
+    pub(crate) fn blank<'a>(mut cells: impl Iterator<Item = &'a str>, issues: &[ReadIssue]) -> bool {
+        cells.all(|cell| mapping::trim_cell(cell).is_empty()) && issues.is_empty()
     }
 
     /// About what the row costs in memory, to bound the rows in flight.
     pub fn cost(&self) -> usize {
-        self.cells.as_slice().len() + 8 * self.cells.len() + 64
+        RawRow::cost_of(self.cells.as_slice().len(), self.cells.len(), 1)
+    }
+
+    /// About what `rows` rows of `cells` cells, `bytes` of text, cost.
+    pub(crate) fn cost_of(bytes: usize, cells: usize, rows: usize) -> usize {
+        bytes + 8 * cells + 64 * rows
     }
 }
 
