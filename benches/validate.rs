@@ -87,7 +87,7 @@ fn pipeline(path: &Path) -> usize {
         |checked| checked.is_valid(),
         |ok| {
             valid += usize::from(ok);
-            Ok(())
+            Ok::<_, input::InputError>(())
         },
     )
     .unwrap();

@@ -9,7 +9,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 
 use crate::commands::export::{ExportConfig, ExportFormat};
-use crate::commands::import::{ImportConfig, Service};
+use crate::commands::import::ImportConfig;
 use crate::commands::plan::PlanConfig;
 use crate::commands::template::TemplateConfig;
 use crate::commands::validate::ValidateConfig;
@@ -19,8 +19,8 @@ use crate::input::columns::parse_override;
 use crate::input::stream::parse_encoding;
 use crate::input::{InputOptions, Target};
 use crate::report::{self, Format};
+use crate::service::{DEFAULT_MAX_LANES, FleetConfig, Service};
 use crate::submit::client::AwsOptions;
-use crate::submit::fleet::{DEFAULT_MAX_LANES, FleetConfig};
 use crate::submit::plan::Prune;
 use crate::submit::rate::DEFAULT_MAX_RATE;
 use crate::submit::{OnExisting, Rate, SubmitConfig};

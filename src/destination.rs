@@ -55,8 +55,22 @@ pub fn account_problem(account: &str) -> Option<String> {
 }
 
 pub fn region_problem(region: &str) -> Option<String> {
-    (!crate::validate::rules::is_region_code(region))
+    (!is_region_code(region))
         .then(|| format!("{} is not a Region code: write it like us-east-1 or eu-central-2", quoted(region)))
+}
+
+/// A Region code such as `us-east-1`, `us-gov-west-1` or `ap-southeast-5`:
+/// two letters, one or more words, a number of one or two digits.
+pub fn is_region_code(value: &str) -> bool {
+    let mut parts = value.split('-');
+    let lower = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase());
+    let country = parts.next().is_some_and(|part| part.len() == 2 && lower(part));
+    let number = parts
+        .next_back()
+        .is_some_and(|part| (1..=2).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit()));
+    let mut words = parts.peekable();
+    let has_words = words.peek().is_some();
+    country && number && has_words && words.all(lower)
 }
 
 /// One destination, resolved: the key of a lane. The account is empty for

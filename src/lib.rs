@@ -12,6 +12,7 @@
 //! `stdout` is where a script's output goes, and [`stderr`] what people (or a
 //! log collector) read.
 
+pub mod added_columns;
 pub mod cli;
 pub mod commands;
 pub mod destination;
@@ -20,6 +21,7 @@ pub mod input;
 pub mod model;
 pub(crate) mod problem;
 pub mod report;
+pub mod service;
 pub mod share;
 pub mod stderr;
 pub(crate) mod stdout;
@@ -43,9 +45,10 @@ pub enum RunError {
     /// The command line asks for something that cannot be (exit code 2).
     #[error("{0}")]
     Usage(String),
-    /// The AWS configuration lacks credentials or a Region (exit code 2).
-    #[error("AWS configuration: {0}")]
-    Configuration(String),
+    /// The AWS configuration lacks credentials or a Region, or the
+    /// sender cannot start (exit code 2).
+    #[error(transparent)]
+    Session(#[from] service::SessionError),
     /// `--failures` cannot be written (exit code 2).
     #[error(transparent)]
     Failures(#[from] report::failures::FailuresError),
@@ -53,9 +56,6 @@ pub enum RunError {
     /// nothing was sent (exit code 2).
     #[error("the service changed since the plan was made, for {rows}: run plan again (nothing was sent)")]
     StalePlan { rows: String },
-    /// The async runtime or the built-in emulator cannot start (exit code 2).
-    #[error("cannot start the sender: {0}")]
-    Runtime(std::io::Error),
     /// Requests were sent, then the report could not be written (exit code
     /// 4). The journal keeps every outcome for `--resume` to write it.
     #[error(

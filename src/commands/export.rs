@@ -11,17 +11,17 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::import::{Service, client_for, connect, destination};
 use super::progress::Progress;
-use super::{Summary, Traffic};
+use super::summary::{Summary, Traffic};
 use crate::RunError;
+use crate::destination::Destination;
 use crate::model::{Field, WorkloadRequest};
-use crate::report::sink::PendingFile;
+use crate::report::files::PendingFile;
 use crate::report::{Counts, ReportError, Status};
-use crate::submit::fleet::Board;
+use crate::service::{Board, FleetConfig, Job, Service, Session};
 use crate::submit::lane::CallError;
 use crate::submit::read::{Listed, list, read_current};
-use crate::submit::{Lane, Stop, SubmitConfig};
+use crate::submit::{Lane, StopReason, SubmitConfig};
 
 /// What `export` writes, from OUT's extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,24 +67,17 @@ pub fn run(config: &ExportConfig) -> Result<Summary, RunError> {
     if std::fs::symlink_metadata(&config.out).is_ok() && !config.force {
         return Err(RunError::Usage(format!("{} exists: pass --force to replace it", config.out.display())));
     }
-    let (runtime, aws) = connect(&config.service)?;
-    let stop = Arc::new(Stop::default());
-    let (read, lane) = runtime
-        .block_on(async {
-            let (base, emulator) = client_for(aws).await?;
-            let client = aws_sdk_wellarchitected::Client::new(&base);
-            let destination = destination(&config.service, &emulator);
-            let lane = Arc::new(Lane::new(client, destination, &config.submit, stop.clone()));
-            let read = read_all(&lane, config).await;
-            if let Some(emulator) = emulator {
-                emulator.stop().await?;
-            }
-            Ok::<_, std::io::Error>((read, lane))
-        })
-        .map_err(RunError::Runtime)?;
+    let mut session = Session::open(&config.service, &FleetConfig::default())?;
+    let board = Arc::new(Board::new(1));
+    let job =
+        ReadAll { name_prefix: config.name_prefix.clone(), progress: config.progress, board: board.clone() };
+    let lanes = session.run(vec![job], &config.submit, &board);
+    session.close();
+    let lane = lanes?.into_iter().next().expect("one job, one lane");
     let mut summary = Summary::new("export", &[Status::Exists], Some(config.out.clone()), Vec::new());
-    summary.traffic = Some(Traffic::of(&lane, &config.submit));
-    let (workloads, gone) = match read {
+    summary.traffic =
+        Some(lane.lane.as_ref().map(|lane| Traffic::of(lane, &config.submit)).unwrap_or_default());
+    let (workloads, gone) = match lane.output {
         Ok(read) => read,
         Err(reason) => {
             summary.report = None;
@@ -94,17 +87,7 @@ pub fn run(config: &ExportConfig) -> Result<Summary, RunError> {
     };
     summary.warnings = gone;
     summary.warnings.extend(unsplittable(&workloads));
-    let (headers, rows) = table(&workloads);
-    let bytes = match config.format {
-        ExportFormat::Csv => csv(&headers, &rows),
-        ExportFormat::Xlsx => xlsx(&headers, &rows).map_err(|error| {
-            ReportError::io(&config.out, "write", std::io::Error::other(error.to_string()))
-        })?,
-        ExportFormat::Jsonl => jsonl(&workloads),
-    };
-    let mut out = PendingFile::create(&config.out, b"")?;
-    out.write(&bytes)?;
-    out.finish(b"")?;
+    write(config, &workloads)?;
     workloads.iter().for_each(|_| summary.counts.add(Status::Exists));
     summary.elapsed = started.elapsed();
     let seconds = summary.elapsed.as_secs_f64();
@@ -113,21 +96,69 @@ pub fn run(config: &ExportConfig) -> Result<Summary, RunError> {
     Ok(summary)
 }
 
+/// Writes the workloads to OUT, in its format.
+fn write(config: &ExportConfig, workloads: &[Exported]) -> Result<(), RunError> {
+    let (headers, rows) = table(workloads);
+    let bytes = match config.format {
+        ExportFormat::Csv => csv(&headers, &rows),
+        ExportFormat::Xlsx => xlsx(&headers, &rows).map_err(|error| {
+            ReportError::io(&config.out, "write", std::io::Error::other(error.to_string()))
+        })?,
+        ExportFormat::Jsonl => jsonl(workloads),
+    };
+    let mut out = PendingFile::create(&config.out, b"")?;
+    out.write(&bytes)?;
+    out.finish(b"")?;
+    Ok(())
+}
+
+/// What export reads on its lane: every workload, and what it could not read.
+type Read = Result<(Vec<Exported>, Vec<String>), StopReason>;
+
+/// Export's job: list the workloads, then read each.
+struct ReadAll {
+    name_prefix: Option<String>,
+    progress: Option<Duration>,
+    board: Arc<Board>,
+}
+
+impl Job for ReadAll {
+    type Output = Read;
+
+    fn destination(&self) -> Option<&Destination> {
+        None
+    }
+
+    async fn run(self, lane: Arc<Lane>) -> Read {
+        read_all(&lane, self.name_prefix.as_deref(), self.progress, self.board).await
+    }
+
+    fn unreachable(self, why: String) -> Read {
+        Err(StopReason::RunWide { code: "NoRoleForAccount".into(), detail: why })
+    }
+
+    fn not_started(self, reason: StopReason) -> Read {
+        Err(reason)
+    }
+}
+
 /// Lists, then reads each workload (in parallel within the lane's bounds),
 /// in the listing's order, with a warning for each one deleted between the
 /// listing and its read (it is not exported); or why the lane stopped.
 async fn read_all(
     lane: &Arc<Lane>,
-    config: &ExportConfig,
-) -> Result<(Vec<Exported>, Vec<String>), crate::submit::StopReason> {
+    name_prefix: Option<&str>,
+    progress: Option<Duration>,
+    board: Arc<Board>,
+) -> Read {
     let stopped = |error: CallError| match error {
         CallError::Stopped(reason) => reason,
         CallError::Failed(failure) => {
-            crate::submit::StopReason::RunWide { code: failure.code().to_owned(), detail: failure.message }
+            StopReason::RunWide { code: failure.code().to_owned(), detail: failure.message }
         }
     };
-    let listed = list(lane, config.name_prefix.as_deref()).await.map_err(stopped)?;
-    let mut progress = Progress::new(config.progress, listed.len() as u64, Board::of(lane));
+    let listed = list(lane, name_prefix).await.map_err(stopped)?;
+    let mut progress = Progress::new(progress, listed.len() as u64, board);
     let mut reads = tokio::task::JoinSet::new();
     for (index, listed) in listed.into_iter().enumerate() {
         let lane = lane.clone();

@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
 use crate::report::{Counts, Status};
+use crate::service::board::{Board, BoardView};
 use crate::stderr::{self, Fields, Level};
-use crate::submit::fleet::{Board, BoardView};
 
 /// How often the recorder looks up, even when no outcome comes.
 pub const TICK: Duration = Duration::from_millis(200);

@@ -15,7 +15,7 @@ use super::Summary;
 use crate::RunError;
 use crate::model::{Field, INDUSTRY_TYPES};
 use crate::report::ReportError;
-use crate::report::sink::PendingFile;
+use crate::report::files::PendingFile;
 use crate::validate::rules::{describe, rule_for};
 
 #[derive(Debug, Clone)]

@@ -10,9 +10,9 @@ use crate::RunError;
 use crate::input::{self, InputOptions};
 use crate::report::failures::{self, Failure};
 use crate::report::guard::{claim, written_by_wa_bulk};
-use crate::report::journal::InputIdentity;
+use crate::report::identity::InputIdentity;
 use crate::report::workbook::RunFacts;
-use crate::report::{Format, Record, ReportError, Status, sink};
+use crate::report::{Format, Record, ReportError, Status};
 use crate::validate::{Checked, check_rows};
 
 #[derive(Debug, Clone)]
@@ -40,7 +40,7 @@ pub fn run(config: &ValidateConfig) -> Result<Summary, RunError> {
     let opened = input::open(&config.input)?;
     let mut facts = RunFacts::new("validate", &config.input, read.clone());
     facts.destinations |= opened.columns.has_targets();
-    let mut report = sink::create(&config.report, config.format, facts)?;
+    let mut report = crate::report::create_sink(&config.report, config.format, facts)?;
     let headline = &[Status::Valid, Status::Invalid];
     let mut summary =
         Summary::new("validate", headline, Some(config.report.clone()), opened.warnings.clone());
@@ -59,7 +59,7 @@ pub fn run(config: &ValidateConfig) -> Result<Summary, RunError> {
         failed.extend(failure);
         summary.counts.add(status);
         problems.into_iter().for_each(|problem| summary.problem(problem));
-        Ok(report.write_encoded(&line)?)
+        report.write_encoded(&line).map_err(RunError::from)
     })?;
     report.finish()?;
     if let Some(path) = &config.failures {

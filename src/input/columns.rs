@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 
+use crate::added_columns::ADDED_BLOCKS;
 use crate::input::InputError;
 use crate::model::Field;
 use crate::problem::{Code, Column, Problem, Severity, Violation};
@@ -143,18 +144,9 @@ pub struct ColumnMap {
     share_with: Option<usize>,
 }
 
-/// The columns wa-bulk adds after a sheet's own in what it gives back to
-/// fix: the xlsx results workbook, and `--failures`. A header row that ends
-/// with one of these, exactly, is read without them.
-pub const REPORT_BLOCKS: [&[&str]; 3] = [
-    &crate::report::workbook::RESULT_COLUMNS_WITH_DESTINATION,
-    crate::report::workbook::RESULT_COLUMNS,
-    &crate::report::failures::COLUMNS,
-];
-
 /// How many trailing headers are a report's columns.
 fn report_block(headers: &[String]) -> usize {
-    REPORT_BLOCKS
+    ADDED_BLOCKS
         .iter()
         .find(|block| {
             headers.len() >= block.len()

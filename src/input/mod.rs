@@ -7,10 +7,13 @@
 //! (invalid UTF-8, a ragged row, an unclosed quote, an Excel error cell)
 //! travels with the row as a [`ReadIssue`] so the other rows are still checked.
 
+mod cell;
 pub(crate) mod columns;
 mod csv;
 mod excel;
+mod handover;
 pub(crate) mod mapping;
+mod sheet;
 pub(crate) mod stream;
 mod xlsx;
 mod xml;
@@ -23,7 +26,7 @@ use encoding_rs::Encoding;
 
 pub use self::csv::{CELL_LIMIT, REPLAY_LIMIT};
 pub use columns::{ColumnMap, Target};
-pub use excel::MAX_CELLS;
+pub use sheet::MAX_CELLS;
 pub use zip_limits::{MAX_MEMBERS, MEMBER_LIMIT};
 
 /// Refuses a zip-based workbook whose members inflate past the limits,

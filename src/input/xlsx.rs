@@ -7,7 +7,7 @@
 //! its own, counted against the zip-bomb limits as it inflates
 //! ([`Archive`]), while this thread parses the part before it with the
 //! small tokenizer of [`super::xml`]: the shared strings into one string
-//! arena, then the sheet's cells, which go to [`super::excel`]'s row
+//! arena, then the sheet's cells, which go to [`super::sheet`]'s row
 //! gathering as calamine's did. What a cell becomes follows calamine's
 //! reading of it (numbers, dates by their number format, booleans, errors,
 //! shared and inline strings, formula results), so both readers agree.
@@ -17,7 +17,7 @@ use std::path::Path;
 use calamine::{Data, ExcelDateTime, ExcelDateTimeType};
 
 use super::InputError;
-use super::excel::{Kept, SheetCell};
+use super::cell::{Kept, SheetCell};
 use super::xml::{Attributes, Token, Tokens, XmlError, unescape};
 use super::zip_limits::{Archive, Inflating};
 

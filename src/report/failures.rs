@@ -7,15 +7,13 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use super::files::PendingFile;
 use super::guard::refuse_the_input;
-use super::journal::InputIdentity;
+use super::identity::InputIdentity;
 use super::rejoin::{Again, AgainError};
-use super::sink::PendingFile;
 use super::{Record, ReportError, Status, csv_line, temporary_path};
+use crate::added_columns::FAILURE_COLUMNS;
 use crate::input::{InputError, InputOptions};
-
-/// The columns after the input's own.
-pub const COLUMNS: [&str; 3] = ["status", "error_code", "message"];
 
 /// Why a row failed, as `--failures` writes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,7 +66,7 @@ pub fn check_path(input: &InputOptions, path: &Path) -> Result<(), FailuresError
             let line = bytes.split(|&byte| byte == b'\n').next()?.to_vec();
             String::from_utf8(line).ok()
         });
-        let ours = format!(",{}", COLUMNS.join(","));
+        let ours = format!(",{}", FAILURE_COLUMNS.join(","));
         if !first.is_some_and(|line| line.trim_end().ends_with(&ours)) {
             return Err(FailuresError::NotOurs { path: path.display().to_string() });
         }
@@ -86,7 +84,7 @@ pub fn write(
 ) -> Result<u64, FailuresError> {
     let mut again = Again::open(input, read)?;
     let mut headers: Vec<&str> = again.headers().iter().map(String::as_str).collect();
-    headers.extend(COLUMNS);
+    headers.extend(FAILURE_COLUMNS);
     let mut out = PendingFile::create(path, &csv_line(&headers))?;
     let mut written = 0;
     while let Some(raw) = again.next_row()? {

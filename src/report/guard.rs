@@ -13,8 +13,9 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
+use super::files::open_no_follow;
 use super::journal::JournalHeader;
-use super::{COLUMNS, COLUMNS_WITH_DESTINATION, Record, ReportError, csv_line};
+use super::{REPORT_COLUMNS, REPORT_COLUMNS_WITH_DESTINATION, Record, ReportError, csv_line};
 
 /// Claims a report for one run: refuses paths that would be the input,
 /// then takes the report's lock. Nothing is read or sent before this.
@@ -66,23 +67,6 @@ fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
     a.len() == b.len() && a.modified().ok() == b.modified().ok() && a.created().ok() == b.created().ok()
 }
 
-/// Opens a file without following a symbolic link at its path.
-pub fn open_no_follow(path: &Path, options: &mut OpenOptions) -> Result<File, ReportError> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NOFOLLOW);
-    }
-    if std::fs::symlink_metadata(path).is_ok_and(|meta| meta.file_type().is_symlink()) {
-        return Err(ReportError::Link { path: path.display().to_string() });
-    }
-    options.open(path).map_err(|source| match source.raw_os_error() {
-        #[cfg(unix)]
-        Some(libc::ELOOP) => ReportError::Link { path: path.display().to_string() },
-        _ => ReportError::io(path, "open", source),
-    })
-}
-
 /// Whether the file at `path` is a report or journal that wa-bulk wrote,
 /// judged by its first line (a CSV report's header, a JSON record, a
 /// journal's header).
@@ -94,7 +78,7 @@ pub fn written_by_wa_bulk(path: &Path) -> Result<bool, ReportError> {
     if first.starts_with(b"PK\x03\x04") {
         return Ok(super::workbook::is_ours(path));
     }
-    if first == csv_line(&COLUMNS) || first == csv_line(&COLUMNS_WITH_DESTINATION) {
+    if first == csv_line(&REPORT_COLUMNS) || first == csv_line(&REPORT_COLUMNS_WITH_DESTINATION) {
         return Ok(true);
     }
     let line = first.strip_suffix(b"\n").unwrap_or(&first);
@@ -209,7 +193,7 @@ mod tests {
             std::fs::write(&path, text).unwrap();
             path
         };
-        let csv = write("a.csv", &format!("{}\n1,x,valid,,,0,,\n", COLUMNS.join(",")));
+        let csv = write("a.csv", &format!("{}\n1,x,valid,,,0,,\n", REPORT_COLUMNS.join(",")));
         assert!(written_by_wa_bulk(&csv).unwrap());
         let sheet = write("b.csv", "WorkloadName,Description\nx,y\n");
         assert!(!written_by_wa_bulk(&sheet).unwrap());

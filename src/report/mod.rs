@@ -9,7 +9,9 @@
 //! report's files away from the input and from a second run.
 
 pub mod failures;
+pub(crate) mod files;
 pub(crate) mod guard;
+pub mod identity;
 pub mod journal;
 pub mod rejoin;
 pub(crate) mod sink;
@@ -24,7 +26,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::problem::Problem;
 use crate::validate::Checked;
-use guard::open_no_follow;
+use files::{PendingFile, open_no_follow};
+use sink::{JsonSink, LineSink, ReportSink};
+use workbook::{RunFacts, XlsxSink};
 
 /// Why the report's files cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -187,11 +191,12 @@ pub struct Record<'a> {
     pub problems: Vec<Problem>,
 }
 
-pub const COLUMNS: [&str; 8] =
+/// The columns of a CSV report.
+pub const REPORT_COLUMNS: [&str; 8] =
     ["row", "workload_name", "status", "workload_id", "workload_arn", "attempts", "error_code", "message"];
 
 /// The columns when rows name where they go.
-pub const COLUMNS_WITH_DESTINATION: [&str; 10] = [
+pub const REPORT_COLUMNS_WITH_DESTINATION: [&str; 10] = [
     "row",
     "account",
     "region",
@@ -335,6 +340,24 @@ impl Format {
             _ => None,
         }
     }
+}
+
+/// The sink for `format` at `path`; `facts` are what a workbook's Summary
+/// says of the run.
+pub fn create_sink(path: &Path, format: Format, facts: RunFacts) -> Result<Box<dyn ReportSink>, ReportError> {
+    Ok(match format {
+        Format::Xlsx => Box::new(XlsxSink::new(path, facts)?),
+        Format::Csv if facts.destinations => Box::new(LineSink {
+            file: PendingFile::create(path, &csv_line(&REPORT_COLUMNS_WITH_DESTINATION))?,
+            encoder: csv_record_with_destination,
+        }),
+        Format::Csv => Box::new(LineSink {
+            file: PendingFile::create(path, &csv_line(&REPORT_COLUMNS))?,
+            encoder: csv_record,
+        }),
+        Format::Jsonl => Box::new(LineSink { file: PendingFile::create(path, b"")?, encoder: json_line }),
+        Format::Json => Box::new(JsonSink { file: PendingFile::create(path, b"[")?, records: 0 }),
+    })
 }
 
 /// Fields as one CSV line, quoted where they need it.
@@ -489,7 +512,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(name);
         let facts = workbook::RunFacts::new("validate", &crate::input::InputOptions::default(), None);
-        let mut sink = sink::create(&path, format, facts).unwrap();
+        let mut sink = create_sink(&path, format, facts).unwrap();
         sink.write(&record("=cmd")).unwrap();
         sink.write(&record("ok")).unwrap();
         assert!(!path.exists(), "nothing at the final path until finished");
@@ -501,7 +524,7 @@ mod tests {
     fn csv_reports_have_a_header_and_defused_cells() {
         let text = write_and_read(Format::Csv, "r.csv");
         let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines[0], COLUMNS.join(","));
+        assert_eq!(lines[0], REPORT_COLUMNS.join(","));
         assert_eq!(lines[1], "3,'=cmd,invalid,,,0,TooShort,\"row 3: \"\"a\"\", b\"");
         assert_eq!(lines.len(), 3);
     }

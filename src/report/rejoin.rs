@@ -5,7 +5,7 @@
 //! (their SHA-256 and size), so that a sheet saved again during a long
 //! import never puts one row's verdict beside another row's cells.
 
-use super::journal::InputIdentity;
+use super::identity::InputIdentity;
 use crate::input::{self, InputError, InputOptions, RawRow, RowSource};
 
 /// Why the input cannot be read again.

@@ -26,34 +26,13 @@ use rust_xlsxwriter::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::journal::InputIdentity;
+use super::files::PendingFile;
+use super::identity::InputIdentity;
 use super::rejoin::Again;
-use super::sink::{Encoder, PendingFile, ReportSink};
+use super::sink::{Encoder, ReportSink};
 use super::{Counts, Record, ReportError, Status};
+use crate::added_columns::{RESULT_COLUMNS_WITH_DESTINATION, result_columns};
 use crate::input::{InputOptions, RawRow};
-
-/// The columns after the input's own, in order; the last two only when
-/// rows name where they go (see [`result_columns`]).
-pub const RESULT_COLUMNS_WITH_DESTINATION: [&str; 10] = [
-    "Status",
-    "Workload Name",
-    "Workload Id",
-    "Workload ARN",
-    "Attempts",
-    "Error Code",
-    "Message",
-    "Input Row",
-    "Account",
-    "Region",
-];
-
-/// The columns after the input's own when rows do not name where they go.
-pub const RESULT_COLUMNS: &[&str] = RESULT_COLUMNS_WITH_DESTINATION.split_at(8).0;
-
-/// The result columns of a workbook, with or without the destination.
-pub fn result_columns(destinations: bool) -> &'static [&'static str] {
-    if destinations { &RESULT_COLUMNS_WITH_DESTINATION } else { RESULT_COLUMNS }
-}
 
 /// The sheets' names.
 const RESULTS: &str = "Results";

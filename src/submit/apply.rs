@@ -13,7 +13,7 @@ use super::lane::{CallError, Lane, StopReason};
 use super::plan::{Action, Calls, Policy, Snapshot, plan};
 use super::read::{list_all, read_current};
 use super::retry::{Failure, FailureKind, Verdict, classify};
-use super::{OnExisting, Pending};
+use super::{OnExisting, ValidRow};
 use crate::destination::Destination;
 use crate::model::derived_token;
 use crate::problem::quoted;
@@ -22,7 +22,7 @@ use crate::share::{self, Held, Share, ShareCall};
 use aws_sdk_wellarchitected::types::PermissionType;
 
 /// Applies `action` to `row` through `lane`; the row's outcome.
-pub async fn apply(lane: &Lane, row: &Pending, action: Action, policy: Policy) -> Record<'static> {
+pub async fn apply(lane: &Lane, row: &ValidRow, action: Action, policy: Policy) -> Record<'static> {
     let mut attempts = 0;
     if action != Action::Create {
         return apply_to_existing(lane, row, action, attempts).await;
@@ -56,7 +56,12 @@ pub async fn apply(lane: &Lane, row: &Pending, action: Action, policy: Policy) -
 }
 
 /// The row's action against a fresh read of what the service holds.
-async fn replan(lane: &Lane, row: &Pending, policy: Policy, attempts: &mut u32) -> Result<Action, CallError> {
+async fn replan(
+    lane: &Lane,
+    row: &ValidRow,
+    policy: Policy,
+    attempts: &mut u32,
+) -> Result<Action, CallError> {
     let mut fresh: Snapshot = list_all(lane).await?;
     if policy.on_existing == OnExisting::Update
         && let Some(existing) = fresh.get_mut(row.request.name())
@@ -67,7 +72,12 @@ async fn replan(lane: &Lane, row: &Pending, policy: Policy, attempts: &mut u32) 
 }
 
 /// A workload with the row's name exists: report it, refuse, or update it.
-async fn apply_to_existing(lane: &Lane, row: &Pending, action: Action, mut attempts: u32) -> Record<'static> {
+async fn apply_to_existing(
+    lane: &Lane,
+    row: &ValidRow,
+    action: Action,
+    mut attempts: u32,
+) -> Record<'static> {
     match action {
         Action::Create => unreachable!("a workload to create does not exist yet"),
         Action::Keep { id, arn } => with_workload(record(row, Status::Exists, attempts), &id, &arn),
@@ -105,7 +115,7 @@ async fn apply_to_existing(lane: &Lane, row: &Pending, action: Action, mut attem
 /// workload holds one).
 async fn update(
     lane: &Lane,
-    row: &Pending,
+    row: &ValidRow,
     (id, arn): (&str, &str),
     calls: &Calls,
     attempts: &mut u32,
@@ -310,7 +320,7 @@ pub(crate) async fn held_shares(lane: &Lane, id: &str, attempts: &mut u32) -> Re
     }
 }
 
-fn record(row: &Pending, status: Status, attempts: u32) -> Record<'static> {
+fn record(row: &ValidRow, status: Status, attempts: u32) -> Record<'static> {
     Record {
         row: row.row,
         workload_name: row.request.name().to_owned().into(),
@@ -332,7 +342,7 @@ fn with_workload(mut record: Record<'static>, id: &str, arn: &str) -> Record<'st
     record
 }
 
-fn failed(row: &Pending, attempts: u32, failure: &Failure) -> Record<'static> {
+fn failed(row: &ValidRow, attempts: u32, failure: &Failure) -> Record<'static> {
     let mut record = record(row, Status::Failed, attempts);
     record.error_code = Some(failure.code().to_owned());
     record.message = failure.message.clone();
@@ -346,7 +356,7 @@ fn failed(row: &Pending, attempts: u32, failure: &Failure) -> Record<'static> {
 }
 
 /// A row that cannot be sent where it goes, and why.
-pub fn refused(row: &Pending, code: &str, why: &str) -> Record<'static> {
+pub fn refused(row: &ValidRow, code: &str, why: &str) -> Record<'static> {
     let mut record = record(row, Status::Failed, 0);
     record.error_code = Some(code.to_owned());
     record.message = why.to_owned();
@@ -354,7 +364,7 @@ pub fn refused(row: &Pending, code: &str, why: &str) -> Record<'static> {
 }
 
 /// A row the stopped lane did not send (again).
-pub fn skipped(row: &Pending, attempts: u32, reason: &StopReason) -> Record<'static> {
+pub fn skipped(row: &ValidRow, attempts: u32, reason: &StopReason) -> Record<'static> {
     let sent =
         if attempts == 0 { "not sent".to_owned() } else { format!("given up after {attempts} attempts") };
     let mut record = record(row, Status::Skipped, attempts);

@@ -11,9 +11,9 @@
 
 pub mod apply;
 pub mod client;
-pub mod fleet;
 pub mod http;
 pub mod lane;
+pub mod places;
 pub mod plan;
 pub mod rate;
 pub mod read;
@@ -89,9 +89,20 @@ pub enum OnExisting {
     Fail,
 }
 
+impl OnExisting {
+    /// As `--on-existing` and a saved plan spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OnExisting::Skip => "skip",
+            OnExisting::Update => "update",
+            OnExisting::Fail => "fail",
+        }
+    }
+}
+
 /// A valid row, ready to send.
 #[derive(Debug, Clone)]
-pub struct Pending {
+pub struct ValidRow {
     pub row: u64,
     pub request: WorkloadRequest<'static>,
     pub token: String,
@@ -110,22 +121,22 @@ pub type Outcomes = std::sync::mpsc::Sender<Record<'static>>;
 /// rows in progress would send more at the old rate after a cut. Measured
 /// with `cargo bench --bench import`: 4 rows a request throttled 12% of
 /// answers, 1 row a request 5%, as before lanes.
-pub(crate) const ROWS_PER_REQUEST: usize = 1;
+const ROWS_PER_REQUEST: usize = 1;
 
 /// Rows of a saved plan whose workloads changed since it was made.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stale(pub Vec<(u64, String)>);
 
 /// Sends every row through `lane`, each outcome to `outcomes`, with at
-/// most `in_progress` rows in progress (a bound lanes may share); or, for a
-/// saved plan that no longer holds, nothing.
+/// most [`ROWS_PER_REQUEST`] rows in progress a request the lane may have
+/// in flight; or, for a saved plan that no longer holds, nothing.
 pub async fn submit(
     lane: Arc<Lane>,
-    rows: Vec<Pending>,
+    rows: Vec<ValidRow>,
     config: &SubmitConfig,
     outcomes: Outcomes,
-    in_progress: Arc<Semaphore>,
 ) -> Result<(), Stale> {
+    let in_progress = Arc::new(Semaphore::new(config.concurrency.max(1) * ROWS_PER_REQUEST));
     let policy = config.policy();
     let milestone: Option<Arc<str>> = config.milestone.as_deref().map(Arc::from);
     let snapshot = Arc::new(read::snapshot(&lane, &rows, policy.on_existing).await);

@@ -53,6 +53,16 @@ pub struct Prune {
     pub shares: bool,
 }
 
+impl Prune {
+    /// What is pruned, as the results workbook names it: `tags`, `lenses`, `shares`.
+    pub fn names(self) -> Vec<&'static str> {
+        [(self.tags, "tags"), (self.lenses, "lenses"), (self.shares, "shares")]
+            .into_iter()
+            .filter_map(|(pruned, name)| pruned.then_some(name))
+            .collect()
+    }
+}
+
 /// What to do with a workload that exists, and what an update removes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Policy {

@@ -9,11 +9,11 @@ use std::sync::Arc;
 use super::client::from_workload;
 use super::lane::{CallError, Lane};
 use super::plan::{Existing, Snapshot};
-use super::{OnExisting, Pending};
+use super::{OnExisting, ValidRow};
 use crate::model::WorkloadRequest;
 
 /// What the service holds, as far as `rows` and `policy` need to know.
-pub async fn snapshot(lane: &Arc<Lane>, rows: &[Pending], policy: OnExisting) -> Snapshot {
+pub async fn snapshot(lane: &Arc<Lane>, rows: &[ValidRow], policy: OnExisting) -> Snapshot {
     let mut snapshot = match list_all(lane).await {
         Ok(snapshot) => snapshot,
         Err(CallError::Failed(failure)) => {

@@ -14,10 +14,9 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use rayon::prelude::*;
 
-use crate::RunError;
 use crate::destination::{Placement, name_scopes};
 use crate::input::mapping::map_row;
-use crate::input::{ColumnMap, Input, RawRow, RowSource};
+use crate::input::{ColumnMap, Input, InputError, RawRow, RowSource};
 use crate::model::{Field, WorkloadRequest, name_key};
 use crate::problem::{Code, Problem, Severity, Violation, quoted};
 
@@ -102,16 +101,19 @@ fn duplicate_name(columns: &ColumnMap, checked: &Checked<'_>, earlier: u64, scop
 }
 
 /// Checks every row of the input; `convert` turns each checked row into what
-/// `sink` takes, in parallel, and `sink` receives them in input order.
+/// `sink` takes, in parallel, and `sink` receives them in input order. The
+/// run ends at the first error: the sink's own, or the input's, which the
+/// caller's error type takes in.
 ///
 /// The stages overlap: while rayon checks one chunk, the next is parsed in
 /// the same pool (`rayon::join`), and a writer thread feeds the previous
 /// chunk's results to `sink`. Nothing spins waiting on another thread.
-pub fn check_rows<T, C, S>(input: Input, convert: C, sink: S) -> Result<(), RunError>
+pub fn check_rows<T, C, S, E>(input: Input, convert: C, sink: S) -> Result<(), E>
 where
     T: Send,
     C: for<'a> Fn(Checked<'a>) -> T + Sync,
-    S: FnMut(T) -> Result<(), RunError> + Send,
+    S: FnMut(T) -> Result<(), E> + Send,
+    E: From<InputError> + Send,
 {
     let Input { columns, mut rows, fan_out, .. } = input;
     std::thread::scope(|scope| {
@@ -120,7 +122,7 @@ where
         let sheet = Sheet { columns: &columns, fan_out: &fan_out };
         let checked = check_all(&sheet, rows.as_mut(), &convert, checked_sender);
         let written = writer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        checked.and(written)
+        checked.map_err(E::from).and(written)
     })
 }
 
@@ -137,7 +139,7 @@ fn check_all<T, C>(
     rows: &mut dyn RowSource,
     convert: &C,
     checked: SyncSender<Vec<T>>,
-) -> Result<(), RunError>
+) -> Result<(), InputError>
 where
     T: Send,
     C: for<'a> Fn(Checked<'a>) -> T + Sync,
@@ -157,7 +159,7 @@ where
 }
 
 /// Up to a chunk of rows; empty at the end of the input.
-fn read_chunk(rows: &mut dyn RowSource) -> Result<Vec<RawRow>, RunError> {
+fn read_chunk(rows: &mut dyn RowSource) -> Result<Vec<RawRow>, InputError> {
     let mut chunk = Vec::with_capacity(CHUNK_ROWS);
     let mut bytes = 0;
     while chunk.len() < CHUNK_ROWS && bytes < CHUNK_BYTES {
@@ -206,9 +208,9 @@ where
 }
 
 /// The writer stage: hands every result to the sink, in order.
-fn write_chunks<T, S>(chunks: Receiver<Vec<T>>, mut sink: S) -> Result<(), RunError>
+fn write_chunks<T, S, E>(chunks: Receiver<Vec<T>>, mut sink: S) -> Result<(), E>
 where
-    S: FnMut(T) -> Result<(), RunError>,
+    S: FnMut(T) -> Result<(), E>,
 {
     for chunk in chunks {
         for item in chunk {

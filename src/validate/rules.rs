@@ -14,6 +14,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
+use crate::destination::is_region_code;
 use crate::model::{
     DEFINITION_TYPES, ENVIRONMENTS, Field, INDUSTRY_TYPES, ISSUE_MANAGEMENT_STATUSES, ISSUE_MANAGEMENT_TYPES,
     TRUSTED_ADVISOR_STATUSES, WorkloadRequest,
@@ -393,20 +394,6 @@ fn check_count(
     let verb = if limit == 1 { "is" } else { "are" };
     let detail = format!("has {count} {noun}: {bound} {limit} {verb} allowed");
     out.push(Violation { tag_key, ..error(field, code, detail) });
-}
-
-/// A Region code such as `us-east-1`, `us-gov-west-1` or `ap-southeast-5`:
-/// two letters, one or more words, a number of one or two digits.
-pub(crate) fn is_region_code(value: &str) -> bool {
-    let mut parts = value.split('-');
-    let lower = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase());
-    let country = parts.next().is_some_and(|part| part.len() == 2 && lower(part));
-    let number = parts
-        .next_back()
-        .is_some_and(|part| (1..=2).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit()));
-    let mut words = parts.peekable();
-    let has_words = words.peek().is_some();
-    country && number && has_words && words.all(lower)
 }
 
 fn check_regions(request: &WorkloadRequest, out: &mut Vec<Violation>) {

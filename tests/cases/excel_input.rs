@@ -76,7 +76,7 @@ fn requests(path: &Path) -> Vec<WorkloadRequest<'static>> {
         |checked| checked.request.into_owned(),
         |checked| {
             rows.push(checked);
-            Ok(())
+            Ok::<_, input::InputError>(())
         },
     )
     .unwrap();

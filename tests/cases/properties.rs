@@ -6,7 +6,8 @@ use std::path::Path;
 
 use proptest::prelude::*;
 use wa_bulk::input::{self, ColumnMap, InputOptions, RawRow};
-use wa_bulk::report::journal::{self, InputIdentity, Journal};
+use wa_bulk::report::identity::InputIdentity;
+use wa_bulk::report::journal::{self, Journal};
 use wa_bulk::report::{Record, Status};
 use wa_bulk::validate::{check_row, check_rows};
 
@@ -24,7 +25,7 @@ fn read_rows(path: &Path) -> Result<Vec<(u64, bool)>, String> {
         |checked| (checked.row, checked.is_valid()),
         |row| {
             rows.push(row);
-            Ok(())
+            Ok::<_, wa_bulk::input::InputError>(())
         },
     )
     .map_err(|e| e.to_string())?;

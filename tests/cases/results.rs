@@ -9,9 +9,9 @@ use std::io::Read;
 use std::path::Path;
 
 use calamine::{Data, Range, Reader, Xlsx, open_workbook};
+use wa_bulk::added_columns::RESULT_COLUMNS;
 use wa_bulk::emulator::{Emulator, EmulatorConfig};
 use wa_bulk::input::InputOptions;
-use wa_bulk::report::workbook::RESULT_COLUMNS;
 use wa_bulk::validate::check_rows;
 
 use super::import::{finish, import, journal_lines_reach, run, sheet, slow_service, text};
@@ -160,7 +160,7 @@ fn invalid_rows_come_back_with_their_own_cells_filled_and_commented_and_a_summar
                 let cell = cell_name(sheet_row[&row], column.index);
                 *faults.entry(cell).or_default() |= problem.is_error();
             }
-            Ok(())
+            Ok::<_, wa_bulk::input::InputError>(())
         },
     )
     .unwrap();

@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 
 use wa_bulk::emulator::{Emulator, EmulatorConfig};
 use wa_bulk::report::Status::{Created, Exists, Failed};
-use wa_bulk::report::journal::{InputIdentity, Journal};
+use wa_bulk::report::identity::InputIdentity;
+use wa_bulk::report::journal::Journal;
 use wa_bulk::report::{Record, Status};
 
 use super::import::{

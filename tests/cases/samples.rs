@@ -47,7 +47,7 @@ fn the_samples_together_fill_every_member() {
                         filled.insert(field);
                     }
                 }
-                Ok(())
+                Ok::<_, input::InputError>(())
             },
         )
         .unwrap();

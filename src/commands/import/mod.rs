@@ -1,0 +1,371 @@
+//! `wa-bulk import`: validate every row, send the valid ones, report each.
+//!
+//! Rows are validated first (in parallel, as `validate` does); invalid rows
+//! are never sent. With `--resume`, rows an earlier run of the same report
+//! left `created`, `exists`, `updated` or `unchanged` are carried over and
+//! not sent again ([`earlier`]). The rest go through the fleet, a
+//! [`SendRows`] job a lane. Every outcome is appended to a journal beside
+//! the report as soon as it is known; the report itself is written at the
+//! end, in input order, under a temporary name and renamed into place, and
+//! then the journal goes. A crash leaves the journal for `--resume` to read.
+
+mod earlier;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use super::print_line;
+use super::progress::{self, Progress};
+use super::rows::{Rows, placed, read_rows};
+use super::saved_plan::SavedPlan;
+use super::summary::{LaneLine, RowNote, Summary, Traffic, parameters, stop_of};
+use crate::RunError;
+use crate::destination::Destination;
+use crate::input::InputOptions;
+use crate::problem::quoted;
+use crate::report::failures;
+use crate::report::guard::claim;
+use crate::report::identity::InputIdentity;
+use crate::report::journal::Journal;
+use crate::report::workbook::{self, RunFacts};
+use crate::report::{self, Counts, Format, Record, ReportError, Status, create_sink};
+use crate::service::{Board, FleetConfig, Job, LaneOutcome, Service, Session};
+use crate::stderr;
+use crate::submit::places::{Group, group};
+use crate::submit::{Lane, Outcomes, Stale, StopReason, SubmitConfig, ValidRow, apply, submit};
+use earlier::{Earlier, earlier_outcomes, refuse_moved_rows, row_key};
+
+#[derive(Debug, Clone)]
+pub struct ImportConfig {
+    pub input: InputOptions,
+    pub report: PathBuf,
+    pub format: Format,
+    pub service: Service,
+    pub submit: SubmitConfig,
+    /// Carry over rows an earlier run finished.
+    pub resume: bool,
+    /// Start over even though a report or journal exists.
+    pub force: bool,
+    /// Show progress: a bar on a terminal, else a line this often.
+    pub progress: Option<Duration>,
+    /// A plan `plan --out` saved, to apply exactly.
+    pub plan: Option<PathBuf>,
+    /// Where to write the invalid and failed rows with their own columns.
+    pub failures: Option<PathBuf>,
+    /// How to reach other accounts, and how many lanes at once.
+    pub fleet: FleetConfig,
+}
+
+/// `--dry-run`: prints the CreateWorkload request of each valid row, one JSON
+/// object a line, and sends nothing.
+pub fn dry_run(config: &ImportConfig) -> Result<Summary, RunError> {
+    let started = Instant::now();
+    let rows = read_rows(&config.input)?;
+    let mut summary = Summary::new("import", &[Status::Valid, Status::Invalid], None, rows.warnings);
+    for row in &rows.valid {
+        let mut request = row.request.clone();
+        request.client_request_token = Some(row.token.clone().into());
+        print_line(&serde_json::json!({"row": row.row, "CreateWorkload": request}).to_string());
+        summary.counts.add(Status::Valid);
+    }
+    for _ in rows.invalid {
+        summary.counts.add(Status::Invalid);
+    }
+    rows.problems.into_iter().for_each(|problem| summary.problem(problem));
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}
+
+pub fn run(config: &ImportConfig) -> Result<Summary, RunError> {
+    let started = Instant::now();
+    let mut session = Session::open(&config.service, &config.fleet)?;
+    let _lock = claim(config.input.file(), &config.report)?;
+    let Prepared { config, identity, journal, earlier, rows, mut facts } = prepare(config)?;
+    let Rows { invalid, valid, row_warnings, problems, mut warnings, destinations } = rows;
+    warnings.extend(earlier.warnings);
+    let sent = send(&config, &mut session, valid, destinations, &earlier.done, (&journal, &identity));
+    session.close();
+    if let Err(RunError::StalePlan { .. }) = &sent {
+        // Nothing was sent: the journal holds its header only.
+        let _ = std::fs::remove_file(&journal);
+    }
+    let Sent { records: sent, carried, lanes, traffic } = sent?;
+
+    // A valid row's warnings stay with its outcome, as in `validate`'s report.
+    let sent = sent.into_iter().map(|mut record| {
+        if let Some(warnings) = row_warnings.get(&record.row) {
+            record.problems = warnings.clone();
+        }
+        record
+    });
+    let mut records: Vec<Record<'static>> = invalid.into_iter().chain(carried).chain(sent).collect();
+    records.sort_by(|a, b| (a.row, &a.account, &a.region).cmp(&(b.row, &b.account, &b.region)));
+    let mut summary = Summary::new("import", &[Status::Created], Some(config.report.clone()), warnings);
+    summary.lanes = lane_lines(&lanes, &records, &config.submit);
+    summary.stopped = stop_of(&summary.lanes);
+    summary.traffic = Some(traffic);
+    problems.into_iter().for_each(|problem| summary.problem(problem));
+    for record in &records {
+        summary.counts.add(record.status);
+        if record.status == Status::Failed {
+            summary.problem(RowNote::failed(record));
+        }
+    }
+    facts.destinations = destinations;
+    facts.parameters = parameters(lanes_shown(&lanes), &config.submit, Some(&traffic));
+    // Requests went out: from here on, a failure keeps the journal for
+    // `--resume` and says so with an exit code of its own.
+    write_report(&config.report, config.format, facts, &records)
+        .map_err(|source| RunError::ReportNotWritten { source, journal: journal.display().to_string() })?;
+    if let Err(error) = std::fs::remove_file(&journal) {
+        summary.warnings.push(format!("{}: cannot remove the journal: {error}", journal.display()));
+    }
+    write_failures(&config, &identity, &records, &mut summary);
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}
+
+/// What an import knows before it sends: the config to follow (a saved
+/// plan's policy, when it applies one), the input's identity, the
+/// journal's path, what an earlier run left, and the rows.
+struct Prepared {
+    config: ImportConfig,
+    identity: InputIdentity,
+    journal: PathBuf,
+    earlier: Earlier,
+    rows: Rows,
+    /// What the results workbook's Summary says of the run.
+    facts: RunFacts,
+}
+
+/// Everything an import checks before it sends anything: the failures
+/// file's path, a saved plan against the sheet, an earlier run's report,
+/// the rows, and that the report can hold them.
+fn prepare(config: &ImportConfig) -> Result<Prepared, RunError> {
+    if let Some(path) = &config.failures {
+        failures::check_path(&config.input, path)?;
+    }
+    let identity = InputIdentity::of_input(&config.input)?;
+    let facts = RunFacts::new("import", &config.input, Some(identity.clone()));
+    // A saved plan is checked against the same hash the journal keeps,
+    // before an earlier report is touched.
+    let config = match &config.plan {
+        Some(path) => following(config, path, &identity)?,
+        None => config.clone(),
+    };
+    let journal = report::journal_path(&config.report);
+    let earlier = earlier_outcomes(&config, &journal, &identity)?;
+    let rows = read_rows(&config.input)?;
+    refuse_moved_rows(&config.report, &earlier.done, &rows.invalid, &rows.valid)?;
+    let reported = rows.reported(&config.input.regions);
+    if config.format == Format::Xlsx && reported >= workbook::MAX_ROWS as usize {
+        return Err(RunError::Usage(format!(
+            "{}: an xlsx report holds at most {} rows and the input has {reported}: use a .csv or .jsonl --report",
+            config.report.display(),
+            workbook::MAX_ROWS - 1,
+        )));
+    }
+    if rows.destinations && config.plan.is_some() {
+        return Err(RunError::Usage(
+            "--plan does not take rows that name where they go (Target columns or --regions) yet".into(),
+        ));
+    }
+    Ok(Prepared { config, identity, journal, earlier, rows, facts })
+}
+
+/// Where the run sent, as the results workbook's Summary names it.
+fn lanes_shown(lanes: &[LaneOutcome<Result<(), Stale>>]) -> String {
+    match lanes {
+        [one] => one.lane.as_ref().map_or_else(String::new, |lane| lane.destination().to_owned()),
+        many => format!("{} lanes", many.len()),
+    }
+}
+
+/// Writes `--failures`, if asked. Every outcome is in the report by now: a
+/// failures file that cannot be written is worth a warning, not the run's
+/// exit code.
+fn write_failures(
+    config: &ImportConfig,
+    identity: &InputIdentity,
+    records: &[Record<'static>],
+    summary: &mut Summary,
+) {
+    if let Some(path) = &config.failures {
+        let failed = failures::by_row(records);
+        if let Err(error) = failures::write(&config.input, Some(identity), path, &failed) {
+            summary.warnings.push(format!("{}: not written: {error}", path.display()));
+        }
+    }
+}
+
+/// What each lane did, with its rows' counts, for the summary. The
+/// records are counted once, by place; each lane takes its place's counts.
+fn lane_lines(
+    lanes: &[LaneOutcome<Result<(), Stale>>],
+    records: &[Record<'static>],
+    config: &SubmitConfig,
+) -> Vec<LaneLine> {
+    let mut by_place: HashMap<(Option<&str>, Option<&str>), Counts> = HashMap::new();
+    for record in records.iter().filter(|record| record.status != Status::Invalid) {
+        let place = (record.account.as_deref(), record.region.as_deref());
+        by_place.entry(place).or_default().add(record.status);
+    }
+    lanes
+        .iter()
+        .map(|outcome| {
+            let counts = match &outcome.destination {
+                Some(place) => by_place.get(&(place.account(), Some(place.region.as_str()))).cloned(),
+                // The one lane of a run whose rows name no place has them all.
+                None => by_place.remove(&(None, None)),
+            };
+            LaneLine {
+                destination: outcome.destination.clone(),
+                counts: counts.unwrap_or_default(),
+                stopped: outcome.stopped.clone(),
+                traffic: outcome.lane.as_ref().map(|lane| Traffic::of(lane, config)).unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+/// `config` following the saved plan at `path`: its policy, and its
+/// fingerprints to hold the service to; refused if the sheet is another.
+fn following(config: &ImportConfig, path: &Path, sheet: &InputIdentity) -> Result<ImportConfig, RunError> {
+    let plan = SavedPlan::read(path).map_err(RunError::Usage)?;
+    plan.check_sheet(sheet, &config.input.path, path)?;
+    let policy = plan.policy();
+    let submit = SubmitConfig {
+        on_existing: policy.on_existing,
+        prune: policy.prune,
+        expected: Some(Arc::new(plan.expected())),
+        ..config.submit.clone()
+    };
+    Ok(ImportConfig { submit, ..config.clone() })
+}
+
+/// What sending left.
+struct Sent {
+    records: Vec<Record<'static>>,
+    /// The outcomes of rows an earlier run finished, carried over.
+    carried: Vec<Record<'static>>,
+    lanes: Vec<LaneOutcome<Result<(), Stale>>>,
+    /// Every lane's requests together.
+    traffic: Traffic,
+}
+
+/// Sends the valid rows through a lane each place they go, but those an
+/// earlier run finished. Each outcome is journaled and shown as it comes,
+/// by one thread that drains the channel outcomes leave the senders by, so
+/// no file is written on an async worker.
+fn send(
+    config: &ImportConfig,
+    session: &mut Session,
+    valid: Vec<ValidRow>,
+    destinations: bool,
+    done: &earlier::Done,
+    (journal, identity): (&Path, &InputIdentity),
+) -> Result<Sent, RunError> {
+    let valid = placed(session, valid, &config.input.regions, destinations)?;
+    let (carried, to_send): (Vec<ValidRow>, Vec<ValidRow>) =
+        valid.into_iter().partition(|row| done.contains_key(&row_key(row)));
+    let carried = carried.iter().map(|row| done[&row_key(row)].clone()).collect();
+    let journal = Journal::open(journal, identity)?;
+    let total = to_send.len() as u64;
+    let groups = group(to_send);
+    let board = Arc::new(Board::new(groups.len()));
+    let (outcomes, received) = std::sync::mpsc::channel();
+    let progress = Progress::new(config.progress, total, board.clone());
+    let recorder = std::thread::spawn(move || record_outcomes(received, journal, progress));
+    let jobs = groups.into_iter().map(|group| SendRows {
+        group,
+        config: config.submit.clone(),
+        outcomes: outcomes.clone(),
+    });
+    let lanes = session.run(jobs.collect(), &config.submit, &board);
+    drop(outcomes);
+    // The senders are gone (sent or not), so the recorder ends.
+    let records = recorder.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    let lanes = lanes?;
+    if let Some(Err(Stale(rows))) = lanes.iter().map(|lane| &lane.output).find(|output| output.is_err()) {
+        let shown: Vec<String> =
+            rows.iter().take(5).map(|(row, name)| format!("row {row} {}", quoted(name))).collect();
+        let more = if rows.len() > 5 { format!(" and {} more", rows.len() - 5) } else { String::new() };
+        return Err(RunError::StalePlan { rows: format!("{}{more}", shown.join(", ")) });
+    }
+    let traffic = Traffic::of_all(lanes.iter().filter_map(|lane| lane.lane.as_deref()), &config.submit);
+    Ok(Sent { records, carried, lanes, traffic })
+}
+
+/// Import's job on a lane: send the group's rows, each outcome down one
+/// channel; or, for a saved plan that no longer holds, nothing.
+struct SendRows {
+    group: Group,
+    config: SubmitConfig,
+    outcomes: Outcomes,
+}
+
+impl Job for SendRows {
+    type Output = Result<(), Stale>;
+
+    fn destination(&self) -> Option<&Destination> {
+        self.group.destination.as_ref()
+    }
+
+    async fn run(self, lane: Arc<Lane>) -> Result<(), Stale> {
+        submit(lane, self.group.rows, &self.config, self.outcomes).await
+    }
+
+    fn unreachable(self, why: String) -> Result<(), Stale> {
+        for row in &self.group.rows {
+            let _ = self.outcomes.send(apply::refused(row, "NoRoleForAccount", &why));
+        }
+        Ok(())
+    }
+
+    fn not_started(self, reason: StopReason) -> Result<(), Stale> {
+        for row in &self.group.rows {
+            let _ = self.outcomes.send(apply::skipped(row, 0, &reason));
+        }
+        Ok(())
+    }
+}
+
+/// Journals, counts and shows each outcome as it comes; all of them, once
+/// the senders are done.
+fn record_outcomes(
+    received: Receiver<Record<'static>>,
+    mut journal: Journal,
+    mut progress: Progress,
+) -> Vec<Record<'static>> {
+    let (mut records, mut counts) = (Vec::new(), Counts::default());
+    loop {
+        match received.recv_timeout(progress::TICK) {
+            Ok(record) => {
+                if let Err(error) = journal.append(&record) {
+                    stderr::error(&format!("cannot append to the journal: {error}"));
+                }
+                counts.add(record.status);
+                progress.row_done(&counts);
+                records.push(record);
+            }
+            Err(RecvTimeoutError::Timeout) => progress.tick(&counts),
+            Err(RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    progress.finish();
+    records
+}
+
+fn write_report(
+    path: &Path,
+    format: Format,
+    facts: RunFacts,
+    records: &[Record<'static>],
+) -> Result<(), ReportError> {
+    let mut sink = create_sink(path, format, facts)?;
+    records.iter().try_for_each(|record| sink.write(record))?;
+    sink.finish().map(drop)
+}

@@ -1,0 +1,81 @@
+//! A client for each destination. A lane in the base credentials' own
+//! account sends with them; a lane in another account assumes
+//! `arn:aws:iam::<account>:role/<--role-name>` through aws-config's STS role
+//! provider (session `wa-bulk`, the ExternalId if given), whose credentials
+//! the SDK refreshes before they expire. Without a role name, another
+//! account cannot be reached, and its rows say why. A role that cannot be
+//! assumed fails at its lane's first request, which stops that lane.
+
+use aws_config::sts::AssumeRoleProvider;
+use aws_sdk_wellarchitected::Client;
+use aws_sdk_wellarchitected::config::{Region, SharedCredentialsProvider};
+use aws_types::SdkConfig;
+
+use super::FleetConfig;
+use crate::destination::Destination;
+
+/// The session name of every assumed role.
+pub const SESSION_NAME: &str = "wa-bulk";
+
+/// Where requests go when no destination is named, as messages say it.
+pub const CONFIGURED_REGION: &str = "the Well-Architected API of the configured Region";
+
+/// The credentials of each account: the base's own, or a role's.
+#[derive(Clone)]
+pub struct Roles {
+    base: SdkConfig,
+    base_account: Option<String>,
+    fleet: FleetConfig,
+}
+
+impl Roles {
+    pub fn new(base: &SdkConfig, base_account: Option<&str>, fleet: &FleetConfig) -> Roles {
+        Roles { base: base.clone(), base_account: base_account.map(str::to_owned), fleet: fleet.clone() }
+    }
+
+    /// Where the base configuration sends, as messages name it.
+    pub fn base_name(&self) -> String {
+        self.base.endpoint_url().map_or_else(|| CONFIGURED_REGION.to_owned(), str::to_owned)
+    }
+
+    /// A client for `destination` and the lane's name for messages; or why
+    /// it cannot be reached.
+    pub fn client(
+        &self,
+        destination: Option<&Destination>,
+    ) -> impl std::future::Future<Output = Result<(Client, String), String>> + Send + 'static {
+        let roles = self.clone();
+        let destination = destination.cloned();
+        async move {
+            let Some(destination) = destination else {
+                return Ok((Client::new(&roles.base), roles.base_name()));
+            };
+            let mut config = aws_sdk_wellarchitected::config::Builder::from(&roles.base)
+                .region(Region::new(destination.region.clone()));
+            let own =
+                destination.account.is_empty() || roles.base_account.as_deref() == Some(&destination.account);
+            if !own {
+                let provider = roles.assumed(&destination.account)?.configure(&roles.base).build().await;
+                config = config.credentials_provider(SharedCredentialsProvider::new(provider));
+            }
+            Ok((Client::from_conf(config.build()), destination.to_string()))
+        }
+    }
+
+    /// The role provider for `account`, or why there is none.
+    fn assumed(&self, account: &str) -> Result<aws_config::sts::AssumeRoleProviderBuilder, String> {
+        let Some(role) = &self.fleet.role_name else {
+            return Err(format!(
+                "the row's Target account {account} is not the account of the credentials ({}), and no \
+                 --role-name says which role to assume in it",
+                self.base_account.as_deref().unwrap_or("unknown")
+            ));
+        };
+        let arn = format!("arn:aws:iam::{account}:role/{role}");
+        let mut provider = AssumeRoleProvider::builder(arn).session_name(SESSION_NAME);
+        if let Some(id) = &self.fleet.external_id {
+            provider = provider.external_id(id);
+        }
+        Ok(provider)
+    }
+}

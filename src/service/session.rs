@@ -1,0 +1,156 @@
+//! A session: what a command needs to talk to the service, made once from
+//! the AWS options (or `--local`). The configuration is checked when the
+//! session opens, before the input is read, so an incomplete one is one
+//! line before anything else. The connection comes later, when a command
+//! first needs it: only then does `--local` start its in-process emulator,
+//! and [`Session::close`] is the one way it stops. The base credentials'
+//! account is asked of STS only when a command needs it (rows that name a
+//! Target account). The [`fleet`](super::fleet) runs on the session's
+//! runtime, with a client per destination from its [`Roles`].
+
+use std::future::Future;
+use std::sync::Arc;
+
+use aws_types::SdkConfig;
+
+use super::FleetConfig;
+use super::board::Board;
+use super::fleet::{self, Job, LaneOutcome};
+use super::roles::Roles;
+use crate::emulator::{Emulator, EmulatorConfig, local_credentials};
+use crate::submit::SubmitConfig;
+use crate::submit::client::{AwsOptions, aws_config};
+
+/// Where requests go.
+#[derive(Debug, Clone)]
+pub enum Service {
+    /// The AWS API, through aws-config's default chain.
+    Aws(AwsOptions),
+    /// An emulator started in-process for this run.
+    Local,
+}
+
+/// Why a session cannot be had.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    /// The AWS configuration lacks credentials or a Region, or the
+    /// credentials' account cannot be told.
+    #[error("AWS configuration: {0}")]
+    Configuration(String),
+    /// The async runtime or the built-in emulator cannot start.
+    #[error("cannot start the sender: {0}")]
+    Runtime(std::io::Error),
+}
+
+/// One command's hold on the service.
+pub struct Session {
+    runtime: tokio::runtime::Runtime,
+    fleet: FleetConfig,
+    /// The checked configuration; for `--local`, none until connected.
+    base: Option<SdkConfig>,
+    emulator: Option<Emulator>,
+    /// The base credentials' account, once asked.
+    base_account: Option<String>,
+}
+
+impl Session {
+    /// Checks the configuration: for AWS, that the default chain gives
+    /// credentials and a Region.
+    pub fn open(service: &Service, fleet: &FleetConfig) -> Result<Session, SessionError> {
+        let runtime = tokio::runtime::Runtime::new().map_err(SessionError::Runtime)?;
+        let base = match service {
+            Service::Aws(options) => {
+                Some(runtime.block_on(aws_config(options)).map_err(SessionError::Configuration)?)
+            }
+            Service::Local => None,
+        };
+        Ok(Session { runtime, fleet: fleet.clone(), base, emulator: None, base_account: None })
+    }
+
+    /// The base configuration; for `--local`, that of an emulator started
+    /// now, for this run.
+    pub fn connect(&mut self) -> Result<&SdkConfig, SessionError> {
+        if self.base.is_none() {
+            let emulator = self
+                .runtime
+                .block_on(Emulator::start(EmulatorConfig::default()))
+                .map_err(SessionError::Runtime)?;
+            tracing::info!(endpoint = %emulator.endpoint_url(), "sending to the built-in emulator");
+            self.base = Some(self.runtime.block_on(emulator.sdk_config(local_credentials(), "us-east-1")));
+            self.emulator = Some(emulator);
+        }
+        Ok(self.base.as_ref().expect("set above"))
+    }
+
+    /// The Region of the base configuration, where rows that name none go.
+    pub fn base_region(&mut self) -> Result<String, SessionError> {
+        let region = self.connect()?.region().map_or("us-east-1", |region| region.as_ref());
+        Ok(region.to_owned())
+    }
+
+    /// The account of the base credentials (STS GetCallerIdentity), asked once.
+    pub fn base_account(&mut self) -> Result<String, SessionError> {
+        if let Some(account) = &self.base_account {
+            return Ok(account.clone());
+        }
+        let base = self.connect()?.clone();
+        let account = self.runtime.block_on(caller_account(&base)).map_err(SessionError::Configuration)?;
+        Ok(self.base_account.insert(account).clone())
+    }
+
+    /// The clients of each destination, as far as the session knows the
+    /// base account.
+    pub fn roles(&mut self) -> Result<Roles, SessionError> {
+        let base = self.connect()?.clone();
+        Ok(Roles::new(&base, self.base_account.as_deref(), &self.fleet))
+    }
+
+    /// Runs `jobs` through the fleet, a lane each, until they are done or
+    /// the board stops them; Ctrl-C interrupts the board.
+    pub fn run<J: Job>(
+        &mut self,
+        jobs: Vec<J>,
+        config: &SubmitConfig,
+        board: &Arc<Board>,
+    ) -> Result<Vec<LaneOutcome<J::Output>>, SessionError> {
+        let roles = self.roles()?;
+        let max_lanes = self.fleet.max_lanes;
+        Ok(self.block_on(async {
+            let interrupt = board.clone();
+            let listening = tokio::spawn(async move {
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    interrupt.interrupt();
+                }
+            });
+            let outcomes = fleet::run(&roles, jobs, config, max_lanes, board.clone()).await;
+            listening.abort();
+            outcomes
+        }))
+    }
+
+    /// Runs a future on the session's runtime.
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        self.runtime.block_on(future)
+    }
+
+    /// Ends the session. A built-in emulator that does not stop cleanly is
+    /// a warning: what the run did matters more than how the emulator ends.
+    pub fn close(mut self) {
+        if let Some(emulator) = self.emulator.take()
+            && let Err(error) = self.runtime.block_on(emulator.stop())
+        {
+            tracing::warn!(%error, "the built-in emulator did not stop cleanly");
+        }
+    }
+}
+
+/// The account of the credentials of `base` (STS GetCallerIdentity).
+async fn caller_account(base: &SdkConfig) -> Result<String, String> {
+    let identity = aws_sdk_sts::Client::new(base).get_caller_identity().send().await.map_err(|error| {
+        format!(
+            "cannot tell the account of the credentials (STS GetCallerIdentity): {}",
+            aws_sdk_sts::error::DisplayErrorContext(&error)
+        )
+    })?;
+    identity.account.ok_or_else(|| "STS GetCallerIdentity named no account".to_owned())
+}
