@@ -1,30 +1,73 @@
 //! The columns wa-bulk adds after a sheet's own in what it gives back to be
-//! fixed and read again: the xlsx results workbook ([`RESULT_COLUMNS`]) and
+//! fixed and read again: the xlsx results workbook ([`ResultColumn`]) and
 //! `--failures` ([`FAILURE_COLUMNS`]). The report writes them and the
 //! reader leaves them out, so both take them from here, below either.
 
-/// The columns of a results workbook after the input's own, in order; the
-/// last two only when rows name where they go (see [`result_columns`]).
-pub const RESULT_COLUMNS_WITH_DESTINATION: [&str; 10] = [
-    "Status",
-    "Workload Name",
-    "Workload Id",
-    "Workload ARN",
-    "Attempts",
-    "Error Code",
-    "Message",
-    "Input Row",
-    "Account",
-    "Region",
-];
-
-/// The result columns when rows do not name where they go.
-pub const RESULT_COLUMNS: &[&str] = RESULT_COLUMNS_WITH_DESTINATION.split_at(8).0;
-
-/// The result columns of a workbook, with or without the destination.
-pub fn result_columns(destinations: bool) -> &'static [&'static str] {
-    if destinations { &RESULT_COLUMNS_WITH_DESTINATION } else { RESULT_COLUMNS }
+/// A column of a results workbook after the input's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResultColumn {
+    Status,
+    WorkloadName,
+    WorkloadId,
+    WorkloadArn,
+    Attempts,
+    ErrorCode,
+    Message,
+    InputRow,
+    /// Only when rows name where they go, as the last two.
+    Account,
+    Region,
 }
+
+impl ResultColumn {
+    /// In the workbook's order.
+    pub const ALL: [ResultColumn; 10] = [
+        ResultColumn::Status,
+        ResultColumn::WorkloadName,
+        ResultColumn::WorkloadId,
+        ResultColumn::WorkloadArn,
+        ResultColumn::Attempts,
+        ResultColumn::ErrorCode,
+        ResultColumn::Message,
+        ResultColumn::InputRow,
+        ResultColumn::Account,
+        ResultColumn::Region,
+    ];
+
+    pub const fn header(self) -> &'static str {
+        match self {
+            ResultColumn::Status => "Status",
+            ResultColumn::WorkloadName => "Workload Name",
+            ResultColumn::WorkloadId => "Workload Id",
+            ResultColumn::WorkloadArn => "Workload ARN",
+            ResultColumn::Attempts => "Attempts",
+            ResultColumn::ErrorCode => "Error Code",
+            ResultColumn::Message => "Message",
+            ResultColumn::InputRow => "Input Row",
+            ResultColumn::Account => "Account",
+            ResultColumn::Region => "Region",
+        }
+    }
+
+    /// The columns of a workbook, with or without the destination.
+    pub fn of(destinations: bool) -> &'static [ResultColumn] {
+        if destinations { &ResultColumn::ALL } else { ResultColumn::ALL.split_at(8).0 }
+    }
+}
+
+/// The headers of every result column, in order.
+pub const RESULT_COLUMNS_WITH_DESTINATION: [&str; 10] = {
+    let mut headers = [""; 10];
+    let mut index = 0;
+    while index < headers.len() {
+        headers[index] = ResultColumn::ALL[index].header();
+        index += 1;
+    }
+    headers
+};
+
+/// The result columns' headers when rows do not name where they go.
+pub const RESULT_COLUMNS: &[&str] = RESULT_COLUMNS_WITH_DESTINATION.split_at(8).0;
 
 /// The columns `--failures` adds after the input's own.
 pub const FAILURE_COLUMNS: [&str; 3] = ["status", "error_code", "message"];

@@ -71,38 +71,52 @@ fn xlsx_error(path: &Path, error: XlsxError) -> ReportError {
 fn workbook(example: bool) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
     let bold = Format::new().set_bold().set_background_color("#DDEBF7");
-    let text = Format::new().set_num_format("@");
     let fields: Vec<Field> = columns().collect();
     let extras = extra_columns();
+    let last = write_workloads(&mut workbook, &fields, &extras, example, &bold)?;
+    write_how_to_fill(&mut workbook, &fields, extras, last, &bold)?;
+    // The industry types are too many for a list written into the rule.
+    let lists = workbook.add_worksheet().set_name("Lists")?;
+    for (row, industry) in INDUSTRY_TYPES.iter().enumerate() {
+        lists.write_string(row as u32, 0, *industry)?;
+    }
+    lists.set_hidden(true);
+    workbook.save_to_buffer()
+}
+
+/// The Workloads sheet: a column a member, then the extra columns, each
+/// with its rule on its header and a dropdown where the member has values;
+/// the examples with `--example`. Its last column.
+fn write_workloads(
+    workbook: &mut Workbook,
+    fields: &[Field],
+    extras: &[Extra],
+    example: bool,
+    bold: &Format,
+) -> Result<u16, XlsxError> {
+    let text = Format::new().set_num_format("@");
     let first_extra = fields.len() as u16; // the tag example column, then where and with whom
     let last = first_extra + extras.len() as u16 - 1;
-
     let sheet = workbook.add_worksheet().set_name("Workloads")?;
-    for (column, field) in fields.iter().enumerate() {
+    let headed = fields.iter().map(|field| (header(*field), field.heading(), describe(*field), Some(*field)));
+    let extra =
+        extras.iter().map(|extra| (extra.header.clone(), extra.title.to_owned(), extra.rule.clone(), None));
+    for (column, (header, title, rule, field)) in headed.chain(extra).enumerate() {
         let column = column as u16;
-        sheet.write_string_with_format(0, column, header(*field), &bold)?;
-        sheet.set_column_width(column, (field.heading().len() as f64 + 4.0).clamp(12.0, 40.0))?;
+        let (least, width) = if field.is_some() { (12.0, title.len()) } else { (14.0, header.len()) };
+        sheet.write_string_with_format(0, column, &header, bold)?;
+        sheet.set_column_width(column, (width as f64 + 4.0).clamp(least, 40.0))?;
         // Every cell text, so 012345678901 stays twelve digits.
         sheet.set_column_format(column, &text)?;
-        let title: String = field.heading().chars().take(32).collect();
-        let message = shortened(&describe(*field), 255);
-        let help =
-            DataValidation::new().allow_any_value().set_input_title(title)?.set_input_message(message)?;
-        sheet.add_data_validation(0, column, 0, column, &help)?;
-        if let Some(dropdown) = dropdown(*field)? {
-            sheet.add_data_validation(1, column, ROWS, column, &dropdown)?;
-        }
-    }
-    for (offset, extra) in extras.iter().enumerate() {
-        let column = first_extra + offset as u16;
-        sheet.write_string_with_format(0, column, &extra.header, &bold)?;
-        sheet.set_column_width(column, (extra.header.len() as f64 + 4.0).clamp(14.0, 40.0))?;
-        sheet.set_column_format(column, &text)?;
+        let title: String = title.chars().take(32).collect();
         let help = DataValidation::new()
             .allow_any_value()
-            .set_input_title(extra.title)?
-            .set_input_message(shortened(&extra.rule, 255))?;
+            .set_input_title(title)?
+            .set_input_message(shortened(&rule, 255))?;
         sheet.add_data_validation(0, column, 0, column, &help)?;
+        if let Some(dropdown) = field.map(dropdown).transpose()?.flatten() {
+            sheet.add_data_validation(1, column, ROWS, column, &dropdown)?;
+        }
     }
     if example {
         for (row, values) in EXAMPLES.iter().enumerate() {
@@ -117,11 +131,22 @@ fn workbook(example: bool) -> Result<Vec<u8>, XlsxError> {
     }
     sheet.set_freeze_panes(1, 0)?;
     sheet.autofilter(0, 0, ROWS, last)?;
+    Ok(last)
+}
 
+/// The How to fill sheet: every column's member and rule, then notes
+/// below the Workloads sheet's last column's row.
+fn write_how_to_fill(
+    workbook: &mut Workbook,
+    fields: &[Field],
+    extras: Vec<Extra>,
+    last: u16,
+    bold: &Format,
+) -> Result<(), XlsxError> {
     let how = workbook.add_worksheet().set_name("How to fill")?;
     how.set_column_width(0, 34.0)?.set_column_width(1, 46.0)?.set_column_width(2, 110.0)?;
     for (column, title) in ["Column", "API member", "Rule"].iter().enumerate() {
-        how.write_string_with_format(0, column as u16, *title, &bold)?;
+        how.write_string_with_format(0, column as u16, *title, bold)?;
     }
     let rows = fields.iter().map(|field| (header(*field), field.api_member().to_owned(), describe(*field)));
     let extra_rows = extras.into_iter().map(|extra| (extra.header, extra.member.to_owned(), extra.rule));
@@ -140,14 +165,7 @@ fn workbook(example: bool) -> Result<Vec<u8>, XlsxError> {
     for (index, note) in notes.iter().enumerate() {
         how.write_string(first + index as u32, 0, *note)?;
     }
-
-    // The industry types are too many for a list written into the rule.
-    let lists = workbook.add_worksheet().set_name("Lists")?;
-    for (row, industry) in INDUSTRY_TYPES.iter().enumerate() {
-        lists.write_string(row as u32, 0, *industry)?;
-    }
-    lists.set_hidden(true);
-    workbook.save_to_buffer()
+    Ok(())
 }
 
 /// A column after the members': a tag, or one that says where a workload

@@ -23,29 +23,27 @@ const DURATIONS: std::ops::RangeInclusive<u64> = 900..=43_200;
 /// Answers one STS request.
 pub(super) fn answer(shared: &Arc<Shared>, caller: &Caller, body: &[u8]) -> Response {
     let form: HashMap<String, String> = form_urlencoded::parse(body).into_owned().collect();
+    match form.get("Action").map(String::as_str).unwrap_or_default() {
+        "GetCallerIdentity" => caller_identity(shared, caller),
+        "AssumeRole" => assume_role(shared, caller, &form),
+        action => {
+            refusal(StatusCode::BAD_REQUEST, "InvalidAction", &format!("Could not find operation {action}"))
+        }
+    }
+}
+
+/// AssumeRole: temporary keys that sign as the role's account, or the
+/// refusal STS gives.
+fn assume_role(shared: &Shared, caller: &Caller, form: &HashMap<String, String>) -> Response {
     let value = |name: &str| form.get(name).map(String::as_str).unwrap_or_default();
-    if value("Action") == "GetCallerIdentity" {
-        return caller_identity(shared, caller);
-    }
-    if value("Action") != "AssumeRole" {
-        let action = value("Action");
-        return refusal(
-            StatusCode::BAD_REQUEST,
-            "InvalidAction",
-            &format!("Could not find operation {action}"),
-        );
-    }
     let role = value("RoleArn");
     let Some((account, role_name)) = role_parts(role) else {
         return refusal(StatusCode::BAD_REQUEST, "ValidationError", &format!("{role} is not a role ARN"));
     };
     let session = value("RoleSessionName");
     if !(2..=64).contains(&session.len()) {
-        return refusal(
-            StatusCode::BAD_REQUEST,
-            "ValidationError",
-            "RoleSessionName must be 2 to 64 characters",
-        );
+        let message = "RoleSessionName must be 2 to 64 characters";
+        return refusal(StatusCode::BAD_REQUEST, "ValidationError", message);
     }
     let config = &shared.config;
     let external_id_wrong = config.external_id.as_deref().is_some_and(|wanted| wanted != value("ExternalId"));
@@ -56,8 +54,7 @@ pub(super) fn answer(shared: &Arc<Shared>, caller: &Caller, body: &[u8]) -> Resp
         );
         return refusal(StatusCode::FORBIDDEN, "AccessDenied", &message);
     }
-    let asked = value("DurationSeconds").parse::<u64>().ok();
-    let seconds = match asked {
+    let seconds = match value("DurationSeconds").parse::<u64>().ok() {
         Some(seconds) if !DURATIONS.contains(&seconds) => {
             let message = "DurationSeconds must be 900 to 43200";
             return refusal(StatusCode::BAD_REQUEST, "ValidationError", message);
@@ -74,6 +71,17 @@ pub(super) fn answer(shared: &Arc<Shared>, caller: &Caller, body: &[u8]) -> Resp
         "sts",
     );
     shared.keys.issue(&credentials, account);
+    assumed(&credentials, expires, account, role_name, session)
+}
+
+/// The answer of an AssumeRole that succeeded.
+fn assumed(
+    credentials: &Credentials,
+    expires: SystemTime,
+    account: &str,
+    role: &str,
+    session: &str,
+) -> Response {
     let expiration = DateTime::from(expires).fmt(DateTimeFormat::DateTime).unwrap_or_default();
     let xml = format!(
         "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleResult>\
@@ -87,7 +95,7 @@ pub(super) fn answer(shared: &Arc<Shared>, caller: &Caller, body: &[u8]) -> Resp
         credentials.session_token().unwrap_or_default(),
         rand::random::<u64>(),
         escaped(session),
-        escaped(role_name),
+        escaped(role),
         escaped(session),
         request_id(),
     );

@@ -181,43 +181,22 @@ impl ColumnMap {
         };
         let mut unknown = Vec::new();
         for (index, header) in headers.iter().enumerate() {
-            if index >= map.own_width {
-                map.targets.push(None);
-                continue;
-            }
-            let target = resolve(header, overrides);
-            let earlier = match &target {
-                Some(Target::Field(field)) => map.by_field.insert(*field, index),
-                Some(Target::Tag(key)) => map.by_tag.insert(key.clone(), index),
-                Some(Target::TargetAccount) => map.target_account.replace(index),
-                Some(Target::TargetRegion) => map.target_region.replace(index),
-                Some(Target::ShareWith) => map.share_with.replace(index),
-                None => {
-                    if !header.trim().is_empty() {
-                        unknown.push(header.trim().to_owned());
-                    }
-                    None
-                }
-            };
-            if let Some(earlier) = earlier {
+            let own = index < map.own_width;
+            let target = if own { resolve(header, overrides) } else { None };
+            if let Some(earlier) = map.place(index, target.as_ref()) {
                 return Err(InputError::DuplicateColumn {
                     file: file.to_owned(),
                     first: headers[earlier].trim().to_owned(),
                     second: header.trim().to_owned(),
                 });
             }
+            if own && target.is_none() && !header.trim().is_empty() {
+                unknown.push(header.trim().to_owned());
+            }
             map.targets.push(target);
         }
         map.headers = headers.into_iter().map(|h| h.trim().to_owned()).collect();
-        let mut missing: Vec<&str> = REQUIRED_COLUMNS
-            .iter()
-            .filter(|field| !map.by_field.contains_key(field))
-            .map(|field| field.name())
-            .collect();
-        if !map.by_field.contains_key(&Field::AwsRegions) && !map.by_field.contains_key(&Field::NonAwsRegions)
-        {
-            missing.push("AwsRegions or NonAwsRegions");
-        }
+        let missing = map.missing_required();
         if !missing.is_empty() {
             return Err(InputError::MissingColumns {
                 file: file.to_owned(),
@@ -226,6 +205,33 @@ impl ColumnMap {
             });
         }
         Ok((map, unknown))
+    }
+
+    /// Notes that column `index` fills `target`; the column that filled it
+    /// already, if one did.
+    fn place(&mut self, index: usize, target: Option<&Target>) -> Option<usize> {
+        match target? {
+            Target::Field(field) => self.by_field.insert(*field, index),
+            Target::Tag(key) => self.by_tag.insert(key.clone(), index),
+            Target::TargetAccount => self.target_account.replace(index),
+            Target::TargetRegion => self.target_region.replace(index),
+            Target::ShareWith => self.share_with.replace(index),
+        }
+    }
+
+    /// The required members no column fills.
+    fn missing_required(&self) -> Vec<&'static str> {
+        let mut missing: Vec<&str> = REQUIRED_COLUMNS
+            .iter()
+            .filter(|field| !self.by_field.contains_key(field))
+            .map(|field| field.name())
+            .collect();
+        if !self.by_field.contains_key(&Field::AwsRegions)
+            && !self.by_field.contains_key(&Field::NonAwsRegions)
+        {
+            missing.push("AwsRegions or NonAwsRegions");
+        }
+        missing
     }
 
     /// How many columns the header row has.

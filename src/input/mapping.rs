@@ -37,11 +37,11 @@ pub fn map_row<'a>(
             continue;
         }
         let problem = |code, detail| columns.cell_problem(raw.row, column, code, detail);
+        let typed_as_number = raw.numeric.contains(&column);
         match target {
             Target::Tag(key) => request.tags.push((key.as_str().into(), cell.into())),
             Target::Field(Field::Tags) => map_tags(cell, &mut request, problems, problem),
             Target::Field(Field::AccountIds) => {
-                let typed_as_number = raw.numeric.contains(&column);
                 map_account_ids(cell, typed_as_number, &mut request, problems, problem);
             }
             Target::Field(field) if field.is_list() => {
@@ -50,25 +50,57 @@ pub fn map_row<'a>(
             }
             Target::Field(field) => request.set_scalar(*field, friendly(*field, cell)),
             Target::TargetAccount => {
-                let account = padded_account(cell, raw.numeric.contains(&column));
-                match account_problem(&account) {
-                    Some(detail) => {
-                        problems.push(problem(Code::InvalidFormat, detail));
-                        placement.unusable = true;
-                    }
-                    None => placement.account = Some(account),
-                }
+                map_target_account(cell, typed_as_number, &mut placement, problems, problem);
             }
+            Target::TargetRegion => map_target_region(cell, &mut placement, problems, problem),
             Target::ShareWith => map_shares(cell, &mut placement, problems, problem),
-            Target::TargetRegion => match region_problem(cell) {
-                Some(detail) => {
-                    problems.push(problem(Code::InvalidRegion, detail));
-                    placement.unusable = true;
-                }
-                None => placement.region = Some(cell.into()),
-            },
         }
     }
+    refuse_sharing_with_owner(columns, raw.row, &placement, problems);
+    (request, placement)
+}
+
+/// A `Target account` cell: twelve digits, or the row's place is unknown.
+fn map_target_account<'a>(
+    cell: &'a str,
+    typed_as_number: bool,
+    placement: &mut Placement<'a>,
+    problems: &mut Vec<Problem>,
+    problem: impl Fn(Code, String) -> Problem,
+) {
+    let account = padded_account(cell, typed_as_number);
+    match account_problem(&account) {
+        Some(detail) => {
+            problems.push(problem(Code::InvalidFormat, detail));
+            placement.unusable = true;
+        }
+        None => placement.account = Some(account),
+    }
+}
+
+/// A `Target Region` cell: a Region code, or the row's place is unknown.
+fn map_target_region<'a>(
+    cell: &'a str,
+    placement: &mut Placement<'a>,
+    problems: &mut Vec<Problem>,
+    problem: impl Fn(Code, String) -> Problem,
+) {
+    match region_problem(cell) {
+        Some(detail) => {
+            problems.push(problem(Code::InvalidRegion, detail));
+            placement.unusable = true;
+        }
+        None => placement.region = Some(cell.into()),
+    }
+}
+
+/// A workload is shared from the account that owns it, never with it.
+fn refuse_sharing_with_owner(
+    columns: &ColumnMap,
+    row: u64,
+    placement: &Placement<'_>,
+    problems: &mut Vec<Problem>,
+) {
     if let (Some(account), Some(column)) = (&placement.account, columns.share_column())
         && placement.shares.iter().any(|share| share.with == **account)
     {
@@ -76,9 +108,8 @@ pub fn map_row<'a>(
             "{} is the row's Target account, which owns the workload: a workload is not shared with its owner",
             quoted(account)
         );
-        problems.push(columns.cell_problem(raw.row, column, Code::InvalidFormat, detail));
+        problems.push(columns.cell_problem(row, column, Code::InvalidFormat, detail));
     }
-    (request, placement)
 }
 
 /// A `Share with` cell: entries, each a principal once.

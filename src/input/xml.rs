@@ -199,42 +199,21 @@ impl<R: Read> Tokens<R> {
                 return Ok(Token::End);
             }
             if self.buffer[self.at] != b'<' {
-                let end = match self.find(0, |bytes| memchr::memchr(b'<', bytes))? {
-                    Some(end) => end,
-                    None => self.end - self.at,
-                };
-                let start = self.at;
-                self.at += end;
-                return Ok(Token::Text(&self.buffer[start..start + end]));
+                return self.text();
             }
             // A tag's second byte says what it is.
             if self.end - self.at < 2 && !self.fill()? {
                 return Err(malformed("it ends inside a tag"));
             }
-            let start = self.at;
-            match self.buffer[start + 1] {
+            match self.buffer[self.at + 1] {
                 b'?' => {
                     let end = self
                         .expect(2, "a processing instruction", |bytes| memchr::memmem::find(bytes, b"?>"))?;
                     self.at += end + 2;
                 }
                 b'!' => {
-                    // Enough bytes to tell a comment, CDATA and a DTD apart.
-                    while self.end - self.at < 9 && self.fill()? {}
-                    let head = &self.buffer[self.at..self.end];
-                    if head.starts_with(b"<!--") {
-                        let end = self.expect(4, "a comment", |bytes| memchr::memmem::find(bytes, b"-->"))?;
-                        self.at += end + 3;
-                    } else if head.starts_with(b"<![CDATA[") {
-                        let end =
-                            self.expect(9, "a CDATA section", |bytes| memchr::memmem::find(bytes, b"]]>"))?;
-                        let start = self.at;
-                        self.at += end + 3;
-                        return Ok(Token::CData(&self.buffer[start + 9..start + end]));
-                    } else {
-                        return Err(malformed(
-                            "it declares a DTD or another <! construct, which workbooks never hold",
-                        ));
+                    if let Some((start, end)) = self.markup()? {
+                        return Ok(Token::CData(&self.buffer[start..end]));
                     }
                 }
                 b'/' => {
@@ -245,24 +224,58 @@ impl<R: Read> Tokens<R> {
                         name: local(self.buffer[start + 2..start + end].trim_ascii()),
                     });
                 }
-                _ => {
-                    let end = self.expect(1, "a tag", tag_end)?;
-                    let start = self.at;
-                    self.at += end + 1;
-                    let inside = &self.buffer[start + 1..start + end];
-                    let (inside, empty) = match inside.strip_suffix(b"/") {
-                        Some(inside) => (inside, true),
-                        None => (inside, false),
-                    };
-                    let name_end = inside.iter().position(u8::is_ascii_whitespace).unwrap_or(inside.len());
-                    return Ok(Token::Open {
-                        name: local(&inside[..name_end]),
-                        attributes: Attributes(&inside[name_end..]),
-                        empty,
-                    });
-                }
+                _ => return self.open_tag(),
             }
         }
+    }
+
+    /// The text up to the next tag, or the end.
+    fn text(&mut self) -> Result<Token<'_>, XmlError> {
+        let end = match self.find(0, |bytes| memchr::memchr(b'<', bytes))? {
+            Some(end) => end,
+            None => self.end - self.at,
+        };
+        let start = self.at;
+        self.at += end;
+        Ok(Token::Text(&self.buffer[start..start + end]))
+    }
+
+    /// A `<!` construct: a comment, skipped; a CDATA section, whose text's
+    /// place in the buffer it gives; anything else (a DTD) is refused.
+    fn markup(&mut self) -> Result<Option<(usize, usize)>, XmlError> {
+        // Enough bytes to tell a comment, CDATA and a DTD apart.
+        while self.end - self.at < 9 && self.fill()? {}
+        let head = &self.buffer[self.at..self.end];
+        if head.starts_with(b"<!--") {
+            let end = self.expect(4, "a comment", |bytes| memchr::memmem::find(bytes, b"-->"))?;
+            self.at += end + 3;
+            return Ok(None);
+        }
+        if head.starts_with(b"<![CDATA[") {
+            let end = self.expect(9, "a CDATA section", |bytes| memchr::memmem::find(bytes, b"]]>"))?;
+            let start = self.at;
+            self.at += end + 3;
+            return Ok(Some((start + 9, start + end)));
+        }
+        Err(malformed("it declares a DTD or another <! construct, which workbooks never hold"))
+    }
+
+    /// A start tag, or an empty element's tag.
+    fn open_tag(&mut self) -> Result<Token<'_>, XmlError> {
+        let end = self.expect(1, "a tag", tag_end)?;
+        let start = self.at;
+        self.at += end + 1;
+        let inside = &self.buffer[start + 1..start + end];
+        let (inside, empty) = match inside.strip_suffix(b"/") {
+            Some(inside) => (inside, true),
+            None => (inside, false),
+        };
+        let name_end = inside.iter().position(u8::is_ascii_whitespace).unwrap_or(inside.len());
+        Ok(Token::Open {
+            name: local(&inside[..name_end]),
+            attributes: Attributes(&inside[name_end..]),
+            empty,
+        })
     }
 
     /// The raw text of an element written the plainest way, `open`, a text,

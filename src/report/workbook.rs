@@ -31,7 +31,7 @@ use super::identity::InputIdentity;
 use super::rejoin::Again;
 use super::sink::{Encoder, ReportSink};
 use super::{Counts, Record, ReportError, Status};
-use crate::added_columns::{RESULT_COLUMNS_WITH_DESTINATION, result_columns};
+use crate::added_columns::{RESULT_COLUMNS_WITH_DESTINATION, ResultColumn};
 use crate::input::{InputOptions, RawRow};
 
 /// The sheets' names.
@@ -224,26 +224,9 @@ fn write_results(
     let mut again = Again::open(&facts.input, facts.read.as_ref()).map_err(|error| error.to_string());
     let own: Vec<String> = again.as_ref().map(|again| again.headers().to_vec()).unwrap_or_default();
     let formats = Formats::new();
+    let columns = ResultColumn::of(facts.destinations);
     let sheet = workbook.add_worksheet_with_constant_memory().map_err(failed)?;
-    sheet.set_name(RESULTS).map_err(failed)?;
-    // Printed (or saved as PDF), the columns fit across a landscape page.
-    sheet.set_landscape().set_print_fit_to_pages(1, 0);
-    let columns = result_columns(facts.destinations);
-    let widths = [11.0, 24.0, 24.0, 30.0, 9.0, 16.0, 60.0, 10.0, 14.0, 14.0];
-    for (column, header) in own.iter().enumerate() {
-        let width = (header.chars().count() as f64 + 4.0).clamp(16.0, 40.0);
-        sheet.set_column_width(column as u16, width).map_err(failed)?;
-    }
-    for (offset, width) in widths.into_iter().take(columns.len()).enumerate() {
-        sheet.set_column_width((own.len() + offset) as u16, width).map_err(failed)?;
-    }
-    for (column, header) in own.iter().enumerate() {
-        sheet.write_string_with_format(0, column as u16, fit(header), &formats.heading).map_err(failed)?;
-    }
-    for (offset, header) in columns.iter().enumerate() {
-        let column = (own.len() + offset) as u16;
-        sheet.write_string_with_format(0, column, *header, &formats.added_heading).map_err(failed)?;
-    }
+    write_headers(sheet, &own, columns, &formats).map_err(failed)?;
     let mut written = Written { counts: Counts::default(), codes: HashMap::new(), without_input: None };
     let mut upcoming: Option<RawRow> = None;
     let mut sheet_row = 0;
@@ -269,7 +252,7 @@ fn write_results(
             (Ok(again), Some(raw)) => again.own_cells(raw).collect(),
             _ => vec![""; own.len()],
         };
-        write_line(sheet, sheet_row, &cells, &line, &formats).map_err(failed)?;
+        write_line(sheet, sheet_row, (&cells, columns), &line, &formats).map_err(failed)?;
         written.counts.add(line.status);
         if let Some(code) = line.code {
             *written.codes.entry(code).or_default() += 1;
@@ -280,6 +263,66 @@ fn write_results(
     sheet.autofilter(0, 0, sheet_row, last_column).map_err(failed)?;
     written.without_input = again.err();
     Ok(written)
+}
+
+/// The Results sheet's name, page, widths and header row: the input's own
+/// headers, then the result columns'.
+fn write_headers(
+    sheet: &mut Worksheet,
+    own: &[String],
+    columns: &[ResultColumn],
+    formats: &Formats,
+) -> Result<(), XlsxError> {
+    sheet.set_name(RESULTS)?;
+    // Printed (or saved as PDF), the columns fit across a landscape page.
+    sheet.set_landscape().set_print_fit_to_pages(1, 0);
+    for (column, header) in own.iter().enumerate() {
+        let width = (header.chars().count() as f64 + 4.0).clamp(16.0, 40.0);
+        sheet.set_column_width(column as u16, width)?;
+        sheet.write_string_with_format(0, column as u16, fit(header), &formats.heading)?;
+    }
+    for (offset, result) in columns.iter().enumerate() {
+        let column = (own.len() + offset) as u16;
+        sheet.set_column_width(column, width(*result))?;
+        sheet.write_string_with_format(0, column, result.header(), &formats.added_heading)?;
+    }
+    Ok(())
+}
+
+/// How wide a result column is.
+fn width(column: ResultColumn) -> f64 {
+    match column {
+        ResultColumn::Status => 11.0,
+        ResultColumn::WorkloadName | ResultColumn::WorkloadId => 24.0,
+        ResultColumn::WorkloadArn => 30.0,
+        ResultColumn::Attempts => 9.0,
+        ResultColumn::ErrorCode => 16.0,
+        ResultColumn::Message => 60.0,
+        ResultColumn::InputRow => 10.0,
+        ResultColumn::Account | ResultColumn::Region => 14.0,
+    }
+}
+
+/// What a result column holds for one line.
+enum ResultCell<'l> {
+    Status(Status),
+    Text(Option<&'l str>),
+    Number(f64),
+}
+
+fn result_cell(line: &Line, column: ResultColumn) -> ResultCell<'_> {
+    match column {
+        ResultColumn::Status => ResultCell::Status(line.status),
+        ResultColumn::WorkloadName => ResultCell::Text(Some(&line.name)),
+        ResultColumn::WorkloadId => ResultCell::Text(line.id.as_deref()),
+        ResultColumn::WorkloadArn => ResultCell::Text(line.arn.as_deref()),
+        ResultColumn::Attempts => ResultCell::Number(f64::from(line.attempts)),
+        ResultColumn::ErrorCode => ResultCell::Text(line.code.as_deref()),
+        ResultColumn::Message => ResultCell::Text(Some(&line.message)),
+        ResultColumn::InputRow => ResultCell::Number(line.row as f64),
+        ResultColumn::Account => ResultCell::Text(line.account.as_deref()),
+        ResultColumn::Region => ResultCell::Text(line.region.as_deref()),
+    }
 }
 
 /// The input's row numbered `row`, reading on from where the last one was
@@ -308,7 +351,7 @@ fn input_row<'u>(
 fn write_line(
     sheet: &mut Worksheet,
     row: u32,
-    cells: &[&str],
+    (cells, columns): (&[&str], &[ResultColumn]),
     line: &Line,
     formats: &Formats,
 ) -> Result<(), XlsxError> {
@@ -335,18 +378,19 @@ fn write_line(
         sheet.write_string_with_format(row, column as u16, fit(cell), format)?;
     }
     let first = cells.len() as u16;
-    sheet.write_string_with_format(row, first, line.status.as_str(), formats.status(line.status))?;
-    let texts = [(1, Some(line.name.as_str())), (2, line.id.as_deref()), (3, line.arn.as_deref())];
-    for (offset, text) in texts.into_iter().chain([(5, line.code.as_deref()), (6, Some(&line.message))]) {
-        if let Some(text) = text.filter(|text| !text.is_empty()) {
-            sheet.write_string(row, first + offset, fit(text))?;
-        }
-    }
-    sheet.write_number(row, first + 4, line.attempts)?;
-    sheet.write_number(row, first + 7, line.row as f64)?;
-    for (offset, text) in [(8, &line.account), (9, &line.region)] {
-        if let Some(text) = text {
-            sheet.write_string(row, first + offset, text)?;
+    for (offset, result) in columns.iter().enumerate() {
+        let column = first + offset as u16;
+        match result_cell(line, *result) {
+            ResultCell::Status(status) => {
+                sheet.write_string_with_format(row, column, status.as_str(), formats.status(status))?;
+            }
+            ResultCell::Text(Some(text)) if !text.is_empty() => {
+                sheet.write_string(row, column, fit(text))?;
+            }
+            ResultCell::Text(_) => {}
+            ResultCell::Number(number) => {
+                sheet.write_number(row, column, number)?;
+            }
         }
     }
     for (column, _, notes) in by_cell {
@@ -390,32 +434,30 @@ fn write_summary(workbook: &mut Workbook, facts: &RunFacts, written: &Written) -
         sheet.write_string(row, 1, fit(value))?;
         row += 1;
     }
+    let row = write_statuses(sheet, row + 1, &written.counts, (&heading, &bold))?;
+    write_codes(sheet, row + 2, &written.codes, &heading)
+}
 
-    row += 1;
-    sheet.write_string_with_format(row, 0, "Status", &heading)?;
-    sheet.write_string_with_format(row, 1, "Rows", &heading)?;
+/// The rows of each status from `row` on, their total and a chart of them;
+/// the last row written.
+fn write_statuses(
+    sheet: &mut Worksheet,
+    mut row: u32,
+    counts: &Counts,
+    (heading, bold): (&Format, &Format),
+) -> Result<u32, XlsxError> {
+    sheet.write_string_with_format(row, 0, "Status", heading)?;
+    sheet.write_string_with_format(row, 1, "Rows", heading)?;
     let first_status = row + 1;
-    for status in Status::ALL.into_iter().filter(|status| written.counts.get(*status) > 0) {
+    for status in Status::ALL.into_iter().filter(|status| counts.get(*status) > 0) {
         row += 1;
         sheet.write_string(row, 0, status.as_str())?;
-        sheet.write_number(row, 1, written.counts.get(status) as f64)?;
+        sheet.write_number(row, 1, counts.get(status) as f64)?;
     }
     let last_status = row;
     row += 1;
-    sheet.write_string_with_format(row, 0, "All rows", &bold)?;
-    sheet.write_number_with_format(row, 1, written.counts.total() as f64, &bold)?;
-
-    row += 2;
-    sheet.write_string_with_format(row, 0, "Error code", &heading)?;
-    sheet.write_string_with_format(row, 1, "Rows", &heading)?;
-    let mut codes: Vec<(&String, &u64)> = written.codes.iter().collect();
-    codes.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-    for (code, rows) in codes {
-        row += 1;
-        sheet.write_string(row, 0, code)?;
-        sheet.write_number(row, 1, *rows as f64)?;
-    }
-
+    sheet.write_string_with_format(row, 0, "All rows", bold)?;
+    sheet.write_number_with_format(row, 1, counts.total() as f64, bold)?;
     if last_status >= first_status {
         let mut chart = Chart::new(ChartType::Bar);
         chart
@@ -426,6 +468,25 @@ fn write_summary(workbook: &mut Workbook, facts: &RunFacts, written: &Written) -
         chart.title().set_name("Rows by status");
         chart.legend().set_hidden();
         sheet.insert_chart(2, 3, &chart)?;
+    }
+    Ok(row)
+}
+
+/// The rows of each error code from `row` on, the most common first.
+fn write_codes(
+    sheet: &mut Worksheet,
+    mut row: u32,
+    codes: &HashMap<String, u64>,
+    heading: &Format,
+) -> Result<(), XlsxError> {
+    sheet.write_string_with_format(row, 0, "Error code", heading)?;
+    sheet.write_string_with_format(row, 1, "Rows", heading)?;
+    let mut codes: Vec<(&String, &u64)> = codes.iter().collect();
+    codes.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    for (code, rows) in codes {
+        row += 1;
+        sheet.write_string(row, 0, code)?;
+        sheet.write_number(row, 1, *rows as f64)?;
     }
     Ok(())
 }
@@ -489,30 +550,34 @@ pub fn read_records(path: &Path) -> Result<Vec<Record<'static>>, ReportError> {
 /// Where the result columns start in a Results sheet's header.
 fn block_start(headers: &[String]) -> Option<usize> {
     [true, false].into_iter().find_map(|destinations| {
-        let columns = result_columns(destinations);
+        let columns = ResultColumn::of(destinations);
         let start = headers.len().checked_sub(columns.len())?;
-        headers[start..].iter().zip(columns).all(|(header, ours)| header == ours).then_some(start)
+        headers[start..].iter().zip(columns).all(|(header, ours)| header == ours.header()).then_some(start)
     })
 }
 
 /// A record from the result cells of one row.
 fn record(cells: &[String]) -> Result<Record<'static>, String> {
-    let optional = |index: usize| Some(cells[index].clone()).filter(|cell| !cell.is_empty());
-    let status: Status = serde_json::from_value(serde_json::Value::String(cells[0].clone()))
-        .map_err(|_| format!("{:?} is not a status", cells[0]))?;
-    let number =
-        |index: usize| cells[index].parse::<f64>().map_err(|_| format!("{:?} is not a number", cells[index]));
+    let cell = |column: ResultColumn| &cells[column as usize];
+    let optional = |column: ResultColumn| Some(cell(column).clone()).filter(|text| !text.is_empty());
+    let status = cell(ResultColumn::Status);
+    let status: Status = serde_json::from_value(serde_json::Value::String(status.clone()))
+        .map_err(|_| format!("{status:?} is not a status"))?;
+    let number = |column: ResultColumn| {
+        let text = cell(column);
+        text.parse::<f64>().map_err(|_| format!("{text:?} is not a number"))
+    };
     Ok(Record {
-        row: number(7)? as u64,
-        workload_name: Cow::Owned(cells[1].clone()),
-        account: optional(8),
-        region: optional(9),
+        row: number(ResultColumn::InputRow)? as u64,
+        workload_name: Cow::Owned(cell(ResultColumn::WorkloadName).clone()),
+        account: optional(ResultColumn::Account),
+        region: optional(ResultColumn::Region),
         status,
-        workload_id: optional(2),
-        workload_arn: optional(3),
-        attempts: number(4)? as u32,
-        error_code: optional(5),
-        message: cells[6].clone(),
+        workload_id: optional(ResultColumn::WorkloadId),
+        workload_arn: optional(ResultColumn::WorkloadArn),
+        attempts: number(ResultColumn::Attempts)? as u32,
+        error_code: optional(ResultColumn::ErrorCode),
+        message: cell(ResultColumn::Message).clone(),
         problems: Vec::new(),
     })
 }
