@@ -75,3 +75,18 @@ pub const FAILURE_COLUMNS: [&str; 3] = ["status", "error_code", "message"];
 /// Every block of columns wa-bulk adds: a header row that ends with one of
 /// these, exactly, is read without them.
 pub const ADDED_BLOCKS: [&[&str]; 3] = [&RESULT_COLUMNS_WITH_DESTINATION, RESULT_COLUMNS, &FAILURE_COLUMNS];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_result_column_sits_at_its_own_index_and_the_short_list_leaves_out_the_destination() {
+        for (index, column) in ResultColumn::ALL.into_iter().enumerate() {
+            assert_eq!(column as usize, index, "{column:?}");
+            assert_eq!(RESULT_COLUMNS_WITH_DESTINATION[index], column.header());
+        }
+        assert_eq!(ResultColumn::of(false).last(), Some(&ResultColumn::InputRow));
+        assert_eq!(RESULT_COLUMNS, ResultColumn::of(false).iter().map(|c| c.header()).collect::<Vec<_>>());
+    }
+}

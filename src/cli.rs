@@ -540,7 +540,7 @@ impl InputArgs {
             strict: self.strict,
             encoding: self.encoding,
             format: self.format.clone(),
-            regions: dedup_keeping_order(&self.regions),
+            fan_out: dedup_keeping_order(&self.regions),
         }
     }
 }

@@ -44,7 +44,7 @@ pub(super) fn read_rows(options: &InputOptions) -> Result<Rows, RunError> {
         row_warnings: HashMap::new(),
         problems: Vec::new(),
         warnings: opened.warnings.clone(),
-        destinations: !options.regions.is_empty(),
+        destinations: !options.fan_out.is_empty(),
     };
     let verdict = |checked: Checked<'_>| {
         if checked.is_valid() {

@@ -425,3 +425,25 @@ impl Summary {
         summary
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_plan_s_line_and_json_count_the_same_actions() {
+        let mut counts = PlanCounts::default();
+        counts.add(PlanAction::Share);
+        counts.add(PlanAction::Keep);
+        counts.add(PlanAction::Keep);
+        assert_eq!(counts.line(), "Plan: 0 to create, 0 to update, 1 to share, 2 kept as they are.");
+        assert!(counts.changes(), "a share is a write");
+        let json = counts.json();
+        assert_eq!(json.len(), PlanAction::ALL.len(), "{json:?}");
+        assert_eq!((json["share"].as_u64(), json["kept"].as_u64()), (Some(1), Some(2)));
+        let mut unchanged = PlanCounts::default();
+        unchanged.add(PlanAction::Unchanged);
+        unchanged.add(PlanAction::Refuse);
+        assert!(!unchanged.changes());
+    }
+}

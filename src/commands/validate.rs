@@ -8,7 +8,7 @@ use std::time::Instant;
 use super::{RowNote, Summary};
 use crate::RunError;
 use crate::input::{self, InputOptions};
-use crate::report::failures::{self, Failure};
+use crate::report::failures::{self, FailedRow};
 use crate::report::guard::{claim, written_by_wa_bulk};
 use crate::report::identity::InputIdentity;
 use crate::report::workbook::RunFacts;
@@ -51,7 +51,7 @@ pub fn run(config: &ValidateConfig) -> Result<Summary, RunError> {
         let problems: Vec<RowNote> = checked.problems.iter().map(RowNote::from).collect();
         let record = Record::verdict(&checked);
         let failure =
-            keep_failures.then(|| Failure::of(&record)).flatten().map(|failure| (record.row, failure));
+            keep_failures.then(|| FailedRow::of(&record)).flatten().map(|failure| (record.row, failure));
         (record.status, encode(&record), problems, failure)
     };
     let mut failed = HashMap::new();

@@ -61,7 +61,7 @@ pub struct InputOptions {
     pub format: Option<String>,
     /// `--regions`: where rows without a Target Region go, each to every
     /// Region listed (names must then be unique in each).
-    pub regions: Vec<String>,
+    pub fan_out: Vec<String>,
 }
 
 impl InputOptions {
@@ -248,7 +248,7 @@ pub fn open(options: &InputOptions) -> Result<Input, InputError> {
         return Err(InputError::NoRows { file, location: opened.header_location });
     };
     let rows = Box::new(Prepend { first: Some(first), rest: rows });
-    Ok(Input { columns, rows, fan_out: options.regions.clone(), warnings })
+    Ok(Input { columns, rows, fan_out: options.fan_out.clone(), warnings })
 }
 
 /// What a format reader hands back: the header row and the rows under it.

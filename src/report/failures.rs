@@ -17,16 +17,16 @@ use crate::input::{InputError, InputOptions};
 
 /// Why a row failed, as `--failures` writes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure {
+pub struct FailedRow {
     pub status: Status,
     pub error_code: String,
     pub message: String,
 }
 
-impl Failure {
+impl FailedRow {
     /// The record's verdict, if the row is invalid or failed.
-    pub fn of(record: &Record<'_>) -> Option<Failure> {
-        matches!(record.status, Status::Invalid | Status::Failed).then(|| Failure {
+    pub fn of(record: &Record<'_>) -> Option<FailedRow> {
+        matches!(record.status, Status::Invalid | Status::Failed).then(|| FailedRow {
             status: record.status,
             error_code: record.rendered_error_code().unwrap_or_default().to_owned(),
             message: record.rendered_message().into_owned(),
@@ -37,10 +37,10 @@ impl Failure {
 /// The failures among `records`, by row. A row sent to several places that
 /// failed in more than one has one failure: the first status and code, and
 /// each place's message after its account and Region.
-pub fn by_row<'r>(records: impl IntoIterator<Item = &'r Record<'r>>) -> HashMap<u64, Failure> {
-    let mut failed: HashMap<u64, Failure> = HashMap::new();
+pub fn by_row<'r>(records: impl IntoIterator<Item = &'r Record<'r>>) -> HashMap<u64, FailedRow> {
+    let mut failed: HashMap<u64, FailedRow> = HashMap::new();
     for record in records {
-        let Some(mut failure) = Failure::of(record) else { continue };
+        let Some(mut failure) = FailedRow::of(record) else { continue };
         let place: Vec<&str> =
             [&record.account, &record.region].into_iter().flatten().map(String::as_str).collect();
         if !place.is_empty() {
@@ -80,7 +80,7 @@ pub fn write(
     input: &InputOptions,
     read: Option<&InputIdentity>,
     path: &Path,
-    failed: &HashMap<u64, Failure>,
+    failed: &HashMap<u64, FailedRow>,
 ) -> Result<u64, FailuresError> {
     let mut again = Again::open(input, read)?;
     let mut headers: Vec<&str> = again.headers().iter().map(String::as_str).collect();

@@ -66,7 +66,7 @@ impl RunFacts {
             read,
             started: SystemTime::now(),
             parameters: Vec::new(),
-            destinations: !input.regions.is_empty(),
+            destinations: !input.fan_out.is_empty(),
         }
     }
 }

@@ -295,23 +295,73 @@ pub fn from_workload(workload: &Workload) -> WorkloadRequest<'static> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::emulator::{Emulator, EmulatorConfig};
 
-    #[test]
-    fn an_sdk_workload_reads_back_into_the_model() {
-        let workload = Workload::builder()
-            .workload_name("shop")
-            .environment(WorkloadEnvironment::Production)
-            .lenses("wellarchitected")
-            .discovery_config(
-                WorkloadDiscoveryConfig::builder()
-                    .workload_resource_definition(DefinitionType::AppRegistry)
-                    .build(),
-            )
-            .build();
-        let request = from_workload(&workload);
-        assert_eq!(request.name(), "shop");
-        assert_eq!(request.scalar(Field::Environment), Some("PRODUCTION"));
-        assert_eq!(request.list(Field::WorkloadResourceDefinition), ["APP_REGISTRY"]);
-        assert_eq!(request.description, None);
+    /// A valid value for every member, each list with two items.
+    fn every_member() -> WorkloadRequest<'static> {
+        let mut request = WorkloadRequest::default();
+        for field in Field::ALL {
+            let values: &[&str] = match field {
+                Field::WorkloadName => &["Round trip"],
+                Field::Description => &["Every member there is"],
+                Field::Environment => &["PREPRODUCTION"],
+                Field::AccountIds => &["111122223333", "444455556666"],
+                Field::AwsRegions => &["us-east-1", "eu-west-1"],
+                Field::NonAwsRegions => &["On premises", "Colocation"],
+                Field::PillarPriorities => &["security", "reliability"],
+                Field::ArchitecturalDesign => &["https://example.com/design"],
+                Field::ReviewOwner => &["owner@example.com"],
+                Field::IndustryType => &["Gaming"],
+                Field::Industry => &["Online games"],
+                Field::Lenses => &["wellarchitected", "serverless"],
+                Field::Notes => &["Notes of the review"],
+                Field::ClientRequestToken => &["round-trip-token"],
+                Field::Tags => {
+                    request.tags = vec![("env".into(), "prod".into()), ("team".into(), "core".into())];
+                    continue;
+                }
+                Field::TrustedAdvisorIntegrationStatus => &["ENABLED"],
+                Field::WorkloadResourceDefinition => &["WORKLOAD_METADATA", "APP_REGISTRY"],
+                Field::Applications => &["arn:aws:servicecatalog:us-east-1:123456789012:/applications/abc"],
+                Field::ProfileArns => &[
+                    "arn:aws:wellarchitected:us-east-1:123456789012:profile/0123456789abcdef0123456789abcdef",
+                ],
+                Field::ReviewTemplateArns => &[
+                    "arn:aws:wellarchitected:us-east-1:123456789012:review-template/0123456789abcdef0123456789abcdef",
+                ],
+                Field::IssueManagementStatus => &["ENABLED"],
+                Field::IssueManagementType => &["MANUAL"],
+                Field::JiraProjectKey => &["PAY"],
+            };
+            match field.kind() {
+                crate::model::Kind::List => {
+                    *request.list_mut(field) =
+                        values.iter().map(|value| Text::Owned(value.to_string())).collect();
+                }
+                _ => request.set_scalar(field, values[0].to_owned()),
+            }
+        }
+        request
+    }
+
+    #[tokio::test]
+    async fn every_member_getworkload_gives_back_reads_back_into_the_model() {
+        let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+        let client = emulator.client();
+        let sent = every_member();
+        let created = create_workload(&client, &sent, "round-trip-token").send().await.unwrap();
+        let id = created.workload_id().unwrap();
+        let workload = client.get_workload().workload_id(id).send().await.unwrap().workload.unwrap();
+        let read = from_workload(&workload);
+        for field in Field::ALL {
+            match field {
+                // The token and the review templates are the request's, not the workload's.
+                Field::ClientRequestToken => assert_eq!(read.scalar(field), None),
+                Field::ReviewTemplateArns => assert!(read.list(field).is_empty()),
+                Field::Tags => assert_eq!(read.tags, sent.tags),
+                field if field.is_list() => assert_eq!(read.list(field), sent.list(field), "{field:?}"),
+                field => assert_eq!(read.scalar(field), sent.scalar(field), "{field:?}"),
+            }
+        }
     }
 }

@@ -182,3 +182,21 @@ pub async fn submit(
     tasks.join_all().await;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_policy_is_spelt_as_the_command_line_and_a_saved_plan_spell_it() {
+        use clap::ValueEnum;
+        for policy in OnExisting::value_variants() {
+            let saved = serde_json::to_value(policy).unwrap();
+            assert_eq!(saved, policy.as_str());
+            assert_eq!(policy.to_possible_value().unwrap().get_name(), policy.as_str());
+        }
+        let all = plan::Prune { tags: true, lenses: true, shares: true };
+        assert_eq!(all.names(), ["tags", "lenses", "shares"]);
+        assert!(plan::Prune::default().names().is_empty());
+    }
+}

@@ -400,6 +400,23 @@ mod lanes {
             stdout.contains("Plan: 0 to create, 0 to update, 1 to share, 1 kept as they are."),
             "{stdout}"
         );
+
+        // The JSON summary counts what the text line counts, and the
+        // results workbook names every pruning asked for.
+        let results = fixture.path("plan.xlsx");
+        let args = ["--role-name", "wa-bulk", "--output", "json", "--prune-shares", "--report"];
+        let args: Vec<&str> = args.into_iter().chain([results.to_str().unwrap()]).collect();
+        let planned = run(&mut super::super::import::sending("plan", &file, Some(&endpoint), &args)).await;
+        assert_eq!(planned.status.code(), Some(0), "{}", text(&planned));
+        let stdout = String::from_utf8_lossy(&planned.stdout);
+        let summary: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+        let counts = &summary["plan"];
+        assert_eq!((counts["share"].as_u64(), counts["kept"].as_u64()), (Some(1), Some(1)), "{summary}");
+        assert_eq!((counts["create"].as_u64(), counts["update"].as_u64()), (Some(0), Some(0)), "{summary}");
+        let mut book: calamine::Xlsx<_> = calamine::open_workbook(&results).unwrap();
+        let facts = calamine::Reader::worksheet_range(&mut book, "Summary").unwrap();
+        let prune = facts.rows().find(|row| row[0] == "Prune").map(|row| row[1].to_string());
+        assert_eq!(prune.as_deref(), Some("shares"));
     }
 
     #[tokio::test(flavor = "multi_thread")]

@@ -319,11 +319,24 @@ async fn unsigned_requests_are_denied() {
     assert!(answer.contains("\"Message\""), "{answer}");
 }
 
-#[tokio::test]
-async fn stop_lets_the_server_finish() {
-    let (emulator, sdk) = emulator(EmulatorConfig::default()).await;
-    create(&sdk, "one", "token-1").await.unwrap();
+#[tokio::test(flavor = "multi_thread")]
+async fn stop_lets_a_request_in_flight_finish_and_takes_no_more() {
+    let config = EmulatorConfig { latency: Duration::from_millis(300), ..EmulatorConfig::default() };
+    let (emulator, sdk) = emulator(config).await;
+    let in_flight = tokio::spawn({
+        let sdk = sdk.clone();
+        async move { create(&sdk, "in flight", "token-1").await }
+    });
+    // The request has reached the server (it counts requests as they come)
+    // and waits out its latency when the stop comes.
+    while emulator.stats().requests == 0 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let held = emulator.workloads().len();
     emulator.stop().await.unwrap();
+    let created = in_flight.await.unwrap().expect("the request in flight is answered");
+    assert!(created.workload_id().is_some());
+    assert_eq!(held, 0, "it was still in flight when the stop came");
     assert!(sdk.list_lenses().send().await.is_err(), "nothing listens after stop");
 }
 

@@ -355,3 +355,29 @@ async fn a_plan_writes_each_rows_action_into_the_workbook() {
     let summary = cells(&sheet_range(&results, "Summary"));
     assert!(summary.iter().any(|row| row[0] == "Existing workloads" && row[1] == "update"), "{summary:?}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rows_that_regions_multiply_past_a_sheet_are_refused_before_anything_is_sent() {
+    // 1,049 rows, each to 1,000 Regions: more lines than an xlsx sheet holds,
+    // though the input itself has few rows.
+    let regions: Vec<String> = (b'a'..=b'z')
+        .flat_map(|first| (b'a'..=b'z').map(move |second| format!("{}{}", first as char, second as char)))
+        .flat_map(|country| [format!("{country}-test-1"), format!("{country}-test-2")])
+        .take(1000)
+        .collect();
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let fixture = Fixture::new();
+    let file = sheet(&fixture, 1049, |_| "A workload".into());
+    let report = fixture.path("results.xlsx");
+    let regions = regions.join(",");
+    let args = ["--report", report.to_str().unwrap(), "--regions", &regions];
+    let output = run(&mut import(&file, &emulator, &args)).await;
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert!(
+        text(&output).contains("an xlsx report holds at most 1048575 rows and the input has 1049000"),
+        "{}",
+        text(&output)
+    );
+    assert_eq!(emulator.stats().requests, 0, "nothing was sent");
+    assert!(!report.exists());
+}

@@ -160,7 +160,7 @@ fn prepare(config: &ImportConfig) -> Result<Prepared, RunError> {
     let earlier = earlier_outcomes(&config, &journal, &identity)?;
     let rows = read_rows(&config.input)?;
     refuse_moved_rows(&config.report, &earlier.done, &rows.invalid, &rows.valid)?;
-    let reported = rows.reported(&config.input.regions);
+    let reported = rows.reported(&config.input.fan_out);
     if config.format == Format::Xlsx && reported >= workbook::MAX_ROWS as usize {
         return Err(RunError::Usage(format!(
             "{}: an xlsx report holds at most {} rows and the input has {reported}: use a .csv or .jsonl --report",
@@ -268,7 +268,7 @@ fn send(
     done: &earlier::Done,
     (journal, identity): (&Path, &InputIdentity),
 ) -> Result<Sent, RunError> {
-    let valid = placed(session, valid, &config.input.regions, destinations)?;
+    let valid = placed(session, valid, &config.input.fan_out, destinations)?;
     let (carried, to_send): (Vec<ValidRow>, Vec<ValidRow>) =
         valid.into_iter().partition(|row| done.contains_key(&row_key(row)));
     let carried = carried.iter().map(|row| done[&row_key(row)].clone()).collect();

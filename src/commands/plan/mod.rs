@@ -56,7 +56,7 @@ pub fn run(config: &PlanConfig) -> Result<Summary, RunError> {
                 .into(),
         ));
     }
-    let valid = placed(&mut session, valid, &config.input.regions, destinations)?;
+    let valid = placed(&mut session, valid, &config.input.fan_out, destinations)?;
     let (decided, stopped, shown) = decide_all(&mut session, valid, config)?;
     session.close();
     facts.parameters = parameters(shown, &config.submit, None);
