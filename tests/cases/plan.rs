@@ -183,3 +183,32 @@ async fn a_saved_plan_is_applied_exactly_and_refused_once_the_sheet_or_the_servi
     assert!(String::from_utf8_lossy(&output.stderr).contains("is not the one the plan"), "{}", text(&output));
     assert_eq!(emulator.stats().requests, requests, "nothing sent");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_plan_that_cannot_read_the_service_plans_nothing_and_says_why() {
+    use wa_bulk::emulator::TestKey;
+    let config = EmulatorConfig {
+        keys: vec![TestKey::new("AKIDKNOWN", "known-secret", "111122223333")],
+        ..EmulatorConfig::default()
+    };
+    let emulator = Emulator::start(config).await.unwrap();
+    let fixture = Fixture::new();
+    let file = edited(&fixture);
+    // The test credentials are not a key this emulator knows.
+    let output = run(&mut plan(&file, &emulator, &[])).await;
+    assert_eq!(output.status.code(), Some(3), "{}", text(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(!stdout.contains("+ create"), "nothing was read to decide by: {stdout}");
+    assert!(
+        stdout.contains(
+            "! refuse    row 2 \"alpha\": not planned: the run stopped after UnrecognizedClientException"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("x invalid   row 5 \"bad\""), "{stdout}");
+    let report = fixture.path("plan.jsonl");
+    let output = run(&mut plan(&file, &emulator, &["--report", report.to_str().unwrap()])).await;
+    assert_eq!(output.status.code(), Some(3), "{}", text(&output));
+    let records = super::support::read_jsonl(&report);
+    assert_eq!(records[0].error_code.as_deref(), Some("UnrecognizedClientException"), "{records:?}");
+}

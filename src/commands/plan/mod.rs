@@ -142,6 +142,11 @@ impl Job for Decide {
 
     async fn run(self, lane: Arc<Lane>) -> Vec<Step> {
         let snapshot = read::snapshot(&lane, &self.group.rows, self.policy.on_existing).await;
+        // A lane that stopped (a run-wide fault, Ctrl-C) read nothing to
+        // decide by: its rows are not planned, and say why.
+        if let Some(reason) = lane.stopped() {
+            return self.not_started(reason);
+        }
         let mut steps = Vec::with_capacity(self.group.rows.len());
         for row in self.group.rows {
             let mut step = Step::decide(row, &snapshot, self.policy);
@@ -152,11 +157,19 @@ impl Job for Decide {
     }
 
     fn unreachable(self, why: String) -> Vec<Step> {
-        let rows = self.group.rows.into_iter();
-        rows.map(|row| Step::Unreachable { row: Box::new(row), why: why.clone() }).collect()
+        self.not_planned("NoRoleForAccount", why)
     }
 
     fn not_started(self, reason: StopReason) -> Vec<Step> {
-        self.unreachable(reason.to_string())
+        self.not_planned(reason.code(), format!("not planned: {reason}"))
+    }
+}
+
+impl Decide {
+    /// Every row, not decided, and why.
+    fn not_planned(self, code: &str, why: String) -> Vec<Step> {
+        let rows = self.group.rows.into_iter();
+        let step = |row| Step::Unreachable { row: Box::new(row), code: code.to_owned(), why: why.clone() };
+        rows.map(step).collect()
     }
 }

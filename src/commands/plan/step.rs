@@ -20,10 +20,11 @@ pub(super) enum Step {
         existing: Option<Box<Existing>>,
         shares: Vec<String>,
     },
-    /// Its account cannot be reached (no role to assume in it), or the
-    /// run stopped before its lane began.
+    /// Its account cannot be reached (no role to assume in it), or its
+    /// lane stopped before it could read (`code` says which).
     Unreachable {
         row: Box<ValidRow>,
+        code: String,
         why: String,
     },
 }
@@ -177,8 +178,8 @@ impl Step {
     pub(super) fn record(&self) -> Record<'static> {
         let (row, action, existing) = match self {
             Step::Invalid(record) => return record.clone(),
-            Step::Unreachable { row, why } => {
-                let mut record = apply::refused(row, "NoRoleForAccount", &format!("plan: {why}"));
+            Step::Unreachable { row, code, why } => {
+                let mut record = apply::refused(row, code, &format!("plan: {why}"));
                 record.status = Status::Valid;
                 return record;
             }
