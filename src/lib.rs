@@ -23,6 +23,7 @@ pub(crate) mod problem;
 pub mod report;
 pub mod service;
 pub mod share;
+pub mod signal;
 pub mod stderr;
 pub(crate) mod stdout;
 pub(crate) mod submit;
@@ -38,10 +39,14 @@ pub enum RunError {
     /// would be the input (exit code 2).
     #[error(transparent)]
     Report(#[from] report::ReportError),
-    /// An earlier run's report or journal is there and neither `--resume`
-    /// nor `--force` says what to do with it (exit code 2).
-    #[error("{path} exists: pass --resume to continue that run, or --force to start over")]
-    ReportExists { path: String },
+    /// An unfinished run left its journal, for other bytes of the input,
+    /// and neither `--resume` nor `--force` says what to do with it (exit
+    /// code 2).
+    #[error(
+        "{journal}: a run of this report stopped unfinished, and the input's bytes have changed since: pass \
+         --resume to continue that run all the same, or --force to start over"
+    )]
+    UnfinishedRun { journal: String },
     /// The command line asks for something that cannot be (exit code 2).
     #[error("{0}")]
     Usage(String),

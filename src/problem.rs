@@ -135,6 +135,11 @@ pub fn quoted(value: &str) -> String {
     }
 }
 
+/// `1 row`, `2 rows`: a count and its noun, singular or plural.
+pub fn count(number: u64, one: &str, many: &str) -> String {
+    format!("{number} {}", if number == 1 { one } else { many })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,6 +13,7 @@ mod cases {
     pub mod failures;
     pub mod hostile;
     pub mod import;
+    pub mod nightly;
     pub mod organisation;
     pub mod output;
     pub mod plan;

@@ -68,16 +68,16 @@ pub fn run(config: &ExportConfig) -> Result<Summary, RunError> {
         return Err(RunError::Usage(format!("{} exists: pass --force to replace it", config.out.display())));
     }
     let mut session = Session::open(&config.service, &FleetConfig::default())?;
-    let board = Arc::new(Board::new(1));
+    let board = session.board(1);
     let job =
         ReadAll { name_prefix: config.name_prefix.clone(), progress: config.progress, board: board.clone() };
-    let lanes = session.run(vec![job], &config.submit, &board);
-    session.close();
-    let lane = lanes?.into_iter().next().expect("one job, one lane");
+    let lane = session.run(vec![job], &config.submit)?.into_iter().next().expect("one job, one lane");
     let mut summary = Summary::new("export", &[Status::Exists], Some(config.out.clone()), Vec::new());
     summary.traffic =
         Some(lane.lane.as_ref().map(|lane| Traffic::of(lane, &config.submit)).unwrap_or_default());
-    let (workloads, gone) = match lane.output {
+    let read = lane.output.and_then(|read| session.interrupted().map_or(Ok(read), Err));
+    session.close();
+    let (workloads, gone) = match read {
         Ok(read) => read,
         Err(reason) => {
             summary.report = None;

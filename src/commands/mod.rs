@@ -19,6 +19,7 @@ pub mod validate;
 
 use std::process::{ExitCode, Termination};
 
+use crate::signal::Signal;
 pub use crate::stdout::print_line;
 pub use summary::{LaneLine, PlanCounts, RowNote, Summary, Traffic};
 pub use tell::{Form, Telling, finish};
@@ -38,8 +39,23 @@ pub enum Exit {
     /// Requests were sent but the report could not be written; the
     /// journal keeps every outcome.
     ReportNotWritten = 4,
-    /// Ctrl-C.
+    /// SIGHUP: the terminal closed.
+    HungUp = 129,
+    /// Ctrl-C (SIGINT).
     Interrupted = 130,
+    /// SIGTERM: a scheduler or service manager stopped the run.
+    Terminated = 143,
+}
+
+impl Exit {
+    /// The exit of a run a signal stopped: 128 + the signal's number.
+    pub fn signalled(signal: Signal) -> Exit {
+        match signal {
+            Signal::HangUp => Exit::HungUp,
+            Signal::Interrupt => Exit::Interrupted,
+            Signal::Terminate => Exit::Terminated,
+        }
+    }
 }
 
 impl Termination for Exit {

@@ -19,6 +19,8 @@ pub const TICK: Duration = Duration::from_millis(200);
 pub struct Progress {
     board: Arc<Board>,
     total: u64,
+    /// Rows whose outcome was known before any was sent.
+    known: u64,
     started: Instant,
     shown: Shown,
 }
@@ -42,7 +44,17 @@ impl Progress {
             Some(_) if stderr::is_terminal() && !stderr::json() => Shown::Bar(bar(total)),
             Some(every) => Shown::Lines { every, last: now },
         };
-        Progress { board, total, started: now, shown }
+        Progress { board, total, known: 0, started: now, shown }
+    }
+
+    /// Progress that starts with `known` rows done (invalid rows, rows an
+    /// earlier run finished), so it counts the rows the summary counts.
+    pub fn with_done(mut self, known: u64) -> Progress {
+        self.known = known;
+        if let Shown::Bar(bar) = &self.shown {
+            bar.set_position(known);
+        }
+        self
     }
 
     /// One more row has its outcome.
@@ -65,9 +77,9 @@ impl Progress {
             )),
             Shown::Lines { every, last } if last.elapsed() >= *every => {
                 *last = Instant::now();
-                let done = counts.total();
+                let done = self.known + counts.total();
                 let elapsed = self.started.elapsed().as_secs_f64();
-                let per_second = if elapsed > 0.0 { done as f64 / elapsed } else { 0.0 };
+                let per_second = if elapsed > 0.0 { counts.total() as f64 / elapsed } else { 0.0 };
                 let text = format!(
                     "progress: {done}/{} rows · {per_second:.1}/s · {}{lanes} · throttled {throttled} · retried {retried}",
                     self.total,
@@ -86,12 +98,12 @@ impl Progress {
                 fields.insert("throttled".into(), throttled.into());
                 fields.insert("retried".into(), retried.into());
                 fields.insert("sending_rate".into(), ((view.rate * 10.0).round() / 10.0).into());
-                if self.board.total > 1 {
+                if self.board.total() > 1 {
                     let lanes = [("done", view.done), ("active", view.active), ("stopped", view.stopped)];
                     let lanes: Fields =
                         lanes.iter().map(|(name, count)| (name.to_string(), (*count).into())).collect();
                     fields.insert("lanes".into(), lanes.into());
-                    fields.insert("lanes_total".into(), self.board.total.into());
+                    fields.insert("lanes_total".into(), self.board.total().into());
                 }
                 stderr::event(Level::Info, "progress", &text, fields, &text);
             }
@@ -101,12 +113,15 @@ impl Progress {
 
     /// ` · lanes 3 done, 2 active, 0 stopped of 6`, when there are several.
     fn lanes(&self, view: &BoardView) -> String {
-        if self.board.total <= 1 {
+        if self.board.total() <= 1 {
             return String::new();
         }
         format!(
             " · lanes {} done, {} active, {} stopped of {}",
-            view.done, view.active, view.stopped, self.board.total
+            view.done,
+            view.active,
+            view.stopped,
+            self.board.total()
         )
     }
 

@@ -250,8 +250,12 @@ impl LaneLine {
 /// Why the run stopped, from its lanes: Ctrl-C if it came, else the first
 /// lane stopped by a run-wide fault (named when there are several lanes).
 pub fn stop_of(lanes: &[LaneLine]) -> Option<StopReason> {
-    if lanes.iter().any(|lane| lane.stopped == Some(StopReason::Interrupted)) {
-        return Some(StopReason::Interrupted);
+    let interrupted = lanes.iter().find_map(|lane| match lane.stopped {
+        Some(StopReason::Interrupted(signal)) => Some(StopReason::Interrupted(signal)),
+        _ => None,
+    });
+    if interrupted.is_some() {
+        return interrupted;
     }
     let stopped: Vec<&LaneLine> = lanes.iter().filter(|lane| lane.stopped.is_some()).collect();
     let first = stopped.first()?;
@@ -333,6 +337,9 @@ pub struct Summary {
     pub plan: Option<PlanCounts>,
     /// What each lane of an import did.
     pub lanes: Vec<LaneLine>,
+    /// Rows an earlier run of the same report finished, carried over and
+    /// not sent (not in `counts`).
+    pub carried: u64,
     /// The summary line, when the command says it its own way (export,
     /// template).
     pub said: Option<String>,
@@ -358,6 +365,7 @@ impl Summary {
             traffic: None,
             plan: None,
             lanes: Vec::new(),
+            carried: 0,
             said: None,
         }
     }
@@ -374,7 +382,7 @@ impl Summary {
     /// failed, or success.
     pub fn exit(&self) -> Exit {
         match &self.stopped {
-            Some(StopReason::Interrupted) => Exit::Interrupted,
+            Some(StopReason::Interrupted(signal)) => Exit::signalled(*signal),
             Some(StopReason::RunWide { .. }) => Exit::Stopped,
             None if self.counts.get(Status::Invalid) + self.counts.get(Status::Failed) > 0 => {
                 Exit::RowsFailed
@@ -390,7 +398,7 @@ impl Summary {
         let counts = match &self.plan {
             Some(plan) => plan.line(),
             None if self.said.is_some() => return self.said.clone().unwrap_or_default(),
-            None => self.counts.line(self.headline, self.elapsed),
+            None => self.counts_line(),
         };
         match &self.report {
             Some(report) => format!("{counts}; report: {}", report.display()),
@@ -398,12 +406,23 @@ impl Summary {
         }
     }
 
+    /// `20 rows: 18 created, 2 invalid in 4.10 s`, and the rows carried
+    /// over from an earlier run, if any.
+    fn counts_line(&self) -> String {
+        let rows = crate::problem::count(self.counts.total() + self.carried, "row", "rows");
+        let mut counts = self.counts.per_status(self.headline);
+        if self.carried > 0 {
+            counts.push_str(&format!(", {} carried over from the earlier run", self.carried));
+        }
+        format!("{rows}: {counts} in {:.2} s", self.elapsed.as_secs_f64())
+    }
+
     /// The summary as one JSON object, for `--output json`.
     pub fn json(&self, input: &Path) -> serde_json::Value {
         let mut summary = serde_json::json!({
             "command": self.command,
             "input": input.display().to_string(),
-            "rows": self.counts.total(),
+            "rows": self.counts.total() + self.carried,
             "counts": counts_json(&self.counts, self.headline),
             "problems": self.problems,
             "stopped": self.stopped.as_ref().map(stop_json),
@@ -413,6 +432,9 @@ impl Summary {
         });
         if let Some(plan) = &self.plan {
             summary["plan"] = plan.json().into();
+        }
+        if self.carried > 0 {
+            summary["carried"] = self.carried.into();
         }
         if let Some(traffic) = &self.traffic {
             summary["rate"] = traffic.json();

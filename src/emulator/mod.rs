@@ -315,8 +315,10 @@ pub fn local_client(endpoint_url: &str) -> Client {
     Client::from_conf(config)
 }
 
-/// `wa-bulk emulator`: serves until Ctrl-C, having printed where.
+/// `wa-bulk emulator`: serves until Ctrl-C, SIGTERM or SIGHUP, having
+/// printed where; then lets requests in flight finish.
 pub async fn serve_until_interrupted(config: EmulatorConfig) -> io::Result<()> {
+    let mut signals = crate::signal::Signals::catch()?;
     let emulator = Emulator::start(config).await?;
     print_line(&format!(
         "wa-bulk emulator listening on {} (seed {})",
@@ -327,7 +329,16 @@ pub async fn serve_until_interrupted(config: EmulatorConfig) -> io::Result<()> {
         "point a client at it: aws wellarchitected list-workloads --endpoint-url {}",
         emulator.endpoint_url()
     ));
-    tokio::signal::ctrl_c().await?;
-    eprintln!("stopping: {} workloads held, {:?}", emulator.workloads().len(), emulator.stats());
+    let signal = signals.next().await;
+    let stats = emulator.stats();
+    eprintln!(
+        "stopping on {}: {}; {} requests answered, {} throttled, {} faults injected, {} writes",
+        signal.name(),
+        crate::problem::count(emulator.workloads().len() as u64, "workload held", "workloads held"),
+        stats.requests,
+        stats.throttled,
+        stats.faults,
+        stats.writes
+    );
     emulator.stop().await
 }

@@ -22,7 +22,8 @@ use super::{REPORT_COLUMNS, REPORT_COLUMNS_WITH_DESTINATION, Record, ReportError
 pub fn claim(input: Option<&Path>, report: &Path) -> Result<RunLock, ReportError> {
     let journal = super::journal_path(report);
     let (lock, temporary) = (lock_path(report), super::temporary_path(report));
-    refuse_the_input(input, &[report, &journal, &lock, &temporary])?;
+    let previous = super::previous_path(report);
+    refuse_the_input(input, &[report, &journal, &lock, &temporary, &previous])?;
     RunLock::acquire(report)
 }
 

@@ -85,6 +85,20 @@ pub fn recover(path: &Path, input: &InputIdentity) -> Result<Recovered, ReportEr
     Ok(recovered)
 }
 
+/// The input a journal was written for, from its first line; none for a
+/// journal of an older version, or one whose first line does not read.
+pub fn written_for(path: &Path) -> Result<Option<InputIdentity>, ReportError> {
+    use std::io::BufRead;
+    let file = open_no_follow(path, OpenOptions::new().read(true))?;
+    let mut first = Vec::new();
+    std::io::BufReader::new(file)
+        .take(1 << 20)
+        .read_until(b'\n', &mut first)
+        .map_err(ReportError::reading(path))?;
+    let line = first.strip_suffix(b"\n").unwrap_or(&first);
+    Ok(serde_json::from_slice::<JournalHeader>(line).ok().map(|header| header.identity))
+}
+
 /// The journal's records, and the length of its good part.
 fn parse(path: &Path, bytes: &[u8]) -> Result<(Recovered, usize), ReportError> {
     let mut recovered = Recovered::default();

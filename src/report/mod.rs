@@ -158,10 +158,6 @@ impl Counts {
             .join(", ")
     }
 
-    /// The summary line: `20 rows: 18 created, 2 invalid in 4.10 s`.
-    pub fn line(&self, shown: &[Status], elapsed: std::time::Duration) -> String {
-        format!("{} rows: {} in {:.2} s", self.total(), self.per_status(shown), elapsed.as_secs_f64())
-    }
 }
 
 /// What became of one data row: a line of the report.
@@ -404,6 +400,17 @@ pub fn temporary_path(report: &Path) -> PathBuf {
     sibling(report, ".tmp")
 }
 
+/// Where an earlier report is kept when the same command runs afresh:
+/// `rows.csv.report.csv` → `rows.csv.report.previous.csv`.
+pub fn previous_path(report: &Path) -> PathBuf {
+    let name = report.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+    let previous = match name.rsplit_once('.') {
+        Some((stem, extension)) if !stem.is_empty() => format!("{stem}.previous.{extension}"),
+        _ => format!("{name}.previous"),
+    };
+    report.with_file_name(previous)
+}
+
 /// Where the journal of a report lives: beside it.
 pub fn journal_path(report: &Path) -> PathBuf {
     sibling(report, ".journal")
@@ -506,6 +513,8 @@ mod tests {
         assert_eq!(default_path(Path::new("dir/sheet.xlsx")), Path::new("dir/sheet.xlsx.report.csv"));
         assert_eq!(default_path(Path::new("dir/sheet.csv")), Path::new("dir/sheet.csv.report.csv"));
         assert_eq!(default_path(Path::new("-")), Path::new("stdin.report.csv"));
+        assert_eq!(previous_path(Path::new("d/a.csv.report.csv")), Path::new("d/a.csv.report.previous.csv"));
+        assert_eq!(previous_path(Path::new("report")), Path::new("report.previous"));
     }
 
     fn write_and_read(format: Format, name: &str) -> String {

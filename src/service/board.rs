@@ -1,18 +1,21 @@
 //! The board of a run's lanes: which have started, finished or stopped,
-//! what their requests met, and the one switch that stops them all (Ctrl-C).
-//! Progress reads it; the fleet puts each lane on it as it starts.
+//! what their requests met, and the one switch that stops them all (Ctrl-C,
+//! SIGTERM, SIGHUP). Progress reads it; the fleet puts each lane on it as it
+//! starts; the session's signal watch throws the switch.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use crate::signal::Signal;
 use crate::submit::{Lane, Stop, StopReason};
 
-/// The lanes a run has started, for progress and for Ctrl-C.
+/// The lanes a run has started, for progress and for the signals.
 #[derive(Default)]
 pub struct Board {
     lanes: Mutex<Vec<(Arc<Lane>, bool)>>,
     interrupted: Stop,
     /// How many lanes the run has.
-    pub total: usize,
+    total: AtomicUsize,
 }
 
 /// What the board shows at one moment.
@@ -28,8 +31,13 @@ pub struct BoardView {
 }
 
 impl Board {
-    pub fn new(total: usize) -> Board {
-        Board { total, ..Board::default() }
+    /// How many lanes the run has.
+    pub fn total(&self) -> usize {
+        self.total.load(Ordering::Relaxed)
+    }
+
+    pub(super) fn set_total(&self, total: usize) {
+        self.total.store(total, Ordering::Relaxed);
     }
 
     fn lanes(&self) -> std::sync::MutexGuard<'_, Vec<(Arc<Lane>, bool)>> {
@@ -51,11 +59,11 @@ impl Board {
         }
     }
 
-    /// Ctrl-C: every lane stops, and none starts any more.
-    pub fn interrupt(&self) {
-        self.interrupted.stop(StopReason::Interrupted);
+    /// A signal: every lane stops, and none starts any more.
+    pub fn interrupt(&self, signal: Signal) {
+        self.interrupted.stop(StopReason::Interrupted(signal));
         for (lane, _) in self.lanes().iter() {
-            lane.halt(StopReason::Interrupted);
+            lane.halt(StopReason::Interrupted(signal));
         }
     }
 

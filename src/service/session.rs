@@ -7,6 +7,12 @@
 //! account is asked of STS only when a command needs it (rows that name a
 //! Target account). The [`fleet`](super::fleet) runs on the session's
 //! runtime, with a client per destination from its [`Roles`].
+//!
+//! From the moment the session opens, Ctrl-C, SIGTERM and SIGHUP no longer
+//! end the process: the first stops the session's [`Board`] (nothing more is
+//! sent, requests in flight finish, the command writes its report and exits
+//! 128 + the signal); a second ends the process at once, the journal holding
+//! every outcome recorded.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -18,8 +24,10 @@ use super::board::Board;
 use super::fleet::{self, Job, LaneOutcome};
 use super::roles::Roles;
 use crate::emulator::{Emulator, EmulatorConfig, local_credentials};
-use crate::submit::SubmitConfig;
+use crate::signal::Signals;
+use crate::stderr::{self, Fields, Level};
 use crate::submit::client::{AwsOptions, aws_config};
+use crate::submit::{StopReason, SubmitConfig};
 
 /// Where requests go.
 #[derive(Debug, Clone)]
@@ -51,6 +59,9 @@ pub struct Session {
     emulator: Option<Emulator>,
     /// The base credentials' account, once asked.
     base_account: Option<String>,
+    /// The lanes of the session's runs, and the switch the signals throw.
+    board: Arc<Board>,
+    watch: tokio::task::JoinHandle<()>,
 }
 
 impl Session {
@@ -58,13 +69,27 @@ impl Session {
     /// credentials and a Region.
     pub fn open(service: &Service, fleet: &FleetConfig) -> Result<Session, SessionError> {
         let runtime = tokio::runtime::Runtime::new().map_err(SessionError::Runtime)?;
+        let signals = runtime.block_on(async { Signals::catch() }).map_err(SessionError::Runtime)?;
+        let board = Arc::new(Board::default());
+        let watch = runtime.spawn(watch(signals, board.clone()));
         let base = match service {
             Service::Aws(options) => {
                 Some(runtime.block_on(aws_config(options)).map_err(SessionError::Configuration)?)
             }
             Service::Local => None,
         };
-        Ok(Session { runtime, fleet: fleet.clone(), base, emulator: None, base_account: None })
+        Ok(Session { runtime, fleet: fleet.clone(), base, emulator: None, base_account: None, board, watch })
+    }
+
+    /// The board of a run of `lanes` lanes.
+    pub fn board(&self, lanes: usize) -> Arc<Board> {
+        self.board.set_total(lanes);
+        self.board.clone()
+    }
+
+    /// Why the session was interrupted, if a signal came.
+    pub fn interrupted(&self) -> Option<StopReason> {
+        self.board.interrupted()
     }
 
     /// The base configuration; for `--local`, that of an emulator started
@@ -105,27 +130,16 @@ impl Session {
         Ok(Roles::new(&base, self.base_account.as_deref(), &self.fleet))
     }
 
-    /// Runs `jobs` through the fleet, a lane each, until they are done or
-    /// the board stops them; Ctrl-C interrupts the board.
+    /// Runs `jobs` through the fleet, a lane each, on the session's board,
+    /// until they are done or a signal stops them.
     pub fn run<J: Job>(
         &mut self,
         jobs: Vec<J>,
         config: &SubmitConfig,
-        board: &Arc<Board>,
     ) -> Result<Vec<LaneOutcome<J::Output>>, SessionError> {
         let roles = self.roles()?;
-        let max_lanes = self.fleet.max_lanes;
-        Ok(self.block_on(async {
-            let interrupt = board.clone();
-            let listening = tokio::spawn(async move {
-                if tokio::signal::ctrl_c().await.is_ok() {
-                    interrupt.interrupt();
-                }
-            });
-            let outcomes = fleet::run(&roles, jobs, config, max_lanes, board.clone()).await;
-            listening.abort();
-            outcomes
-        }))
+        let board = self.board(jobs.len());
+        Ok(self.block_on(fleet::run(&roles, jobs, config, self.fleet.max_lanes, board)))
     }
 
     /// Runs a future on the session's runtime.
@@ -136,6 +150,7 @@ impl Session {
     /// Ends the session. A built-in emulator that does not stop cleanly is
     /// a warning: what the run did matters more than how the emulator ends.
     pub fn close(mut self) {
+        self.watch.abort();
         if let Some(emulator) = self.emulator.take()
             && let Err(error) = self.runtime.block_on(emulator.stop())
         {
@@ -153,4 +168,25 @@ async fn caller_account(base: &SdkConfig) -> Result<String, String> {
         )
     })?;
     identity.account.ok_or_else(|| "STS GetCallerIdentity named no account".to_owned())
+}
+
+/// The first signal stops the board; a second ends the process at once.
+async fn watch(mut signals: Signals, board: Arc<Board>) {
+    let first = signals.next().await;
+    let text = format!(
+        "{}: stopping; requests in flight finish, nothing more is sent (a second signal stops at once)",
+        first.name()
+    );
+    let mut fields = Fields::new();
+    fields.insert("signal".into(), first.name().into());
+    stderr::event(Level::Warn, "signal", &text, fields.clone(), &text);
+    board.interrupt(first);
+    let second = signals.next().await;
+    let text = format!(
+        "{}: stopping at once; every outcome recorded is in the journal: run the same command again to continue",
+        second.name()
+    );
+    fields.insert("signal".into(), second.name().into());
+    stderr::event(Level::Error, "signal", &text, fields, &text);
+    std::process::exit(i32::from(second.exit_code()));
 }

@@ -24,6 +24,7 @@ use tokio::sync::Semaphore;
 use super::SubmitConfig;
 use super::rate::Pacer;
 use super::retry::{Backoff, Failure, FailureKind, Verdict, classify};
+use crate::signal::Signal;
 use crate::stderr::{self, Fields, Level};
 
 /// Why a lane stopped sending before the end.
@@ -31,8 +32,8 @@ use crate::stderr::{self, Fields, Level};
 pub enum StopReason {
     /// A fault no other request can get past (quota, access, credentials).
     RunWide { code: String, detail: String },
-    /// Ctrl-C.
-    Interrupted,
+    /// Ctrl-C, or a signal that stops the run as Ctrl-C does.
+    Interrupted(Signal),
 }
 
 impl StopReason {
@@ -44,7 +45,7 @@ impl StopReason {
     pub fn code(&self) -> &str {
         match self {
             StopReason::RunWide { code, .. } => code,
-            StopReason::Interrupted => "Interrupted",
+            StopReason::Interrupted(_) => "Interrupted",
         }
     }
 }
@@ -53,7 +54,11 @@ impl std::fmt::Display for StopReason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             StopReason::RunWide { code, detail } => write!(f, "the run stopped after {code}: {detail}"),
-            StopReason::Interrupted => f.write_str("the run was interrupted (Ctrl-C)"),
+            StopReason::Interrupted(Signal::Interrupt) => f.write_str("the run was interrupted (Ctrl-C)"),
+            StopReason::Interrupted(Signal::Terminate) => f.write_str("the run was stopped by SIGTERM"),
+            StopReason::Interrupted(Signal::HangUp) => {
+                f.write_str("the run was stopped by SIGHUP (its terminal closed)")
+            }
         }
     }
 }
@@ -414,10 +419,10 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_stopped_lane_sends_nothing_more() {
         let lane = lane(8);
-        lane.stop.stop(StopReason::Interrupted);
+        lane.stop.stop(StopReason::Interrupted(Signal::Interrupt));
         let mut attempts = 0;
         let result: Result<(), CallError> = lane.attempt(&mut attempts, || async { Ok(()) }).await;
-        assert!(matches!(result, Err(CallError::Stopped(StopReason::Interrupted))));
+        assert!(matches!(result, Err(CallError::Stopped(StopReason::Interrupted(_)))));
         assert_eq!(attempts, 0);
     }
 

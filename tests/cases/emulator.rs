@@ -341,32 +341,35 @@ async fn stop_lets_a_request_in_flight_finish_and_takes_no_more() {
 }
 
 #[tokio::test]
-async fn the_emulator_command_prints_its_address_and_stops_on_ctrl_c() {
+async fn the_emulator_command_prints_its_address_and_stops_on_ctrl_c_or_sigterm() {
     use std::io::BufRead;
     use std::process::{Command, Stdio};
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wa-bulk"))
-        .args(["emulator", "--bind", "127.0.0.1:0", "--seed", "42"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
-    let mut first_line = String::new();
-    stdout.read_line(&mut first_line).unwrap();
-    assert!(first_line.starts_with("wa-bulk emulator listening on http://127.0.0.1:"), "{first_line}");
-    assert!(first_line.contains("(seed 42)"), "{first_line}");
-    let url = first_line.split_whitespace().nth(4).unwrap();
-    let sdk = local_client(url);
-    create(&sdk, "from the command", "token-1").await.unwrap();
+    for (signal, name) in [("-INT", "SIGINT"), ("-TERM", "SIGTERM")] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_wa-bulk"))
+            .args(["emulator", "--bind", "127.0.0.1:0", "--seed", "42"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut first_line = String::new();
+        stdout.read_line(&mut first_line).unwrap();
+        assert!(first_line.starts_with("wa-bulk emulator listening on http://127.0.0.1:"), "{first_line}");
+        assert!(first_line.contains("(seed 42)"), "{first_line}");
+        let url = first_line.split_whitespace().nth(4).unwrap();
+        let sdk = local_client(url);
+        create(&sdk, "from the command", "token-1").await.unwrap();
 
-    let interrupted = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
-    assert!(interrupted.success());
-    let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(0));
-    let mut stderr = String::new();
-    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
-    assert!(stderr.contains("stopping: 1 workloads held"), "{stderr}");
+        let sent = Command::new("kill").args([signal, &child.id().to_string()]).status().unwrap();
+        assert!(sent.success());
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(0), "{name} stops it cleanly");
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+        assert!(stderr.contains(&format!("stopping on {name}: 1 workload held; ")), "{stderr}");
+        assert!(!stderr.contains("Stats {"), "plain words, no Debug dump: {stderr}");
+    }
 }
 
 #[tokio::test]

@@ -147,12 +147,13 @@ async fn a_second_run_finds_every_workload_and_update_sends_only_changes() {
     let fast = ["--rate", "2000", "--concurrency", "16"];
     assert_eq!(run(&mut import(&file, &emulator, &fast)).await.status.code(), Some(0));
 
+    // The same command again runs afresh; the first report is kept as the previous one.
     let again = run(&mut import(&file, &emulator, &fast)).await;
-    assert_eq!(again.status.code(), Some(2), "an earlier report is not overwritten");
-    assert_contains(
-        &text(&again),
-        "rows.csv.report.csv exists: pass --resume to continue that run, or --force",
-    );
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+    let records = report(&file);
+    assert_eq!(count(&records, Exists), 200);
+    let previous = read_records(&file.with_file_name("rows.csv.report.previous.csv")).unwrap();
+    assert_eq!(count(&previous, Created), 200);
 
     let forced = run(import(&file, &emulator, &fast).arg("--force")).await;
     assert_eq!(forced.status.code(), Some(0), "{}", text(&forced));
@@ -198,11 +199,19 @@ async fn killed_part_way_then_resumed_every_row_is_created_once() {
     let lock = file.with_file_name("rows.csv.report.csv.lock");
     assert!(lock.exists(), "a killed run leaves its lock file behind, but not its lock");
 
+    // Other bytes of the sheet: the unfinished run is neither continued nor thrown away.
+    let bytes = std::fs::read(&file).unwrap();
+    std::fs::write(&file, [&bytes[..], b"\n"].concat()).unwrap();
     let refused = run(&mut import(&file, &emulator, &["--rate", "200"])).await;
-    assert_eq!(refused.status.code(), Some(2), "the journal is not thrown away without --resume");
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
+    assert_contains(&text(&refused), "the input's bytes have changed since: pass --resume");
+    assert!(journal.exists());
 
-    let resumed = run(import(&file, &emulator, &["--rate", "200"]).arg("--resume")).await;
+    // The same bytes: the same command continues the run, and says so.
+    std::fs::write(&file, &bytes).unwrap();
+    let resumed = run(&mut import(&file, &emulator, &["--rate", "200"])).await;
     assert_eq!(resumed.status.code(), Some(0), "{}", text(&resumed));
+    assert_contains(&text(&resumed), "continuing the run");
     let records = report(&file);
     // A create in flight when the run was killed may have reached the
     // service: the resumed run finds it by name (`exists`), never twice.

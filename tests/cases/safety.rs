@@ -86,8 +86,16 @@ async fn force_and_validate_replace_only_files_wa_bulk_wrote() {
     assert_eq!(validated.code, 0, "{}", validated.stderr);
     let output = run(&mut import(&file, &emulator, &[])).await;
     assert_eq!(output.status.code(), Some(0), "a validate report holds no outcome: {}", text(&output));
-    assert_eq!(run(&mut import(&file, &emulator, &[])).await.status.code(), Some(2));
+    // The same command again: the import's report is kept as the previous one.
+    assert_eq!(run(&mut import(&file, &emulator, &[])).await.status.code(), Some(0));
+    assert!(file.with_file_name("rows.csv.report.previous.csv").exists());
     assert_eq!(run(&mut import(&file, &emulator, &["--force"])).await.status.code(), Some(0));
+    // Nor is a file there of someone else's kept or replaced as the previous report.
+    let previous = fixture.write("rows.csv.report.previous.csv", theirs);
+    let output = run(&mut import(&file, &emulator, &[])).await;
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert_contains(&text(&output), "was not written by wa-bulk");
+    assert_eq!(std::fs::read_to_string(&previous).unwrap(), theirs);
     let validated = wa_bulk(&["validate", file.to_str().unwrap(), "--report", report.to_str().unwrap()]);
     assert_eq!(validated.code, 0, "{}", validated.stderr);
 }

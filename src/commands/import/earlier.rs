@@ -1,9 +1,15 @@
-//! What an earlier run of the same report left, for `--resume`: the rows it
-//! finished (from its report and, newer, its journal), which are carried
-//! over and not sent again. Without `--resume`, an earlier run's report is
-//! refused unless `--force` says to start over; a `validate` report, which
-//! holds verdicts only, is replaced. Rows that moved since (another name
-//! at a finished row's number) refuse the resume.
+//! What an earlier run of the same report left: the rows it finished (from
+//! its report and, newer, its journal), which a continued run carries over
+//! and does not send again. The same command line runs every night:
+//! - after a finished run (no journal left), it runs afresh; the earlier
+//!   report is kept beside the new one as `<name>.previous.<ext>`;
+//! - after a stopped run (a signal, a run-wide fault, a crash: its journal
+//!   is left), it continues that run when the input's bytes are the same,
+//!   and says so; other bytes are refused (exit 2).
+//!
+//! `--resume` continues whatever the earlier run was; `--force` starts over,
+//! removing what it left. Rows that moved since (another name at a finished
+//! row's number) refuse a continued run.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -13,9 +19,9 @@ use crate::RunError;
 use crate::destination::Destination;
 use crate::model::name_key;
 use crate::problem::quoted;
-use crate::report::guard::remove_ours;
+use crate::report::guard::{remove_ours, written_by_wa_bulk};
 use crate::report::identity::InputIdentity;
-use crate::report::{self, Record, ReportError, Status, journal};
+use crate::report::{self, Record, ReportError, journal};
 use crate::submit::ValidRow;
 
 /// Rows an earlier run finished, by row, account, Region and name key.
@@ -37,55 +43,77 @@ pub(super) fn row_key(row: &ValidRow) -> DoneKey {
 #[derive(Default)]
 pub(super) struct Earlier {
     pub(super) done: Done,
-    /// A journal's torn tail, say.
+    /// A journal's torn tail, say, or that the run continues an earlier one.
     pub(super) warnings: Vec<String>,
 }
 
-/// With `--resume`, the done rows of the earlier report and journal;
-/// otherwise nothing, and an earlier report is refused unless `--force` says
-/// to start over (and then removed, if wa-bulk wrote it).
+/// The done rows of the earlier run when this run continues it (`--resume`,
+/// or a journal of the same input bytes); otherwise nothing, and what an
+/// earlier run left is put aside (kept as the previous report, or with
+/// `--force` removed; wa-bulk's own files only).
 pub(super) fn earlier_outcomes(
     config: &ImportConfig,
     journal: &Path,
     identity: &InputIdentity,
 ) -> Result<Earlier, RunError> {
     let report = config.report.as_path();
-    let found: Vec<&Path> =
-        [report, journal].into_iter().filter(|path| std::fs::symlink_metadata(path).is_ok()).collect();
-    if !config.resume {
-        // A `validate` report holds verdicts only, no outcome to lose.
-        let verdicts_only = found == [report] && verdicts_only(report);
-        if let Some(path) = found.first().filter(|_| !config.force && !verdicts_only) {
-            return Err(RunError::ReportExists { path: path.display().to_string() });
-        }
-        for path in found {
-            remove_ours(path)?;
+    let there = |path: &Path| std::fs::symlink_metadata(path).is_ok();
+    if config.force {
+        remove_ours(report)?;
+        remove_ours(journal)?;
+        return Ok(Earlier::default());
+    }
+    let continues = !config.resume && there(journal) && same_input(journal, identity)?;
+    if !config.resume && !continues {
+        if there(report) {
+            keep_as_previous(report)?;
         }
         return Ok(Earlier::default());
     }
     let mut earlier = Earlier::default();
+    if continues {
+        earlier.warnings.push(format!(
+            "continuing the run {} left unfinished (same input): rows it finished are not sent again; \
+             --force starts over",
+            journal.display()
+        ));
+    }
     let mut add = |records: Vec<Record<'static>>| {
         for record in records.into_iter().filter(|record| record.status.is_done()) {
             earlier.done.insert(record_key(&record), record);
         }
     };
-    if found.contains(&report) {
+    if there(report) {
         add(report::read_records(report)?);
     }
     // The journal is newer than the report: its records win.
-    if found.contains(&journal) {
+    if there(journal) {
         let recovered = journal::recover(journal, identity)?;
         add(recovered.records);
-        earlier.warnings = recovered.warnings;
+        earlier.warnings.extend(recovered.warnings);
     }
     Ok(earlier)
 }
 
-/// Whether the report is one `validate` wrote: every row `valid` or `invalid`.
-fn verdicts_only(report: &Path) -> bool {
-    report::read_records(report).is_ok_and(|records| {
-        records.iter().all(|record| matches!(record.status, Status::Valid | Status::Invalid))
-    })
+/// Whether the journal an unfinished run left was written for these input
+/// bytes; a journal of other bytes (or of a stream) is refused.
+fn same_input(journal: &Path, identity: &InputIdentity) -> Result<bool, RunError> {
+    match journal::written_for(journal)? {
+        Some(written) if written.sha256.is_some() && written.sha256 == identity.sha256 => Ok(true),
+        _ => Err(RunError::UnfinishedRun { journal: journal.display().to_string() }),
+    }
+}
+
+/// Keeps the earlier report as the previous one, replacing an older
+/// previous one; wa-bulk's own files only.
+fn keep_as_previous(report: &Path) -> Result<(), RunError> {
+    let previous = report::previous_path(report);
+    if !written_by_wa_bulk(report)? {
+        return Err(ReportError::NotOurs { path: report.display().to_string() }.into());
+    }
+    remove_ours(&previous)?;
+    std::fs::rename(report, &previous).map_err(|source| ReportError::io(report, "rename", source))?;
+    Ok(())
 }
 
 /// Refuses to resume when a row an earlier run finished now holds another

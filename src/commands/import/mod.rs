@@ -32,7 +32,7 @@ use crate::report::identity::InputIdentity;
 use crate::report::journal::Journal;
 use crate::report::workbook::{self, RunFacts};
 use crate::report::{self, Counts, Format, Record, ReportError, Status, create_sink};
-use crate::service::{Board, FleetConfig, Job, LaneOutcome, Service, Session};
+use crate::service::{FleetConfig, Job, LaneOutcome, Service, Session};
 use crate::stderr;
 use crate::submit::places::{Group, group};
 use crate::submit::{Lane, Outcomes, Stale, StopReason, SubmitConfig, ValidRow, apply, submit};
@@ -83,17 +83,48 @@ pub fn run(config: &ImportConfig) -> Result<Summary, RunError> {
     let started = Instant::now();
     let mut session = Session::open(&config.service, &config.fleet)?;
     let _lock = claim(config.input.file(), &config.report)?;
-    let Prepared { config, identity, journal, earlier, rows, mut facts } = prepare(config)?;
-    let Rows { invalid, valid, row_warnings, problems, mut warnings, destinations } = rows;
-    warnings.extend(earlier.warnings);
-    let sent = send(&config, &mut session, valid, destinations, &earlier.done, (&journal, &identity));
-    session.close();
+    let Prepared { config, identity, journal, earlier, mut rows, mut facts } = prepare(config)?;
+    let valid = std::mem::take(&mut rows.valid);
+    let sent = send(&config, &mut session, (valid, &rows), &earlier.done, (&journal, &identity));
     if let Err(RunError::StalePlan { .. }) = &sent {
         // Nothing was sent: the journal holds its header only.
         let _ = std::fs::remove_file(&journal);
     }
-    let Sent { records: sent, carried, lanes, traffic } = sent?;
+    let sent = sent?;
+    facts.destinations = rows.destinations;
+    facts.parameters = parameters(lanes_shown(&sent.lanes), &config.submit, Some(&sent.traffic));
+    let (records, mut summary) = summarize(&config, rows, earlier.warnings, sent);
+    summary.stopped = summary.stopped.or(session.interrupted());
+    // Requests went out: from here on, a failure keeps the journal for
+    // `--resume` and says so with an exit code of its own.
+    write_report(&config.report, config.format, facts, &records)
+        .map_err(|source| RunError::ReportNotWritten { source, journal: journal.display().to_string() })?;
+    // A stopped run's journal stays: the same command continues it.
+    if summary.stopped.is_none()
+        && let Err(error) = std::fs::remove_file(&journal)
+    {
+        summary.warnings.push(format!("{}: cannot remove the journal: {error}", journal.display()));
+    }
+    write_failures(&config, &identity, &records, &mut summary);
+    // A signal that came while the report was written still says how the run ended.
+    summary.stopped = summary.stopped.or(session.interrupted());
+    session.close();
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}
 
+/// Every row's record, in order, and the summary they make: this run's
+/// outcomes counted, the rows carried over counted apart.
+fn summarize(
+    config: &ImportConfig,
+    rows: Rows,
+    earlier: Vec<String>,
+    Sent { records: sent, carried, lanes, traffic }: Sent,
+) -> (Vec<Record<'static>>, Summary) {
+    let Rows { invalid, row_warnings, problems, mut warnings, .. } = rows;
+    warnings.extend(earlier);
+    let mut summary = Summary::new("import", &[Status::Created], Some(config.report.clone()), warnings);
+    summary.carried = carried.len() as u64;
     // A valid row's warnings stay with its outcome, as in `validate`'s report.
     let sent = sent.into_iter().map(|mut record| {
         if let Some(warnings) = row_warnings.get(&record.row) {
@@ -101,31 +132,20 @@ pub fn run(config: &ImportConfig) -> Result<Summary, RunError> {
         }
         record
     });
-    let mut records: Vec<Record<'static>> = invalid.into_iter().chain(carried).chain(sent).collect();
-    records.sort_by(|a, b| (a.row, &a.account, &a.region).cmp(&(b.row, &b.account, &b.region)));
-    let mut summary = Summary::new("import", &[Status::Created], Some(config.report.clone()), warnings);
-    summary.lanes = lane_lines(&lanes, &records, &config.submit);
-    summary.stopped = stop_of(&summary.lanes);
-    summary.traffic = Some(traffic);
+    let outcomes: Vec<Record<'static>> = invalid.into_iter().chain(sent).collect();
     problems.into_iter().for_each(|problem| summary.problem(problem));
-    for record in &records {
+    for record in &outcomes {
         summary.counts.add(record.status);
         if record.status == Status::Failed {
             summary.problem(RowNote::failed(record));
         }
     }
-    facts.destinations = destinations;
-    facts.parameters = parameters(lanes_shown(&lanes), &config.submit, Some(&traffic));
-    // Requests went out: from here on, a failure keeps the journal for
-    // `--resume` and says so with an exit code of its own.
-    write_report(&config.report, config.format, facts, &records)
-        .map_err(|source| RunError::ReportNotWritten { source, journal: journal.display().to_string() })?;
-    if let Err(error) = std::fs::remove_file(&journal) {
-        summary.warnings.push(format!("{}: cannot remove the journal: {error}", journal.display()));
-    }
-    write_failures(&config, &identity, &records, &mut summary);
-    summary.elapsed = started.elapsed();
-    Ok(summary)
+    summary.lanes = lane_lines(&lanes, &outcomes, &config.submit);
+    summary.stopped = stop_of(&summary.lanes);
+    summary.traffic = Some(traffic);
+    let mut records: Vec<Record<'static>> = outcomes.into_iter().chain(carried).collect();
+    records.sort_by(|a, b| (a.row, &a.account, &a.region).cmp(&(b.row, &b.account, &b.region)));
+    (records, summary)
 }
 
 /// What an import knows before it sends: the config to follow (a saved
@@ -256,35 +276,36 @@ struct Sent {
     traffic: Traffic,
 }
 
-/// Sends the valid rows through a lane each place they go, but those an
-/// earlier run finished. Each outcome is journaled and shown as it comes,
+/// Sends the valid rows (taken out of `rows`) through a lane each place
+/// they go, but those an earlier run finished. Each outcome is journaled and shown as it comes,
 /// by one thread that drains the channel outcomes leave the senders by, so
 /// no file is written on an async worker.
 fn send(
     config: &ImportConfig,
     session: &mut Session,
-    valid: Vec<ValidRow>,
-    destinations: bool,
+    (valid, rows): (Vec<ValidRow>, &Rows),
     done: &earlier::Done,
     (journal, identity): (&Path, &InputIdentity),
 ) -> Result<Sent, RunError> {
-    let valid = placed(session, valid, &config.input.fan_out, destinations)?;
+    let valid = placed(session, valid, &config.input.fan_out, rows.destinations)?;
     let (carried, to_send): (Vec<ValidRow>, Vec<ValidRow>) =
         valid.into_iter().partition(|row| done.contains_key(&row_key(row)));
-    let carried = carried.iter().map(|row| done[&row_key(row)].clone()).collect();
+    let carried: Vec<Record<'static>> = carried.iter().map(|row| carried_over(&done[&row_key(row)])).collect();
     let journal = Journal::open(journal, identity)?;
-    let total = to_send.len() as u64;
+    // Progress counts every row the summary counts, those already known too.
+    let known = (rows.invalid.len() + carried.len()) as u64;
+    let total = known + to_send.len() as u64;
     let groups = group(to_send);
-    let board = Arc::new(Board::new(groups.len()));
+    let board = session.board(groups.len());
     let (outcomes, received) = std::sync::mpsc::channel();
-    let progress = Progress::new(config.progress, total, board.clone());
+    let progress = Progress::new(config.progress, total, board.clone()).with_done(known);
     let recorder = std::thread::spawn(move || record_outcomes(received, journal, progress));
     let jobs = groups.into_iter().map(|group| SendRows {
         group,
         config: config.submit.clone(),
         outcomes: outcomes.clone(),
     });
-    let lanes = session.run(jobs.collect(), &config.submit, &board);
+    let lanes = session.run(jobs.collect(), &config.submit);
     drop(outcomes);
     // The senders are gone (sent or not), so the recorder ends.
     let records = recorder.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -297,6 +318,21 @@ fn send(
     }
     let traffic = Traffic::of_all(lanes.iter().filter_map(|lane| lane.lane.as_deref()), &config.submit);
     Ok(Sent { records, carried, lanes, traffic })
+}
+
+/// How a carried row's message begins.
+const CARRIED: &str = "carried over:";
+
+/// An earlier run's outcome of a row, carried over: no request of this
+/// run went for it.
+fn carried_over(earlier: &Record<'static>) -> Record<'static> {
+    let mut record = earlier.clone();
+    record.attempts = 0;
+    if !earlier.message.starts_with(CARRIED) {
+        let what = format!("{CARRIED} {} by an earlier run", earlier.status.as_str());
+        record.message = if earlier.message.is_empty() { what } else { format!("{what}; {}", earlier.message) };
+    }
+    record
 }
 
 /// Import's job on a lane: send the group's rows, each outcome down one

@@ -22,7 +22,7 @@ use crate::input::InputOptions;
 use crate::report::identity::InputIdentity;
 use crate::report::workbook::RunFacts;
 use crate::report::{Format, Record, Status, create_sink};
-use crate::service::{Board, FleetConfig, Job, Service, Session};
+use crate::service::{FleetConfig, Job, Service, Session};
 use crate::submit::places::{Group, group};
 use crate::submit::plan::Policy;
 use crate::submit::{Lane, StopReason, SubmitConfig, read};
@@ -58,7 +58,6 @@ pub fn run(config: &PlanConfig) -> Result<Summary, RunError> {
     }
     let valid = placed(&mut session, valid, &config.input.fan_out, destinations)?;
     let (decided, stopped, shown) = decide_all(&mut session, valid, config)?;
-    session.close();
     facts.parameters = parameters(shown, &config.submit, None);
     facts.destinations = destinations;
 
@@ -79,7 +78,8 @@ pub fn run(config: &PlanConfig) -> Result<Summary, RunError> {
     summary.report = config.report.as_ref().map(|(path, _)| path.clone());
     records.iter().for_each(|record| summary.counts.add(record.status));
     problems.into_iter().for_each(|problem| summary.problem(problem));
-    summary.stopped = stopped;
+    summary.stopped = stopped.or(session.interrupted());
+    session.close();
     summary.plan = Some(counts);
     summary.elapsed = started.elapsed();
     Ok(summary)
@@ -100,10 +100,9 @@ fn decide_all(
             .map_or_else(|| session.roles().map(|roles| roles.base_name()), |place| Ok(place.to_string()))?,
         many => format!("{} lanes", many.len()),
     };
-    let board = Arc::new(Board::new(groups.len()));
     let policy = config.submit.policy();
     let jobs = groups.into_iter().map(|group| Decide { group, policy }).collect();
-    let lanes = session.run(jobs, &config.submit, &board)?;
+    let lanes = session.run(jobs, &config.submit)?;
     let stopped = lanes.iter().find_map(|lane| lane.stopped.clone());
     let steps = lanes.into_iter().flat_map(|lane| lane.output).collect();
     Ok((steps, stopped, shown))

@@ -1,0 +1,118 @@
+//! A scheduler's run: SIGTERM and SIGHUP stop an import as Ctrl-C does (the
+//! report written, the exit code 128 + the signal, the lock released, the
+//! journal kept for the next run), a second signal ends it at once, and the
+//! same command line every night finishes what the last one left, never
+//! creating a workload twice.
+
+use std::path::Path;
+use std::process::Command;
+
+use wa_bulk::emulator::Emulator;
+use wa_bulk::report::Status::{Created, Exists, Skipped};
+
+use super::import::{
+    count, expected_names, finish, import, journal_lines_reach, plain, report, run, sheet, slow_service,
+    stored_names, text,
+};
+use super::support::assert_contains;
+
+fn signal(child: &std::process::Child, name: &str) {
+    let sent = Command::new("kill").args([name, &child.id().to_string()]).status().unwrap();
+    assert!(sent.success());
+}
+
+fn journal(file: &Path) -> std::path::PathBuf {
+    file.with_file_name("rows.csv.report.csv.journal")
+}
+
+/// The same command a scheduler runs: no --resume, no --force.
+fn nightly(file: &Path, emulator: &Emulator) -> Command {
+    import(file, emulator, &["--rate", "50", "--concurrency", "4"])
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_and_sighup_stop_an_import_as_ctrl_c_does_and_the_next_run_sends_the_rest() {
+    for (name, signame, code) in [("-TERM", "SIGTERM", 143), ("-HUP", "SIGHUP", 129)] {
+        let (emulator, _fixture, file) = slow_service(30, 200).await;
+        let child = nightly(&file, &emulator).spawn().unwrap();
+        journal_lines_reach(&journal(&file), 20).await;
+        signal(&child, name);
+        let output = finish(child).await;
+        assert_eq!(output.status.code(), Some(code), "{signame}: {}", text(&output));
+        let records = report(&file);
+        assert_eq!(records.len(), 200, "{signame}: every row is in the report");
+        let created = count(&records, Created);
+        assert_eq!(created + count(&records, Skipped), 200);
+        assert_eq!(created, emulator.workloads().len(), "in-flight rows finished and were reported");
+        let skipped = records.iter().filter(|record| record.status == Skipped);
+        assert!(skipped.clone().all(|record| record.error_code.as_deref() == Some("Interrupted")));
+        assert!(skipped.clone().all(|record| record.message.contains(signame)), "{signame}");
+        assert!(!file.with_file_name("rows.csv.report.csv.lock").exists(), "{signame}: the lock is released");
+        assert!(journal(&file).exists(), "{signame}: the journal stays for the next run");
+        let writes = emulator.stats().writes;
+
+        let next = run(&mut nightly(&file, &emulator)).await;
+        assert_eq!(next.status.code(), Some(0), "{signame}: {}", text(&next));
+        assert_contains(&text(&next), "continuing the run");
+        assert_contains(&text(&next), &format!("{created} carried over from the earlier run"));
+        assert_eq!(stored_names(&emulator), (200, expected_names(200)), "{signame}: none twice, none lost");
+        assert_eq!(emulator.stats().writes - writes, 200 - created as u64, "only the rest was sent");
+        let records = report(&file);
+        let carried = records.iter().filter(|record| record.message.starts_with("carried over:"));
+        assert_eq!(carried.clone().count(), created);
+        assert!(carried.clone().all(|record| record.attempts == 0), "nothing was sent for a carried row");
+        assert!(!journal(&file).exists(), "a finished run leaves no journal");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_signal_ends_the_run_at_once_and_the_journal_holds_every_outcome() {
+    let (emulator, _fixture, file) = slow_service(200, 100).await;
+    let child = nightly(&file, &emulator).spawn().unwrap();
+    journal_lines_reach(&journal(&file), 5).await;
+    signal(&child, "-TERM");
+    signal(&child, "-TERM");
+    let output = finish(child).await;
+    assert_eq!(output.status.code(), Some(143), "{}", text(&output));
+    assert_contains(&text(&output), "stopping at once");
+    assert!(journal(&file).exists());
+
+    let next = run(&mut nightly(&file, &emulator)).await;
+    assert_eq!(next.status.code(), Some(0), "{}", text(&next));
+    let records = report(&file);
+    assert_eq!(count(&records, Created) + count(&records, Exists), 100);
+    assert_eq!(stored_names(&emulator), (100, expected_names(100)), "none twice, none lost");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_same_command_three_nights_running_creates_each_workload_once() {
+    let (emulator, fixture, _) = slow_service(30, 1).await;
+    // Night 1: a hundred rows, finished.
+    let file = sheet(&fixture, 100, plain);
+    let first = run(&mut nightly(&file, &emulator)).await;
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first));
+    assert_eq!(emulator.stats().writes, 100);
+
+    // Night 2: the sheet has grown to two hundred; the run is stopped part way.
+    let file = sheet(&fixture, 200, plain);
+    let child = nightly(&file, &emulator).spawn().unwrap();
+    journal_lines_reach(&journal(&file), 130).await;
+    signal(&child, "-TERM");
+    let second = finish(child).await;
+    assert_eq!(second.status.code(), Some(143), "{}", text(&second));
+    let after_two = emulator.stats().writes;
+    assert!((100..200).contains(&after_two), "stopped part way: {after_two} writes");
+
+    // Night 3: the same command continues night 2's run, sending only the rest.
+    let third = run(&mut nightly(&file, &emulator)).await;
+    assert_eq!(third.status.code(), Some(0), "{}", text(&third));
+    assert_contains(&text(&third), "continuing the run");
+    assert_eq!(emulator.stats().writes, 200, "each workload created once over three nights");
+    assert_eq!(stored_names(&emulator), (200, expected_names(200)));
+
+    // Night 4: nothing to do, nothing written; the report says where each is.
+    let fourth = run(&mut nightly(&file, &emulator)).await;
+    assert_eq!(fourth.status.code(), Some(0), "{}", text(&fourth));
+    assert_eq!(emulator.stats().writes, 200);
+    assert_eq!(count(&report(&file), Exists), 200);
+}
