@@ -75,6 +75,7 @@ impl RunError {
     pub fn exit(&self) -> commands::Exit {
         match self {
             RunError::ReportNotWritten { .. } => commands::Exit::ReportNotWritten,
+            RunError::Session(service::SessionError::Refused { .. }) => commands::Exit::Stopped,
             _ => commands::Exit::Unusable,
         }
     }

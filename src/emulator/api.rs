@@ -80,7 +80,10 @@ async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Next) -
     };
     let caller = match shared.keys.check(&parts, &body, &shared.config.account) {
         Ok(caller) => caller,
-        Err(refused) => return refused.into_response(),
+        Err(refused) => match refused.as_sts().filter(|_| super::auth::is_for_sts(&parts, &body)) {
+            Some((status, code, message)) => return super::sts::refusal(status, code, message),
+            None => return refused.into_response(),
+        },
     };
     if caller.service == "sts" {
         return super::sts::answer(&shared, &caller, &body);

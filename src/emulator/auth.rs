@@ -121,8 +121,7 @@ impl Keys {
     pub fn check(&self, parts: &Parts, body: &[u8], open_account: &str) -> Result<Caller, ApiError> {
         let header = |name: &str| parts.headers.get(name).and_then(|value| value.to_str().ok());
         let Some(signed) = header("authorization").and_then(Signed::parse) else {
-            let message = "Missing Authentication Token: requests must be signed with SigV4".to_owned();
-            return Err(ApiError::AccessDenied { message });
+            return Err(ApiError::MissingAuthenticationToken);
         };
         let caller = |account: String| Caller {
             tenant: Tenant { account, region: signed.region.to_owned() },
@@ -136,10 +135,11 @@ impl Keys {
             None if self.is_open() => return Ok(caller(open_account.to_owned())),
             None => return Err(ApiError::UnrecognizedClient),
         };
-        if secret.expires.is_some_and(|expires| expires < SystemTime::now())
-            || secret.session_token.as_deref() != header("x-amz-security-token")
-        {
+        if secret.session_token.as_deref() != header("x-amz-security-token") {
             return Err(ApiError::UnrecognizedClient);
+        }
+        if secret.expires.is_some_and(|expires| expires < SystemTime::now()) {
+            return Err(ApiError::ExpiredToken);
         }
         let time = header("x-amz-date").and_then(parse_amz_date).ok_or_else(bad_signature)?;
         if signed.date != header("x-amz-date").map_or("", |date| &date[..8.min(date.len())]) {
@@ -157,6 +157,16 @@ impl Keys {
             return Err(bad_signature());
         }
         Ok(caller(secret.account))
+    }
+}
+
+/// Whether a request is for STS: signed for `sts`, or, unsigned, a form
+/// naming an STS action (the query protocol's).
+pub fn is_for_sts(parts: &Parts, body: &[u8]) -> bool {
+    let authorization = parts.headers.get("authorization").and_then(|value| value.to_str().ok());
+    match authorization.and_then(Signed::parse) {
+        Some(signed) => signed.service == "sts",
+        None => parts.uri.path() == "/" && body.starts_with(b"Action="),
     }
 }
 

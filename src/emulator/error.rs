@@ -23,8 +23,12 @@ pub enum ApiError {
     Throttling,
     /// 404: no workload with this id or ARN.
     NotFound { message: String, resource_id: String },
-    /// 403: the request carries no SigV4 signature.
+    /// 403: the caller may not do this.
     AccessDenied { message: String },
+    /// 403: the request carries no SigV4 signature.
+    MissingAuthenticationToken,
+    /// 403: the request's temporary credentials have expired.
+    ExpiredToken,
     /// 403: the request is signed with an access key the emulator refuses.
     UnrecognizedClient,
     /// 403: the signature is not the one the key's secret makes.
@@ -34,6 +38,35 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// The refusal as STS words it (its query protocol answers in XML): the
+    /// error code and status of STS's own errors for the same fault.
+    pub fn as_sts(&self) -> Option<(StatusCode, &'static str, &'static str)> {
+        match self {
+            ApiError::MissingAuthenticationToken => Some((
+                StatusCode::FORBIDDEN,
+                "MissingAuthenticationToken",
+                "Request is missing Authentication Token",
+            )),
+            ApiError::UnrecognizedClient => Some((
+                StatusCode::FORBIDDEN,
+                "InvalidClientTokenId",
+                "The security token included in the request is invalid.",
+            )),
+            ApiError::InvalidSignature => Some((
+                StatusCode::FORBIDDEN,
+                "SignatureDoesNotMatch",
+                "The request signature we calculated does not match the signature you provided. Check your \
+                 AWS Secret Access Key and signing method.",
+            )),
+            ApiError::ExpiredToken => Some((
+                StatusCode::BAD_REQUEST,
+                "ExpiredToken",
+                "The security token included in the request is expired",
+            )),
+            _ => None,
+        }
+    }
+
     /// A 400 for one member.
     pub fn invalid_field(name: &str, message: String) -> ApiError {
         ApiError::Validation {
@@ -79,6 +112,16 @@ impl ApiError {
             ApiError::AccessDenied { message } => {
                 (StatusCode::FORBIDDEN, "AccessDeniedException", json!({"Message": message}))
             }
+            ApiError::MissingAuthenticationToken => (
+                StatusCode::FORBIDDEN,
+                "MissingAuthenticationTokenException",
+                json!({"Message": "Missing Authentication Token"}),
+            ),
+            ApiError::ExpiredToken => (
+                StatusCode::FORBIDDEN,
+                "ExpiredTokenException",
+                json!({"Message": "The security token included in the request is expired"}),
+            ),
             ApiError::UnrecognizedClient => (
                 StatusCode::FORBIDDEN,
                 "UnrecognizedClientException",
@@ -127,6 +170,8 @@ mod tests {
                 "ResourceNotFoundException",
             ),
             (ApiError::AccessDenied { message: "m".into() }, 403, "AccessDeniedException"),
+            (ApiError::MissingAuthenticationToken, 403, "MissingAuthenticationTokenException"),
+            (ApiError::ExpiredToken, 403, "ExpiredTokenException"),
             (ApiError::UnrecognizedClient, 403, "UnrecognizedClientException"),
             (ApiError::InvalidSignature, 403, "InvalidSignatureException"),
             (ApiError::InternalServer, 500, "InternalServerException"),

@@ -130,7 +130,7 @@ fn role_parts(arn: &str) -> Option<(&str, &str)> {
 }
 
 /// An STS error answer.
-fn refusal(status: StatusCode, code: &str, message: &str) -> Response {
+pub(super) fn refusal(status: StatusCode, code: &str, message: &str) -> Response {
     let xml = format!(
         "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type>\
          <Code>{code}</Code><Message>{}</Message></Error><RequestId>{}</RequestId></ErrorResponse>",

@@ -157,7 +157,6 @@ impl Counts {
             .collect::<Vec<_>>()
             .join(", ")
     }
-
 }
 
 /// What became of one data row: a line of the report.

@@ -48,6 +48,13 @@ pub enum SessionError {
     /// The async runtime or the built-in emulator cannot start.
     #[error("cannot start the sender: {0}")]
     Runtime(std::io::Error),
+    /// The service refused the credentials (a wrong secret, a token that
+    /// expired): nothing was sent.
+    #[error(
+        "the credentials were refused ({code}): {message}; check the access key, its secret and session token, \
+         or the profile (nothing was sent)"
+    )]
+    Refused { code: String, message: String },
 }
 
 /// One command's hold on the service.
@@ -119,7 +126,7 @@ impl Session {
             return Ok(account.clone());
         }
         let base = self.connect()?.clone();
-        let account = self.runtime.block_on(caller_account(&base)).map_err(SessionError::Configuration)?;
+        let account = self.runtime.block_on(caller_account(&base))?;
         Ok(self.base_account.insert(account).clone())
     }
 
@@ -159,15 +166,25 @@ impl Session {
     }
 }
 
-/// The account of the credentials of `base` (STS GetCallerIdentity).
-async fn caller_account(base: &SdkConfig) -> Result<String, String> {
+/// The account of the credentials of `base` (STS GetCallerIdentity); the
+/// service's refusal in its own words, or what kept the request from it.
+async fn caller_account(base: &SdkConfig) -> Result<String, SessionError> {
+    use aws_sdk_sts::error::ProvideErrorMetadata;
     let identity = aws_sdk_sts::Client::new(base).get_caller_identity().send().await.map_err(|error| {
-        format!(
-            "cannot tell the account of the credentials (STS GetCallerIdentity): {}",
-            aws_sdk_sts::error::DisplayErrorContext(&error)
-        )
+        match error.code() {
+            Some(code) => SessionError::Refused {
+                code: code.to_owned(),
+                message: error.message().unwrap_or("no message").to_owned(),
+            },
+            None => SessionError::Configuration(format!(
+                "cannot tell the account of the credentials (STS GetCallerIdentity): {}",
+                crate::submit::retry::root_cause(&error)
+            )),
+        }
     })?;
-    identity.account.ok_or_else(|| "STS GetCallerIdentity named no account".to_owned())
+    identity
+        .account
+        .ok_or_else(|| SessionError::Configuration("STS GetCallerIdentity named no account".into()))
 }
 
 /// The first signal stops the board; a second ends the process at once.

@@ -191,7 +191,7 @@ impl Failure {
 /// The innermost cause of an error: for a connection, what the operating
 /// system or the TLS library said (`Connection refused (os error 111)`),
 /// without the layers above it.
-fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+pub fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
     let mut cause = error;
     while let Some(inner) = cause.source() {
         cause = inner;

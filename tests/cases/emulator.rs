@@ -307,7 +307,7 @@ async fn list_lenses_pages_too() {
 }
 
 #[tokio::test]
-async fn unsigned_requests_are_denied() {
+async fn unsigned_requests_lack_an_authentication_token() {
     let (emulator, _client) = emulator(EmulatorConfig::default()).await;
     let mut stream = tokio::net::TcpStream::connect(emulator.addr()).await.unwrap();
     let request = "GET /lenses HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
@@ -315,7 +315,10 @@ async fn unsigned_requests_are_denied() {
     let mut answer = String::new();
     stream.read_to_string(&mut answer).await.unwrap();
     assert!(answer.starts_with("HTTP/1.1 403"), "{answer}");
-    assert!(answer.to_ascii_lowercase().contains("x-amzn-errortype: accessdeniedexception"), "{answer}");
+    assert!(
+        answer.to_ascii_lowercase().contains("x-amzn-errortype: missingauthenticationtokenexception"),
+        "{answer}"
+    );
     assert!(answer.contains("\"Message\""), "{answer}");
 }
 

@@ -208,3 +208,52 @@ async fn shares_are_made_once_per_token_and_principal_and_listed_updated_and_del
         alpha.delete_workload_share().workload_id(&id).share_id(&first).client_request_token("d2").send();
     assert_eq!(gone.await.unwrap_err().into_service_error().code(), Some("ResourceNotFoundException"));
 }
+
+#[tokio::test]
+async fn sts_refuses_bad_credentials_in_its_own_words() {
+    let emulator = Emulator::start(organisation(10)).await.unwrap();
+    let wrong_secret = caller_identity(&emulator, key("AKIDALPHA", "not-the-secret")).await.unwrap_err();
+    assert_eq!(wrong_secret.code(), Some("SignatureDoesNotMatch"), "{wrong_secret:?}");
+    let unknown = caller_identity(&emulator, key("AKIDNOBODY", "secret")).await.unwrap_err();
+    assert_eq!(unknown.code(), Some("InvalidClientTokenId"), "{unknown:?}");
+}
+
+async fn caller_identity(
+    emulator: &Emulator,
+    credentials: Credentials,
+) -> Result<
+    aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput,
+    aws_sdk_sts::error::SdkError<aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityError>,
+> {
+    let config = emulator.sdk_config(credentials, "us-east-1").await;
+    aws_sdk_sts::Client::new(&config).get_caller_identity().send().await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn refused_credentials_at_the_pre_flight_are_one_plain_line_and_exit_3() {
+    use super::support::Fixture;
+    let emulator = Emulator::start(organisation(10)).await.unwrap();
+    let fixture = Fixture::new();
+    let sheet = format!(
+        "Name,Description,Environment,Regions,Owner,Lenses,Target account\n\
+         Elsewhere,A workload,Production,us-east-1,o@example.com,wellarchitected,{BETA}\n"
+    );
+    let file = fixture.write("rows.csv", sheet);
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_wa-bulk"))
+        .args(["import", file.to_str().unwrap(), "--endpoint-url", &emulator.endpoint_url()])
+        .args(["--role-name", "wa-bulk"])
+        .env("AWS_ACCESS_KEY_ID", "AKIDALPHA")
+        .env("AWS_SECRET_ACCESS_KEY", "a-wrong-secret")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    assert!(stderr.contains("the credentials were refused (SignatureDoesNotMatch)"), "{stderr}");
+    assert!(!stderr.contains("Error {") && !stderr.contains("unhandled"), "no Debug dump: {stderr}");
+    assert_eq!(emulator.workloads().len(), 0);
+}

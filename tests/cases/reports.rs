@@ -62,5 +62,5 @@ fn quiet_keeps_only_the_summary_line() {
     let quiet = fixture.validate(&file, &["--quiet"]);
     assert_eq!(quiet.code, 1);
     assert_eq!(quiet.stderr, "");
-    assert!(quiet.stdout.starts_with("1 rows: 0 valid, 1 invalid in "), "{}", quiet.stdout);
+    assert!(quiet.stdout.starts_with("1 row: 0 valid, 1 invalid in "), "{}", quiet.stdout);
 }

@@ -290,7 +290,8 @@ fn send(
     let valid = placed(session, valid, &config.input.fan_out, rows.destinations)?;
     let (carried, to_send): (Vec<ValidRow>, Vec<ValidRow>) =
         valid.into_iter().partition(|row| done.contains_key(&row_key(row)));
-    let carried: Vec<Record<'static>> = carried.iter().map(|row| carried_over(&done[&row_key(row)])).collect();
+    let carried: Vec<Record<'static>> =
+        carried.iter().map(|row| carried_over(&done[&row_key(row)])).collect();
     let journal = Journal::open(journal, identity)?;
     // Progress counts every row the summary counts, those already known too.
     let known = (rows.invalid.len() + carried.len()) as u64;
@@ -330,7 +331,8 @@ fn carried_over(earlier: &Record<'static>) -> Record<'static> {
     record.attempts = 0;
     if !earlier.message.starts_with(CARRIED) {
         let what = format!("{CARRIED} {} by an earlier run", earlier.status.as_str());
-        record.message = if earlier.message.is_empty() { what } else { format!("{what}; {}", earlier.message) };
+        record.message =
+            if earlier.message.is_empty() { what } else { format!("{what}; {}", earlier.message) };
     }
     record
 }
