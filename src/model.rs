@@ -222,6 +222,25 @@ pub fn derived_token(prefix: &str, text: &str) -> String {
     format!("{prefix}{hex}")
 }
 
+/// The AWS official lenses wa-bulk knows, alias and name: `validate` warns
+/// of a lens that is neither one of these nor an ARN, and `plan` and
+/// `import` ask the service about the others. The emulator serves these.
+pub const OFFICIAL_LENSES: [(&str, &str); 8] = [
+    ("wellarchitected", "AWS Well-Architected Framework"),
+    ("serverless", "Serverless Lens"),
+    ("softwareasaservice", "SaaS Lens"),
+    ("financial-services", "Financial Services Industry Lens"),
+    ("healthcare", "Healthcare Industry Lens"),
+    ("iot", "IoT Lens"),
+    ("machine-learning", "Machine Learning Lens"),
+    ("analytics", "Data Analytics Lens"),
+];
+
+/// Whether a lens is named by ARN (a custom lens, or an official one so).
+pub fn is_lens_arn(lens: &str) -> bool {
+    lens.starts_with("arn:")
+}
+
 /// The values of the members the model types as enums.
 pub const ENVIRONMENTS: &[&str] = &["PRODUCTION", "PREPRODUCTION"];
 pub const TRUSTED_ADVISOR_STATUSES: &[&str] = &["ENABLED", "DISABLED"];

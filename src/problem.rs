@@ -40,6 +40,11 @@ pub enum Code {
     CellTooLarge,
     RaggedRow,
     UnclosedQuote,
+    /// A lens, profile or review template that does not exist where the
+    /// row goes (or, offline, that is no lens wa-bulk knows).
+    UnknownReference,
+    /// `(none)` in a member that cannot be emptied, or in a row that creates.
+    CannotClear,
 }
 
 impl Code {
@@ -65,6 +70,8 @@ impl Code {
             Code::CellTooLarge => "CellTooLarge",
             Code::RaggedRow => "RaggedRow",
             Code::UnclosedQuote => "UnclosedQuote",
+            Code::UnknownReference => "UnknownReference",
+            Code::CannotClear => "CannotClear",
         }
     }
 }
@@ -135,6 +142,20 @@ pub fn quoted(value: &str) -> String {
     }
 }
 
+/// The candidate most like `wanted`, if one is close enough to be what was
+/// meant (a typo, a letter missing, case), for a `did you mean …?`.
+pub fn closest<'c>(wanted: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+    let wanted = wanted.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|candidate| {
+            (strsim::normalized_damerau_levenshtein(&wanted, &candidate.to_lowercase()), candidate)
+        })
+        .filter(|(likeness, _)| *likeness >= 0.75)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, candidate)| candidate)
+}
+
 /// `1 row`, `2 rows`: a count and its noun, singular or plural.
 pub fn count(number: u64, one: &str, many: &str) -> String {
     format!("{number} {}", if number == 1 { one } else { many })
@@ -143,6 +164,17 @@ pub fn count(number: u64, one: &str, many: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_closest_candidate_is_offered_only_when_it_is_close() {
+        let lenses = ["wellarchitected", "serverless", "softwareasaservice"];
+        assert_eq!(closest("wellarchitectd", lenses), Some("wellarchitected"));
+        assert_eq!(closest("serverles", lenses), Some("serverless"));
+        assert_eq!(closest("Serverless", lenses), Some("serverless"));
+        assert_eq!(closest("genai", lenses), None);
+        assert_eq!(count(1, "row", "rows"), "1 row");
+        assert_eq!(count(2, "row", "rows"), "2 rows");
+    }
 
     fn problem(column: Option<&str>, member: Option<&'static str>, severity: Severity) -> Problem {
         Problem {

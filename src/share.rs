@@ -112,11 +112,20 @@ impl fmt::Display for ShareCall<'_> {
 /// The lengths SharedWith may have.
 const LENGTH: std::ops::RangeInclusive<usize> = 12..=2048;
 
+/// An account ID; an organization's ID or ARN; an OU's ID or ARN.
 static PRINCIPAL: LazyLock<Regex> = LazyLock::new(|| {
-    let organization = r"arn:aws[a-z-]*:organizations::\d{12}:organization/o-[a-z0-9]{10,32}";
-    let unit = r"arn:aws[a-z-]*:organizations::\d{12}:ou/o-[a-z0-9]{10,32}/ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}";
-    Regex::new(&format!(r"\A(?:\d{{12}}|{organization}|{unit})\z")).expect("the pattern is valid")
+    let (organization_id, unit_id) = ("o-[a-z0-9]{10,32}", "ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}");
+    let organization = format!(r"arn:aws[a-z-]*:organizations::\d{{12}}:organization/{organization_id}");
+    let unit = format!(r"arn:aws[a-z-]*:organizations::\d{{12}}:ou/{organization_id}/{unit_id}");
+    let pattern = format!(r"\A(?:\d{{12}}|{organization_id}|{unit_id}|{organization}|{unit})\z");
+    Regex::new(&pattern).expect("the pattern is valid")
 });
+
+/// Whether `with` is one a share may be made with: an account ID, an
+/// organization's ID or ARN, or an OU's ID or ARN (never an e-mail address).
+pub fn is_principal(with: &str) -> bool {
+    LENGTH.contains(&with.chars().count()) && PRINCIPAL.is_match(with)
+}
 
 /// An entry of a `Share with` cell, or what is wrong with it.
 pub fn parse_entry(entry: &str) -> Result<Share, String> {
@@ -132,10 +141,10 @@ pub fn parse_entry(entry: &str) -> Result<Share, String> {
         }
         _ => (entry.trim(), Permission::ReadOnly),
     };
-    if !LENGTH.contains(&with.chars().count()) || !PRINCIPAL.is_match(with) {
+    if !is_principal(with) {
         return Err(format!(
-            "{} is not an account ID (12 digits), an organization ARN \
-             (arn:aws:organizations::111122223333:organization/o-…) or an OU ARN \
+            "{} is not an account ID (12 digits), an organization ID (o-…) or ARN \
+             (arn:aws:organizations::111122223333:organization/o-…), or an OU ID (ou-…) or ARN \
              (…:ou/o-…/ou-…), optionally followed by :READONLY or :CONTRIBUTOR",
             quoted(with)
         ));

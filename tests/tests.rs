@@ -18,6 +18,7 @@ mod cases {
     pub mod output;
     pub mod plan;
     pub mod properties;
+    pub mod references;
     pub mod reports;
     pub mod results;
     pub mod safety;

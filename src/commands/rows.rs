@@ -4,15 +4,18 @@
 //! it goes.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::summary::RowNote;
 use crate::RunError;
-use crate::input::{self, InputOptions};
-use crate::problem::Problem;
+use crate::input::{self, ColumnMap, InputOptions};
+use crate::model::Field;
+use crate::problem::{Column, Problem};
 use crate::report::Record;
 use crate::service::{Session, SessionError};
 use crate::submit::ValidRow;
 use crate::submit::places::destined;
+use crate::submit::references::ReferenceColumns;
 use crate::validate::{Checked, check_rows};
 
 /// A row once validated: its verdict with its problems, or what to send and
@@ -34,10 +37,13 @@ pub(super) struct Rows {
     pub(super) warnings: Vec<String>,
     /// Rows name where they go (a Target cell, or `--regions`).
     pub(super) destinations: bool,
+    /// The columns of the members that name lenses, profiles and templates.
+    pub(super) references: Arc<ReferenceColumns>,
 }
 
 pub(super) fn read_rows(options: &InputOptions) -> Result<Rows, RunError> {
     let opened = input::open(options)?;
+    let references = Arc::new(reference_columns(&opened.columns));
     let mut rows = Rows {
         invalid: Vec::new(),
         valid: Vec::new(),
@@ -45,6 +51,7 @@ pub(super) fn read_rows(options: &InputOptions) -> Result<Rows, RunError> {
         problems: Vec::new(),
         warnings: opened.warnings.clone(),
         destinations: !options.fan_out.is_empty(),
+        references,
     };
     let verdict = |checked: Checked<'_>| {
         if checked.is_valid() {
@@ -77,6 +84,16 @@ pub(super) fn read_rows(options: &InputOptions) -> Result<Rows, RunError> {
     rows.destinations |=
         rows.valid.iter().any(|row| row.placement.account.is_some() || row.placement.region.is_some());
     Ok(rows)
+}
+
+/// Where the sheet's lenses, profiles and review templates are.
+fn reference_columns(columns: &ColumnMap) -> ReferenceColumns {
+    let fields = [Field::Lenses, Field::ProfileArns, Field::ReviewTemplateArns];
+    let located = fields.into_iter().filter_map(|field| {
+        let index = columns.column_of(field)?;
+        Some((field, Column { index, header: columns.header(index).to_owned() }))
+    });
+    ReferenceColumns(located.collect())
 }
 
 impl Rows {

@@ -8,58 +8,51 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Body;
 use axum::body::Bytes;
-use axum::extract::FromRequestParts;
 use axum::extract::{Path, Query, RawQuery, Request, State};
-use axum::http::request::Parts;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use std::sync::MutexGuard;
 use std::sync::atomic::Ordering;
 
+use super::auth::Tenant;
+use super::catalogue::Catalogue;
 use super::error::ApiError;
 use super::store::{Store, UpdateExtras};
-use super::{Place, Shared};
+use super::wire::{Here, cannot_parse, ok, page, paged, parse, required_token};
+use super::{Shared, catalogue_api};
 use crate::model::WorkloadRequest;
-
-/// Page size when a list request gives none, and the most it may ask for.
-const MAX_RESULTS: usize = 50;
-
-/// The lenses ListLenses returns: AWS official ones.
-const LENSES: [(&str, &str); 8] = [
-    ("wellarchitected", "AWS Well-Architected Framework"),
-    ("serverless", "Serverless Lens"),
-    ("softwareasaservice", "SaaS Lens"),
-    ("financial-services", "Financial Services Industry Lens"),
-    ("healthcare", "Healthcare Industry Lens"),
-    ("iot", "IoT Lens"),
-    ("machine-learning", "Machine Learning Lens"),
-    ("analytics", "Data Analytics Lens"),
-];
 
 pub fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/workloads", post(create_workload))
         .route("/workloadsSummaries", post(list_workloads))
         .route("/workloads/{id}", get(get_workload).patch(update_workload).delete(delete_workload))
-        .route("/workloads/{id}/associateLenses", list_route("LensAliases", Store::associate_lenses))
-        .route("/workloads/{id}/disassociateLenses", list_route("LensAliases", Store::disassociate_lenses))
-        .route("/workloads/{id}/associateProfiles", list_route("ProfileArns", Store::associate_profiles))
+        .route(
+            "/workloads/{id}/associateLenses",
+            list_route("LensAliases", Some(Catalogue::associable), Store::associate_lenses),
+        )
+        .route(
+            "/workloads/{id}/disassociateLenses",
+            list_route("LensAliases", None, Store::disassociate_lenses),
+        )
+        .route(
+            "/workloads/{id}/associateProfiles",
+            list_route("ProfileArns", Some(profile_exists), Store::associate_profiles),
+        )
         .route(
             "/workloads/{id}/disassociateProfiles",
-            list_route("ProfileArns", Store::disassociate_profiles),
+            list_route("ProfileArns", None, Store::disassociate_profiles),
         )
         .route("/workloads/{id}/milestones", post(create_milestone))
         .route("/workloads/{id}/milestonesSummaries", post(list_milestones))
         .route("/workloads/{id}/lensReviews", get(list_lens_reviews))
         .route("/workloads/{id}/shares", post(create_share).get(list_shares))
         .route("/workloads/{id}/shares/{share}", patch(update_share).delete(delete_share))
-        .route("/lenses", get(list_lenses))
         .route("/tags/{arn}", get(list_tags).post(tag_resource).delete(untag_resource))
+        .merge(catalogue_api::routes())
         .fallback(unknown_operation)
         .method_not_allowed_fallback(unknown_operation)
         .layer(middleware::from_fn_with_state(shared.clone(), gate))
@@ -111,52 +104,23 @@ async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Next) -
     response
 }
 
-/// The account and Region a request landed in, as handlers take it: the
-/// gate put its state beside the request.
-struct Here(Arc<Place>);
-
-impl FromRequestParts<Arc<Shared>> for Here {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, _: &Arc<Shared>) -> Result<Here, ApiError> {
-        parts.extensions.get::<Arc<Place>>().cloned().map(Here).ok_or(ApiError::InternalServer)
-    }
-}
-
-impl Here {
-    fn store(&self) -> MutexGuard<'_, Store> {
-        self.0.store()
-    }
-}
-
-/// Whether an operation changes what the service holds: every POST, PATCH
-/// and DELETE but the listings the model binds to POST.
+/// Whether an operation changes what the service holds: every POST, PUT,
+/// PATCH and DELETE but the listings the model binds to POST.
 fn is_write(method: &axum::http::Method, path: &str) -> bool {
     use axum::http::Method;
-    matches!(*method, Method::POST | Method::PATCH | Method::DELETE) && !path.ends_with("Summaries")
+    matches!(*method, Method::POST | Method::PUT | Method::PATCH | Method::DELETE)
+        && !path.ends_with("Summaries")
 }
 
-/// A JSON body, or the 400 the service answers for one it cannot parse.
-fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    let body = if body.is_empty() { b"{}".as_slice() } else { body };
-    serde_json::from_slice(body).map_err(cannot_parse)
-}
-
-/// The 400 for a body the service cannot read.
-fn cannot_parse(error: impl std::fmt::Display) -> ApiError {
-    ApiError::Validation {
-        message: format!("Cannot parse the request body: {error}"),
-        reason: "CANNOT_PARSE",
-        fields: Vec::new(),
-    }
-}
-
-fn ok(body: Value) -> Response {
-    axum::Json(body).into_response()
-}
-
-async fn create_workload(here: Here, body: Bytes) -> Result<Response, ApiError> {
+async fn create_workload(
+    State(shared): State<Arc<Shared>>,
+    here: Here,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let request: WorkloadRequest<'static> = parse(&body)?;
+    let owned = |items: &[crate::model::Text<'_>]| items.iter().map(ToString::to_string).collect::<Vec<_>>();
+    let named = (owned(&request.lenses), owned(&request.profile_arns), owned(&request.review_template_arns));
+    shared.catalogue().check_references(here.tenant(), (&named.0, &named.1, &named.2))?;
     let mut store = here.store();
     let created = store.create(request)?;
     Ok(ok(json!({"WorkloadId": created.id, "WorkloadArn": created.arn})))
@@ -209,73 +173,26 @@ async fn delete_workload(
     Path(id): Path<String>,
     Query(query): Query<DeleteWorkloadQuery>,
 ) -> Result<Response, ApiError> {
-    if query.client_request_token.is_none_or(|token| token.is_empty()) {
-        return Err(ApiError::invalid_field("ClientRequestToken", "is required".into()));
-    }
+    required_token(query.client_request_token)?;
     here.store().delete(&id)?;
     Ok(ok(json!({})))
-}
-
-#[derive(Deserialize)]
-struct ListLensesQuery {
-    #[serde(rename = "NextToken")]
-    next_token: Option<String>,
-    #[serde(rename = "MaxResults")]
-    max_results: Option<i64>,
-    #[serde(rename = "LensType")]
-    lens_type: Option<String>,
-}
-
-/// The lens types ListLenses filters by; every lens here is AWS's own.
-const LENS_TYPES: [&str; 3] = ["AWS_OFFICIAL", "CUSTOM_SHARED", "CUSTOM_SELF"];
-
-async fn list_lenses(Query(query): Query<ListLensesQuery>) -> Result<Response, ApiError> {
-    let (start, size) = page(query.next_token.as_deref(), query.max_results)?;
-    let lens_type = query.lens_type.as_deref().unwrap_or("AWS_OFFICIAL");
-    if !LENS_TYPES.contains(&lens_type) {
-        return Err(ApiError::invalid_field(
-            "LensType",
-            format!("must be one of {}", LENS_TYPES.join(" | ")),
-        ));
-    }
-    let official: &[(&str, &str)] = if lens_type == "AWS_OFFICIAL" { &LENSES } else { &[] };
-    let lenses: Vec<Value> = official
-        .iter()
-        .skip(start)
-        .take(size)
-        .map(|(alias, name)| {
-            let mut summary = lens_summary(alias);
-            summary["LensType"] = "AWS_OFFICIAL".into();
-            summary["LensName"] = (*name).into();
-            summary
-        })
-        .collect();
-    let more = start + size < official.len();
-    Ok(ok(paged("LensSummaries", lenses, more.then(|| start + size))))
-}
-
-/// A lens as summaries name it: by its alias, or by its ARN for a custom one.
-fn lens_summary(alias: &str) -> Value {
-    let arn = if alias.starts_with("arn:") {
-        alias.to_owned()
-    } else {
-        format!("arn:aws:wellarchitected::aws:lens/{alias}")
-    };
-    let name = LENSES.iter().find(|(known, _)| *known == alias).map_or(alias, |(_, name)| name);
-    json!({"LensAlias": alias, "LensArn": arn, "LensName": name, "LensStatus": "CURRENT"})
 }
 
 /// A store change that takes a workload and a list (lens aliases, profile ARNs).
 type ListChange = fn(&mut Store, &str, Vec<String>) -> Result<(), ApiError>;
 
+/// What an associated item must be: a lens that may be associated, a
+/// profile that exists. Nothing is asked of an item taken away.
+type ItemCheck = Option<fn(&Catalogue, &Tenant, &str) -> Result<(), ApiError>>;
+
 /// Associate/DisassociateLenses and Associate/DisassociateProfiles: a body
-/// of one list `member` with at least one item, handed to `change`.
+/// of one list `member` with at least one item, each passing `check`,
+/// handed to `change`.
 async fn change_list(
-    here: Here,
+    (shared, here): (Arc<Shared>, Here),
     id: String,
     body: Bytes,
-    member: &'static str,
-    change: ListChange,
+    (member, check, change): (&'static str, ItemCheck, ListChange),
 ) -> Result<Response, ApiError> {
     let mut input: serde_json::Map<String, Value> = parse(&body)?;
     let items = input.remove(member).ok_or_else(|| cannot_parse(format!("missing field `{member}`")))?;
@@ -283,13 +200,28 @@ async fn change_list(
     if items.is_empty() {
         return Err(ApiError::invalid_field(member, "give at least one".into()));
     }
+    if let Some(check) = check {
+        let catalogue = shared.catalogue();
+        items.iter().try_for_each(|item| check(&catalogue, here.tenant(), item))?;
+    }
     change(&mut here.store(), &id, items)?;
     Ok(ok(json!({})))
 }
 
 /// The route of a [`change_list`] operation.
-fn list_route(member: &'static str, change: ListChange) -> axum::routing::MethodRouter<Arc<Shared>> {
-    patch(move |here: Here, Path(id): Path<String>, body: Bytes| change_list(here, id, body, member, change))
+fn list_route(
+    member: &'static str,
+    check: ItemCheck,
+    change: ListChange,
+) -> axum::routing::MethodRouter<Arc<Shared>> {
+    patch(move |State(shared): State<Arc<Shared>>, here: Here, Path(id): Path<String>, body: Bytes| {
+        change_list((shared, here), id, body, (member, check, change))
+    })
+}
+
+/// A profile must exist to be associated.
+fn profile_exists(catalogue: &Catalogue, tenant: &Tenant, arn: &str) -> Result<(), ApiError> {
+    catalogue.profile(tenant, arn).map(drop)
 }
 
 #[derive(Deserialize)]
@@ -306,10 +238,7 @@ async fn create_milestone(here: Here, Path(id): Path<String>, body: Bytes) -> Re
     if !(3..=100).contains(&length) {
         return Err(ApiError::invalid_field("MilestoneName", "must be 3 to 100 characters".into()));
     }
-    let token = input
-        .client_request_token
-        .filter(|token| !token.is_empty())
-        .ok_or_else(|| ApiError::invalid_field("ClientRequestToken", "is required".into()))?;
+    let token = required_token(input.client_request_token)?;
     let number = here.store().create_milestone(&id, input.milestone_name, token)?;
     Ok(ok(json!({"WorkloadId": id, "MilestoneNumber": number})))
 }
@@ -359,6 +288,7 @@ struct ListLensReviewsQuery {
 
 /// ListLensReviews, minimal: a review of each lens, nothing answered yet.
 async fn list_lens_reviews(
+    State(shared): State<Arc<Shared>>,
     here: Here,
     Path(id): Path<String>,
     Query(query): Query<ListLensReviewsQuery>,
@@ -369,10 +299,7 @@ async fn list_lens_reviews(
     if let Some(number) = query.milestone_number
         && !(1..=workload.milestones.len() as i64).contains(&number)
     {
-        return Err(ApiError::NotFound {
-            message: format!("The workload has no milestone {number}"),
-            resource_id: id.clone(),
-        });
+        return Err(ApiError::not_found("MILESTONE", &id, format!("The workload has no milestone {number}")));
     }
     let reviews: Vec<Value> = workload
         .request
@@ -381,7 +308,13 @@ async fn list_lens_reviews(
         .skip(start)
         .take(size)
         .map(|alias| {
-            let mut summary = lens_summary(alias);
+            let lens = shared.catalogue().lens(here.tenant(), alias);
+            let mut summary = json!({"LensAlias": alias, "LensStatus": "CURRENT"});
+            if let Ok(lens) = lens {
+                summary["LensArn"] = lens.arn.into();
+                summary["LensName"] = lens.name.into();
+                summary["LensVersion"] = lens.version.into();
+            }
             summary["UpdatedAt"] = workload.updated_at.into();
             summary["RiskCounts"] = json!({});
             summary
@@ -409,6 +342,19 @@ struct CreateShareInput {
     client_request_token: Option<String>,
 }
 
+/// SharedWith as the model describes it: 12 to 2048 characters, an
+/// account ID, or an organization's or an OU's (ID or ARN).
+pub(super) fn check_shared_with(with: &str) -> Result<(), ApiError> {
+    if !(12..=2048).contains(&with.chars().count()) || !crate::share::is_principal(with) {
+        return Err(ApiError::invalid_field(
+            "SharedWith",
+            "must be an AWS account ID, an organization ID or ARN, or an organizational unit ID or ARN"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
 fn check_permission(permission: &str) -> Result<(), ApiError> {
     if PERMISSIONS.contains(&permission) {
         return Ok(());
@@ -418,14 +364,9 @@ fn check_permission(permission: &str) -> Result<(), ApiError> {
 
 async fn create_share(here: Here, Path(id): Path<String>, body: Bytes) -> Result<Response, ApiError> {
     let input: CreateShareInput = parse(&body)?;
-    if !(12..=2048).contains(&input.shared_with.chars().count()) {
-        return Err(ApiError::invalid_field("SharedWith", "must be 12 to 2048 characters".into()));
-    }
+    check_shared_with(&input.shared_with)?;
     check_permission(&input.permission_type)?;
-    let token = input
-        .client_request_token
-        .filter(|token| !token.is_empty())
-        .ok_or_else(|| ApiError::invalid_field("ClientRequestToken", "is required".into()))?;
+    let token = required_token(input.client_request_token)?;
     let share = here.store().create_share(&id, input.shared_with, input.permission_type, token)?;
     Ok(ok(json!({"WorkloadId": id, "ShareId": share})))
 }
@@ -489,9 +430,7 @@ async fn delete_share(
     Path((id, share_id)): Path<(String, String)>,
     Query(query): Query<DeleteWorkloadQuery>,
 ) -> Result<Response, ApiError> {
-    if query.client_request_token.is_none_or(|token| token.is_empty()) {
-        return Err(ApiError::invalid_field("ClientRequestToken", "is required".into()));
-    }
+    required_token(query.client_request_token)?;
     here.store().delete_share(&id, &share_id)?;
     Ok(ok(json!({})))
 }
@@ -540,29 +479,4 @@ async fn unknown_operation(request: Request) -> ApiError {
         reason: "UNKNOWN_OPERATION",
         fields: Vec::new(),
     }
-}
-
-/// Where a page starts and how long it is: NextToken is the offset.
-fn page(next_token: Option<&str>, max_results: Option<i64>) -> Result<(usize, usize), ApiError> {
-    let size = match max_results {
-        None => MAX_RESULTS,
-        Some(size @ 1..=50) => size as usize,
-        Some(_) => return Err(ApiError::invalid_field("MaxResults", "must be 1 to 50".into())),
-    };
-    let start = match next_token {
-        None => 0,
-        Some(token) => token
-            .parse()
-            .map_err(|_| ApiError::invalid_field("NextToken", "is not a token this emulator gave".into()))?,
-    };
-    Ok((start, size))
-}
-
-fn paged(member: &str, items: Vec<Value>, next: Option<usize>) -> Value {
-    let mut body = serde_json::Map::new();
-    body.insert(member.to_owned(), items.into());
-    if let Some(next) = next {
-        body.insert("NextToken".to_owned(), next.to_string().into());
-    }
-    body.into()
 }

@@ -21,8 +21,9 @@ pub enum ApiError {
     QuotaExceeded { message: String },
     /// 429: the server-side token bucket is empty.
     Throttling,
-    /// 404: no workload with this id or ARN.
-    NotFound { message: String, resource_id: String },
+    /// 404: no resource (a workload, lens, profile, review template, share)
+    /// with this id or ARN.
+    NotFound { message: String, resource_id: String, resource_type: &'static str },
     /// 403: the caller may not do this.
     AccessDenied { message: String },
     /// 403: the request carries no SigV4 signature.
@@ -67,6 +68,11 @@ impl ApiError {
         }
     }
 
+    /// A 404 for a resource of `kind` (`WORKLOAD`, `LENS`, …).
+    pub fn not_found(kind: &'static str, id: &str, message: String) -> ApiError {
+        ApiError::NotFound { message, resource_id: id.to_owned(), resource_type: kind }
+    }
+
     /// A 400 for one member.
     pub fn invalid_field(name: &str, message: String) -> ApiError {
         ApiError::Validation {
@@ -104,10 +110,10 @@ impl ApiError {
                 "ThrottlingException",
                 json!({"Message": "Rate exceeded", "ServiceCode": "wellarchitected"}),
             ),
-            ApiError::NotFound { message, resource_id } => (
+            ApiError::NotFound { message, resource_id, resource_type } => (
                 StatusCode::NOT_FOUND,
                 "ResourceNotFoundException",
-                json!({"Message": message, "ResourceId": resource_id, "ResourceType": WORKLOAD}),
+                json!({"Message": message, "ResourceId": resource_id, "ResourceType": resource_type}),
             ),
             ApiError::AccessDenied { message } => {
                 (StatusCode::FORBIDDEN, "AccessDeniedException", json!({"Message": message}))
@@ -164,11 +170,7 @@ mod tests {
             (ApiError::Conflict { message: "m".into(), resource_id: "id".into() }, 409, "ConflictException"),
             (ApiError::QuotaExceeded { message: "m".into() }, 402, "ServiceQuotaExceededException"),
             (ApiError::Throttling, 429, "ThrottlingException"),
-            (
-                ApiError::NotFound { message: "m".into(), resource_id: "id".into() },
-                404,
-                "ResourceNotFoundException",
-            ),
+            (ApiError::not_found(WORKLOAD, "id", "m".into()), 404, "ResourceNotFoundException"),
             (ApiError::AccessDenied { message: "m".into() }, 403, "AccessDeniedException"),
             (ApiError::MissingAuthenticationToken, 403, "MissingAuthenticationTokenException"),
             (ApiError::ExpiredToken, 403, "ExpiredTokenException"),

@@ -16,9 +16,13 @@
 
 mod api;
 pub mod auth;
+mod catalogue;
+mod catalogue_api;
 pub(crate) mod error;
+pub mod lens;
 pub(crate) mod store;
 mod sts;
+mod wire;
 
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
@@ -43,6 +47,8 @@ use crate::model::WorkloadRequest;
 use crate::stdout::print_line;
 use auth::Keys;
 pub use auth::{Tenant, TestKey};
+use catalogue::Catalogue;
+pub use catalogue::{EXAMPLE_PROFILE, EXAMPLE_TEMPLATE};
 use store::{Store, StoredWorkload};
 
 /// How the emulator behaves.
@@ -76,6 +82,14 @@ pub struct EmulatorConfig {
     /// How long the credentials STS hands out last, unless the request
     /// asks for less.
     pub session_duration: Duration,
+}
+
+impl EmulatorConfig {
+    /// The configured account and Region: where workloads are preloaded and
+    /// the example profile and review template are.
+    pub fn home(&self) -> Tenant {
+        Tenant { account: self.account.clone(), region: self.region.clone() }
+    }
 }
 
 impl Default for EmulatorConfig {
@@ -119,6 +133,7 @@ struct Counters {
 
 /// One account and Region: its workloads and its token bucket.
 struct Place {
+    tenant: Tenant,
     store: Mutex<Store>,
     limiter: Option<DefaultDirectRateLimiter>,
 }
@@ -136,6 +151,8 @@ struct Shared {
     seed: u64,
     keys: Keys,
     places: Mutex<BTreeMap<Tenant, Arc<Place>>>,
+    /// Custom lenses, profiles and review templates, of every account and Region.
+    catalogue: Mutex<Catalogue>,
     faults: Mutex<StdRng>,
     counters: Counters,
 }
@@ -154,14 +171,19 @@ impl Shared {
             let mut hasher = std::hash::DefaultHasher::new();
             tenant.hash(&mut hasher);
             let seed = self.seed ^ hasher.finish();
-            Arc::new(Place { store: Mutex::new(Store::new(tenant.clone(), config.quota, seed)), limiter })
+            let store = Mutex::new(Store::new(tenant.clone(), config.quota, seed));
+            Arc::new(Place { tenant: tenant.clone(), store, limiter })
         });
         place.clone()
     }
 
     /// Where [`Emulator::preload`] puts workloads: the configured account and Region.
     fn home(&self) -> Arc<Place> {
-        self.place(&Tenant { account: self.config.account.clone(), region: self.config.region.clone() })
+        self.place(&self.config.home())
+    }
+
+    fn catalogue(&self) -> MutexGuard<'_, Catalogue> {
+        self.catalogue.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn inject_fault(&self) -> bool {
@@ -188,10 +210,12 @@ impl Emulator {
     /// Binds `config.bind` (port 0 picks a free one) and serves in the background.
     pub async fn start(config: EmulatorConfig) -> io::Result<Emulator> {
         let seed = config.seed.unwrap_or_else(rand::random);
+        let catalogue = Catalogue::with_examples(seed, &config.home());
         let shared = Arc::new(Shared {
             seed,
             keys: Keys::new(&config.keys),
             places: Mutex::default(),
+            catalogue: Mutex::new(catalogue),
             faults: Mutex::new(StdRng::seed_from_u64(seed.rotate_left(32))),
             counters: Counters::default(),
             config,

@@ -334,10 +334,10 @@ impl Store {
     fn share_mut(&mut self, id: &str, share_id: &str) -> Result<&mut Share, ApiError> {
         self.get(id)?;
         let stored = self.by_id.get_mut(id).expect("looked up above");
-        stored.shares.iter_mut().find(|share| share.id == share_id).ok_or_else(|| ApiError::NotFound {
-            message: format!("The workload has no share {share_id}"),
-            resource_id: share_id.to_owned(),
-        })
+        let missing = || {
+            ApiError::not_found("WORKLOAD_SHARE", share_id, format!("The workload has no share {share_id}"))
+        };
+        stored.shares.iter_mut().find(|share| share.id == share_id).ok_or_else(missing)
     }
 
     pub fn delete(&mut self, id: &str) -> Result<(), ApiError> {
@@ -452,7 +452,7 @@ fn check_id(id: &str) -> Result<(), ApiError> {
 }
 
 fn not_found(id: &str) -> ApiError {
-    ApiError::NotFound { message: format!("No workload {id}"), resource_id: id.to_owned() }
+    ApiError::not_found(super::error::WORKLOAD, id, format!("No workload {id}"))
 }
 
 fn name_taken(name: &str, existing: &str) -> ApiError {
@@ -462,7 +462,7 @@ fn name_taken(name: &str, existing: &str) -> ApiError {
     }
 }
 
-fn now() -> f64 {
+pub(super) fn now() -> f64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |elapsed| elapsed.as_secs_f64())
 }
 

@@ -16,7 +16,7 @@ use super::retry::{Failure, FailureKind, Verdict, classify};
 use super::{OnExisting, ValidRow};
 use crate::destination::Destination;
 use crate::model::derived_token;
-use crate::problem::quoted;
+use crate::problem::{Problem, quoted};
 use crate::report::{Record, Status};
 use crate::share::{self, Held, Share, ShareCall};
 use aws_sdk_wellarchitected::types::PermissionType;
@@ -361,6 +361,12 @@ pub fn refused(row: &ValidRow, code: &str, why: &str) -> Record<'static> {
     record.error_code = Some(code.to_owned());
     record.message = why.to_owned();
     record
+}
+
+/// A row found invalid where it goes (a lens, profile or review template
+/// it names is not there): never sent.
+pub fn invalid(row: &ValidRow, problems: Vec<Problem>) -> Record<'static> {
+    Record { problems, ..record(row, Status::Invalid, 0) }
 }
 
 /// A row the stopped lane did not send (again).

@@ -17,6 +17,7 @@ pub mod places;
 pub mod plan;
 pub mod rate;
 pub mod read;
+pub mod references;
 pub mod retry;
 
 use std::collections::HashMap;

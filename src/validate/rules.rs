@@ -17,9 +17,9 @@ use regex::Regex;
 use crate::destination::is_region_code;
 use crate::model::{
     DEFINITION_TYPES, ENVIRONMENTS, Field, INDUSTRY_TYPES, ISSUE_MANAGEMENT_STATUSES, ISSUE_MANAGEMENT_TYPES,
-    TRUSTED_ADVISOR_STATUSES, WorkloadRequest,
+    OFFICIAL_LENSES, TRUSTED_ADVISOR_STATUSES, WorkloadRequest, is_lens_arn,
 };
-use crate::problem::{Code, Severity, Violation, quoted};
+use crate::problem::{Code, Severity, Violation, closest, quoted};
 
 /// A pattern from the model, compiled on first use to match whole values.
 pub struct Pattern {
@@ -455,6 +455,22 @@ fn check_lenses(request: &WorkloadRequest, out: &mut Vec<Violation>) {
             Code::TooManyItems,
             format!("has {count} lenses: at most {MAX_LENSES} are allowed per workload"),
         ));
+    }
+    let known = || OFFICIAL_LENSES.iter().map(|(alias, _)| *alias);
+    for lens in
+        request.lenses.iter().filter(|lens| !is_lens_arn(lens) && !known().any(|alias| alias == **lens))
+    {
+        let hint = closest(lens, known())
+            .map_or_else(String::new, |alias| format!(": did you mean {}?", quoted(alias)));
+        let detail = format!(
+            "{} is neither an AWS official lens alias wa-bulk knows nor a lens ARN; plan and import check \
+             it where the row goes{hint}",
+            quoted(lens)
+        );
+        out.push(Violation {
+            severity: Severity::Warning,
+            ..error(Field::Lenses, Code::UnknownReference, detail)
+        });
     }
 }
 

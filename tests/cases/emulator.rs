@@ -400,10 +400,10 @@ async fn tags_lenses_and_profiles_are_added_and_removed() {
     let refused = refused.expect_err("the Framework lens stays").into_service_error();
     assert!(refused.is_validation_exception(), "{refused:?}");
 
-    let profile = "arn:aws:wellarchitected:us-east-1:111122223333:profile/abc123";
+    let profile = &super::support::profile(&emulator, "Profiled").await;
     client.associate_profiles().workload_id(id).profile_arns(profile).send().await.unwrap();
     let workload = client.get_workload().workload_id(id).send().await.unwrap().workload.unwrap();
-    assert_eq!(workload.profiles()[0].profile_arn(), Some(profile));
+    assert_eq!(workload.profiles()[0].profile_arn(), Some(profile.as_str()));
     client.disassociate_profiles().workload_id(id).profile_arns(profile).send().await.unwrap();
     let stored = &emulator.workloads()[0];
     assert!(stored.request.profile_arns.is_empty());

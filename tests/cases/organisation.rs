@@ -159,7 +159,7 @@ async fn shares_are_made_once_per_token_and_principal_and_listed_updated_and_del
     assert_eq!(clash.into_service_error().code(), Some("ConflictException"));
     let own = share(ALPHA, PermissionType::Readonly, "t3").await.unwrap_err();
     assert_eq!(own.into_service_error().code(), Some("ValidationException"));
-    let ou = "arn:aws:organizations::111111111111:ou/o-abc123/ou-ab12-cdef3456";
+    let ou = "arn:aws:organizations::111111111111:ou/o-abc1234567/ou-ab12-cdef3456";
     share(ou, PermissionType::Contributor, "t4").await.unwrap();
 
     let listed = alpha.list_workload_shares().workload_id(&id).send().await.unwrap();

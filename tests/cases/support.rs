@@ -82,3 +82,18 @@ pub fn record<'r>(records: &'r [Record<'static>], row: u64) -> &'r Record<'stati
 pub fn assert_contains(text: &str, expected: &str) {
     assert!(text.contains(expected), "expected {expected:?} in:\n{text}");
 }
+
+/// A profile made in the emulator's home account and Region; its ARN.
+pub async fn profile(emulator: &wa_bulk::emulator::Emulator, name: &str) -> String {
+    let made = emulator
+        .client()
+        .create_profile()
+        .profile_name(name)
+        .profile_description("A profile for the tests")
+        .set_profile_questions(Some(Vec::new()))
+        .client_request_token(name)
+        .send()
+        .await
+        .unwrap();
+    made.profile_arn().unwrap().to_owned()
+}

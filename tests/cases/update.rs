@@ -7,12 +7,10 @@ use wa_bulk::emulator::{Emulator, EmulatorConfig};
 use wa_bulk::report::Status::{Unchanged, Updated};
 
 use super::import::{count, import, plain, report, run, sheet, text};
-use super::support::Fixture;
+use super::support::{Fixture, profile};
 
 const HEADER: &str =
     "WorkloadName,Description,Environment,AwsRegions,ReviewOwner,Lenses,ProfileArns,Tag:team,Tag:cost";
-const PROFILE_A: &str = "arn:aws:wellarchitected:us-east-1:111122223333:profile/aaa111";
-const PROFILE_B: &str = "arn:aws:wellarchitected:us-east-1:111122223333:profile/bbb222";
 
 fn row(description: &str, lenses: &str, profile: &str, team: &str, cost: &str) -> String {
     format!(
@@ -37,13 +35,16 @@ fn tags(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_update_sets_tags_lenses_and_the_profile_and_prunes_only_when_asked() {
     let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let (profile_a, profile_b) =
+        (profile(&emulator, "Profile A").await, profile(&emulator, "Profile B").await);
+    let (profile_a, profile_b) = (profile_a.as_str(), profile_b.as_str());
     let fixture = Fixture::new();
-    let file = fixture.write("rows.csv", row("The shop", "wellarchitected;iot", PROFILE_A, "web", "c1"));
+    let file = fixture.write("rows.csv", row("The shop", "wellarchitected;iot", profile_a, "web", "c1"));
     let output = run(&mut import(&file, &emulator, &[])).await;
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
 
     // Another value for one tag, no value for the other, another lens and profile.
-    std::fs::write(&file, row("The shop", "wellarchitected;serverless", PROFILE_B, "payments", "")).unwrap();
+    std::fs::write(&file, row("The shop", "wellarchitected;serverless", profile_b, "payments", "")).unwrap();
     let output = run(&mut import(&file, &emulator, &["--force", "--on-existing", "update"])).await;
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     let records = report(&file);
@@ -53,7 +54,7 @@ async fn an_update_sets_tags_lenses_and_the_profile_and_prunes_only_when_asked()
     let (held_tags, lenses, profiles) = shop(&emulator);
     assert_eq!(held_tags, tags(&[("cost", "c1"), ("team", "payments")]), "cost kept: no --prune-tags");
     assert_eq!(lenses, ["wellarchitected", "iot", "serverless"], "iot kept: no --prune-lenses");
-    assert_eq!(profiles, [PROFILE_B], "a workload holds one profile: the row's replaces the old");
+    assert_eq!(profiles, [profile_b], "a workload holds one profile: the row's replaces the old");
 
     let pruning = ["--force", "--on-existing", "update", "--prune-tags", "--prune-lenses"];
     let output = run(&mut import(&file, &emulator, &pruning)).await;
@@ -65,11 +66,16 @@ async fn an_update_sets_tags_lenses_and_the_profile_and_prunes_only_when_asked()
     assert_eq!(lenses, ["wellarchitected", "serverless"]);
 
     // Now the workload is what the row says: nothing to send.
-    let requests = emulator.stats().requests;
+    let (requests, writes) = (emulator.stats().requests, emulator.stats().writes);
     let output = run(&mut import(&file, &emulator, &pruning)).await;
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     assert_eq!(count(&report(&file), Unchanged), 1);
-    assert_eq!(emulator.stats().requests - requests, 2, "one listing and one read, no write");
+    assert_eq!(
+        emulator.stats().requests - requests,
+        3,
+        "the profile the row names checked (GetProfile), one listing and one read"
+    );
+    assert_eq!(emulator.stats().writes, writes, "no write");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -35,6 +35,7 @@ use crate::report::{self, Counts, Format, Record, ReportError, Status, create_si
 use crate::service::{FleetConfig, Job, LaneOutcome, Service, Session};
 use crate::stderr;
 use crate::submit::places::{Group, group};
+use crate::submit::references::{self, ReferenceColumns};
 use crate::submit::{Lane, Outcomes, Stale, StopReason, SubmitConfig, ValidRow, apply, submit};
 use earlier::{Earlier, earlier_outcomes, refuse_moved_rows, row_key};
 
@@ -125,15 +126,17 @@ fn summarize(
     warnings.extend(earlier);
     let mut summary = Summary::new("import", &[Status::Created], Some(config.report.clone()), warnings);
     summary.carried = carried.len() as u64;
-    // A valid row's warnings stay with its outcome, as in `validate`'s report.
+    problems.into_iter().for_each(|problem| summary.problem(problem));
+    // A row found invalid where it goes tells its problems as `validate`'s
+    // do; a valid row's warnings stay with its outcome, as in `validate`'s report.
     let sent = sent.into_iter().map(|mut record| {
+        record.problems.iter().for_each(|problem| summary.problem(RowNote::from(problem)));
         if let Some(warnings) = row_warnings.get(&record.row) {
-            record.problems = warnings.clone();
+            record.problems.extend(warnings.iter().cloned());
         }
         record
     });
     let outcomes: Vec<Record<'static>> = invalid.into_iter().chain(sent).collect();
-    problems.into_iter().for_each(|problem| summary.problem(problem));
     for record in &outcomes {
         summary.counts.add(record.status);
         if record.status == Status::Failed {
@@ -305,6 +308,7 @@ fn send(
         group,
         config: config.submit.clone(),
         outcomes: outcomes.clone(),
+        references: rows.references.clone(),
     });
     let lanes = session.run(jobs.collect(), &config.submit);
     drop(outcomes);
@@ -337,12 +341,14 @@ fn carried_over(earlier: &Record<'static>) -> Record<'static> {
     record
 }
 
-/// Import's job on a lane: send the group's rows, each outcome down one
-/// channel; or, for a saved plan that no longer holds, nothing.
+/// Import's job on a lane: check what the group's rows name, then send
+/// the rows that pass, each outcome down one channel; or, for a saved plan
+/// that no longer holds, nothing.
 struct SendRows {
     group: Group,
     config: SubmitConfig,
     outcomes: Outcomes,
+    references: Arc<ReferenceColumns>,
 }
 
 impl Job for SendRows {
@@ -353,7 +359,14 @@ impl Job for SendRows {
     }
 
     async fn run(self, lane: Arc<Lane>) -> Result<(), Stale> {
-        submit(lane, self.group.rows, &self.config, self.outcomes).await
+        let mut problems = references::check(&lane, &self.group.rows, &self.references).await;
+        let (refused, rows): (Vec<ValidRow>, Vec<ValidRow>) =
+            self.group.rows.into_iter().partition(|row| problems.contains_key(&row.row));
+        for row in refused {
+            let found = problems.remove(&row.row).unwrap_or_default();
+            let _ = self.outcomes.send(apply::invalid(&row, found));
+        }
+        submit(lane, rows, &self.config, self.outcomes).await
     }
 
     fn unreachable(self, why: String) -> Result<(), Stale> {

@@ -15,7 +15,7 @@ use std::time::Instant;
 use super::print_line;
 use super::rows::{Rows, placed, read_rows};
 use super::saved_plan::SavedPlan;
-use super::summary::{PlanCounts, Summary, parameters};
+use super::summary::{PlanCounts, RowNote, Summary, parameters};
 use crate::RunError;
 use crate::destination::Destination;
 use crate::input::InputOptions;
@@ -25,7 +25,8 @@ use crate::report::{Format, Record, Status, create_sink};
 use crate::service::{FleetConfig, Job, Service, Session};
 use crate::submit::places::{Group, group};
 use crate::submit::plan::Policy;
-use crate::submit::{Lane, StopReason, SubmitConfig, read};
+use crate::submit::references::{self, ReferenceColumns};
+use crate::submit::{Lane, StopReason, SubmitConfig, ValidRow, apply, read};
 use step::Step;
 
 #[derive(Debug, Clone)]
@@ -49,7 +50,8 @@ pub fn run(config: &PlanConfig) -> Result<Summary, RunError> {
     let workbook = matches!(config.report, Some((_, Format::Xlsx)));
     let read = workbook.then(|| InputIdentity::of_input(&config.input)).transpose()?;
     let mut facts = RunFacts::new("plan", &config.input, read);
-    let Rows { invalid, valid, problems, warnings, destinations, .. } = read_rows(&config.input)?;
+    let Rows { invalid, valid, mut problems, warnings, destinations, references, .. } =
+        read_rows(&config.input)?;
     if destinations && config.out.is_some() {
         return Err(RunError::Usage(
             "--out does not save a plan of rows that name where they go (Target columns or --regions) yet"
@@ -57,7 +59,9 @@ pub fn run(config: &PlanConfig) -> Result<Summary, RunError> {
         ));
     }
     let valid = placed(&mut session, valid, &config.input.fan_out, destinations)?;
-    let (decided, stopped, shown) = decide_all(&mut session, valid, config)?;
+    let (decided, stopped, shown) = decide_all(&mut session, (valid, references), config)?;
+    // Rows found invalid where they go tell their problems as the others do.
+    problems.extend(decided.iter().flat_map(Step::problems).map(RowNote::from));
     facts.parameters = parameters(shown, &config.submit, None);
     facts.destinations = destinations;
 
@@ -89,7 +93,7 @@ pub fn run(config: &PlanConfig) -> Result<Summary, RunError> {
 /// reading, if one did; and where the plan read, as its Summary names it.
 fn decide_all(
     session: &mut Session,
-    valid: Vec<crate::submit::ValidRow>,
+    (valid, references): (Vec<ValidRow>, Arc<ReferenceColumns>),
     config: &PlanConfig,
 ) -> Result<(Vec<Step>, Option<StopReason>, String), RunError> {
     let groups = group(valid);
@@ -101,7 +105,8 @@ fn decide_all(
         many => format!("{} lanes", many.len()),
     };
     let policy = config.submit.policy();
-    let jobs = groups.into_iter().map(|group| Decide { group, policy }).collect();
+    let jobs = groups.into_iter().map(|group| Decide { group, policy, references: references.clone() });
+    let jobs = jobs.collect();
     let lanes = session.run(jobs, &config.submit)?;
     let stopped = lanes.iter().find_map(|lane| lane.stopped.clone());
     let steps = lanes.into_iter().flat_map(|lane| lane.output).collect();
@@ -125,11 +130,12 @@ fn show(steps: &[Step], json: bool) -> (PlanCounts, Vec<Record<'static>>) {
     (counts, records)
 }
 
-/// Plan's job on a lane: read what the service holds of the group's rows
-/// and decide each.
+/// Plan's job on a lane: check what the group's rows name, read what the
+/// service holds of them and decide each.
 struct Decide {
     group: Group,
     policy: Policy,
+    references: Arc<ReferenceColumns>,
 }
 
 impl Job for Decide {
@@ -140,6 +146,7 @@ impl Job for Decide {
     }
 
     async fn run(self, lane: Arc<Lane>) -> Vec<Step> {
+        let mut problems = references::check(&lane, &self.group.rows, &self.references).await;
         let snapshot = read::snapshot(&lane, &self.group.rows, self.policy.on_existing).await;
         // A lane that stopped (a run-wide fault, Ctrl-C) read nothing to
         // decide by: its rows are not planned, and say why.
@@ -148,6 +155,10 @@ impl Job for Decide {
         }
         let mut steps = Vec::with_capacity(self.group.rows.len());
         for row in self.group.rows {
+            if let Some(found) = problems.remove(&row.row) {
+                steps.push(Step::Invalid(apply::invalid(&row, found)));
+                continue;
+            }
             let mut step = Step::decide(row, &snapshot, self.policy);
             step.plan_shares(&lane, self.policy.prune.shares).await;
             steps.push(step);

@@ -56,6 +56,14 @@ impl Step {
         *shares = crate::share::calls(wanted, &held, prune).iter().map(ToString::to_string).collect();
     }
 
+    /// The problems of a row found invalid.
+    pub(super) fn problems(&self) -> &[crate::problem::Problem] {
+        match self {
+            Step::Invalid(record) => &record.problems,
+            Step::Valid { .. } | Step::Unreachable { .. } => &[],
+        }
+    }
+
     /// Where the row sits in the plan: its row, then where it goes.
     pub(super) fn key(&self) -> (u64, Option<Destination>) {
         match self {
