@@ -82,6 +82,24 @@ impl ApiError {
         }
     }
 
+    /// The error type and message of a refusal of the request's credentials.
+    fn credentials_refused(&self) -> (&'static str, &'static str) {
+        match self {
+            ApiError::MissingAuthenticationToken => {
+                ("MissingAuthenticationTokenException", "Missing Authentication Token")
+            }
+            ApiError::ExpiredToken => {
+                ("ExpiredTokenException", "The security token included in the request is expired")
+            }
+            ApiError::InvalidSignature => (
+                "InvalidSignatureException",
+                "The request signature we calculated does not match the signature you provided. Check your \
+                 AWS Secret Access Key and signing method.",
+            ),
+            _ => ("UnrecognizedClientException", "The security token included in the request is invalid."),
+        }
+    }
+
     fn parts(&self) -> (StatusCode, &'static str, Value) {
         match self {
             ApiError::Validation { message, reason, fields } => {
@@ -118,29 +136,13 @@ impl ApiError {
             ApiError::AccessDenied { message } => {
                 (StatusCode::FORBIDDEN, "AccessDeniedException", json!({"Message": message}))
             }
-            ApiError::MissingAuthenticationToken => (
-                StatusCode::FORBIDDEN,
-                "MissingAuthenticationTokenException",
-                json!({"Message": "Missing Authentication Token"}),
-            ),
-            ApiError::ExpiredToken => (
-                StatusCode::FORBIDDEN,
-                "ExpiredTokenException",
-                json!({"Message": "The security token included in the request is expired"}),
-            ),
-            ApiError::UnrecognizedClient => (
-                StatusCode::FORBIDDEN,
-                "UnrecognizedClientException",
-                json!({"Message": "The security token included in the request is invalid."}),
-            ),
-            ApiError::InvalidSignature => (
-                StatusCode::FORBIDDEN,
-                "InvalidSignatureException",
-                json!({
-                    "Message": "The request signature we calculated does not match the signature you provided. \
-                                Check your AWS Secret Access Key and signing method."
-                }),
-            ),
+            ApiError::MissingAuthenticationToken
+            | ApiError::ExpiredToken
+            | ApiError::UnrecognizedClient
+            | ApiError::InvalidSignature => {
+                let (error_type, message) = self.credentials_refused();
+                (StatusCode::FORBIDDEN, error_type, json!({"Message": message}))
+            }
             ApiError::InternalServer => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "InternalServerException",
