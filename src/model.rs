@@ -96,6 +96,13 @@ macro_rules! members {
                     $(Field::$variant => members!(@list_mut self, $variant, $kind, $place($($at),+)),)+
                 }
             }
+
+            /// Empties a member: no value, or no items.
+            pub fn clear(&mut self, field: Field) {
+                match field {
+                    $(Field::$variant => members!(@clear self, $kind, $place($($at),+)),)+
+                }
+            }
         }
     };
     (@scalar $s:ident, Scalar, top($f:ident)) => { $s.$f.as_deref() };
@@ -118,6 +125,15 @@ macro_rules! members {
     (@list_mut $s:ident, $variant:ident, $kind:ident, $($place:tt)+) => {
         unreachable!("{} is not a list member", stringify!($variant))
     };
+    (@clear $s:ident, Scalar, top($f:ident)) => { $s.$f = None };
+    (@clear $s:ident, Scalar, nested($p:ident, $f:ident)) => {
+        if let Some(part) = $s.$p.as_mut() { part.$f = None }
+    };
+    (@clear $s:ident, List, top($f:ident)) => { $s.$f.clear() };
+    (@clear $s:ident, List, nested($p:ident, $f:ident)) => {
+        if let Some(part) = $s.$p.as_mut() { part.$f.clear() }
+    };
+    (@clear $s:ident, Map, top($f:ident)) => { $s.$f.clear() };
 }
 
 /// The member table: each member of `CreateWorkloadInput` once, with its
@@ -182,6 +198,22 @@ impl Field {
         words
     }
 
+    /// Whether UpdateWorkload can empty the member: the model lets these be
+    /// an empty text or list.
+    pub fn is_clearable(self) -> bool {
+        matches!(
+            self,
+            Field::Notes
+                | Field::Industry
+                | Field::IndustryType
+                | Field::ArchitecturalDesign
+                | Field::AccountIds
+                | Field::NonAwsRegions
+                | Field::PillarPriorities
+                | Field::Applications
+        )
+    }
+
     /// Whether a cell of this member holds a list of items.
     pub fn is_list(self) -> bool {
         self.kind() == Kind::List
@@ -240,6 +272,9 @@ pub const OFFICIAL_LENSES: [(&str, &str); 8] = [
 pub fn is_lens_arn(lens: &str) -> bool {
     lens.starts_with("arn:")
 }
+
+/// The cell that empties a member on an update, as a plan shows an empty one.
+pub const CLEAR: &str = "(none)";
 
 /// The values of the members the model types as enums.
 pub const ENVIRONMENTS: &[&str] = &["PRODUCTION", "PREPRODUCTION"];
@@ -326,6 +361,10 @@ pub struct WorkloadRequest<'a> {
     pub review_template_arns: Vec<Text<'a>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jira_configuration: Option<JiraConfiguration<'a>>,
+    /// Members the row empties on an update (a `(none)` cell): never sent
+    /// on a create, not part of the request's content.
+    #[serde(skip)]
+    pub cleared: Vec<Field>,
 }
 
 /// `WorkloadDiscoveryConfig`.
@@ -379,7 +418,7 @@ impl WorkloadRequest<'_> {
 
     /// The same request, owning its text, to outlive the row it came from.
     pub fn into_owned(self) -> WorkloadRequest<'static> {
-        let mut owned = WorkloadRequest::default();
+        let mut owned = WorkloadRequest { cleared: self.cleared.clone(), ..WorkloadRequest::default() };
         for field in Field::ALL {
             owned.copy_member(&self, field);
         }

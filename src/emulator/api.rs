@@ -154,12 +154,23 @@ async fn get_workload(here: Here, Path(id): Path<String>) -> Result<Response, Ap
 }
 
 async fn update_workload(here: Here, Path(id): Path<String>, body: Bytes) -> Result<Response, ApiError> {
-    let update: WorkloadRequest<'static> = parse(&body)?;
+    let mut update: WorkloadRequest<'static> = parse(&body)?;
     let extras: UpdateExtras = parse(&body)?;
+    update.cleared = emptied(&parse(&body)?);
     let mut store = here.store();
     let owner = store.owner().clone();
     let updated = store.update(&id, update, extras)?;
     Ok(ok(json!({"Workload": updated.to_json(&owner)})))
+}
+
+/// The members an UpdateWorkload body gives as empty (`""`, `[]`), which
+/// empty the stored ones.
+fn emptied(body: &serde_json::Map<String, Value>) -> Vec<crate::model::Field> {
+    let empty = |value: &Value| value.as_str() == Some("") || value.as_array().is_some_and(Vec::is_empty);
+    crate::model::Field::ALL
+        .into_iter()
+        .filter(|field| field.is_updatable() && body.get(field.api_member()).is_some_and(empty))
+        .collect()
 }
 
 #[derive(Deserialize)]

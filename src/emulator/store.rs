@@ -435,10 +435,14 @@ fn validate(request: &WorkloadRequest<'_>) -> Result<(), ApiError> {
 }
 
 /// Copies every member `update` gives onto `stored` (Lenses, Tags and the
-/// token cannot be updated, as in UpdateWorkloadInput).
+/// token cannot be updated, as in UpdateWorkloadInput), and empties those
+/// it gives empty.
 fn merge(stored: &mut WorkloadRequest<'static>, update: WorkloadRequest<'static>) {
     for field in Field::ALL.into_iter().filter(|field| field.is_updatable()) {
         stored.copy_member(&update, field);
+    }
+    for field in &update.cleared {
+        stored.clear(*field);
     }
 }
 

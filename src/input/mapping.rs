@@ -9,7 +9,7 @@
 
 use crate::destination::{Placement, account_problem, region_problem};
 use crate::input::{ColumnMap, RawRow, ReadIssue, Target};
-use crate::model::INDUSTRY_TYPES;
+use crate::model::{CLEAR, INDUSTRY_TYPES};
 use crate::model::{Field, Text, WorkloadRequest};
 use crate::problem::{Code, Problem, Severity, quoted};
 use crate::share::parse_entry;
@@ -37,6 +37,10 @@ pub fn map_row<'a>(
             continue;
         }
         let problem = |code, detail| columns.cell_problem(raw.row, column, code, detail);
+        if cell.eq_ignore_ascii_case(CLEAR) {
+            map_clear(target, &mut request, problems, problem);
+            continue;
+        }
         let typed_as_number = raw.numeric.contains(&column);
         match target {
             Target::Tag(key) => request.tags.push((key.as_str().into(), cell.into())),
@@ -58,6 +62,31 @@ pub fn map_row<'a>(
     }
     refuse_sharing_with_owner(columns, raw.row, &placement, problems);
     (request, placement)
+}
+
+/// A `(none)` cell: the member is emptied on an update, if UpdateWorkload
+/// can empty it.
+fn map_clear(
+    target: &Target,
+    request: &mut WorkloadRequest<'_>,
+    problems: &mut Vec<Problem>,
+    problem: impl Fn(Code, String) -> Problem,
+) {
+    match target {
+        Target::Field(field) if field.is_clearable() => request.cleared.push(*field),
+        _ => {
+            let clearable: Vec<&str> =
+                Field::ALL.iter().filter(|field| field.is_clearable()).map(|field| field.name()).collect();
+            problems.push(problem(
+                Code::CannotClear,
+                format!(
+                    "{CLEAR} empties a member on an update, and this one cannot be emptied (UpdateWorkload \
+                     empties only {}): leave the cell blank to keep it as it is",
+                    clearable.join(", ")
+                ),
+            ));
+        }
+    }
 }
 
 /// A `Target account` cell: twelve digits, or the row's place is unknown.

@@ -236,13 +236,26 @@ pub fn create_workload(
     with_create_members(client.create_workload(), request).client_request_token(token)
 }
 
-/// UpdateWorkload sending the updatable members `request` gives.
+/// UpdateWorkload sending the updatable members `request` gives, and an
+/// empty value for each it empties.
 pub fn update_workload(
     client: &Client,
     id: &str,
     request: &WorkloadRequest<'_>,
 ) -> UpdateWorkloadFluentBuilder {
-    with_update_members(client.update_workload().workload_id(id), request)
+    let builder = with_update_members(client.update_workload().workload_id(id), request);
+    request.cleared.iter().fold(builder, |builder, field| match field {
+        Field::Notes => builder.notes(""),
+        Field::Industry => builder.industry(""),
+        Field::IndustryType => builder.industry_type(""),
+        Field::ArchitecturalDesign => builder.architectural_design(""),
+        Field::AccountIds => builder.set_account_ids(Some(Vec::new())),
+        Field::NonAwsRegions => builder.set_non_aws_regions(Some(Vec::new())),
+        Field::PillarPriorities => builder.set_pillar_priorities(Some(Vec::new())),
+        Field::Applications => builder.set_applications(Some(Vec::new())),
+        // The mapping lets no other member be emptied.
+        _ => builder,
+    })
 }
 
 /// An existing workload in the model's terms, to compare with a row.

@@ -233,12 +233,16 @@ pub fn plan(row: &WorkloadRequest<'_>, snapshot: &Snapshot, policy: Policy) -> A
 }
 
 /// The updatable members the row gives that differ from the existing
-/// workload (a member the row leaves blank is left as it is).
+/// workload (a member the row leaves blank is left as it is), and those it
+/// empties (`(none)`) that hold something.
 pub fn differences(row: &WorkloadRequest<'_>, existing: &WorkloadRequest<'_>) -> Vec<Field> {
     Field::ALL
         .into_iter()
         .filter(|field| field.is_updatable())
         .filter(|&field| {
+            if row.cleared.contains(&field) {
+                return existing.scalar(field).is_some() || !existing.list(field).is_empty();
+            }
             if field.is_list() {
                 let wanted = row.list(field);
                 !wanted.is_empty() && wanted != existing.list(field)
@@ -286,7 +290,7 @@ impl std::fmt::Display for Change {
             values.iter().map(|value| quoted(value)).collect::<Vec<_>>().join(", ")
         };
         write!(f, "{}: ", self.field.api_member())?;
-        if !self.field.is_list() {
+        if !self.field.is_list() || self.new.is_empty() {
             return write!(f, "{} → {}", quoted(&self.old), quoted(&self.new));
         }
         let added: Vec<String> = self.new.iter().filter(|value| !self.old.contains(value)).cloned().collect();

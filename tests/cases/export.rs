@@ -150,3 +150,91 @@ async fn a_workload_deleted_between_the_listing_and_its_read_is_left_out_with_a_
     assert_eq!(exported.lines().count(), 3, "the header and the two still there: {exported}");
     assert!(!exported.contains("Third"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_none_cell_empties_each_member_update_workload_can_empty_and_blank_leaves_it() {
+    use wa_bulk::model::Field;
+    let fixture = Fixture::new();
+    let emulator = service_with_the_sample(&fixture).await;
+    let out = fixture.path("export.csv");
+    assert_eq!(run(&mut export(&out, &emulator, &[])).await.status.code(), Some(0));
+    let clearable: Vec<Field> = Field::ALL.into_iter().filter(|field| field.is_clearable()).collect();
+    assert_eq!(clearable.len(), 8);
+
+    // "Checkout API" gets a value in every member UpdateWorkload can empty.
+    let mut reader = csv::Reader::from_path(&out).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let mut rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let column = |field: Field| headers.iter().position(|header| header == field.heading()).unwrap();
+    let index = rows.iter().position(|row| &row[column(Field::WorkloadName)] == "Checkout API").unwrap();
+    let values = [
+        (Field::Notes, "Some notes"),
+        (Field::Industry, "Online retail"),
+        (Field::IndustryType, "Retail & Wholesale"),
+        (Field::ArchitecturalDesign, "https://example.com/design"),
+        (Field::AccountIds, "111122223333"),
+        (Field::NonAwsRegions, "On premises"),
+        (Field::PillarPriorities, "security"),
+        (Field::Applications, "arn:aws:servicecatalog:us-east-1:123456789012:/applications/abc"),
+    ];
+    let write = |rows: &[csv::StringRecord], name: &str| {
+        let mut writer = csv::Writer::from_path(fixture.path(name)).unwrap();
+        writer.write_record(&headers).unwrap();
+        rows.iter().for_each(|row| writer.write_record(row).unwrap());
+        writer.flush().unwrap();
+        fixture.path(name)
+    };
+    let set = |rows: &mut Vec<csv::StringRecord>, value: &dyn Fn(Field, &str) -> String| {
+        let mut cells: Vec<String> = rows[index].iter().map(str::to_owned).collect();
+        for (field, given) in values {
+            cells[column(field)] = value(field, given);
+        }
+        rows[index] = csv::StringRecord::from(cells);
+    };
+    set(&mut rows, &|_, given| given.to_owned());
+    let filled = write(&rows, "filled.csv");
+    let output = run(&mut import(&filled, &emulator, &["--on-existing", "update"])).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+
+    // A blank cell leaves a member as it is; (none) empties it.
+    set(&mut rows, &|_, _| String::new());
+    let blank = write(&rows, "blank.csv");
+    let writes = emulator.stats().writes;
+    assert_eq!(
+        run(&mut import(&blank, &emulator, &["--on-existing", "update"])).await.status.code(),
+        Some(0)
+    );
+    assert_eq!(emulator.stats().writes, writes, "blank cells change nothing");
+    set(&mut rows, &|_, _| "(none)".to_owned());
+    let cleared = write(&rows, "cleared.csv");
+    let planned =
+        run(&mut sending("plan", &cleared, Some(&emulator.endpoint_url()), &["--on-existing", "update"]))
+            .await;
+    let plan = String::from_utf8_lossy(&planned.stdout);
+    for (field, given) in values {
+        let shown = format!("{}: \"{given}\" → (none)", field.api_member());
+        assert!(plan.contains(&shown), "{shown} in:\n{plan}");
+    }
+    let output = run(&mut import(&cleared, &emulator, &["--on-existing", "update"])).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let stored = emulator.workloads().into_iter().find(|w| w.request.name() == "Checkout API").unwrap();
+    for field in clearable {
+        assert!(stored.request.scalar(field).is_none() && stored.request.list(field).is_empty(), "{field:?}");
+    }
+    let writes = emulator.stats().writes;
+    assert_eq!(
+        run(&mut import(&cleared, &emulator, &["--on-existing", "update"])).await.status.code(),
+        Some(0)
+    );
+    assert_eq!(emulator.stats().writes, writes, "emptied once, then unchanged");
+
+    // Only those members can be emptied.
+    let description = column(Field::Description);
+    let mut cells: Vec<String> = rows[index].iter().map(str::to_owned).collect();
+    cells[description] = "(none)".into();
+    rows[index] = csv::StringRecord::from(cells);
+    let refused = write(&rows, "refused.csv");
+    let ran = super::support::wa_bulk(&["validate", refused.to_str().unwrap()]);
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    assert!(ran.stderr.contains("(Description): (none) empties a member on an update"), "{}", ran.stderr);
+}
