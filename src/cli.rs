@@ -50,7 +50,7 @@ pub enum Command {
     /// service. Exit 0: all valid, 1: some invalid, 2: unreadable (with --detailed-exitcode,
     /// as Terraform: 0 no changes, 2 changes, 1 error).
     Plan(PlanArgs),
-    /// Write every workload the account holds in the Region to OUT (.csv, .xlsx or .jsonl),
+    /// Write every workload the account holds in the Region to OUT (.csv, .tsv, .xlsx or .jsonl),
     /// in the layout `import` reads. Exit 0: written, 2: unusable, 3: stopped by a run-wide fault.
     Export(ExportArgs),
     /// Write a workbook to fill in: a column per member, dropdowns on enum columns, account IDs
@@ -84,7 +84,9 @@ pub struct ImportArgs {
     #[command(flatten)]
     pub aws: AwsArgs,
     #[command(flatten)]
-    pub send: SendArgs,
+    pub pace: PaceArgs,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
     /// Apply exactly the plan `plan --out` saved here: refused if the sheet or a planned workload changed since
     #[arg(long, value_name = "PATH", conflicts_with_all = ["on_existing", "prune_tags", "prune_lenses", "prune_shares", "dry_run"])]
     pub plan: Option<PathBuf>,
@@ -111,7 +113,9 @@ pub struct PlanArgs {
     #[command(flatten)]
     pub aws: AwsArgs,
     #[command(flatten)]
-    pub send: SendArgs,
+    pub pace: PaceArgs,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
     #[command(flatten)]
     pub fleet: FleetArgs,
     /// Exit 0 when nothing would change, 2 when something would, 1 on any error (as Terraform)
@@ -131,7 +135,7 @@ impl PlanArgs {
             input: self.input.options(),
             report,
             service: self.aws.service(),
-            submit: self.send.config(),
+            submit: self.policy.config(&self.pace),
             json: self.output.output == Form::Json,
             out: self.out.clone(),
             fleet: self.fleet.config(self.aws.local),
@@ -145,7 +149,7 @@ impl PlanArgs {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// Where to write: .csv, .xlsx or .jsonl
+    /// Where to write: .csv, .tsv, .xlsx or .jsonl
     #[arg(value_name = "OUT")]
     pub out: PathBuf,
     /// Only workloads whose names start with this (ignoring case, as the service matches)
@@ -157,7 +161,7 @@ pub struct ExportArgs {
     #[command(flatten)]
     pub aws: AwsArgs,
     #[command(flatten)]
-    pub send: SendArgs,
+    pub pace: PaceArgs,
     #[command(flatten)]
     pub output: OutputArgs,
     /// Without a terminal (or with --log-format json), a progress line this often, 0.1 to 3600
@@ -168,14 +172,14 @@ pub struct ExportArgs {
 impl ExportArgs {
     pub fn config(&self) -> Result<ExportConfig, String> {
         let Some(format) = ExportFormat::for_path(&self.out) else {
-            return Err(format!("{}: use a .csv, .xlsx or .jsonl file name", self.out.display()));
+            return Err(format!("{}: use a .csv, .tsv, .xlsx or .jsonl file name", self.out.display()));
         };
         Ok(ExportConfig {
             out: self.out.clone(),
             format,
             name_prefix: self.name_prefix.clone(),
             service: self.aws.service(),
-            submit: self.send.config(),
+            submit: self.pace.config(),
             force: self.force,
             progress: (!self.output.quiet).then(|| Duration::from_secs_f64(self.progress_every)),
         })
@@ -272,10 +276,9 @@ impl FleetArgs {
     }
 }
 
-/// How requests are sent: pace, bounds, retries, and what to do with a
-/// workload that exists.
+/// How requests are sent: pace, bounds and retries.
 #[derive(Debug, Args)]
-pub struct SendArgs {
+pub struct PaceArgs {
     /// Requests per second at most (above 0, up to 10000), from the start [default: found by discovery]
     #[arg(long, value_name = "N", help_heading = "Submission", value_parser = parse_rate)]
     pub rate: Option<f64>,
@@ -294,6 +297,24 @@ pub struct SendArgs {
     /// Seconds each attempt may take, 0.01 to 3600
     #[arg(long, value_name = "SECONDS", default_value_t = 30.0, help_heading = "Submission", value_parser = parse_attempt_timeout)]
     pub attempt_timeout: f64,
+}
+
+impl PaceArgs {
+    pub fn config(&self) -> SubmitConfig {
+        SubmitConfig {
+            rate: self.rate.map_or(Rate::Discover { max: self.max_rate }, Rate::Fixed),
+            burst: self.burst,
+            concurrency: usize::from(self.concurrency),
+            max_attempts: self.max_attempts,
+            attempt_timeout: Duration::from_secs_f64(self.attempt_timeout),
+            ..SubmitConfig::default()
+        }
+    }
+}
+
+/// What to do with a workload that exists, and what an update removes.
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
     /// What to do with a row whose workload exists
     #[arg(long, value_name = "WHAT", value_enum, default_value_t = OnExisting::Skip, help_heading = "Submission")]
     pub on_existing: OnExisting,
@@ -308,17 +329,13 @@ pub struct SendArgs {
     pub prune_shares: bool,
 }
 
-impl SendArgs {
-    pub fn config(&self) -> SubmitConfig {
+impl PolicyArgs {
+    /// `pace` with this policy.
+    pub fn config(&self, pace: &PaceArgs) -> SubmitConfig {
         SubmitConfig {
-            rate: self.rate.map_or(Rate::Discover { max: self.max_rate }, Rate::Fixed),
-            burst: self.burst,
-            concurrency: usize::from(self.concurrency),
-            max_attempts: self.max_attempts,
-            attempt_timeout: Duration::from_secs_f64(self.attempt_timeout),
             on_existing: self.on_existing,
             prune: Prune { tags: self.prune_tags, lenses: self.prune_lenses, shares: self.prune_shares },
-            ..SubmitConfig::default()
+            ..pace.config()
         }
     }
 }
@@ -336,6 +353,22 @@ pub struct OutputArgs {
     /// stderr as text, or as one JSON object a line (for log collectors); RUST_LOG sets the level of library logs
     #[arg(long, value_name = "FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+    /// How many problems stderr tells (the report has them all): a number, or all
+    #[arg(long, value_name = "N|all", default_value = "20", value_parser = parse_problems_shown)]
+    pub show_problems: ProblemsShown,
+}
+
+/// How many problems stderr tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProblemsShown(pub Option<usize>);
+
+fn parse_problems_shown(value: &str) -> Result<ProblemsShown, String> {
+    match value.trim() {
+        "all" => Ok(ProblemsShown(None)),
+        number => {
+            number.parse().map(|limit| ProblemsShown(Some(limit))).map_err(|_| "use a number, or all".into())
+        }
+    }
 }
 
 impl OutputArgs {
@@ -359,7 +392,7 @@ impl ImportArgs {
             report,
             format,
             service: self.aws.service(),
-            submit: SubmitConfig { milestone: self.milestone.clone(), ..self.send.config() },
+            submit: SubmitConfig { milestone: self.milestone.clone(), ..self.policy.config(&self.pace) },
             resume: self.resume,
             force: self.force,
             progress: (!self.output.quiet).then(|| Duration::from_secs_f64(self.progress_every)),

@@ -66,6 +66,7 @@ fn run<C>(
     command: fn(&C) -> Result<Summary, RunError>,
 ) -> ExitCode {
     stderr::init(output.log_format == LogFormat::Json);
+    wa_bulk::commands::summary::show_problems(output.show_problems.0);
     let outcome = config.map_err(RunError::Usage).and_then(|config| command(&config));
     finish(outcome, &telling, name)
 }

@@ -13,6 +13,8 @@ mod cases {
     pub mod failures;
     pub mod hostile;
     pub mod import;
+    pub mod jsonl;
+    pub mod messages;
     pub mod nightly;
     pub mod organisation;
     pub mod output;

@@ -27,6 +27,8 @@ use crate::submit::{Lane, StopReason, SubmitConfig};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportFormat {
     Csv,
+    /// CSV with tabs between cells.
+    Tsv,
     Xlsx,
     /// One JSON object a workload: its id, ARN and CreateWorkload members.
     Jsonl,
@@ -37,6 +39,7 @@ impl ExportFormat {
         let extension = path.extension()?.to_str()?.to_ascii_lowercase();
         match extension.as_str() {
             "csv" => Some(ExportFormat::Csv),
+            "tsv" => Some(ExportFormat::Tsv),
             "xlsx" => Some(ExportFormat::Xlsx),
             "jsonl" => Some(ExportFormat::Jsonl),
             _ => None,
@@ -86,7 +89,10 @@ pub fn run(config: &ExportConfig) -> Result<Summary, RunError> {
         }
     };
     summary.warnings = gone;
-    summary.warnings.extend(unsplittable(&workloads));
+    // JSON Lines keeps each item whole; a sheet's cell splits on separators.
+    if config.format != ExportFormat::Jsonl {
+        summary.warnings.extend(unsplittable(&workloads));
+    }
     write(config, &workloads)?;
     workloads.iter().for_each(|_| summary.counts.add(Status::Exists));
     summary.elapsed = started.elapsed();
@@ -100,7 +106,8 @@ pub fn run(config: &ExportConfig) -> Result<Summary, RunError> {
 fn write(config: &ExportConfig, workloads: &[Exported]) -> Result<(), RunError> {
     let (headers, rows) = table(workloads);
     let bytes = match config.format {
-        ExportFormat::Csv => csv(&headers, &rows),
+        ExportFormat::Csv => delimited(&headers, &rows, b','),
+        ExportFormat::Tsv => delimited(&headers, &rows, b'\t'),
         ExportFormat::Xlsx => xlsx(&headers, &rows).map_err(|error| {
             ReportError::io(&config.out, "write", std::io::Error::other(error.to_string()))
         })?,
@@ -246,8 +253,8 @@ fn unsplittable(workloads: &[Exported]) -> Vec<String> {
     warnings
 }
 
-fn csv(headers: &[String], rows: &[Vec<String>]) -> Vec<u8> {
-    let mut writer = ::csv::Writer::from_writer(Vec::new());
+fn delimited(headers: &[String], rows: &[Vec<String>], delimiter: u8) -> Vec<u8> {
+    let mut writer = ::csv::WriterBuilder::new().delimiter(delimiter).from_writer(Vec::new());
     let written = std::iter::once(headers)
         .chain(rows.iter().map(Vec::as_slice))
         .try_for_each(|row| writer.write_record(row));

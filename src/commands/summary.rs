@@ -5,6 +5,7 @@
 //! the other says.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use super::Exit;
@@ -15,8 +16,18 @@ use crate::report::{Counts, Record, Status};
 use crate::stderr::{self, Fields, Level};
 use crate::submit::{Lane, Rate, RateFound, StopReason, SubmitConfig};
 
-/// How many problems the terminal shows; the report has them all.
-const PROBLEMS_SHOWN: usize = 20;
+/// How many problems are told on stderr unless `--show-problems` says
+/// otherwise; the report has them all.
+pub const PROBLEMS_SHOWN: usize = 20;
+
+/// How many problems a summary keeps to tell: `--show-problems`, set once
+/// by `main` (`usize::MAX` for all).
+static SHOWN: AtomicUsize = AtomicUsize::new(PROBLEMS_SHOWN);
+
+/// Tells this many problems at most (`None`: every one).
+pub fn show_problems(limit: Option<usize>) {
+    SHOWN.store(limit.unwrap_or(usize::MAX), Ordering::Relaxed);
+}
 
 /// What a note about a row is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -343,6 +354,8 @@ pub struct Summary {
     /// The summary line, when the command says it its own way (export,
     /// template).
     pub said: Option<String>,
+    /// The command reads no rows (template): its JSON names what it wrote.
+    pub rowless: bool,
 }
 
 impl Summary {
@@ -367,13 +380,14 @@ impl Summary {
             lanes: Vec::new(),
             carried: 0,
             said: None,
+            rowless: false,
         }
     }
 
     /// Counts a problem, and keeps it for the terminal while there is room.
     pub fn problem(&mut self, problem: RowNote) {
         self.problems += 1;
-        if self.first_problems.len() < PROBLEMS_SHOWN {
+        if self.first_problems.len() < SHOWN.load(Ordering::Relaxed) {
             self.first_problems.push(problem);
         }
     }
@@ -419,6 +433,15 @@ impl Summary {
 
     /// The summary as one JSON object, for `--output json`.
     pub fn json(&self, input: &Path) -> serde_json::Value {
+        let duration = (self.elapsed.as_secs_f64() * 1000.0).round() / 1000.0;
+        if self.rowless {
+            return serde_json::json!({
+                "command": self.command,
+                "output": self.report.as_ref().map(|path| path.display().to_string()),
+                "duration_s": duration,
+                "exit_code": self.exit() as u8,
+            });
+        }
         let mut summary = serde_json::json!({
             "command": self.command,
             "input": input.display().to_string(),
@@ -427,7 +450,7 @@ impl Summary {
             "problems": self.problems,
             "stopped": self.stopped.as_ref().map(stop_json),
             "report": self.report.as_ref().map(|path| path.display().to_string()),
-            "duration_s": (self.elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
+            "duration_s": duration,
             "exit_code": self.exit() as u8,
         });
         if let Some(plan) = &self.plan {
@@ -441,7 +464,8 @@ impl Summary {
             summary["throttled"] = traffic.throttled.into();
             summary["retried"] = traffic.retried.into();
         }
-        if !self.lanes.is_empty() {
+        // Lanes are told only where rows name where they go.
+        if self.lanes.iter().any(|lane| lane.destination.is_some()) {
             summary["lanes"] = self.lanes.iter().map(|lane| serde_json::Value::from(lane.fields())).collect();
         }
         summary

@@ -60,6 +60,7 @@ pub fn run(config: &TemplateConfig) -> Result<Summary, RunError> {
     let examples =
         if config.example { format!(", with {} example rows", EXAMPLES.len()) } else { String::new() };
     summary.said = Some(format!("template written to {}{examples}", config.out.display()));
+    summary.rowless = true;
     summary.elapsed = started.elapsed();
     Ok(summary)
 }

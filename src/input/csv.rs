@@ -83,7 +83,12 @@ pub(super) fn open(options: &InputOptions) -> Result<Opened, InputError> {
     };
     let headers = rows.read_header(header_line)?;
     rows.width = headers.len();
-    Ok(Opened { headers, header_location: format!("line {header_line}"), rows: Box::new(rows) })
+    Ok(Opened {
+        headers,
+        header_location: format!("line {header_line}"),
+        headerless: false,
+        rows: Box::new(rows),
+    })
 }
 
 /// The header's 1-based line number and the delimiter that splits it.

@@ -45,7 +45,7 @@ pub(super) fn open(options: &InputOptions, extension: &str) -> Result<Opened, In
     let mut rows = SheetRows { file, extension, receiver, give_back, reader: Some(reader), batch, next: 0 };
     match rows.receive()? {
         Some(Message::Header { headers, location }) => {
-            Ok(Opened { headers, header_location: location, rows: Box::new(rows) })
+            Ok(Opened { headers, header_location: location, headerless: false, rows: Box::new(rows) })
         }
         _ => Err(rows.stopped()),
     }

@@ -8,7 +8,7 @@
 //! problem of the row, and so is every issue the reader found.
 
 use crate::destination::{Placement, account_problem, region_problem};
-use crate::input::{ColumnMap, RawRow, ReadIssue, Target};
+use crate::input::{ColumnMap, JsonIssue, RawRow, ReadIssue, Target, jsonl};
 use crate::model::{CLEAR, INDUSTRY_TYPES};
 use crate::model::{Field, Text, WorkloadRequest};
 use crate::problem::{Code, Problem, Severity, quoted};
@@ -45,9 +45,7 @@ pub fn map_row<'a>(
         match target {
             Target::Tag(key) => request.tags.push((key.as_str().into(), cell.into())),
             Target::Field(Field::Tags) => map_tags(cell, &mut request, problems, problem),
-            Target::Field(Field::AccountIds) => {
-                map_account_ids(cell, typed_as_number, &mut request, problems, problem);
-            }
+            Target::Field(Field::AccountIds) => map_account_ids(cell, typed_as_number, &mut request),
             Target::Field(field) if field.is_list() => {
                 let items = split_list(cell).map(|item| friendly(*field, item));
                 request.list_mut(*field).extend(items);
@@ -190,28 +188,10 @@ fn map_tags<'a>(
 }
 
 /// An AccountIds cell. An ID that Excel stored as a number gets its leading
-/// zeros back; one shown in scientific notation has lost its digits.
-fn map_account_ids<'a>(
-    cell: &'a str,
-    typed_as_number: bool,
-    request: &mut WorkloadRequest<'a>,
-    problems: &mut Vec<Problem>,
-    problem: impl Fn(Code, String) -> Problem,
-) {
-    for item in split_list(cell) {
-        if looks_like_scientific(item) {
-            problems.push(problem(
-                Code::DigitsLost,
-                format!(
-                    "{} is a number in scientific notation, so the account ID's digits are lost: \
-                     format the column as Text in the spreadsheet and type the 12 digits",
-                    quoted(item)
-                ),
-            ));
-        } else {
-            request.account_ids.push(padded_account(item, typed_as_number));
-        }
-    }
+/// zeros back (one in scientific notation has lost its digits, which the
+/// rules say).
+fn map_account_ids<'a>(cell: &'a str, typed_as_number: bool, request: &mut WorkloadRequest<'a>) {
+    request.account_ids.extend(split_list(cell).map(|item| padded_account(item, typed_as_number)));
 }
 
 /// An enum value from a friendly spelling (`Pre-production` → `PREPRODUCTION`),
@@ -268,19 +248,36 @@ fn pieces<'a>(text: &'a str, ends_here: impl Fn(&'a str, usize) -> bool) -> impl
     })
 }
 
-/// Items of a list cell: split on `,` `;` or newlines, trimmed, empties dropped.
+/// Items of a list cell: split on `,` `;` or newlines, trimmed, empties
+/// dropped; a cell of JSON Lines items, on their separator alone.
 pub fn split_list(cell: &str) -> impl Iterator<Item = &str> {
-    pieces(cell, |text, at| matches!(text.as_bytes()[at], b',' | b';' | b'\n' | b'\r'))
+    let joined = joined_items(cell);
+    pieces(cell, move |text, at| match text.as_bytes()[at] {
+        ITEM_SEPARATOR_BYTE => true,
+        b',' | b';' | b'\n' | b'\r' => !joined,
+        _ => false,
+    })
 }
 
 /// The pairs of a Tags cell. Pairs split on `;` and newlines, and on a `,`
-/// when what follows it reads `key=` (so `note=a, b` stays one pair).
+/// when what follows it reads `key=` (so `note=a, b` stays one pair); the
+/// pairs of a JSON Lines row, on their separator alone.
 pub fn split_tags(cell: &str) -> impl Iterator<Item = &str> {
-    pieces(cell, |text, at| match text.as_bytes()[at] {
-        b';' | b'\n' | b'\r' => true,
-        b',' => starts_a_pair(&text[at + 1..]),
+    let joined = joined_items(cell);
+    pieces(cell, move |text, at| match text.as_bytes()[at] {
+        ITEM_SEPARATOR_BYTE => true,
+        b';' | b'\n' | b'\r' => !joined,
+        b',' => !joined && starts_a_pair(&text[at + 1..]),
         _ => false,
     })
+}
+
+/// The separator of items the JSON Lines reader joins, as a byte.
+const ITEM_SEPARATOR_BYTE: u8 = jsonl::ITEM_SEPARATOR as u8;
+
+/// Whether a cell holds items the JSON Lines reader joined.
+fn joined_items(cell: &str) -> bool {
+    cell.as_bytes().contains(&ITEM_SEPARATOR_BYTE)
 }
 
 /// Whether a pair's `key=` comes before the next separator.
@@ -289,19 +286,6 @@ fn starts_a_pair(rest: &str) -> bool {
         Some(at) if rest.as_bytes()[at] == b'=' => !rest[..at].trim().is_empty(),
         _ => false,
     }
-}
-
-/// `1.23457E+11`: what Excel shows, and CSV exports keep, for a long number.
-fn looks_like_scientific(item: &str) -> bool {
-    let Some((mantissa, exponent)) = item.split_once(['e', 'E']) else {
-        return false;
-    };
-    let digits_only = |text: &str| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
-    let mantissa_ok = match mantissa.split_once('.') {
-        Some((whole, fraction)) => digits_only(whole) && digits_only(fraction),
-        None => digits_only(mantissa),
-    };
-    mantissa_ok && digits_only(exponent.trim_start_matches('+'))
 }
 
 fn issue_problem(columns: &ColumnMap, raw: &RawRow, issue: &ReadIssue) -> Problem {
@@ -350,18 +334,49 @@ fn issue_problem(columns: &ColumnMap, raw: &RawRow, issue: &ReadIssue) -> Proble
                  inside a cell as \"\""
             ),
         ),
-        ReadIssue::Ragged { cells } => Problem {
+        ReadIssue::Json(issue) => json_problem(columns, row, issue),
+        ReadIssue::Ragged { cells } => row_problem(
             row,
-            column: None,
-            member: None,
-            code: Code::RaggedRow,
-            severity: Severity::Error,
-            detail: format!(
+            Code::RaggedRow,
+            format!(
                 "has {cells} cells but the header has {}: a cell may hold an unquoted delimiter, or one is missing",
                 columns.width()
             ),
+        ),
+    }
+}
+
+/// The problem a JSON Lines line has.
+fn json_problem(columns: &ColumnMap, row: u64, issue: &JsonIssue) -> Problem {
+    match issue {
+        JsonIssue::NotJson { detail } => {
+            row_problem(row, Code::InvalidFormat, format!("the line is not JSON: {detail}"))
+        }
+        JsonIssue::NotAnObject { found } => row_problem(
+            row,
+            Code::InvalidFormat,
+            format!("the line is {found}, not an object: write one CreateWorkload-shaped object a line"),
+        ),
+        JsonIssue::WrongType { column, found } => columns.cell_problem(
+            row,
+            *column,
+            Code::InvalidFormat,
+            format!("is {found}: give a text, or a list of texts"),
+        ),
+        JsonIssue::UnknownMember { name } => Problem {
+            severity: Severity::Warning,
+            ..row_problem(
+                row,
+                Code::InvalidFormat,
+                format!("the key {} names no member: it is left out", quoted(name)),
+            )
         },
     }
+}
+
+/// A problem of a whole row (no column).
+fn row_problem(row: u64, code: Code, detail: String) -> Problem {
+    Problem { row, column: None, member: None, code, severity: Severity::Error, detail }
 }
 
 #[cfg(test)]
@@ -459,14 +474,10 @@ mod tests {
     }
 
     #[test]
-    fn scientific_notation_account_ids_are_reported_as_lost_digits() {
+    fn scientific_notation_account_ids_are_kept_as_written_for_the_rules_to_name() {
         let (request, problems) = map(&["Account IDs"], &["1.23457E+11, 123456789012"], vec![]);
-        assert_eq!(request.account_ids, ["123456789012"]);
-        assert_eq!(problems.len(), 1);
-        assert_eq!(problems[0].code, Code::DigitsLost);
-        assert!(problems[0].detail.contains("\"1.23457E+11\""));
-        assert!(!looks_like_scientific("1e"));
-        assert!(looks_like_scientific("1.2e11"));
+        assert_eq!(request.account_ids, ["1.23457E+11", "123456789012"]);
+        assert_eq!(problems, []);
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub(crate) mod columns;
 mod csv;
 mod excel;
 mod handover;
+pub mod jsonl;
 pub(crate) mod mapping;
 mod sheet;
 pub(crate) mod stream;
@@ -40,7 +41,8 @@ pub fn check_zip(path: &Path) -> Result<(), InputError> {
 pub const MAX_COLUMNS: usize = 16_384;
 
 /// The formats wa-bulk reads, by extension (or `--format`).
-pub const FORMATS: [&str; 8] = ["csv", "tsv", "txt", "xlsx", "xlsm", "xlsb", "xls", "ods"];
+pub const FORMATS: [&str; 10] =
+    ["csv", "tsv", "txt", "xlsx", "xlsm", "xlsb", "xls", "ods", "jsonl", "ndjson"];
 
 /// How to read the input, as the command line gives it.
 #[derive(Debug, Clone, Default)]
@@ -79,9 +81,13 @@ pub enum InputError {
     Io { file: String, source: std::io::Error },
     /// The extension names no format wa-bulk reads.
     #[error(
-        "{file}: unknown file type; use .csv, .tsv, .txt, .xlsx, .xlsm, .xlsb, .xls or .ods, or name one with --format"
+        "{file}: unknown file type{hint}; use .csv, .tsv, .txt, .xlsx, .xlsm, .xlsb, .xls, .ods or .jsonl, or \
+         name one with --format"
     )]
-    UnknownFormat { file: String },
+    UnknownFormat { file: String, hint: String },
+    /// A folder was given where a file is read.
+    #[error("{file} is a folder: give the spreadsheet file in it")]
+    IsAFolder { file: String },
     /// A workbook given as a stream: its zip or OLE container needs seeking.
     #[error(
         "{file}: a .{extension} workbook is read from a file, not from a stream; save it to a file first"
@@ -155,12 +161,32 @@ pub enum ReadIssue {
     UnclosedQuote { column: usize, last_line: u64 },
     /// An Excel error value such as `#N/A`.
     ExcelError { column: usize, error: String },
+    /// A JSON Lines line's problem.
+    Json(JsonIssue),
+}
+
+/// What is wrong with a JSON Lines line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JsonIssue {
+    /// The line is not JSON.
+    NotJson { detail: String },
+    /// The line is JSON, but not an object.
+    NotAnObject { found: &'static str },
+    /// A member of a type it cannot have (`found`: "an object", …).
+    WrongType { column: usize, found: &'static str },
+    /// A key that names no member; it is left out.
+    UnknownMember { name: String },
 }
 
 impl ReadIssue {
     /// Whether the row's cells cannot be trusted to sit in their columns.
     pub fn is_structural(&self) -> bool {
-        matches!(self, ReadIssue::Ragged { .. } | ReadIssue::UnclosedQuote { .. })
+        matches!(
+            self,
+            ReadIssue::Ragged { .. }
+                | ReadIssue::UnclosedQuote { .. }
+                | ReadIssue::Json(JsonIssue::NotJson { .. } | JsonIssue::NotAnObject { .. })
+        )
     }
 }
 
@@ -218,6 +244,9 @@ pub const HEADER_SEARCH_ROWS: usize = 20;
 /// Opens a file by its extension, finds its header row and resolves columns.
 pub fn open(options: &InputOptions) -> Result<Input, InputError> {
     let file = display(&options.path);
+    if options.file().is_some_and(Path::is_dir) {
+        return Err(InputError::IsAFolder { file });
+    }
     let extension = match (&options.format, options.file()) {
         (Some(format), _) => format.to_ascii_lowercase(),
         (None, None) => "csv".to_owned(),
@@ -228,7 +257,8 @@ pub fn open(options: &InputOptions) -> Result<Input, InputError> {
     let opened = match extension.as_str() {
         "csv" | "tsv" | "txt" => csv::open(options)?,
         "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => excel::open(options, &extension)?,
-        _ => return Err(InputError::UnknownFormat { file }),
+        "jsonl" | "ndjson" => jsonl::open(options)?,
+        _ => return Err(InputError::UnknownFormat { file, hint: format_hint(&extension) }),
     };
     let (columns, unknown) = ColumnMap::new(&file, opened.headers, &options.overrides)?;
     let mut warnings = Vec::new();
@@ -245,7 +275,10 @@ pub fn open(options: &InputOptions) -> Result<Input, InputError> {
     // Peek one row so that a header with nothing under it is an error now.
     let first = rows.next_row()?;
     let Some(first) = first else {
-        return Err(InputError::NoRows { file, location: opened.header_location });
+        return Err(match opened.headerless {
+            true => InputError::Empty { file },
+            false => InputError::NoRows { file, location: opened.header_location },
+        });
     };
     let rows = Box::new(Prepend { first: Some(first), rest: rows });
     Ok(Input { columns, rows, fan_out: options.fan_out.clone(), warnings })
@@ -256,6 +289,8 @@ struct Opened {
     headers: Vec<String>,
     /// "line 3" or "sheet \"Workloads\" row 2", for messages.
     header_location: String,
+    /// The format has no header row (JSON Lines): the columns are its own.
+    headerless: bool,
     /// Yields data rows only, blank ones already skipped.
     rows: Box<dyn RowSource>,
 }
@@ -272,6 +307,18 @@ impl RowSource for Prepend {
             None => self.rest.next_row(),
         }
     }
+}
+
+/// What to do with a file of a kind people mistake for a spreadsheet.
+fn format_hint(extension: &str) -> String {
+    let hint = match extension {
+        "numbers" => " (a Numbers document: in Numbers, File > Export To > Excel or CSV)",
+        "pdf" => " (a PDF holds no cells to read: save the sheet itself as .xlsx or .csv)",
+        "json" => " (one object a line reads as .jsonl)",
+        "docx" | "doc" | "pages" => " (a document, not a sheet: save the table as .xlsx or .csv)",
+        _ => "",
+    };
+    hint.to_owned()
 }
 
 fn display(path: &Path) -> String {

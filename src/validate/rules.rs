@@ -314,6 +314,19 @@ pub fn check(request: &WorkloadRequest, out: &mut Vec<Violation>) {
     check_tags(request, out);
 }
 
+/// `1.23457E+11`: what Excel shows, and CSV exports keep, for a long number.
+fn looks_like_scientific(item: &str) -> bool {
+    let Some((mantissa, exponent)) = item.split_once(['e', 'E']) else {
+        return false;
+    };
+    let digits_only = |text: &str| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some((whole, fraction)) => digits_only(whole) && digits_only(fraction),
+        None => digits_only(mantissa),
+    };
+    mantissa_ok && digits_only(exponent.trim_start_matches('+'))
+}
+
 /// The model's rule for a member.
 pub fn rule_for(field: Field) -> &'static MemberRule {
     MEMBER_RULES.iter().find(|rule| rule.field == field).expect("every field but Tags has a rule")
@@ -327,7 +340,14 @@ fn check_member(request: &WorkloadRequest, rule: &MemberRule, out: &mut Vec<Viol
             check_count(field, None, items.len(), list, "items", out);
             for (index, item) in items.iter().enumerate() {
                 let subject = || format!("item {} {}", index + 1, quoted(item));
-                if let Some((code, detail)) = check_value(item, &rule.value, subject) {
+                if field == Field::AccountIds && looks_like_scientific(item) {
+                    let detail = format!(
+                        "{} is a number in scientific notation, so the account ID's digits are lost: format the \
+                         column as Text in the spreadsheet and type the 12 digits",
+                        subject()
+                    );
+                    out.push(error(field, Code::DigitsLost, detail));
+                } else if let Some((code, detail)) = check_value(item, &rule.value, subject) {
                     out.push(error(field, code, detail));
                 }
             }

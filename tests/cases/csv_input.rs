@@ -151,7 +151,12 @@ fn every_kind_of_problem_names_row_column_member_and_what_is_allowed() {
             "InvalidFormat",
             "(AccountIds): item 1 \"12345678901x\" is not an AWS account ID: exactly 12 digits",
         ),
-        (3, "1.23457E+11", "DigitsLost", "(AccountIds): \"1.23457E+11\" is a number in scientific notation"),
+        (
+            3,
+            "1.23457E+11",
+            "DigitsLost",
+            "(AccountIds): item 1 \"1.23457E+11\" is a number in scientific notation",
+        ),
         (4, "US East", "InvalidRegion", "(AwsRegions): item 1 \"US East\" is not a Region code"),
         (4, "", "MissingValue", "(AwsRegions): is required: give AwsRegions"),
         (

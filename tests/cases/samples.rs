@@ -65,7 +65,7 @@ fn the_invalid_sample_shows_each_kind_of_problem() {
     let expected = [
         (2, Valid, None),
         (3, Invalid, Some("TooShort")),
-        (4, Invalid, Some("DigitsLost")),
+        (4, Invalid, Some("TooShort")),
         (5, Invalid, Some("InvalidRegion")),
         (6, Invalid, Some("MissingValue")),
         (7, Valid, None),

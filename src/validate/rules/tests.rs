@@ -113,6 +113,22 @@ fn account_ids_are_exactly_twelve_digits() {
 }
 
 #[test]
+fn an_account_id_in_scientific_notation_has_lost_its_digits_and_items_keep_their_numbers() {
+    let mut request = valid_request();
+    request.account_ids = vec!["1.23457E+11".into(), "1234".into()];
+    let found: Vec<(Code, String)> = violations(&request)
+        .into_iter()
+        .filter(|violation| violation.field == Field::AccountIds)
+        .map(|violation| (violation.code, violation.detail))
+        .collect();
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!(found[0].0, Code::DigitsLost);
+    assert!(found[0].1.starts_with("item 1 \"1.23457E+11\" is a number in scientific notation"), "{found:?}");
+    assert!(found[1].1.starts_with("item 2 \"1234\" is too short"), "{found:?}");
+    assert!(!looks_like_scientific("1e") && looks_like_scientific("1.2e11"));
+}
+
+#[test]
 fn architectural_design_must_be_a_url() {
     let field = Field::ArchitecturalDesign;
     for good in ["https://wiki.example.com/shop", "http://x.io/a", "ftp://files.example.com/d.pdf"] {
