@@ -44,7 +44,8 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Validate every row, then create a workload for each valid one: paced, retried,
     /// idempotent, with a report. Exit 0: all in place, 1: some invalid or failed,
-    /// 2: unreadable, 3: stopped by a run-wide fault, 130: interrupted.
+    /// 2: unreadable, 3: stopped by a run-wide fault, 4: report not written, 130 (Ctrl-C), 143 (SIGTERM),
+    /// 129 (SIGHUP): stopped by a signal.
     Import(ImportArgs),
     /// Show what `import` would do to each row, member by member, writing nothing to the
     /// service. Exit 0: all valid, 1: some invalid, 2: unreadable (with --detailed-exitcode,
@@ -56,8 +57,26 @@ pub enum Command {
     /// Write a workbook to fill in: a column per member, dropdowns on enum columns, account IDs
     /// as text, each column's rule on its header, and a "How to fill" sheet.
     Template(TemplateArgs),
-    /// Run a local Well-Architected API emulator in the foreground until Ctrl-C.
+    /// Run a local Well-Architected API emulator in the foreground until Ctrl-C or SIGTERM.
     Emulator(EmulatorArgs),
+    /// Print the completion script of a shell, e.g. `wa-bulk completions bash > /etc/bash_completion.d/wa-bulk`.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) of wa-bulk, or of one of its commands, e.g. `wa-bulk man > wa-bulk.1`.
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The command whose page to print [default: wa-bulk's own]
+    #[arg(value_name = "COMMAND")]
+    pub command: Option<String>,
 }
 
 #[derive(Debug, Args)]

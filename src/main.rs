@@ -5,8 +5,8 @@ use clap::Parser;
 use std::process::{ExitCode, Termination};
 
 use wa_bulk::cli::{
-    Cli, Command, EmulatorArgs, ExportArgs, ImportArgs, LogFormat, OutputArgs, PlanArgs, TemplateArgs,
-    ValidateArgs,
+    Cli, Command, CompletionsArgs, EmulatorArgs, ExportArgs, ImportArgs, LogFormat, ManArgs, OutputArgs,
+    PlanArgs, TemplateArgs, ValidateArgs,
 };
 use wa_bulk::commands::{Exit, Summary, Telling, export, finish, import, plan, template, validate};
 use wa_bulk::{RunError, emulator, stderr};
@@ -30,6 +30,8 @@ fn main() -> ExitCode {
         Command::Export(args) => run_export(&args),
         Command::Template(args) => run_template(&args),
         Command::Emulator(args) => run_emulator(&args).report(),
+        Command::Completions(args) => completions(&args).report(),
+        Command::Man(args) => man(&args).report(),
     }
 }
 
@@ -96,6 +98,45 @@ fn run_emulator(args: &EmulatorArgs) -> Exit {
     match served {
         Ok(()) => Exit::Success,
         Err(error) => fail(&format!("emulator on {}: {error}", args.bind)),
+    }
+}
+
+/// The completion script of a shell, on stdout.
+fn completions(args: &CompletionsArgs) -> Exit {
+    use clap::CommandFactory;
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut Cli::command(), "wa-bulk", &mut script);
+    print(&script)
+}
+
+/// The man page of wa-bulk or of one of its commands, on stdout.
+fn man(args: &ManArgs) -> Exit {
+    use clap::CommandFactory;
+    let cli = Cli::command();
+    let page = match &args.command {
+        None => cli,
+        Some(name) => match cli.find_subcommand(name) {
+            Some(command) => command.clone().name(format!("wa-bulk-{name}")),
+            None => {
+                let names: Vec<&str> = cli.get_subcommands().map(|command| command.get_name()).collect();
+                return fail(&format!("no command {name:?}: the commands are {}", names.join(", ")));
+            }
+        },
+    };
+    let mut roff = Vec::new();
+    match clap_mangen::Man::new(page).render(&mut roff) {
+        Ok(()) => print(&roff),
+        Err(error) => fail(&format!("cannot render the man page: {error}")),
+    }
+}
+
+/// Writes a generated text to stdout.
+fn print(bytes: &[u8]) -> Exit {
+    use std::io::Write;
+    match std::io::stdout().lock().write_all(bytes) {
+        Ok(()) => Exit::Success,
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Exit::Success,
+        Err(error) => fail(&format!("cannot write to stdout: {error}")),
     }
 }
 

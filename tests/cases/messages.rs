@@ -104,3 +104,20 @@ fn every_problem_is_told_when_asked_for() {
     assert_eq!(told, 90, "three problems a row");
     assert!(!lines.iter().any(|line| line["kind"] == "more_problems"));
 }
+
+#[test]
+fn completions_and_man_pages_are_generated_from_the_command_line() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let ran = wa_bulk(&["completions", shell]);
+        assert_eq!(ran.code, 0, "{shell}: {}", ran.stderr);
+        assert!(ran.stdout.contains("wa-bulk") && ran.stdout.contains("--on-existing"), "{shell}");
+    }
+    let page = wa_bulk(&["man"]);
+    assert_eq!(page.code, 0);
+    assert!(page.stdout.starts_with(".ie") && page.stdout.contains(".SH SUBCOMMANDS"), "{}", page.stdout);
+    let import = wa_bulk(&["man", "import"]);
+    assert!(import.stdout.contains(".TH wa-bulk-import 1") && import.stdout.contains("\\-\\-resume"));
+    let unknown = wa_bulk(&["man", "nope"]);
+    assert_eq!(unknown.code, 2);
+    assert_contains(&unknown.stderr, "the commands are validate, import");
+}
