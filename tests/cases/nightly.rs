@@ -116,3 +116,61 @@ async fn the_same_command_three_nights_running_creates_each_workload_once() {
     assert_eq!(emulator.stats().writes, 200);
     assert_eq!(count(&report(&file), Exists), 200);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn resuming_a_finished_run_sends_nothing_and_says_so() {
+    let (emulator, _fixture, file) = slow_service(0, 12).await;
+    assert_eq!(run(&mut nightly(&file, &emulator)).await.status.code(), Some(0));
+    let writes = emulator.stats().writes;
+    let resumed = run(nightly(&file, &emulator).args(["--resume", "--output", "json"])).await;
+    assert_eq!(resumed.status.code(), Some(0), "{}", text(&resumed));
+    let summary: serde_json::Value = serde_json::from_slice(&resumed.stdout).unwrap();
+    assert_eq!((summary["rows"].as_u64(), summary["carried"].as_u64()), (Some(12), Some(12)), "{summary}");
+    assert_eq!(summary["counts"]["created"], 0, "nothing sent is not created: {summary}");
+    assert_eq!(emulator.stats().writes, writes);
+    assert!(report(&file).iter().all(|record| record.attempts == 0));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_stops_a_plan_and_an_export_too() {
+    let (emulator, fixture, _) = slow_service(300, 1).await;
+    for index in 0..20 {
+        let request = serde_json::json!({
+            "WorkloadName": format!("held-{index:02}"), "Description": "A workload to read", "Environment": "PRODUCTION",
+            "AwsRegions": ["us-east-1"], "ReviewOwner": "o@example.com", "Lenses": ["wellarchitected"],
+            "ClientRequestToken": format!("t{index}"),
+        });
+        emulator.preload(serde_json::from_value(request).unwrap()).unwrap();
+    }
+    // The plan reads each held workload (--on-existing update), one at a time.
+    let rows: String = (0..20)
+        .map(|index| {
+            format!("held-{index:02},A workload to read,PRODUCTION,us-east-1,o@example.com,wellarchitected\n")
+        })
+        .collect();
+    let sheet = fixture.write(
+        "held.csv",
+        format!("WorkloadName,Description,Environment,AwsRegions,ReviewOwner,Lenses\n{rows}"),
+    );
+    let out = fixture.path("export.csv");
+    let endpoint = emulator.endpoint_url();
+    for (command, path) in [("export", &out), ("plan", &sheet)] {
+        let args: &[&str] = if command == "plan" {
+            &["--on-existing", "update", "--concurrency", "1"]
+        } else {
+            &["--concurrency", "1"]
+        };
+        let requests = emulator.stats().requests;
+        let child = super::import::sending(command, path, Some(&endpoint), args).spawn().unwrap();
+        let started = std::time::Instant::now();
+        while emulator.stats().requests < requests + 2 {
+            assert!(started.elapsed() < std::time::Duration::from_secs(60), "{command} never read");
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        signal(&child, "-TERM");
+        let output = finish(child).await;
+        assert_eq!(output.status.code(), Some(143), "{command}: {}", text(&output));
+        assert_contains(&text(&output), "stopped early: the run was stopped by SIGTERM");
+    }
+    assert!(!out.exists(), "a stopped export writes nothing");
+}
