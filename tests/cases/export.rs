@@ -9,21 +9,10 @@ use wa_bulk::emulator::{Emulator, EmulatorConfig};
 use wa_bulk::report::Status::{Unchanged, Updated};
 
 use super::import::{count, import, run, sending, text};
-use super::support::Fixture;
-
-const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/workloads.csv");
+use super::support::{Fixture, service_with_the_sample};
 
 fn export(out: &Path, emulator: &Emulator, args: &[&str]) -> std::process::Command {
     sending("export", out, Some(&emulator.endpoint_url()), args)
-}
-
-/// An emulator holding the sample's twelve workloads, every member used.
-async fn service_with_the_sample(fixture: &Fixture) -> Emulator {
-    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
-    let sample = fixture.write("sample.csv", std::fs::read(SAMPLE).unwrap());
-    let output = run(&mut import(&sample, &emulator, &[])).await;
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
-    emulator
 }
 
 /// The report of importing `file`.

@@ -2,7 +2,6 @@
 //! `export` writes it or bare; a line is a row, with the limits and errors
 //! of the other readers, and a list item holding a comma stays whole.
 
-use wa_bulk::emulator::{Emulator, EmulatorConfig};
 use wa_bulk::report::Status::{Invalid, Unchanged, Valid};
 
 use super::import::{count, import, run, sending, text};
@@ -89,13 +88,8 @@ fn a_hostile_file_is_refused_line_by_line_without_panic_or_unbounded_memory() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_export_s_json_lines_import_back_with_no_write() {
-    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
     let fixture = Fixture::new();
-    let sample = fixture.write(
-        "sample.csv",
-        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/workloads.csv")).unwrap(),
-    );
-    assert_eq!(run(&mut import(&sample, &emulator, &[])).await.status.code(), Some(0));
+    let emulator = super::support::service_with_the_sample(&fixture).await;
     let out = fixture.path("export.jsonl");
     let exported = run(&mut sending("export", &out, Some(&emulator.endpoint_url()), &[])).await;
     assert_eq!(exported.status.code(), Some(0), "{}", text(&exported));

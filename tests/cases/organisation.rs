@@ -239,17 +239,11 @@ async fn refused_credentials_at_the_pre_flight_are_one_plain_line_and_exit_3() {
          Elsewhere,A workload,Production,us-east-1,o@example.com,wellarchitected,{BETA}\n"
     );
     let file = fixture.write("rows.csv", sheet);
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_wa-bulk"))
-        .args(["import", file.to_str().unwrap(), "--endpoint-url", &emulator.endpoint_url()])
-        .args(["--role-name", "wa-bulk"])
-        .env("AWS_ACCESS_KEY_ID", "AKIDALPHA")
-        .env("AWS_SECRET_ACCESS_KEY", "a-wrong-secret")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .output()
-        .unwrap();
+    let endpoint = emulator.endpoint_url();
+    let mut import = super::import::sending("import", &file, Some(&endpoint), &["--role-name", "wa-bulk"]);
+    // A key the emulator knows, with a wrong secret.
+    let output = import.env("AWS_ACCESS_KEY_ID", "AKIDALPHA").env("AWS_SECRET_ACCESS_KEY", "a-wrong-secret");
+    let output = output.output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(3), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");

@@ -97,3 +97,14 @@ pub async fn profile(emulator: &wa_bulk::emulator::Emulator, name: &str) -> Stri
         .unwrap();
     made.profile_arn().unwrap().to_owned()
 }
+
+/// An emulator holding `samples/workloads.csv`'s twelve workloads, every member used.
+pub async fn service_with_the_sample(fixture: &Fixture) -> wa_bulk::emulator::Emulator {
+    use wa_bulk::emulator::{Emulator, EmulatorConfig};
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/workloads.csv");
+    let sample = fixture.write("sample.csv", std::fs::read(sample).unwrap());
+    let output = super::import::run(&mut super::import::import(&sample, &emulator, &[])).await;
+    assert_eq!(output.status.code(), Some(0), "{}", super::import::text(&output));
+    emulator
+}

@@ -107,13 +107,8 @@ async fn a_milestone_is_recorded_once_on_each_workload_created_or_updated_even_o
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_updatable_member_is_updated() {
-    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
     let fixture = Fixture::new();
-    let sample = fixture.write(
-        "sample.csv",
-        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/workloads.csv")).unwrap(),
-    );
-    assert_eq!(run(&mut import(&sample, &emulator, &[])).await.status.code(), Some(0));
+    let emulator = super::support::service_with_the_sample(&fixture).await;
     // Checkout API with every member UpdateWorkload takes changed.
     let header = "WorkloadName,Description,Environment,AccountIds,AwsRegions,NonAwsRegions,PillarPriorities,\
                   ArchitecturalDesign,ReviewOwner,IndustryType,Industry,Lenses,Notes,TrustedAdvisorIntegrationStatus,\
