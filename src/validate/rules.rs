@@ -477,21 +477,36 @@ fn check_lenses(request: &WorkloadRequest, out: &mut Vec<Violation>) {
         ));
     }
     let known = || OFFICIAL_LENSES.iter().map(|(alias, _)| *alias);
-    for lens in
-        request.lenses.iter().filter(|lens| !is_lens_arn(lens) && !known().any(|alias| alias == **lens))
-    {
-        let hint = closest(lens, known())
-            .map_or_else(String::new, |alias| format!(": did you mean {}?", quoted(alias)));
-        let detail = format!(
-            "{} is neither an AWS official lens alias wa-bulk knows nor a lens ARN; plan and import check \
-             it where the row goes{hint}",
-            quoted(lens)
-        );
-        out.push(Violation {
-            severity: Severity::Warning,
-            ..error(Field::Lenses, Code::UnknownReference, detail)
-        });
+    let unknown: Vec<&str> = request
+        .lenses
+        .iter()
+        .map(|lens| lens.as_ref())
+        .filter(|lens| !is_lens_arn(lens) && !known().any(|alias| alias == *lens))
+        .collect();
+    if unknown.is_empty() {
+        return;
     }
+    let hints: Vec<String> = unknown
+        .iter()
+        .filter_map(|lens| {
+            Some(format!("did you mean {} for {}?", quoted(closest(lens, known())?), quoted(lens)))
+        })
+        .collect();
+    let named: Vec<String> = unknown.iter().map(|lens| quoted(lens)).collect();
+    let (subject, verb, aliases, arns, them) = match named.len() {
+        1 => (named[0].clone(), "is", "an AWS official lens alias", "a lens ARN", "it"),
+        _ => (named.join(", "), "are", "AWS official lens aliases", "lens ARNs", "them"),
+    };
+    let mut detail = format!(
+        "{subject} {verb} neither {aliases} wa-bulk knows nor {arns}; plan and import check {them} where the row goes"
+    );
+    if !hints.is_empty() {
+        detail.push_str(&format!(" ({})", hints.join(" ")));
+    }
+    out.push(Violation {
+        severity: Severity::Warning,
+        ..error(Field::Lenses, Code::UnknownReference, detail)
+    });
 }
 
 fn check_tags(request: &WorkloadRequest, out: &mut Vec<Violation>) {
