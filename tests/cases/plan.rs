@@ -212,3 +212,17 @@ async fn a_plan_that_cannot_read_the_service_plans_nothing_and_says_why() {
     let records = super::support::read_jsonl(&report);
     assert_eq!(records[0].error_code.as_deref(), Some("UnrecognizedClientException"), "{records:?}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_row_fanned_out_to_regions_names_each_region_in_the_plan() {
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let fixture = Fixture::new();
+    let file = fixture.write(
+        "regions.csv",
+        format!("{HEADER}\nalpha,First workload,PRODUCTION,us-east-1,o@example.com,wellarchitected,,\n"),
+    );
+    let output = run(&mut plan(&file, &emulator, &["--regions", "us-east-1,eu-west-1"])).await;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("+ create    row 2 \"alpha\" in eu-west-1\n"), "{stdout}");
+    assert!(stdout.contains("+ create    row 2 \"alpha\" in us-east-1\n"), "{stdout}");
+}

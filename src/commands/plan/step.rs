@@ -122,6 +122,8 @@ impl Step {
         let id = record.workload_id.as_deref().map_or(String::new(), |id| format!(" ({id})"));
         let place = match (&record.account, &record.region) {
             (Some(account), Some(region)) => format!(" in {account} {region}"),
+            // A row sent to a Region of the credentials' own account (--regions).
+            (None, Some(region)) => format!(" in {region}"),
             _ => String::new(),
         };
         let mut text = format!(
