@@ -23,6 +23,7 @@ mod cases {
     pub mod references;
     pub mod reports;
     pub mod results;
+    pub mod reviews_emulator;
     pub mod safety;
     pub mod samples;
     pub mod support;

@@ -20,8 +20,9 @@ use std::sync::atomic::Ordering;
 use super::auth::Tenant;
 use super::catalogue::Catalogue;
 use super::error::ApiError;
+use super::review::Review;
 use super::store::{Store, UpdateExtras};
-use super::wire::{Here, cannot_parse, ok, page, paged, parse, required_token};
+use super::wire::{Here, Wrote, cannot_parse, ok, page, paged, parse, required_token, wrote};
 use super::{Shared, catalogue_api};
 use crate::model::WorkloadRequest;
 
@@ -32,27 +33,27 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/workloads/{id}", get(get_workload).patch(update_workload).delete(delete_workload))
         .route(
             "/workloads/{id}/associateLenses",
-            list_route("LensAliases", Some(Catalogue::associable), Store::associate_lenses),
+            list_route("AssociateLenses", "LensAliases", Some(lenses_associable), Store::associate_lenses),
         )
         .route(
             "/workloads/{id}/disassociateLenses",
-            list_route("LensAliases", None, Store::disassociate_lenses),
+            list_route("DisassociateLenses", "LensAliases", None, Store::disassociate_lenses),
         )
         .route(
             "/workloads/{id}/associateProfiles",
-            list_route("ProfileArns", Some(profile_exists), Store::associate_profiles),
+            list_route("AssociateProfiles", "ProfileArns", Some(profiles_exist), Store::associate_profiles),
         )
         .route(
             "/workloads/{id}/disassociateProfiles",
-            list_route("ProfileArns", None, Store::disassociate_profiles),
+            list_route("DisassociateProfiles", "ProfileArns", None, Store::disassociate_profiles),
         )
         .route("/workloads/{id}/milestones", post(create_milestone))
         .route("/workloads/{id}/milestonesSummaries", post(list_milestones))
-        .route("/workloads/{id}/lensReviews", get(list_lens_reviews))
         .route("/workloads/{id}/shares", post(create_share).get(list_shares))
         .route("/workloads/{id}/shares/{share}", patch(update_share).delete(delete_share))
         .route("/tags/{arn}", get(list_tags).post(tag_resource).delete(untag_resource))
         .merge(catalogue_api::routes())
+        .merge(super::review_api::routes())
         .fallback(unknown_operation)
         .method_not_allowed_fallback(unknown_operation)
         .layer(middleware::from_fn_with_state(shared.clone(), gate))
@@ -95,21 +96,12 @@ async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Next) -
         shared.counters.faults.fetch_add(1, Ordering::Relaxed);
         return ApiError::InternalServer.into_response();
     }
-    let writes = is_write(&parts.method, parts.uri.path());
     parts.extensions.insert(place);
     let response = next.run(Request::from_parts(parts, Body::from(body))).await;
-    if writes && response.status().is_success() {
-        shared.counters.writes.fetch_add(1, Ordering::Relaxed);
+    if let Some(Wrote(operation)) = response.extensions().get::<Wrote>() {
+        shared.counters.wrote(operation);
     }
     response
-}
-
-/// Whether an operation changes what the service holds: every POST, PUT,
-/// PATCH and DELETE but the listings the model binds to POST.
-fn is_write(method: &axum::http::Method, path: &str) -> bool {
-    use axum::http::Method;
-    matches!(*method, Method::POST | Method::PUT | Method::PATCH | Method::DELETE)
-        && !path.ends_with("Summaries")
 }
 
 async fn create_workload(
@@ -117,13 +109,37 @@ async fn create_workload(
     here: Here,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let request: WorkloadRequest<'static> = parse(&body)?;
-    let owned = |items: &[crate::model::Text<'_>]| items.iter().map(ToString::to_string).collect::<Vec<_>>();
-    let named = (owned(&request.lenses), owned(&request.profile_arns), owned(&request.review_template_arns));
-    shared.catalogue().check_references(here.tenant(), (&named.0, &named.1, &named.2))?;
+    let mut request: WorkloadRequest<'static> = parse(&body)?;
+    let reviews = start_reviews(&shared.catalogue(), here.tenant(), &mut request)?;
     let mut store = here.store();
     let created = store.create(request)?;
-    Ok(ok(json!({"WorkloadId": created.id, "WorkloadArn": created.arn})))
+    let body = json!({"WorkloadId": created.id, "WorkloadArn": created.arn});
+    let id = created.id.clone();
+    store.start_reviews(&id, reviews)?;
+    Ok(wrote("CreateWorkload", body))
+}
+
+/// The reviews a new workload starts with: those of its review templates,
+/// answers included (their lenses added to the workload's), then a new one
+/// of each other lens. Everything the request names must exist.
+fn start_reviews(
+    catalogue: &Catalogue,
+    tenant: &Tenant,
+    request: &mut WorkloadRequest<'static>,
+) -> Result<Vec<Review>, ApiError> {
+    let owned = |items: &[crate::model::Text<'_>]| items.iter().map(ToString::to_string).collect::<Vec<_>>();
+    let named = (owned(&request.lenses), owned(&request.profile_arns), owned(&request.review_template_arns));
+    catalogue.check_references(tenant, (&named.0, &named.1, &named.2))?;
+    let mut reviews = catalogue.template_reviews(tenant, &named.2)?;
+    for review in &reviews {
+        if !request.lenses.iter().any(|lens| review.is_of(lens)) {
+            request.lenses.push(review.lens.alias.clone().into());
+        }
+    }
+    let fresh: Vec<String> =
+        named.0.into_iter().filter(|lens| !reviews.iter().any(|review| review.is_of(lens))).collect();
+    reviews.extend(catalogue.new_reviews(tenant, &fresh)?.into_values());
+    Ok(reviews)
 }
 
 #[derive(Deserialize)]
@@ -160,7 +176,7 @@ async fn update_workload(here: Here, Path(id): Path<String>, body: Bytes) -> Res
     let mut store = here.store();
     let owner = store.owner().clone();
     let updated = store.update(&id, update, extras)?;
-    Ok(ok(json!({"Workload": updated.to_json(&owner)})))
+    Ok(wrote("UpdateWorkload", json!({"Workload": updated.to_json(&owner)})))
 }
 
 /// The members an UpdateWorkload body gives as empty (`""`, `[]`), which
@@ -186,24 +202,25 @@ async fn delete_workload(
 ) -> Result<Response, ApiError> {
     required_token(query.client_request_token)?;
     here.store().delete(&id)?;
-    Ok(ok(json!({})))
+    Ok(wrote("DeleteWorkload", json!({})))
 }
 
 /// A store change that takes a workload and a list (lens aliases, profile ARNs).
 type ListChange = fn(&mut Store, &str, Vec<String>) -> Result<(), ApiError>;
 
-/// What an associated item must be: a lens that may be associated, a
-/// profile that exists. Nothing is asked of an item taken away.
-type ItemCheck = Option<fn(&Catalogue, &Tenant, &str) -> Result<(), ApiError>>;
+/// What associated items must be: lenses that may be associated (whose
+/// reviews the workload then starts), profiles that exist. Nothing is
+/// asked of an item taken away.
+type ItemCheck = Option<fn(&Catalogue, &Tenant, &[String]) -> Result<Vec<Review>, ApiError>>;
 
-/// Associate/DisassociateLenses and Associate/DisassociateProfiles: a body
-/// of one list `member` with at least one item, each passing `check`,
-/// handed to `change`.
+/// Associate/DisassociateLenses and Associate/DisassociateProfiles
+/// (`operation`): a body of one list `member` with at least one item, the
+/// items passing `check`, handed to `change`.
 async fn change_list(
     (shared, here): (Arc<Shared>, Here),
     id: String,
     body: Bytes,
-    (member, check, change): (&'static str, ItemCheck, ListChange),
+    (operation, member, check, change): (&'static str, &'static str, ItemCheck, ListChange),
 ) -> Result<Response, ApiError> {
     let mut input: serde_json::Map<String, Value> = parse(&body)?;
     let items = input.remove(member).ok_or_else(|| cannot_parse(format!("missing field `{member}`")))?;
@@ -211,28 +228,41 @@ async fn change_list(
     if items.is_empty() {
         return Err(ApiError::invalid_field(member, "give at least one".into()));
     }
-    if let Some(check) = check {
-        let catalogue = shared.catalogue();
-        items.iter().try_for_each(|item| check(&catalogue, here.tenant(), item))?;
-    }
-    change(&mut here.store(), &id, items)?;
-    Ok(ok(json!({})))
+    let reviews = match check {
+        Some(check) => check(&shared.catalogue(), here.tenant(), &items)?,
+        None => Vec::new(),
+    };
+    let mut store = here.store();
+    change(&mut store, &id, items)?;
+    store.start_reviews(&id, reviews)?;
+    Ok(wrote(operation, json!({})))
 }
 
 /// The route of a [`change_list`] operation.
 fn list_route(
+    operation: &'static str,
     member: &'static str,
     check: ItemCheck,
     change: ListChange,
 ) -> axum::routing::MethodRouter<Arc<Shared>> {
     patch(move |State(shared): State<Arc<Shared>>, here: Here, Path(id): Path<String>, body: Bytes| {
-        change_list((shared, here), id, body, (member, check, change))
+        change_list((shared, here), id, body, (operation, member, check, change))
     })
 }
 
-/// A profile must exist to be associated.
-fn profile_exists(catalogue: &Catalogue, tenant: &Tenant, arn: &str) -> Result<(), ApiError> {
-    catalogue.profile(tenant, arn).map(drop)
+/// Lenses must be ones the caller may associate; a review of each starts.
+fn lenses_associable(
+    catalogue: &Catalogue,
+    tenant: &Tenant,
+    aliases: &[String],
+) -> Result<Vec<Review>, ApiError> {
+    Ok(catalogue.new_reviews(tenant, aliases)?.into_values().collect())
+}
+
+/// Profiles must exist to be associated.
+fn profiles_exist(catalogue: &Catalogue, tenant: &Tenant, arns: &[String]) -> Result<Vec<Review>, ApiError> {
+    arns.iter().try_for_each(|arn| catalogue.profile(tenant, arn).map(drop))?;
+    Ok(Vec::new())
 }
 
 #[derive(Deserialize)]
@@ -251,7 +281,7 @@ async fn create_milestone(here: Here, Path(id): Path<String>, body: Bytes) -> Re
     }
     let token = required_token(input.client_request_token)?;
     let number = here.store().create_milestone(&id, input.milestone_name, token)?;
-    Ok(ok(json!({"WorkloadId": id, "MilestoneNumber": number})))
+    Ok(wrote("CreateMilestone", json!({"WorkloadId": id, "MilestoneNumber": number})))
 }
 
 #[derive(Deserialize)]
@@ -284,59 +314,6 @@ async fn list_milestones(here: Here, Path(id): Path<String>, body: Bytes) -> Res
     let more = start + size < workload.milestones.len();
     let mut body = paged("MilestoneSummaries", summaries, more.then(|| start + size));
     body["WorkloadId"] = id.into();
-    Ok(ok(body))
-}
-
-#[derive(Deserialize)]
-struct ListLensReviewsQuery {
-    #[serde(rename = "MilestoneNumber")]
-    milestone_number: Option<i64>,
-    #[serde(rename = "NextToken")]
-    next_token: Option<String>,
-    #[serde(rename = "MaxResults")]
-    max_results: Option<i64>,
-}
-
-/// ListLensReviews, minimal: a review of each lens, nothing answered yet.
-async fn list_lens_reviews(
-    State(shared): State<Arc<Shared>>,
-    here: Here,
-    Path(id): Path<String>,
-    Query(query): Query<ListLensReviewsQuery>,
-) -> Result<Response, ApiError> {
-    let (start, size) = page(query.next_token.as_deref(), query.max_results)?;
-    let store = here.store();
-    let workload = store.get(&id)?;
-    if let Some(number) = query.milestone_number
-        && !(1..=workload.milestones.len() as i64).contains(&number)
-    {
-        return Err(ApiError::not_found("MILESTONE", &id, format!("The workload has no milestone {number}")));
-    }
-    let reviews: Vec<Value> = workload
-        .request
-        .lenses
-        .iter()
-        .skip(start)
-        .take(size)
-        .map(|alias| {
-            let lens = shared.catalogue().lens(here.tenant(), alias);
-            let mut summary = json!({"LensAlias": alias, "LensStatus": "CURRENT"});
-            if let Ok(lens) = lens {
-                summary["LensArn"] = lens.arn.into();
-                summary["LensName"] = lens.name.into();
-                summary["LensVersion"] = lens.version.into();
-            }
-            summary["UpdatedAt"] = workload.updated_at.into();
-            summary["RiskCounts"] = json!({});
-            summary
-        })
-        .collect();
-    let more = start + size < workload.request.lenses.len();
-    let mut body = paged("LensReviewSummaries", reviews, more.then(|| start + size));
-    body["WorkloadId"] = id.into();
-    if let Some(number) = query.milestone_number {
-        body["MilestoneNumber"] = number.into();
-    }
     Ok(ok(body))
 }
 
@@ -379,7 +356,7 @@ async fn create_share(here: Here, Path(id): Path<String>, body: Bytes) -> Result
     check_permission(&input.permission_type)?;
     let token = required_token(input.client_request_token)?;
     let share = here.store().create_share(&id, input.shared_with, input.permission_type, token)?;
-    Ok(ok(json!({"WorkloadId": id, "ShareId": share})))
+    Ok(wrote("CreateWorkloadShare", json!({"WorkloadId": id, "ShareId": share})))
 }
 
 #[derive(Deserialize)]
@@ -433,7 +410,7 @@ async fn update_share(
     share["SharedBy"] = store.owner().account.clone().into();
     share["WorkloadName"] = store.get(&id)?.request.name().into();
     share["WorkloadId"] = id.clone().into();
-    Ok(ok(json!({"WorkloadId": id, "WorkloadShare": share})))
+    Ok(wrote("UpdateWorkloadShare", json!({"WorkloadId": id, "WorkloadShare": share})))
 }
 
 async fn delete_share(
@@ -443,7 +420,7 @@ async fn delete_share(
 ) -> Result<Response, ApiError> {
     required_token(query.client_request_token)?;
     here.store().delete_share(&id, &share_id)?;
-    Ok(ok(json!({})))
+    Ok(wrote("DeleteWorkloadShare", json!({})))
 }
 
 #[derive(Deserialize)]
@@ -455,7 +432,7 @@ struct TagResourceInput {
 async fn tag_resource(here: Here, Path(arn): Path<String>, body: Bytes) -> Result<Response, ApiError> {
     let input: TagResourceInput = parse(&body)?;
     here.store().tag(&arn, input.tags.into_iter().collect())?;
-    Ok(ok(json!({})))
+    Ok(wrote("TagResource", json!({})))
 }
 
 /// UntagResource: `DELETE /tags/{WorkloadArn}?tagKeys=a&tagKeys=b`.
@@ -469,7 +446,7 @@ async fn untag_resource(
         .map(|(_, key)| key.into_owned())
         .collect();
     here.store().untag(&arn, keys)?;
-    Ok(ok(json!({})))
+    Ok(wrote("UntagResource", json!({})))
 }
 
 async fn list_tags(here: Here, Path(arn): Path<String>) -> Result<Response, ApiError> {

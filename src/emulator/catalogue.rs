@@ -7,6 +7,7 @@
 //! with the model's ResourceNotFoundException, as AWS does.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
@@ -15,6 +16,7 @@ use serde_json::{Value, json};
 use super::auth::Tenant;
 use super::error::ApiError;
 use super::lens::{LensContent, OFFICIAL_VERSION, official, official_content};
+use super::review::{LensRef, Review};
 
 /// A custom lens: its draft and its published versions.
 #[derive(Debug, Clone)]
@@ -50,6 +52,8 @@ struct Template {
     lenses: Vec<String>,
     notes: Option<String>,
     updated_at: f64,
+    /// A review of each of its lenses, by the lens's alias.
+    reviews: BTreeMap<String, Review>,
 }
 
 /// A lens as the caller sees it.
@@ -137,12 +141,14 @@ impl Catalogue {
             created_at: 0.0,
         };
         catalogue.profiles.insert(profile.arn.clone(), profile);
+        let lenses = vec!["wellarchitected".to_owned()];
         let template = Template {
             arn: arn("review-template"),
             owner: home.clone(),
             name: "Example template".into(),
             description: "The review template the samples name".into(),
-            lenses: vec!["wellarchitected".into()],
+            reviews: catalogue.new_reviews(home, &lenses).expect("the Framework lens is always there"),
+            lenses,
             notes: None,
             updated_at: 0.0,
         };
@@ -248,6 +254,75 @@ impl Catalogue {
             None => custom.versions.last(),
         };
         found.map(|(_, content)| content.clone()).ok_or_else(|| missing(version.unwrap_or("published")))
+    }
+
+    /// A review of each lens, none answered, at the lens's latest published
+    /// version; each lens must be one the caller may associate.
+    pub fn new_reviews(
+        &self,
+        tenant: &Tenant,
+        lenses: &[String],
+    ) -> Result<BTreeMap<String, Review>, ApiError> {
+        let mut reviews = BTreeMap::new();
+        for alias in lenses {
+            self.associable(tenant, alias)?;
+            let lens = self.lens(tenant, alias)?;
+            let content = self.content(tenant, alias, None)?;
+            let version = lens.version.expect("associable lenses are published");
+            let lens = LensRef { alias: lens.alias, arn: lens.arn, name: lens.name, version };
+            reviews.insert(lens.alias.clone(), Review::new(lens, Arc::new(content)));
+        }
+        Ok(reviews)
+    }
+
+    /// Whether `review` is at its lens's latest version: `CURRENT` or
+    /// `NOT_CURRENT`, as LensStatus says.
+    pub fn status(&self, tenant: &Tenant, review: &Review) -> &'static str {
+        let latest = self.lens(tenant, &review.lens.alias).ok().and_then(|lens| lens.version);
+        if latest.as_deref() == Some(review.lens.version.as_str()) { "CURRENT" } else { "NOT_CURRENT" }
+    }
+
+    /// The caller's review template `arn`'s review of `lens`.
+    pub fn template_review(&self, tenant: &Tenant, arn: &str, lens: &str) -> Result<&Review, ApiError> {
+        let template = self.own_template(tenant, arn)?;
+        template
+            .reviews
+            .values()
+            .find(|review| review.is_of(lens))
+            .ok_or_else(|| no_template_review(arn, lens))
+    }
+
+    /// The same, to change.
+    pub fn template_review_mut(
+        &mut self,
+        tenant: &Tenant,
+        arn: &str,
+        lens: &str,
+    ) -> Result<&mut Review, ApiError> {
+        self.own_template(tenant, arn)?;
+        let template = self.templates.get_mut(arn).expect("looked up above");
+        template.updated_at = super::store::now();
+        template
+            .reviews
+            .values_mut()
+            .find(|review| review.is_of(lens))
+            .ok_or_else(|| no_template_review(arn, lens))
+    }
+
+    /// The reviews of the templates `arns`, as a workload created from them
+    /// starts with.
+    pub fn template_reviews(&self, tenant: &Tenant, arns: &[String]) -> Result<Vec<Review>, ApiError> {
+        let mut reviews = Vec::new();
+        for arn in arns {
+            reviews.extend(self.own_template(tenant, arn)?.reviews.values().cloned());
+        }
+        Ok(reviews)
+    }
+
+    fn own_template(&self, tenant: &Tenant, arn: &str) -> Result<&Template, ApiError> {
+        let template = self.templates.get(arn).filter(|template| template.owner == *tenant);
+        template
+            .ok_or_else(|| ApiError::not_found("REVIEW_TEMPLATE", arn, format!("No review template {arn}")))
     }
 
     /// Whether a workload may be given this lens: it exists for the caller
@@ -427,9 +502,7 @@ impl Catalogue {
         if lenses.is_empty() {
             return Err(ApiError::invalid_field("Lenses", "give at least one lens".into()));
         }
-        for lens in &lenses {
-            self.associable(tenant, lens)?;
-        }
+        let reviews = self.new_reviews(tenant, &lenses)?;
         let arn = self.new_arn(tenant, "review-template");
         let template = Template {
             arn: arn.clone(),
@@ -439,6 +512,7 @@ impl Catalogue {
             lenses,
             notes,
             updated_at: now,
+            reviews,
         };
         self.templates.insert(arn.clone(), template);
         self.remember("CreateReviewTemplate", tenant, token, asked, &arn);
@@ -447,10 +521,7 @@ impl Catalogue {
 
     /// The caller's review template `arn`, as GetReviewTemplate's `ReviewTemplate`.
     pub fn template(&self, tenant: &Tenant, arn: &str) -> Result<Value, ApiError> {
-        let template = self.templates.get(arn).filter(|template| template.owner == *tenant);
-        let template = template.ok_or_else(|| {
-            ApiError::not_found("REVIEW_TEMPLATE", arn, format!("No review template {arn}"))
-        })?;
+        let template = self.own_template(tenant, arn)?;
         let mut shown = template_summary(template);
         if let Some(notes) = &template.notes {
             shown["Notes"] = notes.clone().into();
@@ -481,6 +552,10 @@ impl Catalogue {
         }
         Ok(())
     }
+}
+
+fn no_template_review(arn: &str, lens: &str) -> ApiError {
+    ApiError::not_found("LENS", lens, format!("The review template {arn} has no review of the lens {lens}"))
 }
 
 fn profile_summary(profile: &Profile) -> Value {

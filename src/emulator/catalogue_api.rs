@@ -18,7 +18,7 @@ use super::Shared;
 use super::api::check_shared_with;
 use super::error::ApiError;
 use super::store::now;
-use super::wire::{Here, ok, page, paged, parse, required_token};
+use super::wire::{Here, ok, page, paged, parse, required_token, wrote};
 
 pub(super) fn routes() -> Router<Arc<Shared>> {
     Router::new()
@@ -133,7 +133,7 @@ async fn import_lens(
     let token = required_token(input.client_request_token)?;
     let arn =
         shared.catalogue().import_lens(here.tenant(), input.lens_alias, &input.json_string, token, now())?;
-    Ok(ok(json!({"LensArn": arn, "Status": "COMPLETE"})))
+    Ok(wrote("ImportLens", json!({"LensArn": arn, "Status": "COMPLETE"})))
 }
 
 #[derive(Deserialize)]
@@ -154,7 +154,7 @@ async fn create_lens_version(
     let token = required_token(input.client_request_token)?;
     let version = input.lens_version.clone();
     let arn = shared.catalogue().publish(here.tenant(), &alias, input.lens_version, token)?;
-    Ok(ok(json!({"LensArn": arn, "LensVersion": version})))
+    Ok(wrote("CreateLensVersion", json!({"LensArn": arn, "LensVersion": version})))
 }
 
 #[derive(Deserialize)]
@@ -175,7 +175,7 @@ async fn create_lens_share(
     required_token(input.client_request_token)?;
     check_shared_with(&input.shared_with)?;
     let share = shared.catalogue().share_lens(here.tenant(), &alias, input.shared_with)?;
-    Ok(ok(json!({"ShareId": share})))
+    Ok(wrote("CreateLensShare", json!({"ShareId": share})))
 }
 
 #[derive(Deserialize)]
@@ -211,7 +211,7 @@ async fn create_profile(
     let token = required_token(input.client_request_token)?;
     let text = (input.profile_name, input.profile_description);
     let arn = shared.catalogue().create_profile(here.tenant(), text, questions, token, now())?;
-    Ok(ok(json!({"ProfileArn": arn, "ProfileVersion": "1"})))
+    Ok(wrote("CreateProfile", json!({"ProfileArn": arn, "ProfileVersion": "1"})))
 }
 
 async fn get_profile(
@@ -270,7 +270,7 @@ async fn create_template(
     let token = required_token(input.client_request_token)?;
     let text = (input.template_name, input.description, input.notes);
     let arn = shared.catalogue().create_template(here.tenant(), text, input.lenses, token, now())?;
-    Ok(ok(json!({"TemplateArn": arn})))
+    Ok(wrote("CreateReviewTemplate", json!({"TemplateArn": arn})))
 }
 
 async fn get_template(

@@ -76,9 +76,10 @@ const ID_LENGTH: usize = 100;
 impl LensContent {
     /// Reads a custom lens's JSON; what is wrong with it, for the 400.
     pub fn parse(json: &str) -> Result<LensContent, String> {
-        let content: LensContent = serde_json::from_str(json)
+        let mut content: LensContent = serde_json::from_str(json)
             .map_err(|error| format!("not a custom lens in the documented format: {error}"))?;
         content.check()?;
+        content.add_none_of_these();
         Ok(content)
     }
 
@@ -118,6 +119,17 @@ impl LensContent {
         Ok(())
     }
 
+    /// Gives each question the "None of these" choice AWS adds to every
+    /// question of a custom lens, `{question id}_no`, where it lacks one.
+    fn add_none_of_these(&mut self) {
+        for question in self.pillars.iter_mut().flat_map(|pillar| &mut pillar.questions) {
+            let none = super::review::none_of_these(question);
+            if !question.choices.iter().any(|choice| choice.id == none) {
+                question.choices.push(Choice::new(&none, "None of these"));
+            }
+        }
+    }
+
     /// Every question, pillar by pillar.
     pub fn questions(&self) -> impl Iterator<Item = &Question> {
         self.pillars.iter().flat_map(|pillar| &pillar.questions)
@@ -148,6 +160,8 @@ impl Question {
             if !RISKS.contains(&rule.risk.as_str()) {
                 return Err(format!("question {id}: a rule's risk is one of {}", RISKS.join(", ")));
             }
+            super::condition::check(&rule.condition, &choices)
+                .map_err(|why| format!("question {id}: {why}"))?;
         }
         Ok(())
     }

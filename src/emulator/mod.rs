@@ -18,8 +18,11 @@ mod api;
 pub mod auth;
 mod catalogue;
 mod catalogue_api;
+mod condition;
 pub(crate) mod error;
 pub mod lens;
+mod review;
+mod review_api;
 pub(crate) mod store;
 mod sts;
 mod wire;
@@ -119,7 +122,7 @@ pub struct Stats {
     pub throttled: u64,
     pub faults: u64,
     /// Operations that changed something and succeeded (creates, updates,
-    /// tags, lenses, profiles, milestones, deletes).
+    /// tags, lenses, profiles, milestones, answers, deletes).
     pub writes: u64,
 }
 
@@ -128,7 +131,18 @@ struct Counters {
     requests: AtomicU64,
     throttled: AtomicU64,
     faults: AtomicU64,
-    writes: AtomicU64,
+    /// Writes that succeeded, by operation.
+    writes: Mutex<BTreeMap<&'static str, u64>>,
+}
+
+impl Counters {
+    fn wrote(&self, operation: &'static str) {
+        *self.writes.lock().unwrap_or_else(PoisonError::into_inner).entry(operation).or_default() += 1;
+    }
+
+    fn writes(&self) -> BTreeMap<&'static str, u64> {
+        self.writes.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
 }
 
 /// One account and Region: its workloads and its token bucket.
@@ -307,8 +321,15 @@ impl Emulator {
             requests: counters.requests.load(Ordering::Relaxed),
             throttled: counters.throttled.load(Ordering::Relaxed),
             faults: counters.faults.load(Ordering::Relaxed),
-            writes: counters.writes.load(Ordering::Relaxed),
+            writes: counters.writes().values().sum(),
         }
+    }
+
+    /// How many times each operation has written, by its name in the model
+    /// (`UpdateAnswer`, `CreateWorkload`, …); operations that never wrote
+    /// are absent.
+    pub fn writes_by_operation(&self) -> BTreeMap<&'static str, u64> {
+        self.shared.counters.writes()
     }
 
     /// Stops accepting requests, lets those in flight finish, and waits.

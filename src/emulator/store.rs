@@ -3,7 +3,7 @@
 //! client request tokens, and the per-Region workloads quota. Rules about a
 //! single request are the validator's, reused rather than written again.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use rand::rngs::StdRng;
@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 
 use super::auth::Tenant;
 use super::error::ApiError;
+use super::review::Review;
 use crate::model::{Field, Text, WorkloadRequest, name_key};
 use crate::validate::rules;
 
@@ -31,6 +32,8 @@ pub struct StoredWorkload {
     pub milestones: Vec<Milestone>,
     /// In the order they were made.
     pub shares: Vec<Share>,
+    /// A review of each lens, by the lens's alias (a custom lens's ARN).
+    pub reviews: BTreeMap<String, Review>,
 }
 
 /// A share of a workload with an account, an organization or an OU.
@@ -67,6 +70,15 @@ pub struct Milestone {
     /// Seconds since the epoch.
     pub recorded_at: f64,
     token: String,
+    /// The workload's reviews as they were.
+    reviews: BTreeMap<String, Review>,
+}
+
+impl Milestone {
+    /// The workload's reviews when the milestone was recorded.
+    pub fn reviews(&self) -> &BTreeMap<String, Review> {
+        &self.reviews
+    }
 }
 
 /// Milestones a workload may have (MilestoneNumber goes up to 100).
@@ -150,6 +162,7 @@ impl Store {
             review_owner_update_acknowledged: false,
             milestones: Vec::new(),
             shares: Vec::new(),
+            reviews: BTreeMap::new(),
         };
         Ok(self.by_id.entry(id).or_insert(workload))
     }
@@ -225,7 +238,38 @@ impl Store {
                 format!("the {FRAMEWORK_LENS} lens cannot be disassociated from a workload"),
             ));
         }
-        self.modify(id, |request| remove_all(&mut request.lenses, &aliases))
+        self.modify(id, |request| remove_all(&mut request.lenses, &aliases))?;
+        let stored = self.by_id.get_mut(id).expect("modified above");
+        stored.reviews.retain(|_, review| !aliases.iter().any(|alias| review.is_of(alias)));
+        Ok(())
+    }
+
+    /// Keeps the reviews of lenses the workload has no review of yet.
+    pub fn start_reviews(&mut self, id: &str, reviews: Vec<Review>) -> Result<(), ApiError> {
+        self.get(id)?;
+        let stored = self.by_id.get_mut(id).expect("looked up above");
+        for review in reviews {
+            stored.reviews.entry(review.lens.alias.clone()).or_insert(review);
+        }
+        Ok(())
+    }
+
+    /// The workload's review of `lens` (an alias or an ARN), now or as
+    /// milestone `milestone` kept it.
+    pub fn review(&self, id: &str, lens: &str, milestone: Option<i64>) -> Result<&Review, ApiError> {
+        let workload = self.get(id)?;
+        let reviews = match milestone {
+            None => &workload.reviews,
+            Some(number) => &workload.milestone(number)?.reviews,
+        };
+        reviews.values().find(|review| review.is_of(lens)).ok_or_else(|| no_review(id, lens))
+    }
+
+    /// The workload's review of `lens`, to change.
+    pub fn review_mut(&mut self, id: &str, lens: &str) -> Result<&mut Review, ApiError> {
+        self.get(id)?;
+        let stored = self.by_id.get_mut(id).expect("looked up above");
+        stored.reviews.values_mut().find(|review| review.is_of(lens)).ok_or_else(|| no_review(id, lens))
     }
 
     /// AssociateProfiles: adds the profiles the workload lacks.
@@ -263,7 +307,8 @@ impl Store {
             });
         }
         let stored = self.by_id.get_mut(id).expect("looked up above");
-        stored.milestones.push(Milestone { name, recorded_at: now(), token });
+        let reviews = stored.reviews.clone();
+        stored.milestones.push(Milestone { name, recorded_at: now(), token, reviews });
         Ok(stored.milestones.len())
     }
 
@@ -459,6 +504,10 @@ fn not_found(id: &str) -> ApiError {
     ApiError::not_found(super::error::WORKLOAD, id, format!("No workload {id}"))
 }
 
+fn no_review(id: &str, lens: &str) -> ApiError {
+    ApiError::not_found("LENS", lens, format!("The workload {id} has no review of the lens {lens}"))
+}
+
 fn name_taken(name: &str, existing: &str) -> ApiError {
     ApiError::Conflict {
         message: format!("A workload named like {name:?} already exists ({existing})"),
@@ -485,12 +534,34 @@ impl StoredWorkload {
         members.insert("WorkloadId".into(), self.id.clone().into());
         members.insert("WorkloadArn".into(), self.arn.clone().into());
         members.insert("Owner".into(), owner.account.clone().into());
-        members.insert("UpdatedAt".into(), self.updated_at.into());
+        members.insert("UpdatedAt".into(), self.last_change().into());
         members.insert("ImprovementStatus".into(), self.improvement_status.clone().into());
         members
             .insert("IsReviewOwnerUpdateAcknowledged".into(), self.review_owner_update_acknowledged.into());
-        members.insert("RiskCounts".into(), json!({}));
+        members.insert("RiskCounts".into(), json!(self.risk_counts()));
         value
+    }
+
+    /// Milestone `number`, or the 404 AWS gives.
+    pub fn milestone(&self, number: i64) -> Result<&Milestone, ApiError> {
+        let index = usize::try_from(number).ok().and_then(|number| number.checked_sub(1));
+        index.and_then(|index| self.milestones.get(index)).ok_or_else(|| {
+            ApiError::not_found("MILESTONE", &self.id, format!("The workload has no milestone {number}"))
+        })
+    }
+
+    /// When the workload or one of its reviews last changed.
+    fn last_change(&self) -> f64 {
+        self.reviews.values().map(|review| review.updated_at).fold(self.updated_at, f64::max)
+    }
+
+    /// How many questions of all its reviews are at each risk.
+    pub fn risk_counts(&self) -> BTreeMap<&'static str, usize> {
+        let mut counts = BTreeMap::new();
+        for (risk, count) in self.reviews.values().flat_map(|review| review.risk_counts(None)) {
+            *counts.entry(risk).or_default() += count;
+        }
+        counts
     }
 
     /// The `WorkloadSummary` shape of ListWorkloads.
@@ -500,9 +571,9 @@ impl StoredWorkload {
             "WorkloadArn": self.arn,
             "WorkloadName": self.request.name(),
             "Owner": owner.account,
-            "UpdatedAt": self.updated_at,
+            "UpdatedAt": self.last_change(),
             "Lenses": self.request.lenses,
-            "RiskCounts": {},
+            "RiskCounts": self.risk_counts(),
             "ImprovementStatus": self.improvement_status,
         })
     }

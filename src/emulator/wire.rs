@@ -60,6 +60,18 @@ pub(super) fn ok(body: Value) -> Response {
     axum::Json(body).into_response()
 }
 
+/// The operation a write answered, which the gate counts.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Wrote(pub &'static str);
+
+/// The answer of a write that succeeded: `operation` changed what the
+/// service holds.
+pub(super) fn wrote(operation: &'static str, body: Value) -> Response {
+    let mut response = ok(body);
+    response.extensions_mut().insert(Wrote(operation));
+    response
+}
+
 /// A ClientRequestToken the operation requires.
 pub(super) fn required_token(token: Option<String>) -> Result<String, ApiError> {
     token
