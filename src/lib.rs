@@ -13,6 +13,7 @@
 //! log collector) read.
 
 pub mod added_columns;
+pub mod answers;
 pub mod cli;
 pub mod commands;
 pub mod destination;

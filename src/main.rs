@@ -5,10 +5,12 @@ use clap::Parser;
 use std::process::{ExitCode, Termination};
 
 use wa_bulk::cli::{
-    Cli, Command, CompletionsArgs, EmulatorArgs, ExportArgs, ImportArgs, LogFormat, ManArgs, OutputArgs,
-    PlanArgs, TemplateArgs, ValidateArgs,
+    AnswersArgs, AnswersCommand, AnswersExportArgs, Cli, Command, CompletionsArgs, EmulatorArgs, ExportArgs,
+    ImportArgs, LogFormat, ManArgs, OutputArgs, PlanArgs, TemplateArgs, ValidateArgs,
 };
-use wa_bulk::commands::{Exit, Summary, Telling, export, finish, import, plan, template, validate};
+use wa_bulk::commands::{
+    Exit, Summary, Telling, answers_export, export, finish, import, plan, template, validate,
+};
 use wa_bulk::{RunError, emulator, stderr};
 
 /// Every row allocates a few dozen small strings on one thread and frees
@@ -28,6 +30,7 @@ fn main() -> ExitCode {
         Command::Import(args) => run_import(&args),
         Command::Plan(args) => run_plan(&args),
         Command::Export(args) => run_export(&args),
+        Command::Answers(AnswersArgs { command: AnswersCommand::Export(args) }) => run_answers_export(&args),
         Command::Template(args) => run_template(&args),
         Command::Emulator(args) => run_emulator(&args).report(),
         Command::Completions(args) => completions(&args).report(),
@@ -46,6 +49,10 @@ fn run_plan(args: &PlanArgs) -> ExitCode {
 
 fn run_export(args: &ExportArgs) -> ExitCode {
     run(&args.output, args.telling(), args.config(), "export", export::run)
+}
+
+fn run_answers_export(args: &AnswersExportArgs) -> ExitCode {
+    run(&args.output, args.telling(), args.config(), "answers export", answers_export::run)
 }
 
 fn run_template(args: &TemplateArgs) -> ExitCode {

@@ -3,6 +3,7 @@
 //! and the emulator driven by the real AWS SDK on 127.0.0.1.
 
 mod cases {
+    pub mod answers;
     pub mod bad_input;
     pub mod csv_input;
     pub mod destinations;

@@ -158,12 +158,7 @@ async fn read_all(
     progress: Option<Duration>,
     board: Arc<Board>,
 ) -> Read {
-    let stopped = |error: CallError| match error {
-        CallError::Stopped(reason) => reason,
-        CallError::Failed(failure) => {
-            StopReason::RunWide { code: failure.code().to_owned(), detail: failure.message }
-        }
-    };
+    let stopped = CallError::into_stop;
     let listed = list(lane, name_prefix).await.map_err(stopped)?;
     let mut progress = Progress::new(progress, listed.len() as u64, board);
     let mut reads = tokio::task::JoinSet::new();

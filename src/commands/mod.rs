@@ -6,6 +6,7 @@
 //! do so through a [`crate::service::Session`] and its fleet; none of them
 //! imports another command.
 
+pub mod answers_export;
 pub mod export;
 pub mod import;
 pub mod plan;

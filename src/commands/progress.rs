@@ -23,6 +23,8 @@ pub struct Progress {
     known: u64,
     started: Instant,
     shown: Shown,
+    /// What is counted: `rows`, `workloads`.
+    unit: &'static str,
 }
 
 enum Shown {
@@ -44,7 +46,16 @@ impl Progress {
             Some(_) if stderr::is_terminal() && !stderr::json() => Shown::Bar(bar(total)),
             Some(every) => Shown::Lines { every, last: now },
         };
-        Progress { board, total, known: 0, started: now, shown }
+        Progress { board, total, known: 0, started: now, shown, unit: "rows" }
+    }
+
+    /// Progress counting `unit` (`workloads`) rather than rows.
+    pub fn counting(mut self, unit: &'static str) -> Progress {
+        self.unit = unit;
+        if let Shown::Bar(bar) = &self.shown {
+            bar.set_style(style(unit));
+        }
+        self
     }
 
     /// Progress that starts with `known` rows done (invalid rows, rows an
@@ -55,6 +66,14 @@ impl Progress {
             bar.set_position(known);
         }
         self
+    }
+
+    /// `more` items join the total (a lane listed them).
+    pub fn grow(&mut self, more: u64) {
+        self.total += more;
+        if let Shown::Bar(bar) = &self.shown {
+            bar.inc_length(more);
+        }
     }
 
     /// One more row has its outcome.
@@ -81,8 +100,9 @@ impl Progress {
                 let elapsed = self.started.elapsed().as_secs_f64();
                 let per_second = if elapsed > 0.0 { counts.total() as f64 / elapsed } else { 0.0 };
                 let text = format!(
-                    "progress: {done}/{} rows · {per_second:.1}/s · {}{lanes} · throttled {throttled} · retried {retried}",
+                    "progress: {done}/{} {} · {per_second:.1}/s · {}{lanes} · throttled {throttled} · retried {retried}",
                     self.total,
+                    self.unit,
                     counts.per_status(&[]),
                 );
                 let mut fields = Fields::new();
@@ -134,13 +154,18 @@ impl Progress {
 
 fn bar(rows: u64) -> ProgressBar {
     let bar = ProgressBar::with_draw_target(Some(rows), ProgressDrawTarget::stderr());
-    let style = ProgressStyle::with_template("{bar:30} {pos}/{len} rows · {rate} · ETA {eta} · {msg}")
-        .expect("the template is valid")
-        .with_key("rate", |state: &ProgressState, out: &mut dyn std::fmt::Write| {
-            let _ = write!(out, "{:.1}/s", state.per_sec());
-        });
-    bar.set_style(style);
+    bar.set_style(style("rows"));
     bar.enable_steady_tick(Duration::from_millis(200));
     stderr::show(&bar);
     bar
+}
+
+fn style(unit: &str) -> ProgressStyle {
+    let template = format!("{{bar:30}} {{pos}}/{{len}} {unit} · {{rate}} · ETA {{eta}} · {{msg}}");
+    ProgressStyle::with_template(&template).expect("the template is valid").with_key(
+        "rate",
+        |state: &ProgressState, out: &mut dyn std::fmt::Write| {
+            let _ = write!(out, "{:.1}/s", state.per_sec());
+        },
+    )
 }

@@ -67,6 +67,13 @@ impl PendingFile {
         self.finish(b"")
     }
 
+    /// Gives the file up: the temporary is removed, the final path untouched.
+    pub(crate) fn abandon(self) {
+        let PendingFile { temporary, out, .. } = self;
+        drop(out);
+        let _ = std::fs::remove_file(&temporary);
+    }
+
     /// Writes `trailer`, syncs the file and renames it to its final path.
     pub(crate) fn finish(mut self, trailer: &[u8]) -> Result<PathBuf, ReportError> {
         let temporary = self.temporary.clone();

@@ -88,6 +88,19 @@ pub enum CallError {
     Stopped(StopReason),
 }
 
+impl CallError {
+    /// The stop of a run that cannot go on without this call: the lane's
+    /// own, or the call's failure as a run-wide fault.
+    pub fn into_stop(self) -> StopReason {
+        match self {
+            CallError::Stopped(reason) => reason,
+            CallError::Failed(failure) => {
+                StopReason::RunWide { code: failure.code().to_owned(), detail: failure.message }
+            }
+        }
+    }
+}
+
 /// What a lane's requests met, counted as they go, for progress and the
 /// summary.
 #[derive(Debug, Default)]

@@ -44,8 +44,13 @@ pub(super) fn import_to(file: &Path, endpoint: Option<&str>, args: &[&str]) -> C
 
 /// `wa-bulk SUBCOMMAND FILE [--endpoint-url URL] …` with test credentials.
 pub(super) fn sending(subcommand: &str, file: &Path, endpoint: Option<&str>, args: &[&str]) -> Command {
+    sending_words(&[subcommand, file.to_str().unwrap()], endpoint, args)
+}
+
+/// `wa-bulk WORDS… [--endpoint-url URL] …` with test credentials.
+pub(super) fn sending_words(words: &[&str], endpoint: Option<&str>, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_wa-bulk"));
-    command.args([subcommand, file.to_str().unwrap()]);
+    command.args(words);
     if let Some(endpoint) = endpoint {
         command.args(["--endpoint-url", endpoint]);
     }

@@ -8,6 +8,9 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
+mod answers;
+pub use answers::{AnswersArgs, AnswersCommand, AnswersExportArgs};
+
 use crate::commands::export::{ExportConfig, ExportFormat};
 use crate::commands::import::ImportConfig;
 use crate::commands::plan::PlanConfig;
@@ -54,6 +57,8 @@ pub enum Command {
     /// Write every workload the account holds in the Region to OUT (.csv, .tsv, .xlsx or .jsonl),
     /// in the layout `import` reads. Exit 0: written, 2: unusable, 3: stopped by a run-wide fault.
     Export(ExportArgs),
+    /// The answers of lens reviews as a sheet: `answers export OUT`.
+    Answers(AnswersArgs),
     /// Write a workbook to fill in: a column per member, dropdowns on enum columns, account IDs
     /// as text, each column's rule on its header, and a "How to fill" sheet.
     Template(TemplateArgs),
@@ -449,7 +454,7 @@ fn parse_milestone(value: &str) -> Result<String, String> {
     }
 }
 
-fn parse_progress_every(value: &str) -> Result<f64, String> {
+pub(crate) fn parse_progress_every(value: &str) -> Result<f64, String> {
     number_within(value, 0.0, 3600.0)
         .and_then(|seconds| if seconds >= 0.1 { Ok(seconds) } else { Err("use at least 0.1 seconds".into()) })
 }

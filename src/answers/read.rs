@@ -1,0 +1,264 @@
+//! Reading a workload's lens reviews through a lane, as rows of the answers
+//! sheet. What it costs, per workload: one ListLensReviews page (a page
+//! holds 50 lenses), then per lens one ListAnswers page per 50 questions;
+//! with notes (the default), also one GetLensReview (the lens and pillar
+//! notes) and one GetAnswer per question, since ListAnswers' summaries
+//! carry no notes. The GetAnswer calls of a lens go in parallel, within the
+//! lane's bounds.
+
+use std::sync::Arc;
+
+use aws_sdk_wellarchitected::types::{AnswerSummary, Choice};
+
+use super::{AnswerRow, ReviewKey, ReviewRows, State};
+use crate::submit::Lane;
+use crate::submit::lane::CallError;
+use crate::submit::read::Listed;
+
+/// What to read of each workload.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// Only these lenses (aliases or ARNs); every lens when empty.
+    pub lenses: Vec<String>,
+    /// Read notes too (GetLensReview, GetAnswer per question).
+    pub notes: bool,
+}
+
+/// Where the lane is, as the rows say it.
+#[derive(Debug, Clone, Default)]
+pub struct Place {
+    pub account: String,
+    pub region: String,
+}
+
+/// One question's answer, as ListAnswers or GetAnswer gives it.
+struct Answered {
+    pillar_id: String,
+    question_id: String,
+    title: String,
+    choices: Vec<Choice>,
+    /// (choice id, status, reason, notes) of the choices the answer names.
+    states: Vec<(String, State, String, Option<String>)>,
+    selected: Vec<String>,
+    is_applicable: bool,
+    reason: String,
+    notes: Option<String>,
+    risk: String,
+}
+
+/// Every review of `workload` the selection asks for, as rows.
+pub async fn review_rows(
+    lane: &Arc<Lane>,
+    place: &Place,
+    workload: &Listed,
+    selection: &Selection,
+) -> Result<Vec<ReviewRows>, CallError> {
+    let mut reviews = Vec::new();
+    for (alias, arn, version) in lens_reviews(lane, &workload.id).await? {
+        let wanted =
+            selection.lenses.is_empty() || selection.lenses.iter().any(|lens| *lens == alias || *lens == arn);
+        if !wanted {
+            continue;
+        }
+        let key = ReviewKey {
+            account: place.account.clone(),
+            region: place.region.clone(),
+            workload_name: workload.name.clone(),
+            workload_id: workload.id.clone(),
+            lens: alias,
+            lens_version: version,
+        };
+        let mut rows = Vec::new();
+        if selection.notes {
+            rows.extend(notes_rows(lane, &key).await?);
+        }
+        for answered in answers(lane, &key, selection.notes).await? {
+            rows.extend(answered.rows());
+        }
+        reviews.push(ReviewRows { key, rows });
+    }
+    Ok(reviews)
+}
+
+/// The workload's lens reviews: alias, ARN, version.
+async fn lens_reviews(lane: &Lane, id: &str) -> Result<Vec<(String, String, String)>, CallError> {
+    let mut found = Vec::new();
+    let mut next_token: Option<String> = None;
+    let mut attempts = 0;
+    loop {
+        let page = lane
+            .call(&mut attempts, || {
+                let list = lane.client().list_lens_reviews().workload_id(id).max_results(50);
+                list.set_next_token(next_token.clone()).send()
+            })
+            .await?;
+        for summary in page.lens_review_summaries() {
+            let text = |value: Option<&str>| value.unwrap_or_default().to_owned();
+            let alias = text(summary.lens_alias().or(summary.lens_arn()));
+            found.push((alias, text(summary.lens_arn()), text(summary.lens_version())));
+        }
+        next_token = page.next_token().map(str::to_owned);
+        if next_token.is_none() {
+            return Ok(found);
+        }
+    }
+}
+
+/// The lens row and a row per pillar, with their notes.
+async fn notes_rows(lane: &Lane, key: &ReviewKey) -> Result<Vec<AnswerRow>, CallError> {
+    let output = lane
+        .call(&mut 0, || {
+            lane.client().get_lens_review().workload_id(&key.workload_id).lens_alias(&key.lens).send()
+        })
+        .await?;
+    let review =
+        output.lens_review.unwrap_or_else(|| aws_sdk_wellarchitected::types::LensReview::builder().build());
+    let mut rows = vec![AnswerRow {
+        notes: Some(review.notes().unwrap_or_default().to_owned()),
+        ..AnswerRow::default()
+    }];
+    for pillar in review.pillar_review_summaries() {
+        rows.push(AnswerRow {
+            pillar_id: pillar.pillar_id().unwrap_or_default().to_owned(),
+            question_title: pillar.pillar_name().unwrap_or_default().to_owned(),
+            notes: Some(pillar.notes().unwrap_or_default().to_owned()),
+            ..AnswerRow::default()
+        });
+    }
+    Ok(rows)
+}
+
+/// Every question's answer, in the lens's order: the summaries, then each
+/// answer whole when notes are wanted.
+async fn answers(lane: &Arc<Lane>, key: &ReviewKey, notes: bool) -> Result<Vec<Answered>, CallError> {
+    let mut summaries = Vec::new();
+    let mut next_token: Option<String> = None;
+    let mut attempts = 0;
+    loop {
+        let page = lane
+            .call(&mut attempts, || {
+                let list = lane.client().list_answers().workload_id(&key.workload_id).lens_alias(&key.lens);
+                list.max_results(50).set_next_token(next_token.clone()).send()
+            })
+            .await?;
+        summaries.extend(page.answer_summaries().iter().map(Answered::of_summary));
+        next_token = page.next_token().map(str::to_owned);
+        if next_token.is_none() {
+            break;
+        }
+    }
+    if !notes {
+        return Ok(summaries);
+    }
+    let mut reads = tokio::task::JoinSet::new();
+    for (index, summary) in summaries.iter().enumerate() {
+        let (lane, workload, lens, question) =
+            (lane.clone(), key.workload_id.clone(), key.lens.clone(), summary.question_id.clone());
+        reads.spawn(async move {
+            let answer = lane
+                .call(&mut 0, || {
+                    let get = lane.client().get_answer().workload_id(&workload).lens_alias(&lens);
+                    get.question_id(&question).send()
+                })
+                .await;
+            (index, answer)
+        });
+    }
+    let mut whole: Vec<Option<Answered>> = summaries.iter().map(|_| None).collect();
+    while let Some(joined) = reads.join_next().await {
+        let (index, answer) = joined.expect("a read does not panic");
+        whole[index] = answer?.answer.as_ref().map(Answered::of_answer);
+    }
+    Ok(summaries.into_iter().zip(whole).map(|(summary, answer)| answer.unwrap_or(summary)).collect())
+}
+
+impl Answered {
+    fn of_summary(summary: &AnswerSummary) -> Answered {
+        let states = summary
+            .choice_answer_summaries()
+            .iter()
+            .map(|choice| {
+                let status = choice.status().map_or("UNSELECTED", |status| status.as_str());
+                let reason = choice.reason().map_or("", |reason| reason.as_str());
+                (text(choice.choice_id()), State::of_choice_status(status), reason.to_owned(), None)
+            })
+            .collect();
+        Answered {
+            pillar_id: text(summary.pillar_id()),
+            question_id: text(summary.question_id()),
+            title: text(summary.question_title()),
+            choices: summary.choices().to_vec(),
+            states,
+            selected: summary.selected_choices().to_vec(),
+            is_applicable: summary.is_applicable().unwrap_or(true),
+            reason: summary.reason().map_or("", |reason| reason.as_str()).to_owned(),
+            notes: None,
+            risk: summary.risk().map_or("", |risk| risk.as_str()).to_owned(),
+        }
+    }
+
+    fn of_answer(answer: &aws_sdk_wellarchitected::types::Answer) -> Answered {
+        let states = answer
+            .choice_answers()
+            .iter()
+            .map(|choice| {
+                let status = choice.status().map_or("UNSELECTED", |status| status.as_str());
+                let reason = choice.reason().map_or("", |reason| reason.as_str());
+                let notes = choice.notes().unwrap_or_default().to_owned();
+                (text(choice.choice_id()), State::of_choice_status(status), reason.to_owned(), Some(notes))
+            })
+            .collect();
+        Answered {
+            pillar_id: text(answer.pillar_id()),
+            question_id: text(answer.question_id()),
+            title: text(answer.question_title()),
+            choices: answer.choices().to_vec(),
+            states,
+            selected: answer.selected_choices().to_vec(),
+            is_applicable: answer.is_applicable().unwrap_or(true),
+            reason: answer.reason().map_or("", |reason| reason.as_str()).to_owned(),
+            notes: Some(answer.notes().unwrap_or_default().to_owned()),
+            risk: answer.risk().map_or("", |risk| risk.as_str()).to_owned(),
+        }
+    }
+
+    /// The question row, then a row per choice.
+    fn rows(self) -> Vec<AnswerRow> {
+        let applicable = if self.is_applicable { State::Applicable } else { State::NotApplicable };
+        let mut rows = vec![AnswerRow {
+            pillar_id: self.pillar_id.clone(),
+            question_id: self.question_id.clone(),
+            question_title: self.title.clone(),
+            state: Some(applicable),
+            reason: self.reason,
+            notes: self.notes.clone(),
+            risk: self.risk,
+            ..AnswerRow::default()
+        }];
+        for choice in &self.choices {
+            let id = text(choice.choice_id());
+            let named = self.states.iter().find(|(choice, ..)| *choice == id);
+            let (state, reason, notes) = match named {
+                Some((_, state, reason, notes)) => (*state, reason.clone(), notes.clone()),
+                None if self.selected.contains(&id) => (State::Selected, String::new(), None),
+                None => (State::Unselected, String::new(), None),
+            };
+            rows.push(AnswerRow {
+                pillar_id: self.pillar_id.clone(),
+                question_id: self.question_id.clone(),
+                question_title: self.title.clone(),
+                choice_title: text(choice.title()),
+                choice_id: id,
+                state: Some(state),
+                reason,
+                notes: notes.or_else(|| self.notes.as_ref().map(|_| String::new())),
+                risk: String::new(),
+            });
+        }
+        rows
+    }
+}
+
+fn text(value: Option<&str>) -> String {
+    value.unwrap_or_default().to_owned()
+}

@@ -1,0 +1,273 @@
+//! `wa-bulk answers export`: the lens reviews of many workloads as a sheet,
+//! read from the emulator through the real SDK: every lens, pillar,
+//! question and choice a row, with states, reasons, notes and risks; the
+//! requests it costs; without notes; a lens chosen; several Regions; the
+//! reviewer's workbook (dropdowns, frozen header); a stopped run writes no
+//! file.
+
+use std::path::Path;
+
+use aws_sdk_wellarchitected::Client;
+use aws_sdk_wellarchitected::types::{
+    AnswerReason, ChoiceReason, ChoiceStatus, ChoiceUpdate, WorkloadEnvironment,
+};
+use wa_bulk::emulator::{Emulator, EmulatorConfig, local_credentials};
+
+use super::import::{run, sending_words, text};
+use super::support::Fixture;
+
+/// Questions and choices of the emulator's Framework lens: 6 pillars of 3
+/// questions, each with 4 practices and "None of these".
+const FRAMEWORK_QUESTIONS: usize = 18;
+const FRAMEWORK_ROWS: usize = 1 + 6 + FRAMEWORK_QUESTIONS * (1 + 5);
+
+fn answers_export(out: &Path, emulator: &Emulator, args: &[&str]) -> std::process::Command {
+    sending_words(&["answers", "export", out.to_str().unwrap()], Some(&emulator.endpoint_url()), args)
+}
+
+async fn workload(client: &Client, name: &str, lenses: &[&str]) -> String {
+    let mut create = client
+        .create_workload()
+        .workload_name(name)
+        .description("A reviewed workload")
+        .environment(WorkloadEnvironment::Production)
+        .review_owner("owner@example.com")
+        .aws_regions("us-east-1")
+        .client_request_token(format!("token-{name}"));
+    for lens in lenses {
+        create = create.lenses(*lens);
+    }
+    create.send().await.unwrap().workload_id.unwrap()
+}
+
+/// One workload reviewed a little: a question answered with notes, one not
+/// applicable, a choice not applicable, lens and pillar notes.
+async fn reviewed(client: &Client, name: &str) -> String {
+    let id = workload(client, name, &["wellarchitected", "serverless"]).await;
+    let update = || client.update_answer().workload_id(&id).lens_alias("wellarchitected");
+    let not_applicable = ChoiceUpdate::builder()
+        .status(ChoiceStatus::NotApplicable)
+        .reason(ChoiceReason::ArchitectureConstraints)
+        .notes("no on-call team")
+        .build();
+    update()
+        .question_id("ops_1")
+        .selected_choices("ops_1_choice_1")
+        .selected_choices("ops_1_choice_2")
+        .choice_updates("ops_1_choice_3", not_applicable)
+        .notes("Runbooks in the wiki, \"quoted\", with a comma")
+        .send()
+        .await
+        .unwrap();
+    update().question_id("sec_2").is_applicable(false).reason(AnswerReason::OutOfScope).send().await.unwrap();
+    let notes = client.update_lens_review().workload_id(&id).lens_alias("wellarchitected");
+    notes.lens_notes("Reviewed on 2026-12-01").pillar_notes("security", "Keys rotate").send().await.unwrap();
+    id
+}
+
+fn csv_rows(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let headers = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    let rows = reader.records().map(|record| record.unwrap().iter().map(str::to_owned).collect()).collect();
+    (headers, rows)
+}
+
+/// The row whose `columns` hold `values`.
+fn find<'r>(headers: &[String], rows: &'r [Vec<String>], wanted: &[(&str, &str)]) -> &'r Vec<String> {
+    let at = |name: &str| headers.iter().position(|header| header == name).unwrap();
+    let matching: Vec<&Vec<String>> =
+        rows.iter().filter(|row| wanted.iter().all(|(column, value)| row[at(column)] == *value)).collect();
+    assert_eq!(matching.len(), 1, "{wanted:?}: {matching:?}");
+    matching[0]
+}
+
+fn cell<'r>(headers: &[String], row: &'r [String], name: &str) -> &'r str {
+    &row[headers.iter().position(|header| header == name).unwrap()]
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_review_is_a_row_per_lens_pillar_question_and_choice_with_notes_and_risks() {
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let client = emulator.client();
+    let id = reviewed(&client, "Checkout").await;
+    workload(&client, "Ledger", &["wellarchitected"]).await;
+    let fixture = Fixture::new();
+    let out = fixture.path("answers.csv");
+    let before = emulator.stats().requests;
+    let output = run(&mut answers_export(&out, &emulator, &[])).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stdout).starts_with("2 workloads exported: "),
+        "{}",
+        text(&output)
+    );
+    // STS once, one ListWorkloads page, and per workload: ListLensReviews,
+    // then per lens GetLensReview, one ListAnswers page and a GetAnswer a question.
+    let serverless_questions = 12;
+    let per_lens = |questions: usize| 2 + questions as u64;
+    let expected = 2 + 2 + per_lens(FRAMEWORK_QUESTIONS) * 2 + per_lens(serverless_questions);
+    assert_eq!(emulator.stats().requests - before, expected, "the request count the README states");
+    assert_eq!(emulator.stats().writes, 5, "the set-up's writes only");
+
+    let (headers, rows) = csv_rows(&out);
+    let expected_headers = [
+        "Account",
+        "Region",
+        "WorkloadName",
+        "WorkloadId",
+        "Lens",
+        "LensVersion",
+        "PillarId",
+        "QuestionId",
+        "QuestionTitle",
+        "ChoiceId",
+        "ChoiceTitle",
+        "State",
+        "Reason",
+        "Notes",
+        "Risk",
+    ];
+    assert_eq!(headers, expected_headers);
+    let serverless_rows = 1 + 6 + serverless_questions * 6;
+    assert_eq!(rows.len(), FRAMEWORK_ROWS * 2 + serverless_rows);
+    let checkout = [("WorkloadId", id.as_str()), ("Lens", "wellarchitected")];
+    let lens = find(&headers, &rows, &[checkout[0], checkout[1], ("PillarId", "")]);
+    assert_eq!(cell(&headers, lens, "Notes"), "Reviewed on 2026-12-01");
+    assert_eq!(cell(&headers, lens, "Account"), "123456789012");
+    assert_eq!(cell(&headers, lens, "Region"), "us-east-1");
+    assert_eq!(cell(&headers, lens, "LensVersion"), "2025-06-01");
+    let pillar =
+        find(&headers, &rows, &[checkout[0], checkout[1], ("PillarId", "security"), ("QuestionId", "")]);
+    assert_eq!(cell(&headers, pillar, "Notes"), "Keys rotate");
+    let question = [checkout[0], checkout[1], ("QuestionId", "ops_1")];
+    let answered = find(&headers, &rows, &[question[0], question[1], question[2], ("ChoiceId", "")]);
+    assert_eq!(
+        [
+            cell(&headers, answered, "State"),
+            cell(&headers, answered, "Notes"),
+            cell(&headers, answered, "Risk")
+        ],
+        ["APPLICABLE", "Runbooks in the wiki, \"quoted\", with a comma", "MEDIUM"]
+    );
+    let state = |choice: &str| {
+        let row = find(&headers, &rows, &[question[0], question[1], question[2], ("ChoiceId", choice)]);
+        (
+            cell(&headers, row, "State").to_owned(),
+            cell(&headers, row, "Reason").to_owned(),
+            cell(&headers, row, "Notes").to_owned(),
+        )
+    };
+    assert_eq!(state("ops_1_choice_1"), ("SELECTED".into(), String::new(), String::new()));
+    assert_eq!(
+        state("ops_1_choice_3"),
+        ("NOT_APPLICABLE".into(), "ARCHITECTURE_CONSTRAINTS".into(), "no on-call team".into())
+    );
+    assert_eq!(state("ops_1_choice_4").0, "UNSELECTED");
+    assert_eq!(state("ops_1_no").0, "UNSELECTED");
+    let choice = find(&headers, &rows, &[question[0], question[1], question[2], ("ChoiceId", "ops_1_no")]);
+    assert_eq!(cell(&headers, choice, "ChoiceTitle"), "None of these");
+    let skipped =
+        find(&headers, &rows, &[checkout[0], checkout[1], ("QuestionId", "sec_2"), ("ChoiceId", "")]);
+    assert_eq!(
+        [
+            cell(&headers, skipped, "State"),
+            cell(&headers, skipped, "Reason"),
+            cell(&headers, skipped, "Risk")
+        ],
+        ["NOT_APPLICABLE", "OUT_OF_SCOPE", "NOT_APPLICABLE"]
+    );
+    emulator.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_notes_an_export_costs_a_page_a_lens_and_has_no_notes_column() {
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let client = emulator.client();
+    reviewed(&client, "Checkout").await;
+    let fixture = Fixture::new();
+    let out = fixture.path("answers.jsonl");
+    let before = emulator.stats().requests;
+    let output =
+        run(&mut answers_export(&out, &emulator, &["--no-notes", "--lens", "wellarchitected"])).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert_eq!(
+        emulator.stats().requests - before,
+        1 + 1 + 1 + 1,
+        "STS, ListWorkloads, ListLensReviews, ListAnswers"
+    );
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(lines.len(), FRAMEWORK_QUESTIONS * 6, "no lens or pillar rows without notes");
+    assert!(lines.iter().all(|line| line.get("Notes").is_none() && line["Lens"] == "wellarchitected"));
+    let answered =
+        lines.iter().find(|line| line["QuestionId"] == "ops_1" && line.get("ChoiceId").is_none()).unwrap();
+    assert_eq!(answered["Risk"], "MEDIUM");
+    let not_applicable = lines.iter().find(|line| line["ChoiceId"] == "ops_1_choice_3").unwrap();
+    assert_eq!(
+        (&not_applicable["State"], &not_applicable["Reason"]),
+        (&"NOT_APPLICABLE".into(), &"ARCHITECTURE_CONSTRAINTS".into())
+    );
+    emulator.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn regions_are_lanes_and_the_workbook_is_laid_out_for_a_reviewer() {
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let west = emulator.client_as(local_credentials(), "eu-west-1").await;
+    workload(&emulator.client(), "East", &["wellarchitected"]).await;
+    workload(&west, "West", &["wellarchitected"]).await;
+    let fixture = Fixture::new();
+    let out = fixture.path("answers.xlsx");
+    let output = run(&mut answers_export(&out, &emulator, &["--regions", "us-east-1,eu-west-1"])).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    use calamine::Reader;
+    let mut workbook: calamine::Xlsx<_> = calamine::open_workbook(&out).unwrap();
+    let range = workbook.worksheet_range("Answers").unwrap();
+    let rows: Vec<Vec<String>> =
+        range.rows().map(|row| row.iter().map(|cell| cell.to_string()).collect()).collect();
+    assert_eq!(rows.len(), 1 + FRAMEWORK_ROWS * 2);
+    let places: std::collections::BTreeSet<(String, String)> =
+        rows[1..].iter().map(|row| (row[1].clone(), row[2].clone())).collect();
+    assert_eq!(places, [("eu-west-1".into(), "West".into()), ("us-east-1".into(), "East".into())].into());
+    let sheet = zip_part(&out, "xl/worksheets/sheet1.xml");
+    assert!(
+        sheet.contains(r#"<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>"#),
+        "{sheet}"
+    );
+    assert!(
+        sheet.contains(r#"sqref="L2:L1048576"><formula1>"SELECTED,UNSELECTED,NOT_APPLICABLE,APPLICABLE"#),
+        "the State dropdown: {sheet}"
+    );
+    assert!(sheet.contains("OUT_OF_SCOPE,BUSINESS_PRIORITIES"), "the Reason dropdown");
+    assert!(sheet.contains("<autoFilter"), "a filter on the header");
+    emulator.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_run_that_cannot_read_writes_no_file_and_says_why() {
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    workload(&emulator.client(), "East", &["wellarchitected"]).await;
+    let fixture = Fixture::new();
+    let out = fixture.path("answers.csv");
+    // Another account, and no --role-name to reach it with.
+    let output =
+        run(&mut answers_export(&out, &emulator, &["--accounts", "999999999999", "--regions", "us-east-1"]))
+            .await;
+    assert_eq!(output.status.code(), Some(3), "{}", text(&output));
+    assert!(!out.exists() && !fixture.path("answers.csv.tmp").exists());
+    let output = run(&mut answers_export(&fixture.path("answers.pdf"), &emulator, &[])).await;
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert!(text(&output).contains("use a .csv, .tsv, .xlsx or .jsonl file name"), "{}", text(&output));
+    emulator.stop().await.unwrap();
+}
+
+fn zip_part(path: &Path, name: &str) -> String {
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut part = archive.by_name(name).unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut part, &mut text).unwrap();
+    text
+}
