@@ -122,7 +122,7 @@ async fn create_workload(
 /// The reviews a new workload starts with: those of its review templates,
 /// answers included (their lenses added to the workload's), then a new one
 /// of each other lens. Everything the request names must exist.
-fn start_reviews(
+pub(super) fn start_reviews(
     catalogue: &Catalogue,
     tenant: &Tenant,
     request: &mut WorkloadRequest<'static>,

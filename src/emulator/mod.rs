@@ -286,13 +286,19 @@ impl Emulator {
         self.seed
     }
 
-    /// Stores a workload as CreateWorkload would, without passing the gate
-    /// (no latency, throttling or faults): a service that holds workloads
-    /// already, for tests and benches. Its id.
-    pub fn preload(&self, request: WorkloadRequest<'static>) -> Result<String, String> {
+    /// Stores a workload as CreateWorkload would (its lens reviews
+    /// started), without passing the gate (no latency, throttling or
+    /// faults): a service that holds workloads already, for tests and
+    /// benches. Its id.
+    pub fn preload(&self, mut request: WorkloadRequest<'static>) -> Result<String, String> {
         let home = self.shared.home();
+        let refused = |error: error::ApiError| format!("{error:?}");
+        let reviews =
+            api::start_reviews(&self.shared.catalogue(), &home.tenant, &mut request).map_err(refused)?;
         let mut store = home.store();
-        store.create(request).map(|stored| stored.id.clone()).map_err(|error| format!("{error:?}"))
+        let id = store.create(request).map_err(refused)?.id.clone();
+        store.start_reviews(&id, reviews).map_err(refused)?;
+        Ok(id)
     }
 
     /// Deletes a stored workload as DeleteWorkload would, without passing

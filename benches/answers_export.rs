@@ -1,0 +1,81 @@
+//! `wa-bulk answers export` of 100 workloads, each with the Framework lens
+//! (18 questions in the emulator), notes included, from the emulator
+//! limited to 20 requests/s (bursts of 20), with no rate option: the time
+//! against the limit `(requests − burst) / rate`, where the requests are
+//! one ListWorkloads page per 50 workloads and, per workload,
+//! ListLensReviews, GetLensReview, ListAnswers and a GetAnswer a question
+//! (STS, answered before the emulator's limiter, is not counted). One run
+//! (about two minutes), so a plain program. Run with `cargo bench --bench
+//! answers_export`; `ANSWERS_BENCH_WORKLOADS` sets the workloads. The README
+//! quotes its output.
+
+use std::num::NonZeroU32;
+use std::process::Command;
+use std::time::Instant;
+
+use wa_bulk::emulator::{Emulator, EmulatorConfig};
+use wa_bulk::model::WorkloadRequest;
+
+const RATE: u32 = 20;
+const QUESTIONS: u32 = 18;
+
+#[tokio::main]
+async fn main() {
+    let workloads: u32 =
+        std::env::var("ANSWERS_BENCH_WORKLOADS").map_or(100, |count| count.parse().expect("a number"));
+    let config = EmulatorConfig {
+        rate: RATE,
+        burst: NonZeroU32::new(RATE),
+        quota: 100_000,
+        seed: Some(2026),
+        ..EmulatorConfig::default()
+    };
+    let emulator = Emulator::start(config).await.unwrap();
+    for index in 0..workloads {
+        let request: WorkloadRequest<'static> = serde_json::from_value(serde_json::json!({
+            "WorkloadName": format!("reviewed-{index:05}"),
+            "Description": "A workload whose review is exported",
+            "Environment": "PRODUCTION",
+            "AwsRegions": ["us-east-1"],
+            "ReviewOwner": "owner@example.com",
+            "Lenses": ["wellarchitected"],
+            "ClientRequestToken": format!("token-{index}"),
+        }))
+        .unwrap();
+        emulator.preload(request).unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("answers.csv");
+    let started = Instant::now();
+    let status = Command::new(env!("CARGO_BIN_EXE_wa-bulk"))
+        .args([
+            "answers",
+            "export",
+            out.to_str().unwrap(),
+            "--quiet",
+            "--endpoint-url",
+            &emulator.endpoint_url(),
+        ])
+        .env("AWS_ACCESS_KEY_ID", "AKIDBENCH")
+        .env("AWS_SECRET_ACCESS_KEY", "bench-secret")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .status()
+        .unwrap();
+    let seconds = started.elapsed().as_secs_f64();
+    assert!(status.success(), "the export failed: {status}");
+    let rows = std::fs::read_to_string(&out).unwrap().lines().count() - 1;
+    let per_workload = 1 + 6 + QUESTIONS * 6;
+    assert_eq!(rows, (workloads * per_workload) as usize, "every review exported once");
+    let requests = workloads.div_ceil(50) + workloads * (3 + QUESTIONS);
+    let limit = f64::from(requests - RATE) / f64::from(RATE);
+    let stats = emulator.stats();
+    println!("workloads | requests (limited) | export (s) | limit (s) | ratio | answered | throttled");
+    println!(
+        "{workloads} | {requests} | {seconds:.2} | {limit:.2} | {:.3} | {} | {} ({:.1}%)",
+        seconds / limit,
+        stats.requests,
+        stats.throttled,
+        100.0 * stats.throttled as f64 / stats.requests as f64
+    );
+}
