@@ -5,12 +5,9 @@
 //! a plain program. Run with `cargo bench --bench export`; `EXPORT_BENCH_ROWS`
 //! sets the workloads. The README quotes its output.
 
-use std::num::NonZeroU32;
-use std::process::Command;
 use std::time::Instant;
 
-use wa_bulk::emulator::{Emulator, EmulatorConfig};
-use wa_bulk::model::WorkloadRequest;
+mod support;
 
 const RATE: u32 = 20;
 
@@ -18,16 +15,8 @@ const RATE: u32 = 20;
 async fn main() {
     let workloads: u32 =
         std::env::var("EXPORT_BENCH_ROWS").map_or(1_000, |rows| rows.parse().expect("a number"));
-    let config = EmulatorConfig {
-        rate: RATE,
-        burst: NonZeroU32::new(RATE),
-        quota: 100_000,
-        seed: Some(2026),
-        ..EmulatorConfig::default()
-    };
-    let emulator = Emulator::start(config).await.unwrap();
-    for index in 0..workloads {
-        let request: WorkloadRequest<'static> = serde_json::from_value(serde_json::json!({
+    let emulator = support::limited_emulator(RATE, workloads, |index| {
+        serde_json::json!({
             "WorkloadName": format!("export-{index:05}"),
             "Description": "A workload to export",
             "Environment": "PRODUCTION",
@@ -37,21 +26,13 @@ async fn main() {
             "Lenses": ["wellarchitected"],
             "Tags": {"team": format!("t{}", index % 7), "cost-center": "CC-1"},
             "ClientRequestToken": format!("token-{index}"),
-        }))
-        .unwrap();
-        emulator.preload(request).unwrap();
-    }
+        })
+    })
+    .await;
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("export.csv");
     let started = Instant::now();
-    let status = Command::new(env!("CARGO_BIN_EXE_wa-bulk"))
-        .args(["export", out.to_str().unwrap(), "--quiet", "--endpoint-url", &emulator.endpoint_url()])
-        .env("AWS_ACCESS_KEY_ID", "AKIDBENCH")
-        .env("AWS_SECRET_ACCESS_KEY", "bench-secret")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .status()
-        .unwrap();
+    let status = support::wa_bulk(&["export", out.to_str().unwrap()], &emulator).status().unwrap();
     let seconds = started.elapsed().as_secs_f64();
     assert!(status.success(), "the export failed: {status}");
     let rows = std::fs::read_to_string(&out).unwrap().lines().count() - 1;

@@ -9,7 +9,8 @@ use wa_bulk::cli::{
     ImportArgs, LogFormat, ManArgs, OutputArgs, PlanArgs, TemplateArgs, ValidateArgs,
 };
 use wa_bulk::commands::{
-    Exit, Summary, Telling, answers_export, export, finish, import, plan, template, validate,
+    Exit, Summary, Telling, answers_export, answers_validate, export, finish, import, plan, template,
+    validate,
 };
 use wa_bulk::{RunError, emulator, stderr};
 
@@ -31,6 +32,9 @@ fn main() -> ExitCode {
         Command::Plan(args) => run_plan(&args),
         Command::Export(args) => run_export(&args),
         Command::Answers(AnswersArgs { command: AnswersCommand::Export(args) }) => run_answers_export(&args),
+        Command::Answers(AnswersArgs { command: AnswersCommand::Validate(args) }) => {
+            run(&args.output, args.telling(), args.config(), "answers validate", answers_validate::run)
+        }
         Command::Template(args) => run_template(&args),
         Command::Emulator(args) => run_emulator(&args).report(),
         Command::Completions(args) => completions(&args).report(),

@@ -15,7 +15,9 @@
 //!
 //! One file holds any number of workloads and lenses.
 
+pub mod diff;
 pub mod read;
+pub mod sheet;
 pub mod write;
 
 /// The columns of the answers sheet, in the order export writes them.
@@ -59,25 +61,28 @@ impl Column {
 
     /// The header, as export writes it.
     pub fn header(self) -> &'static str {
-        match self {
-            Column::Account => "Account",
-            Column::Region => "Region",
-            Column::WorkloadName => "WorkloadName",
-            Column::WorkloadId => "WorkloadId",
-            Column::Lens => "Lens",
-            Column::LensVersion => "LensVersion",
-            Column::PillarId => "PillarId",
-            Column::QuestionId => "QuestionId",
-            Column::QuestionTitle => "QuestionTitle",
-            Column::ChoiceId => "ChoiceId",
-            Column::ChoiceTitle => "ChoiceTitle",
-            Column::State => "State",
-            Column::Reason => "Reason",
-            Column::Notes => "Notes",
-            Column::Risk => "Risk",
-        }
+        HEADERS[self as usize]
     }
 }
+
+/// The headers of the columns, in [`Column::ALL`]'s order.
+pub const HEADERS: [&str; 15] = [
+    "Account",
+    "Region",
+    "WorkloadName",
+    "WorkloadId",
+    "Lens",
+    "LensVersion",
+    "PillarId",
+    "QuestionId",
+    "QuestionTitle",
+    "ChoiceId",
+    "ChoiceTitle",
+    "State",
+    "Reason",
+    "Notes",
+    "Risk",
+];
 
 /// A choice's state, or a question's applicability, as the `State` cell
 /// holds it.
@@ -100,6 +105,14 @@ impl State {
             State::NotApplicable => "NOT_APPLICABLE",
             State::Applicable => "APPLICABLE",
         }
+    }
+
+    /// The state a cell names: its API spelling, ignoring case, spaces,
+    /// dashes and underscores (`Not applicable` too).
+    pub fn named(cell: &str) -> Option<State> {
+        let squashed: String =
+            cell.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect();
+        State::ALL.into_iter().find(|state| state.as_str().replace('_', "") == squashed)
     }
 
     /// The state a choice's status (as the API spells it) names.
@@ -193,5 +206,9 @@ mod tests {
         for state in [State::Selected, State::Unselected, State::NotApplicable] {
             assert_eq!(State::of_choice_status(state.as_str()), state);
         }
+        assert_eq!(State::named("not applicable"), Some(State::NotApplicable));
+        assert_eq!(State::named(" Selected "), Some(State::Selected));
+        assert_eq!(State::named("chosen"), None);
+        assert_eq!(Column::Risk.header(), "Risk");
     }
 }

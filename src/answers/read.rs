@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use aws_sdk_wellarchitected::types::{AnswerSummary, Choice};
+use aws_sdk_wellarchitected::types::{Answer, AnswerSummary, Choice, ChoiceReason, ChoiceStatus};
 
 use super::{AnswerRow, ReviewKey, ReviewRows, State};
 use crate::submit::Lane;
@@ -172,54 +172,56 @@ async fn answers(lane: &Arc<Lane>, key: &ReviewKey, notes: bool) -> Result<Vec<A
     Ok(summaries.into_iter().zip(whole).map(|(summary, answer)| answer.unwrap_or(summary)).collect())
 }
 
+/// An [`Answered`] from an `AnswerSummary` or an `Answer`, which have the
+/// same getters for what both carry.
+macro_rules! answered {
+    ($from:expr, $states:expr, $notes:expr) => {
+        Answered {
+            pillar_id: text($from.pillar_id()),
+            question_id: text($from.question_id()),
+            title: text($from.question_title()),
+            choices: $from.choices().to_vec(),
+            states: $states,
+            selected: $from.selected_choices().to_vec(),
+            is_applicable: $from.is_applicable().unwrap_or(true),
+            reason: $from.reason().map_or("", |reason| reason.as_str()).to_owned(),
+            notes: $notes,
+            risk: $from.risk().map_or("", |risk| risk.as_str()).to_owned(),
+        }
+    };
+}
+
+/// A choice's (id, state, reason, notes) as the service gives them.
+fn choice_state(
+    id: Option<&str>,
+    status: Option<&ChoiceStatus>,
+    reason: Option<&ChoiceReason>,
+    notes: Option<String>,
+) -> (String, State, String, Option<String>) {
+    let status = status.map_or("UNSELECTED", ChoiceStatus::as_str);
+    (text(id), State::of_choice_status(status), reason.map_or("", ChoiceReason::as_str).to_owned(), notes)
+}
+
 impl Answered {
     fn of_summary(summary: &AnswerSummary) -> Answered {
         let states = summary
             .choice_answer_summaries()
             .iter()
-            .map(|choice| {
-                let status = choice.status().map_or("UNSELECTED", |status| status.as_str());
-                let reason = choice.reason().map_or("", |reason| reason.as_str());
-                (text(choice.choice_id()), State::of_choice_status(status), reason.to_owned(), None)
-            })
+            .map(|choice| choice_state(choice.choice_id(), choice.status(), choice.reason(), None))
             .collect();
-        Answered {
-            pillar_id: text(summary.pillar_id()),
-            question_id: text(summary.question_id()),
-            title: text(summary.question_title()),
-            choices: summary.choices().to_vec(),
-            states,
-            selected: summary.selected_choices().to_vec(),
-            is_applicable: summary.is_applicable().unwrap_or(true),
-            reason: summary.reason().map_or("", |reason| reason.as_str()).to_owned(),
-            notes: None,
-            risk: summary.risk().map_or("", |risk| risk.as_str()).to_owned(),
-        }
+        answered!(summary, states, None)
     }
 
-    fn of_answer(answer: &aws_sdk_wellarchitected::types::Answer) -> Answered {
+    fn of_answer(answer: &Answer) -> Answered {
         let states = answer
             .choice_answers()
             .iter()
             .map(|choice| {
-                let status = choice.status().map_or("UNSELECTED", |status| status.as_str());
-                let reason = choice.reason().map_or("", |reason| reason.as_str());
-                let notes = choice.notes().unwrap_or_default().to_owned();
-                (text(choice.choice_id()), State::of_choice_status(status), reason.to_owned(), Some(notes))
+                let notes = Some(choice.notes().unwrap_or_default().to_owned());
+                choice_state(choice.choice_id(), choice.status(), choice.reason(), notes)
             })
             .collect();
-        Answered {
-            pillar_id: text(answer.pillar_id()),
-            question_id: text(answer.question_id()),
-            title: text(answer.question_title()),
-            choices: answer.choices().to_vec(),
-            states,
-            selected: answer.selected_choices().to_vec(),
-            is_applicable: answer.is_applicable().unwrap_or(true),
-            reason: answer.reason().map_or("", |reason| reason.as_str()).to_owned(),
-            notes: Some(answer.notes().unwrap_or_default().to_owned()),
-            risk: answer.risk().map_or("", |risk| risk.as_str()).to_owned(),
-        }
+        answered!(answer, states, Some(answer.notes().unwrap_or_default().to_owned()))
     }
 
     /// The question row, then a row per choice.

@@ -12,17 +12,8 @@ use std::path::{Path, PathBuf};
 use rust_xlsxwriter::{Color, DataValidation, Format, Workbook, Worksheet, XlsxError};
 
 use super::{AnswerRow, Column, REASONS, ReviewRows, State};
-use crate::report::ReportError;
 use crate::report::files::PendingFile;
-
-/// What the sheet is written as, from OUT's extension.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SheetFormat {
-    Csv,
-    Tsv,
-    Xlsx,
-    Jsonl,
-}
+use crate::report::{ReportError, SheetFormat};
 
 /// The rows an xlsx worksheet holds below its header.
 const XLSX_ROWS: u32 = 1_048_575;

@@ -2,16 +2,17 @@
 //! workloads as a sheet.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use clap::{Args, Subcommand};
 
-use super::{AwsArgs, FleetArgs, OutputArgs, PaceArgs, parse_progress_every};
+use super::{AwsArgs, FleetArgs, OutputArgs, PaceArgs, ProgressArgs};
 use crate::answers::read::Selection;
-use crate::answers::write::SheetFormat;
 use crate::commands::Telling;
 use crate::commands::answers_export::AnswersExportConfig;
+use crate::commands::answers_validate::AnswersValidateConfig;
 use crate::destination::{Destination, account_problem, region_problem};
+use crate::input::InputOptions;
+use crate::report::SheetFormat;
 
 #[derive(Debug, Args)]
 pub struct AnswersArgs {
@@ -24,7 +25,46 @@ pub enum AnswersCommand {
     /// Write the answers of the lens reviews of every workload (or those --name-prefix names) to OUT
     /// (.csv, .tsv, .xlsx or .jsonl): a row per lens, pillar, question and choice, with notes and
     /// risks. Exit 0: written, 2: unusable, 3: stopped by a run-wide fault.
-    Export(AnswersExportArgs),
+    Export(Box<AnswersExportArgs>),
+    /// Check every row of an answers sheet offline: its kind, states, reasons, the lengths the API
+    /// allows, rows given twice, "None of these" beside other choices. Sends nothing, writes nothing.
+    /// Exit 0: all valid, 1: some invalid, 2: unreadable.
+    Validate(AnswersValidateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AnswersValidateArgs {
+    /// The answers sheet: .csv .tsv .txt, .xlsx .xlsm .xlsb .xls .ods, or .jsonl; - reads CSV from stdin
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// The input's format where its name cannot say (stdin, a FIFO) [default: from the extension; csv for -]
+    #[arg(long, value_name = "FORMAT", value_parser = clap::builder::PossibleValuesParser::new(crate::input::FORMATS))]
+    pub format: Option<String>,
+    /// Text encoding of a CSV without a byte order mark, e.g. windows-1252 [default: utf-8]
+    #[arg(long, value_name = "NAME", value_parser = crate::input::stream::parse_encoding)]
+    pub encoding: Option<&'static encoding_rs::Encoding>,
+    /// Sheet to read [default: the first sheet with a header row]
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+impl AnswersValidateArgs {
+    pub fn config(&self) -> Result<AnswersValidateConfig, String> {
+        let input = InputOptions {
+            path: self.file.clone(),
+            sheet: self.sheet.clone(),
+            encoding: self.encoding,
+            format: self.format.clone(),
+            ..InputOptions::default()
+        };
+        Ok(AnswersValidateConfig { input })
+    }
+
+    pub fn telling(&self) -> Telling {
+        self.output.telling(&self.file, false)
+    }
 }
 
 #[derive(Debug, Args)]
@@ -64,14 +104,13 @@ pub struct AnswersExportArgs {
     pub pace: PaceArgs,
     #[command(flatten)]
     pub output: OutputArgs,
-    /// Without a terminal (or with --log-format json), a progress line this often, 0.1 to 3600
-    #[arg(long, value_name = "SECONDS", default_value_t = 5.0, help_heading = "Output", value_parser = parse_progress_every)]
-    pub progress_every: f64,
+    #[command(flatten)]
+    pub progress: ProgressArgs,
 }
 
 impl AnswersExportArgs {
     pub fn config(&self) -> Result<AnswersExportConfig, String> {
-        let Some(format) = sheet_format(&self.out) else {
+        let Some(format) = SheetFormat::for_path(&self.out) else {
             return Err(format!("{}: use a .csv, .tsv, .xlsx or .jsonl file name", self.out.display()));
         };
         Ok(AnswersExportConfig {
@@ -84,23 +123,12 @@ impl AnswersExportArgs {
             fleet: self.fleet.config(self.aws.local),
             submit: self.pace.config(),
             force: self.force,
-            progress: (!self.output.quiet).then(|| Duration::from_secs_f64(self.progress_every)),
+            progress: self.progress.every(&self.output),
         })
     }
 
     pub fn telling(&self) -> Telling {
         self.output.telling(&self.out, false)
-    }
-}
-
-fn sheet_format(path: &std::path::Path) -> Option<SheetFormat> {
-    let extension = path.extension()?.to_str()?.to_ascii_lowercase();
-    match extension.as_str() {
-        "csv" => Some(SheetFormat::Csv),
-        "tsv" => Some(SheetFormat::Tsv),
-        "xlsx" => Some(SheetFormat::Xlsx),
-        "jsonl" => Some(SheetFormat::Jsonl),
-        _ => None,
     }
 }
 

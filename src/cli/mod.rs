@@ -9,9 +9,9 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 
 mod answers;
-pub use answers::{AnswersArgs, AnswersCommand, AnswersExportArgs};
+pub use answers::{AnswersArgs, AnswersCommand, AnswersExportArgs, AnswersValidateArgs};
 
-use crate::commands::export::{ExportConfig, ExportFormat};
+use crate::commands::export::ExportConfig;
 use crate::commands::import::ImportConfig;
 use crate::commands::plan::PlanConfig;
 use crate::commands::template::TemplateConfig;
@@ -57,7 +57,7 @@ pub enum Command {
     /// Write every workload the account holds in the Region to OUT (.csv, .tsv, .xlsx or .jsonl),
     /// in the layout `import` reads. Exit 0: written, 2: unusable, 3: stopped by a run-wide fault.
     Export(ExportArgs),
-    /// The answers of lens reviews as a sheet: `answers export OUT`.
+    /// The answers of lens reviews as a sheet: `answers export OUT`, `answers validate FILE`.
     Answers(AnswersArgs),
     /// Write a workbook to fill in: a column per member, dropdowns on enum columns, account IDs
     /// as text, each column's rule on its header, and a "How to fill" sheet.
@@ -119,9 +119,8 @@ pub struct ImportArgs {
     pub milestone: Option<String>,
     #[command(flatten)]
     pub output: OutputArgs,
-    /// Without a terminal (or with --log-format json), a progress line this often, 0.1 to 3600
-    #[arg(long, value_name = "SECONDS", default_value_t = 5.0, help_heading = "Output", value_parser = parse_progress_every)]
-    pub progress_every: f64,
+    #[command(flatten)]
+    pub progress: ProgressArgs,
 }
 
 #[derive(Debug, Args)]
@@ -188,14 +187,13 @@ pub struct ExportArgs {
     pub pace: PaceArgs,
     #[command(flatten)]
     pub output: OutputArgs,
-    /// Without a terminal (or with --log-format json), a progress line this often, 0.1 to 3600
-    #[arg(long, value_name = "SECONDS", default_value_t = 5.0, help_heading = "Output", value_parser = parse_progress_every)]
-    pub progress_every: f64,
+    #[command(flatten)]
+    pub progress: ProgressArgs,
 }
 
 impl ExportArgs {
     pub fn config(&self) -> Result<ExportConfig, String> {
-        let Some(format) = ExportFormat::for_path(&self.out) else {
+        let Some(format) = crate::report::SheetFormat::for_path(&self.out) else {
             return Err(format!("{}: use a .csv, .tsv, .xlsx or .jsonl file name", self.out.display()));
         };
         Ok(ExportConfig {
@@ -205,7 +203,7 @@ impl ExportArgs {
             service: self.aws.service(),
             submit: self.pace.config(),
             force: self.force,
-            progress: (!self.output.quiet).then(|| Duration::from_secs_f64(self.progress_every)),
+            progress: self.progress.every(&self.output),
         })
     }
 
@@ -382,6 +380,21 @@ pub struct OutputArgs {
     pub show_problems: ProblemsShown,
 }
 
+/// How often progress is told when it is told as lines.
+#[derive(Debug, Args)]
+pub struct ProgressArgs {
+    /// Without a terminal (or with --log-format json), a progress line this often, 0.1 to 3600
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0, help_heading = "Output", value_parser = parse_progress_every)]
+    pub progress_every: f64,
+}
+
+impl ProgressArgs {
+    /// How often a progress line comes; `None` under `--quiet`.
+    pub fn every(&self, output: &OutputArgs) -> Option<Duration> {
+        (!output.quiet).then(|| Duration::from_secs_f64(self.progress_every))
+    }
+}
+
 /// How many problems stderr tells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ProblemsShown(pub Option<usize>);
@@ -419,7 +432,7 @@ impl ImportArgs {
             submit: SubmitConfig { milestone: self.milestone.clone(), ..self.policy.config(&self.pace) },
             resume: self.resume,
             force: self.force,
-            progress: (!self.output.quiet).then(|| Duration::from_secs_f64(self.progress_every)),
+            progress: self.progress.every(&self.output),
             plan: self.plan.clone(),
             failures: self.failures.clone(),
             fleet: self.fleet.config(self.aws.local),
@@ -454,7 +467,7 @@ fn parse_milestone(value: &str) -> Result<String, String> {
     }
 }
 
-pub(crate) fn parse_progress_every(value: &str) -> Result<f64, String> {
+fn parse_progress_every(value: &str) -> Result<f64, String> {
     number_within(value, 0.0, 3600.0)
         .and_then(|seconds| if seconds >= 0.1 { Ok(seconds) } else { Err("use at least 0.1 seconds".into()) })
 }
@@ -598,6 +611,7 @@ impl InputArgs {
             encoding: self.encoding,
             format: self.format.clone(),
             fan_out: dedup_keeping_order(&self.regions),
+            layout: crate::input::Layout::Workloads,
         }
     }
 }

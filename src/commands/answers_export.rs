@@ -18,9 +18,9 @@ use super::summary::{Summary, Traffic};
 use crate::RunError;
 use crate::answers::ReviewRows;
 use crate::answers::read::{Place, Selection, review_rows};
-use crate::answers::write::{AnswerSheet, SheetFormat};
+use crate::answers::write::AnswerSheet;
 use crate::destination::Destination;
-use crate::report::{Counts, ReportError, Status};
+use crate::report::{Counts, ReportError, SheetFormat, Status};
 use crate::service::{FleetConfig, Job, Service, Session};
 use crate::submit::lane::CallError;
 use crate::submit::read::list;
@@ -69,26 +69,7 @@ pub fn run(config: &AnswersExportConfig) -> Result<Summary, RunError> {
     let (sender, receiver) = mpsc::channel(64);
     let progress = Progress::new(config.progress, 0, board).counting("workloads");
     let writer = std::thread::spawn(move || write_all(sheet, receiver, progress));
-    let job = |destination: Option<Destination>| {
-        let place = destination.as_ref().map_or_else(
-            || Place { account: base_account.clone(), region: base_region.clone() },
-            |destination| Place {
-                account: destination.account().unwrap_or(&base_account).to_owned(),
-                region: destination.region.clone(),
-            },
-        );
-        ReadAnswers {
-            destination,
-            place,
-            name_prefix: config.name_prefix.clone(),
-            selection: Arc::new(config.selection.clone()),
-            sender: sender.clone(),
-        }
-    };
-    let jobs: Vec<ReadAnswers> = match config.destinations.is_empty() {
-        true => vec![job(None)],
-        false => config.destinations.iter().cloned().map(|destination| job(Some(destination))).collect(),
-    };
+    let jobs = jobs(config, &Place { account: base_account, region: base_region }, &sender);
     drop(sender);
     let outcomes = session.run(jobs, &config.submit)?;
     let interrupted = session.interrupted();
@@ -122,6 +103,31 @@ pub fn run(config: &AnswersExportConfig) -> Result<Summary, RunError> {
         summary.elapsed.as_secs_f64()
     ));
     Ok(summary)
+}
+
+/// A job for each destination (one for the credentials' own account and
+/// Region when there are none), each sending to the writer.
+fn jobs(config: &AnswersExportConfig, base: &Place, sender: &mpsc::Sender<Message>) -> Vec<ReadAnswers> {
+    let job = |destination: Option<Destination>| {
+        let place = match &destination {
+            None => base.clone(),
+            Some(destination) => Place {
+                account: destination.account().unwrap_or(&base.account).to_owned(),
+                region: destination.region.clone(),
+            },
+        };
+        ReadAnswers {
+            destination,
+            place,
+            name_prefix: config.name_prefix.clone(),
+            selection: Arc::new(config.selection.clone()),
+            sender: sender.clone(),
+        }
+    };
+    match config.destinations.is_empty() {
+        true => vec![job(None)],
+        false => config.destinations.iter().cloned().map(|destination| job(Some(destination))).collect(),
+    }
 }
 
 /// The writer: every review into the sheet as it comes, progress counted

@@ -7,7 +7,7 @@
 //! `export`, then `import --on-existing update` of that file, sends no write.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,40 +17,16 @@ use crate::RunError;
 use crate::destination::Destination;
 use crate::model::{Field, WorkloadRequest};
 use crate::report::files::PendingFile;
-use crate::report::{Counts, ReportError, Status};
+use crate::report::{Counts, ReportError, SheetFormat, Status};
 use crate::service::{Board, FleetConfig, Job, Service, Session};
 use crate::submit::lane::CallError;
 use crate::submit::read::{Listed, list, read_current};
 use crate::submit::{Lane, StopReason, SubmitConfig};
 
-/// What `export` writes, from OUT's extension.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExportFormat {
-    Csv,
-    /// CSV with tabs between cells.
-    Tsv,
-    Xlsx,
-    /// One JSON object a workload: its id, ARN and CreateWorkload members.
-    Jsonl,
-}
-
-impl ExportFormat {
-    pub fn for_path(path: &Path) -> Option<ExportFormat> {
-        let extension = path.extension()?.to_str()?.to_ascii_lowercase();
-        match extension.as_str() {
-            "csv" => Some(ExportFormat::Csv),
-            "tsv" => Some(ExportFormat::Tsv),
-            "xlsx" => Some(ExportFormat::Xlsx),
-            "jsonl" => Some(ExportFormat::Jsonl),
-            _ => None,
-        }
-    }
-}
-
 #[derive(Debug, Clone)]
 pub struct ExportConfig {
     pub out: PathBuf,
-    pub format: ExportFormat,
+    pub format: SheetFormat,
     pub name_prefix: Option<String>,
     pub service: Service,
     pub submit: SubmitConfig,
@@ -90,7 +66,7 @@ pub fn run(config: &ExportConfig) -> Result<Summary, RunError> {
     };
     summary.warnings = gone;
     // JSON Lines keeps each item whole; a sheet's cell splits on separators.
-    if config.format != ExportFormat::Jsonl {
+    if config.format != SheetFormat::Jsonl {
         summary.warnings.extend(unsplittable(&workloads));
     }
     write(config, &workloads)?;
@@ -106,12 +82,12 @@ pub fn run(config: &ExportConfig) -> Result<Summary, RunError> {
 fn write(config: &ExportConfig, workloads: &[Exported]) -> Result<(), RunError> {
     let (headers, rows) = table(workloads);
     let bytes = match config.format {
-        ExportFormat::Csv => delimited(&headers, &rows, b','),
-        ExportFormat::Tsv => delimited(&headers, &rows, b'\t'),
-        ExportFormat::Xlsx => xlsx(&headers, &rows).map_err(|error| {
+        SheetFormat::Csv => delimited(&headers, &rows, b','),
+        SheetFormat::Tsv => delimited(&headers, &rows, b'\t'),
+        SheetFormat::Xlsx => xlsx(&headers, &rows).map_err(|error| {
             ReportError::io(&config.out, "write", std::io::Error::other(error.to_string()))
         })?,
-        ExportFormat::Jsonl => jsonl(workloads),
+        SheetFormat::Jsonl => jsonl(workloads),
     };
     let mut out = PendingFile::create(&config.out, b"")?;
     out.write(&bytes)?;

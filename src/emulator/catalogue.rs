@@ -270,7 +270,7 @@ impl Catalogue {
             let content = self.content(tenant, alias, None)?;
             let version = lens.version.expect("associable lenses are published");
             let lens = LensRef { alias: lens.alias, arn: lens.arn, name: lens.name, version };
-            reviews.insert(lens.alias.clone(), Review::new(lens, Arc::new(content)));
+            reviews.insert(lens.alias.clone(), Review::new(lens, Arc::new(content), super::store::now()));
         }
         Ok(reviews)
     }

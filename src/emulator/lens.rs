@@ -123,7 +123,7 @@ impl LensContent {
     /// question of a custom lens, `{question id}_no`, where it lacks one.
     fn add_none_of_these(&mut self) {
         for question in self.pillars.iter_mut().flat_map(|pillar| &mut pillar.questions) {
-            let none = super::review::none_of_these(question);
+            let none = question.none_of_these();
             if !question.choices.iter().any(|choice| choice.id == none) {
                 question.choices.push(Choice::new(&none, "None of these"));
             }
@@ -137,6 +137,11 @@ impl LensContent {
 }
 
 impl Question {
+    /// The id of the question's "None of these" choice, as AWS gives it.
+    pub fn none_of_these(&self) -> String {
+        format!("{}_no", self.id)
+    }
+
     fn check(&self) -> Result<(), String> {
         let id = &self.id;
         if id.is_empty() || id.chars().count() > ID_LENGTH {

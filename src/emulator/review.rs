@@ -14,7 +14,6 @@ use serde_json::{Value, json};
 
 use super::error::ApiError;
 use super::lens::{LensContent, Question};
-use super::store::now;
 
 /// The reasons a question or a choice may not apply (AnswerReason and
 /// ChoiceReason have the same values).
@@ -139,15 +138,16 @@ pub struct Review {
 }
 
 impl Review {
-    /// A review with nothing answered, of `content` at `lens.version`.
-    pub fn new(lens: LensRef, content: Arc<LensContent>) -> Review {
+    /// A review with nothing answered, of `content` at `lens.version`,
+    /// started at `now` (seconds since the epoch).
+    pub fn new(lens: LensRef, content: Arc<LensContent>, now: f64) -> Review {
         Review {
             lens,
             content,
             notes: String::new(),
             pillar_notes: BTreeMap::new(),
             answers: HashMap::new(),
-            updated_at: now(),
+            updated_at: now,
         }
     }
 
@@ -174,18 +174,23 @@ impl Review {
 
     /// UpdateAnswer: the question's answer as `update` changes it, checked
     /// whole before it is kept.
-    pub fn update_answer(&mut self, question_id: &str, update: AnswerUpdate) -> Result<(), ApiError> {
+    pub fn update_answer(
+        &mut self,
+        question_id: &str,
+        update: AnswerUpdate,
+        now: f64,
+    ) -> Result<(), ApiError> {
         let (_, question) = self.question(question_id)?;
         let mut answer = self.answers.get(question_id).cloned().unwrap_or_default();
         answer.change(question, update)?;
         answer.risk = risk(question, &answer);
         self.answers.insert(question_id.to_owned(), answer);
-        self.updated_at = now();
+        self.updated_at = now;
         Ok(())
     }
 
     /// UpdateLensReview: the lens's notes and the pillars' notes given.
-    pub fn update_notes(&mut self, update: NotesUpdate) -> Result<(), ApiError> {
+    pub fn update_notes(&mut self, update: NotesUpdate, now: f64) -> Result<(), ApiError> {
         if let Some(notes) = &update.lens_notes {
             check_length("LensNotes", notes, NOTES)?;
         }
@@ -202,7 +207,7 @@ impl Review {
             self.notes = notes;
         }
         self.pillar_notes.extend(update.pillar_notes.unwrap_or_default());
-        self.updated_at = now();
+        self.updated_at = now;
         Ok(())
     }
 
@@ -374,11 +379,6 @@ fn template_status(answer: &Answer) -> &'static str {
     if answer.is_answered() { "ANSWERED" } else { "UNANSWERED" }
 }
 
-/// The "None of these" choice of a question, by the id AWS gives it.
-pub fn none_of_these(question: &Question) -> String {
-    format!("{}_no", question.id)
-}
-
 impl Answer {
     fn status(&self, choice: &str) -> ChoiceStatus {
         self.choices.get(choice).map_or(ChoiceStatus::Unselected, |state| state.status)
@@ -403,14 +403,7 @@ impl Answer {
             ));
         }
         if let Some(selected) = &update.selected_choices {
-            for choice in &question.choices {
-                let state = self.choices.entry(choice.id.clone()).or_insert_with(unselected);
-                if selected.contains(&choice.id) {
-                    *state = ChoiceState { status: ChoiceStatus::Selected, reason: None, ..state.clone() };
-                } else if state.status == ChoiceStatus::Selected {
-                    state.status = ChoiceStatus::Unselected;
-                }
-            }
+            self.select(question, selected);
         }
         for (id, choice) in update.choice_updates.into_iter().flatten() {
             let state = choice_state(id.as_str(), choice)?;
@@ -451,9 +444,22 @@ impl Answer {
         self.check_choices(question)
     }
 
+    /// SelectedChoices: these choices selected, every other one that was
+    /// selected unselected.
+    fn select(&mut self, question: &Question, selected: &[String]) {
+        for choice in &question.choices {
+            let state = self.choices.entry(choice.id.clone()).or_insert_with(unselected);
+            if selected.contains(&choice.id) {
+                *state = ChoiceState { status: ChoiceStatus::Selected, reason: None, ..state.clone() };
+            } else if state.status == ChoiceStatus::Selected {
+                state.status = ChoiceStatus::Unselected;
+            }
+        }
+    }
+
     /// "None of these" stands alone.
     fn check_choices(&self, question: &Question) -> Result<(), ApiError> {
-        let none = none_of_these(question);
+        let none = question.none_of_these();
         let selected = self.choices.values().filter(|state| state.status == ChoiceStatus::Selected).count();
         if self.status(&none) == ChoiceStatus::Selected && selected > 1 {
             return Err(ApiError::invalid_field(

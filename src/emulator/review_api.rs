@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 use super::Shared;
 use super::error::ApiError;
 use super::review::{AnswerUpdate, Holder, NotesUpdate, Review};
+use super::store::now;
 use super::wire::{Here, ok, page, paged, parse, wrote};
 
 pub(super) fn routes() -> Router<Arc<Shared>> {
@@ -126,7 +127,7 @@ async fn update_lens_review(
     let update: NotesUpdate = parse(&body)?;
     let mut store = here.store();
     let review = store.review_mut(&id, &lens)?;
-    review.update_notes(update)?;
+    review.update_notes(update, now())?;
     let status = shared.catalogue().status(here.tenant(), review);
     let body = json!({"WorkloadId": id, "LensReview": review.to_json(Holder::Workload, status)});
     Ok(wrote("UpdateLensReview", body))
@@ -194,7 +195,7 @@ async fn update_answer(
     let update: AnswerUpdate = parse(&body)?;
     let mut store = here.store();
     let review = store.review_mut(&id, &lens)?;
-    review.update_answer(&question, update)?;
+    review.update_answer(&question, update, now())?;
     Ok(wrote("UpdateAnswer", answer_body(id, review, &question)?))
 }
 
@@ -217,7 +218,7 @@ async fn update_template_review(
 ) -> Result<Response, ApiError> {
     let update: NotesUpdate = parse(&body)?;
     let mut catalogue = shared.catalogue();
-    catalogue.template_review_mut(here.tenant(), &arn, &lens)?.update_notes(update)?;
+    catalogue.template_review_mut(here.tenant(), &arn, &lens)?.update_notes(update, now())?;
     let review = catalogue.template_review(here.tenant(), &arn, &lens)?;
     let status = catalogue.status(here.tenant(), review);
     let body = json!({"TemplateArn": arn, "LensReview": review.to_json(Holder::Template, status)});
@@ -265,7 +266,7 @@ async fn update_template_answer(
 ) -> Result<Response, ApiError> {
     let update: AnswerUpdate = parse(&body)?;
     let mut catalogue = shared.catalogue();
-    catalogue.template_review_mut(here.tenant(), &arn, &lens)?.update_answer(&question, update)?;
+    catalogue.template_review_mut(here.tenant(), &arn, &lens)?.update_answer(&question, update, now())?;
     let review = catalogue.template_review(here.tenant(), &arn, &lens)?;
     Ok(wrote("UpdateReviewTemplateAnswer", template_answer_body(arn, review, &question)?))
 }

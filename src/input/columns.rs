@@ -104,12 +104,64 @@ pub fn parse_override(spec: &str) -> Result<(String, Target), String> {
     }
 }
 
-/// How many cells of a candidate header row name a member.
-pub fn recognised_cells<'a>(
-    cells: impl IntoIterator<Item = &'a str>,
-    overrides: &[(String, Target)],
-) -> usize {
-    cells.into_iter().filter(|cell| resolve(cell, overrides).is_some()).count()
+/// What makes a row the header row: two or more cells that name columns
+/// of the layout read (for workloads, members, `--map` headers included).
+#[derive(Debug, Clone, Copy)]
+pub struct HeaderRule<'a> {
+    pub layout: Layout,
+    pub overrides: &'a [(String, Target)],
+}
+
+impl HeaderRule<'static> {
+    /// Workloads, with no `--map`.
+    pub const WORKLOADS: HeaderRule<'static> = HeaderRule { layout: Layout::Workloads, overrides: &[] };
+}
+
+impl HeaderRule<'_> {
+    /// How many cells of a candidate header row name a column.
+    pub fn recognised_cells<'c>(&self, cells: impl IntoIterator<Item = &'c str>) -> usize {
+        cells.into_iter().filter(|cell| self.names_a_column(cell)).count()
+    }
+
+    fn names_a_column(&self, header: &str) -> bool {
+        match self.layout {
+            Layout::Workloads => resolve(header, self.overrides).is_some(),
+            Layout::Columns(names) => named_column(names, header).is_some(),
+        }
+    }
+
+    /// Whether a row is taken for the header row.
+    pub fn looks_like_header<'c>(&self, cells: impl IntoIterator<Item = &'c str>) -> bool {
+        self.recognised_cells(cells) >= 2
+    }
+}
+
+/// Which kind of sheet is read: workloads (a column per member), or a
+/// layout of its own named columns (the answers sheet).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Layout {
+    #[default]
+    Workloads,
+    Columns(&'static [&'static str]),
+}
+
+impl Layout {
+    /// A few of the layout's headers, for a message about a header row.
+    pub fn example(self) -> String {
+        match self {
+            Layout::Workloads => {
+                "WorkloadName, Description, Environment, ReviewOwner, Lenses, AwsRegions".into()
+            }
+            Layout::Columns(names) => names.join(", "),
+        }
+    }
+}
+
+/// The index in `names` of the column `header` names, ignoring case,
+/// spaces, underscores and dashes.
+pub fn named_column(names: &[&str], header: &str) -> Option<usize> {
+    let squashed = squash(header);
+    names.iter().position(|name| squash(name) == squashed)
 }
 
 fn resolve(header: &str, overrides: &[(String, Target)]) -> Option<Target> {
@@ -119,14 +171,6 @@ fn resolve(header: &str, overrides: &[(String, Target)]) -> Option<Target> {
         .find(|(from, _)| squash(from) == squashed)
         .map(|(_, target)| target.clone())
         .or_else(|| target_for(header))
-}
-
-/// Whether a row is taken for the header row.
-pub fn looks_like_header<'a>(
-    cells: impl IntoIterator<Item = &'a str>,
-    overrides: &[(String, Target)],
-) -> bool {
-    recognised_cells(cells, overrides) >= 2
 }
 
 /// The columns of one input, resolved against its header row.
@@ -202,6 +246,7 @@ impl ColumnMap {
                 file: file.to_owned(),
                 missing: missing.join(", "),
                 found: map.headers.join(", "),
+                hint: "rename a column or use --map \"Header=Field\"",
             });
         }
         Ok((map, unknown))
@@ -420,7 +465,12 @@ mod tests {
 
     #[test]
     fn header_rows_need_two_recognised_cells() {
-        assert!(looks_like_header(["Name", "Owner", "x"], &[]));
-        assert!(!looks_like_header(["Workloads exported 2026-11-01", "", ""], &[]));
+        let workloads = HeaderRule::WORKLOADS;
+        assert!(workloads.looks_like_header(["Name", "Owner", "x"]));
+        assert!(!workloads.looks_like_header(["Workloads exported 2026-11-01", "", ""]));
+        let answers =
+            HeaderRule { layout: Layout::Columns(&["QuestionId", "ChoiceId", "State"]), overrides: &[] };
+        assert!(answers.looks_like_header(["question_id", "Choice ID", "Name"]));
+        assert!(!answers.looks_like_header(["Name", "Owner", "State"]));
     }
 }

@@ -21,7 +21,7 @@ use std::io::{self, Read};
 use csv::{ByteRecord, StringRecord};
 use csv_core::{ReadRecordResult, Terminator};
 
-use super::columns::{Target, recognised_cells};
+use super::columns::HeaderRule;
 use super::stream::{self, Source};
 use super::{
     HEADER_SEARCH_ROWS, InputError, InputOptions, MAX_COLUMNS, Opened, RawRow, ReadIssue, RowSource, display,
@@ -58,7 +58,7 @@ pub(super) fn open(options: &InputOptions) -> Result<Opened, InputError> {
         .take(HEADER_SEARCH_ROWS)
         .collect();
     let candidates = options.delimiter.map_or(CANDIDATE_DELIMITERS.to_vec(), |d| vec![d]);
-    let Some((header_line, delimiter)) = find_header(&lines, &candidates, &options.overrides) else {
+    let Some((header_line, delimiter)) = find_header(&lines, &candidates, &options.header_rule()) else {
         let where_ = if head.contains(&0) {
             " (the file holds NUL bytes: if it is UTF-16 text without a byte order mark, pass \
              --encoding utf-16le)"
@@ -66,7 +66,8 @@ pub(super) fn open(options: &InputOptions) -> Result<Opened, InputError> {
         } else {
             String::new()
         };
-        return Err(InputError::NoHeader { file: name, searched: lines.len(), where_ });
+        let example = options.layout.example();
+        return Err(InputError::NoHeader { file: name, searched: lines.len(), where_, example });
     };
     let core =
         csv_core::ReaderBuilder::new().delimiter(delimiter).terminator(Terminator::Any(line_break)).build();
@@ -92,11 +93,11 @@ pub(super) fn open(options: &InputOptions) -> Result<Opened, InputError> {
 }
 
 /// The header's 1-based line number and the delimiter that splits it.
-fn find_header(lines: &[&str], candidates: &[u8], overrides: &[(String, Target)]) -> Option<(u64, u8)> {
+fn find_header(lines: &[&str], candidates: &[u8], rule: &HeaderRule<'_>) -> Option<(u64, u8)> {
     lines.iter().zip(1..).find_map(|(line, number)| {
         candidates
             .iter()
-            .map(|&delimiter| (recognised_cells(split_line(line, delimiter), overrides), delimiter))
+            .map(|&delimiter| (rule.recognised_cells(split_line(line, delimiter)), delimiter))
             .filter(|(count, _)| *count >= 2)
             .max_by_key(|(count, _)| *count)
             .map(|(_, delimiter)| (number, delimiter))
@@ -286,6 +287,7 @@ impl CsvRows {
                     file: self.name.clone(),
                     searched: 0,
                     where_: String::new(),
+                    example: String::new(),
                 });
             };
             if record.first_line < header_line {
@@ -472,17 +474,17 @@ mod tests {
     #[test]
     fn the_delimiter_is_the_one_that_splits_the_header_into_members() {
         let lines = ["Name;Description;Environment", "a;b;c"];
-        assert_eq!(find_header(&lines, &CANDIDATE_DELIMITERS, &[]), Some((1, b';')));
+        assert_eq!(find_header(&lines, &CANDIDATE_DELIMITERS, &HeaderRule::WORKLOADS), Some((1, b';')));
         let lines = ["Name\tOwner\tNotes, more"];
-        assert_eq!(find_header(&lines, &CANDIDATE_DELIMITERS, &[]), Some((1, b'\t')));
+        assert_eq!(find_header(&lines, &CANDIDATE_DELIMITERS, &HeaderRule::WORKLOADS), Some((1, b'\t')));
         let lines = ["Name|Owner|Lenses"];
-        assert_eq!(find_header(&lines, &CANDIDATE_DELIMITERS, &[]), Some((1, b'|')));
+        assert_eq!(find_header(&lines, &CANDIDATE_DELIMITERS, &HeaderRule::WORKLOADS), Some((1, b'|')));
     }
 
     #[test]
     fn title_lines_above_the_header_are_passed_over() {
         let lines = ["Workload inventory, exported 2026-11-01", "", "\"Name\",\"Owner\",\"Lenses\""];
-        assert_eq!(find_header(&lines, &CANDIDATE_DELIMITERS, &[]), Some((3, b',')));
+        assert_eq!(find_header(&lines, &CANDIDATE_DELIMITERS, &HeaderRule::WORKLOADS), Some((3, b',')));
     }
 
     #[test]
@@ -492,6 +494,6 @@ mod tests {
 
     #[test]
     fn a_given_delimiter_is_the_only_one_tried() {
-        assert_eq!(find_header(&["Name,Owner"], b";", &[]), None);
+        assert_eq!(find_header(&["Name,Owner"], b";", &HeaderRule::WORKLOADS), None);
     }
 }

@@ -86,7 +86,7 @@ fn read_book(
             file: &file,
             extension,
             sheet,
-            overrides: &options.overrides,
+            header: options.header_rule(),
             out,
             batch: RowBatch::default(),
             cells_read: 0,
@@ -101,7 +101,12 @@ fn read_book(
         None if sheets.is_empty() => " (the workbook has no sheets)".to_owned(),
         None => format!(" of any sheet ({})", sheets.join(", ")),
     };
-    Err(InputError::NoHeader { file, searched: HEADER_SEARCH_ROWS, where_ })
+    Err(InputError::NoHeader {
+        file,
+        searched: HEADER_SEARCH_ROWS,
+        where_,
+        example: options.layout.example(),
+    })
 }
 
 /// A workbook open for reading: xlsx and xlsm by wa-bulk's own reader,

@@ -19,7 +19,7 @@ use csv::StringRecord;
 use serde_json::{Map, Value};
 
 use super::stream::{self, Source};
-use super::{InputError, InputOptions, JsonIssue, Opened, RawRow, ReadIssue, RowSource, display};
+use super::{InputError, InputOptions, JsonIssue, Layout, Opened, RawRow, ReadIssue, RowSource, display};
 use crate::destination::{ACCOUNT_HEADER, REGION_HEADER};
 use crate::model::Field;
 
@@ -51,8 +51,13 @@ pub(super) fn open(options: &InputOptions) -> Result<Opened, InputError> {
         lines: BufReader::with_capacity(1 << 16, reader),
         line: 0,
         decoded: decoded_from.is_some(),
+        layout: options.layout,
     };
-    Ok(Opened { headers: headers(), header_location: String::new(), headerless: true, rows: Box::new(rows) })
+    let headers = match options.layout {
+        Layout::Workloads => headers(),
+        Layout::Columns(names) => names.iter().map(|name| (*name).to_owned()).collect(),
+    };
+    Ok(Opened { headers, header_location: String::new(), headerless: true, rows: Box::new(rows) })
 }
 
 struct JsonRows {
@@ -62,6 +67,7 @@ struct JsonRows {
     line: u64,
     /// Whether the bytes were decoded from another encoding than UTF-8.
     decoded: bool,
+    layout: Layout,
 }
 
 impl RowSource for JsonRows {
@@ -82,7 +88,7 @@ impl RowSource for JsonRows {
                 let encoding = if self.decoded { "the input's" } else { "UTF-8" };
                 issues.push(ReadIssue::InvalidText { column: 0, encoding });
             }
-            return Ok(Some(parse_line(self.line, &text, issues)));
+            return Ok(Some(parse_line(self.line, &text, issues, self.layout)));
         }
     }
 }
@@ -116,7 +122,7 @@ impl JsonRows {
 }
 
 /// One line's row: its members in their columns, or why it cannot be read.
-fn parse_line(line: u64, text: &str, mut issues: Vec<ReadIssue>) -> RawRow {
+fn parse_line(line: u64, text: &str, mut issues: Vec<ReadIssue>, layout: Layout) -> RawRow {
     let object = match serde_json::from_str::<Value>(text) {
         Ok(Value::Object(object)) => object,
         Ok(other) => {
@@ -128,6 +134,9 @@ fn parse_line(line: u64, text: &str, mut issues: Vec<ReadIssue>) -> RawRow {
             return row_of(line, Vec::new(), Vec::new(), issues);
         }
     };
+    if let Layout::Columns(names) = layout {
+        return columns_row(line, &object, names, issues);
+    }
     let (members, outer) = match object.get("Workload") {
         Some(Value::Object(members)) => (members.clone(), object),
         _ => (object, Map::new()),
@@ -159,6 +168,20 @@ fn parse_line(line: u64, text: &str, mut issues: Vec<ReadIssue>) -> RawRow {
     };
     let unknown = members.keys().chain(outer.keys()).filter(|key| !known(key));
     issues.extend(unknown.map(|key| ReadIssue::Json(JsonIssue::UnknownMember { name: key.clone() })));
+    row_of(line, cells, numeric, issues)
+}
+
+/// A line of a layout of named columns: each key a column, each value a
+/// text (or a number).
+fn columns_row(line: u64, object: &Map<String, Value>, names: &[&str], mut issues: Vec<ReadIssue>) -> RawRow {
+    let mut cells = vec![String::new(); names.len()];
+    let mut numeric = Vec::new();
+    for (key, value) in object {
+        match super::columns::named_column(names, key) {
+            Some(column) => cells[column] = scalar_cell(value, column, (&mut numeric, &mut issues)),
+            None => issues.push(ReadIssue::Json(JsonIssue::UnknownMember { name: key.clone() })),
+        }
+    }
     row_of(line, cells, numeric, issues)
 }
 

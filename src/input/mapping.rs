@@ -288,7 +288,32 @@ fn starts_a_pair(rest: &str) -> bool {
     }
 }
 
-fn issue_problem(columns: &ColumnMap, raw: &RawRow, issue: &ReadIssue) -> Problem {
+/// The columns of a layout, as problems of a row name them.
+pub(crate) trait NamedColumns {
+    /// A problem of the cell of `column` in `row`.
+    fn cell_problem(&self, row: u64, column: usize, code: Code, detail: String) -> Problem;
+    /// How many columns the header row has.
+    fn width(&self) -> usize;
+    /// What a JSON Lines key must name: `member`, `column`.
+    fn key_names(&self) -> &'static str;
+}
+
+impl NamedColumns for ColumnMap {
+    fn cell_problem(&self, row: u64, column: usize, code: Code, detail: String) -> Problem {
+        ColumnMap::cell_problem(self, row, column, code, detail)
+    }
+
+    fn width(&self) -> usize {
+        ColumnMap::width(self)
+    }
+
+    fn key_names(&self) -> &'static str {
+        "member"
+    }
+}
+
+/// The problem a reader found in a row, in its column.
+pub(crate) fn issue_problem(columns: &impl NamedColumns, raw: &RawRow, issue: &ReadIssue) -> Problem {
     let row = raw.row;
     match issue {
         ReadIssue::InvalidText { column, encoding: "UTF-8" } => columns.cell_problem(
@@ -347,7 +372,7 @@ fn issue_problem(columns: &ColumnMap, raw: &RawRow, issue: &ReadIssue) -> Proble
 }
 
 /// The problem a JSON Lines line has.
-fn json_problem(columns: &ColumnMap, row: u64, issue: &JsonIssue) -> Problem {
+fn json_problem(columns: &impl NamedColumns, row: u64, issue: &JsonIssue) -> Problem {
     match issue {
         JsonIssue::NotJson { detail } => {
             row_problem(row, Code::InvalidFormat, format!("the line is not JSON: {detail}"))
@@ -355,7 +380,7 @@ fn json_problem(columns: &ColumnMap, row: u64, issue: &JsonIssue) -> Problem {
         JsonIssue::NotAnObject { found } => row_problem(
             row,
             Code::InvalidFormat,
-            format!("the line is {found}, not an object: write one CreateWorkload-shaped object a line"),
+            format!("the line is {found}, not an object: write one object a line"),
         ),
         JsonIssue::WrongType { column, found } => columns.cell_problem(
             row,
@@ -368,7 +393,7 @@ fn json_problem(columns: &ColumnMap, row: u64, issue: &JsonIssue) -> Problem {
             ..row_problem(
                 row,
                 Code::InvalidFormat,
-                format!("the key {} names no member: it is left out", quoted(name)),
+                format!("the key {} names no {}: it is left out", quoted(name), columns.key_names()),
             )
         },
     }

@@ -26,7 +26,7 @@ use ::csv::StringRecord;
 use encoding_rs::Encoding;
 
 pub use self::csv::{CELL_LIMIT, REPLAY_LIMIT};
-pub use columns::{ColumnMap, Target};
+pub use columns::{ColumnMap, HeaderRule, Layout, Target};
 pub use sheet::MAX_CELLS;
 pub use zip_limits::{MAX_MEMBERS, MEMBER_LIMIT};
 
@@ -64,12 +64,19 @@ pub struct InputOptions {
     /// `--regions`: where rows without a Target Region go, each to every
     /// Region listed (names must then be unique in each).
     pub fan_out: Vec<String>,
+    /// The kind of sheet: workloads unless told.
+    pub layout: Layout,
 }
 
 impl InputOptions {
     /// The input file; `None` when it is stdin (`-`).
     pub fn file(&self) -> Option<&Path> {
         (self.path != Path::new("-")).then_some(self.path.as_path())
+    }
+
+    /// How the header row is told from the rows above it.
+    pub fn header_rule(&self) -> HeaderRule<'_> {
+        HeaderRule { layout: self.layout, overrides: &self.overrides }
     }
 }
 
@@ -116,17 +123,15 @@ pub enum InputError {
     /// No row among the first ones names two or more members.
     #[error(
         "{file}: no header row found in the first {searched} rows{where_}: a header row names the \
-         columns, e.g. WorkloadName, Description, Environment, ReviewOwner, Lenses, AwsRegions"
+         columns, e.g. {example}"
     )]
-    NoHeader { file: String, searched: usize, where_: String },
+    NoHeader { file: String, searched: usize, where_: String, example: String },
     /// A header row and nothing under it.
     #[error("{file}: the header is on {location} but no data rows follow it")]
     NoRows { file: String, location: String },
     /// Required members have no column.
-    #[error(
-        "{file}: missing required columns: {missing} (found: {found}); rename a column or use --map \"Header=Field\""
-    )]
-    MissingColumns { file: String, missing: String, found: String },
+    #[error("{file}: missing required columns: {missing} (found: {found}); {hint}")]
+    MissingColumns { file: String, missing: String, found: String, hint: &'static str },
     /// Two columns fill the same member.
     #[error("{file}: columns \"{first}\" and \"{second}\" both fill the same member; remove or rename one")]
     DuplicateColumn { file: String, first: String, second: String },
@@ -244,6 +249,30 @@ pub const HEADER_SEARCH_ROWS: usize = 20;
 /// Opens a file by its extension, finds its header row and resolves columns.
 pub fn open(options: &InputOptions) -> Result<Input, InputError> {
     let file = display(&options.path);
+    let ((columns, unknown), rows) =
+        open_sheet(options, |headers| ColumnMap::new(&file, headers, &options.overrides))?;
+    let mut warnings = Vec::new();
+    if !unknown.is_empty() {
+        let listed = unknown.iter().map(|h| format!("\"{h}\"")).collect::<Vec<_>>().join(", ");
+        if options.strict {
+            return Err(InputError::UnknownColumns { file, columns: listed });
+        }
+        warnings.push(format!(
+            "{file}: ignoring unknown columns {listed}; use --map \"Header=Field\" to use one, --strict to refuse them"
+        ));
+    }
+    Ok(Input { columns, rows, fan_out: options.fan_out.clone(), warnings })
+}
+
+/// Opens a file by its extension and finds its header row, as the
+/// options' layout names columns; `columns` makes the layout's columns of
+/// it (the header row, or for JSON Lines the layout's own columns). Then
+/// the data rows under it, of which there must be one.
+pub fn open_sheet<T>(
+    options: &InputOptions,
+    columns: impl FnOnce(Vec<String>) -> Result<T, InputError>,
+) -> Result<(T, Box<dyn RowSource>), InputError> {
+    let file = display(&options.path);
     if options.file().is_some_and(Path::is_dir) {
         return Err(InputError::IsAFolder { file });
     }
@@ -260,17 +289,7 @@ pub fn open(options: &InputOptions) -> Result<Input, InputError> {
         "jsonl" | "ndjson" => jsonl::open(options)?,
         _ => return Err(InputError::UnknownFormat { file, hint: format_hint(&extension) }),
     };
-    let (columns, unknown) = ColumnMap::new(&file, opened.headers, &options.overrides)?;
-    let mut warnings = Vec::new();
-    if !unknown.is_empty() {
-        let listed = unknown.iter().map(|h| format!("\"{h}\"")).collect::<Vec<_>>().join(", ");
-        if options.strict {
-            return Err(InputError::UnknownColumns { file, columns: listed });
-        }
-        warnings.push(format!(
-            "{file}: ignoring unknown columns {listed}; use --map \"Header=Field\" to use one, --strict to refuse them"
-        ));
-    }
+    let columns = columns(opened.headers)?;
     let mut rows = opened.rows;
     // Peek one row so that a header with nothing under it is an error now.
     let first = rows.next_row()?;
@@ -280,8 +299,7 @@ pub fn open(options: &InputOptions) -> Result<Input, InputError> {
             false => InputError::NoRows { file, location: opened.header_location },
         });
     };
-    let rows = Box::new(Prepend { first: Some(first), rest: rows });
-    Ok(Input { columns, rows, fan_out: options.fan_out.clone(), warnings })
+    Ok((columns, Box::new(Prepend { first: Some(first), rest: rows })))
 }
 
 /// What a format reader hands back: the header row and the rows under it.

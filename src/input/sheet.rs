@@ -7,7 +7,7 @@
 //! is refused.
 
 use super::cell::{Kept, SheetCell};
-use super::columns::{Target, looks_like_header};
+use super::columns::HeaderRule;
 use super::handover::{Gathered, Handover, Message, RowBatch};
 use super::{HEADER_SEARCH_ROWS, InputError, MAX_COLUMNS};
 
@@ -19,7 +19,7 @@ pub(super) struct SheetStream<'a> {
     pub(super) file: &'a str,
     pub(super) extension: &'a str,
     pub(super) sheet: &'a str,
-    pub(super) overrides: &'a [(String, Target)],
+    pub(super) header: HeaderRule<'a>,
     pub(super) out: &'a Handover,
     /// Rows gathered and not yet handed over.
     pub(super) batch: RowBatch,
@@ -47,7 +47,7 @@ impl SheetStream<'_> {
         }
         let Some(header_at) = first_rows.iter().position(|row| {
             let texts: Vec<String> = row.cells.iter().map(Kept::shown).collect();
-            looks_like_header(texts.iter().map(String::as_str), self.overrides)
+            self.header.looks_like_header(texts.iter().map(String::as_str))
         }) else {
             return Ok(false);
         };
@@ -174,12 +174,12 @@ mod tests {
     #[test]
     fn a_sparse_row_keeps_its_cells_in_their_columns_and_drops_what_lies_past_the_width() {
         let (handover, receiver, _give_back) = Handover::new();
-        let overrides = [];
+
         let mut stream = SheetStream {
             file: "f.xlsx",
             extension: "xlsx",
             sheet: "S",
-            overrides: &overrides,
+            header: HeaderRule::WORKLOADS,
             out: &handover,
             batch: RowBatch::default(),
             cells_read: 0,

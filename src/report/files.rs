@@ -87,3 +87,27 @@ impl PendingFile {
         Ok(self.path)
     }
 }
+
+/// What an export writes, from OUT's extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SheetFormat {
+    Csv,
+    /// CSV with tabs between cells.
+    Tsv,
+    Xlsx,
+    /// One JSON object a line.
+    Jsonl,
+}
+
+impl SheetFormat {
+    pub fn for_path(path: &Path) -> Option<SheetFormat> {
+        let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+        match extension.as_str() {
+            "csv" => Some(SheetFormat::Csv),
+            "tsv" => Some(SheetFormat::Tsv),
+            "xlsx" => Some(SheetFormat::Xlsx),
+            "jsonl" => Some(SheetFormat::Jsonl),
+            _ => None,
+        }
+    }
+}

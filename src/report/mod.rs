@@ -26,6 +26,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::problem::Problem;
 use crate::validate::Checked;
+pub use files::SheetFormat;
 use files::{PendingFile, open_no_follow};
 use sink::{JsonSink, LineSink, ReportSink};
 use workbook::{RunFacts, XlsxSink};

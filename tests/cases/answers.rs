@@ -8,13 +8,11 @@
 use std::path::Path;
 
 use aws_sdk_wellarchitected::Client;
-use aws_sdk_wellarchitected::types::{
-    AnswerReason, ChoiceReason, ChoiceStatus, ChoiceUpdate, WorkloadEnvironment,
-};
+use aws_sdk_wellarchitected::types::{AnswerReason, ChoiceReason, ChoiceStatus, ChoiceUpdate};
 use wa_bulk::emulator::{Emulator, EmulatorConfig, local_credentials};
 
 use super::import::{run, sending_words, text};
-use super::support::Fixture;
+use super::support::{Fixture, workload};
 
 /// Questions and choices of the emulator's Framework lens: 6 pillars of 3
 /// questions, each with 4 practices and "None of these".
@@ -25,25 +23,10 @@ fn answers_export(out: &Path, emulator: &Emulator, args: &[&str]) -> std::proces
     sending_words(&["answers", "export", out.to_str().unwrap()], Some(&emulator.endpoint_url()), args)
 }
 
-async fn workload(client: &Client, name: &str, lenses: &[&str]) -> String {
-    let mut create = client
-        .create_workload()
-        .workload_name(name)
-        .description("A reviewed workload")
-        .environment(WorkloadEnvironment::Production)
-        .review_owner("owner@example.com")
-        .aws_regions("us-east-1")
-        .client_request_token(format!("token-{name}"));
-    for lens in lenses {
-        create = create.lenses(*lens);
-    }
-    create.send().await.unwrap().workload_id.unwrap()
-}
-
 /// One workload reviewed a little: a question answered with notes, one not
 /// applicable, a choice not applicable, lens and pillar notes.
 async fn reviewed(client: &Client, name: &str) -> String {
-    let id = workload(client, name, &["wellarchitected", "serverless"]).await;
+    let id = workload(client, name, &["wellarchitected", "serverless"], None).await;
     let update = || client.update_answer().workload_id(&id).lens_alias("wellarchitected");
     let not_applicable = ChoiceUpdate::builder()
         .status(ChoiceStatus::NotApplicable)
@@ -90,7 +73,7 @@ async fn every_review_is_a_row_per_lens_pillar_question_and_choice_with_notes_an
     let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
     let client = emulator.client();
     let id = reviewed(&client, "Checkout").await;
-    workload(&client, "Ledger", &["wellarchitected"]).await;
+    workload(&client, "Ledger", &["wellarchitected"], None).await;
     let fixture = Fixture::new();
     let out = fixture.path("answers.csv");
     let before = emulator.stats().requests;
@@ -110,24 +93,7 @@ async fn every_review_is_a_row_per_lens_pillar_question_and_choice_with_notes_an
     assert_eq!(emulator.stats().writes, 5, "the set-up's writes only");
 
     let (headers, rows) = csv_rows(&out);
-    let expected_headers = [
-        "Account",
-        "Region",
-        "WorkloadName",
-        "WorkloadId",
-        "Lens",
-        "LensVersion",
-        "PillarId",
-        "QuestionId",
-        "QuestionTitle",
-        "ChoiceId",
-        "ChoiceTitle",
-        "State",
-        "Reason",
-        "Notes",
-        "Risk",
-    ];
-    assert_eq!(headers, expected_headers);
+    assert_eq!(headers, wa_bulk::answers::HEADERS, "the columns the README documents, in its order");
     let serverless_rows = 1 + 6 + serverless_questions * 6;
     assert_eq!(rows.len(), FRAMEWORK_ROWS * 2 + serverless_rows);
     let checkout = [("WorkloadId", id.as_str()), ("Lens", "wellarchitected")];
@@ -217,8 +183,8 @@ async fn without_notes_an_export_costs_a_page_a_lens_and_has_no_notes_column() {
 async fn regions_are_lanes_and_the_workbook_is_laid_out_for_a_reviewer() {
     let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
     let west = emulator.client_as(local_credentials(), "eu-west-1").await;
-    workload(&emulator.client(), "East", &["wellarchitected"]).await;
-    workload(&west, "West", &["wellarchitected"]).await;
+    workload(&emulator.client(), "East", &["wellarchitected"], None).await;
+    workload(&west, "West", &["wellarchitected"], None).await;
     let fixture = Fixture::new();
     let out = fixture.path("answers.xlsx");
     let output = run(&mut answers_export(&out, &emulator, &["--regions", "us-east-1,eu-west-1"])).await;
@@ -249,7 +215,7 @@ async fn regions_are_lanes_and_the_workbook_is_laid_out_for_a_reviewer() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_run_that_cannot_read_writes_no_file_and_says_why() {
     let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
-    workload(&emulator.client(), "East", &["wellarchitected"]).await;
+    workload(&emulator.client(), "East", &["wellarchitected"], None).await;
     let fixture = Fixture::new();
     let out = fixture.path("answers.csv");
     // Another account, and no --role-name to reach it with.
@@ -270,4 +236,85 @@ fn zip_part(path: &Path, name: &str) -> String {
     let mut text = String::new();
     std::io::Read::read_to_string(&mut part, &mut text).unwrap();
     text
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_export_in_each_format_validates_clean() {
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    reviewed(&emulator.client(), "Checkout").await;
+    let fixture = Fixture::new();
+    for name in ["answers.csv", "answers.xlsx", "answers.jsonl", "answers.tsv"] {
+        let out = fixture.path(name);
+        let output = run(&mut answers_export(&out, &emulator, &[])).await;
+        assert_eq!(output.status.code(), Some(0), "{name}: {}", text(&output));
+        let bytes = std::fs::read(&out).unwrap();
+        let output = wa_bulk_answers(&["validate", out.to_str().unwrap()]);
+        assert_eq!(output.status.code(), Some(0), "{name}: {}", text(&output));
+        let rows = FRAMEWORK_ROWS + 1 + 6 + 12 * 6;
+        assert!(
+            String::from_utf8_lossy(&output.stdout)
+                .starts_with(&format!("{rows} rows: {rows} valid, 0 invalid")),
+            "{name}: {}",
+            text(&output)
+        );
+        assert_eq!(std::fs::read(&out).unwrap(), bytes, "{name}: the input is never touched");
+    }
+    emulator.stop().await.unwrap();
+}
+
+#[test]
+fn a_bad_answers_sheet_is_told_row_by_row_and_column_by_column() {
+    let fixture = Fixture::new();
+    let sheet = fixture.write(
+        "answers.csv",
+        format!(
+            "Lens,QuestionId,ChoiceId,State,Reason,Notes,WorkloadName\n\
+             wellarchitected,ops_1,,APPLICABLE,,fine,W\n\
+             wellarchitected,ops_1,ops_1_choice_1,selected,,,W\n\
+             wellarchitected,ops_1,ops_1_no,SELECTED,,,W\n\
+             wellarchitected,ops_1,ops_1_choice_2,chosen,OTHER,,W\n\
+             wellarchitected,ops_2,,NOT_APPLICABLE,out of scope,,W\n\
+             wellarchitected,ops_1,ops_1_choice_1,selected,,,W\n\
+             ,ops_3,,,,,W\n\
+             wellarchitected,,,APPLICABLE,,lens notes,W\n\
+             wellarchitected,ops_4,ops_4_choice_1,NOT_APPLICABLE,OTHER,{},W\n\
+             wellarchitected,ops_5,,,,{},W\n",
+            "n".repeat(251),
+            "n".repeat(2085)
+        ),
+    );
+    let output = wa_bulk_answers(&["validate", sheet.to_str().unwrap(), "--show-problems", "all"]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let told = text(&output);
+    for expected in [
+        "row 4, column \"State\": ops_1_no (None of these) is SELECTED beside other choices of ops_1",
+        "row 5, column \"State\": \"chosen\" is not a state of this row: use SELECTED, UNSELECTED, NOT_APPLICABLE",
+        "row 5, column \"Reason\": a reason says why a question or choice is NOT_APPLICABLE",
+        "row 7, column \"ChoiceId\": gives again what row 3 gives",
+        "row 8, column \"Lens\": names no lens",
+        "row 9, column \"State\": \"APPLICABLE\" on a lens or pillar row",
+        "row 10, column \"Notes\": holds 251 characters; notes here hold at most 250",
+        "row 11, column \"Notes\": holds 2085 characters; notes here hold at most 2084",
+    ] {
+        assert!(told.contains(expected), "{expected}\n{told}");
+    }
+    assert!(String::from_utf8_lossy(&output.stdout).starts_with("10 rows: 3 valid, 7 invalid"), "{told}");
+    assert!(!told.contains("row 6,"), "OUT OF SCOPE is the reason OUT_OF_SCOPE: {told}");
+
+    let no_questions = fixture.write("columns.csv", "Lens,ChoiceId,State\nwellarchitected,x,SELECTED\n");
+    let output = wa_bulk_answers(&["validate", no_questions.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert!(text(&output).contains("missing required columns: QuestionId"), "{}", text(&output));
+    let workloads = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/workloads.csv");
+    let output = wa_bulk_answers(&["validate", workloads]);
+    assert_eq!(output.status.code(), Some(2), "a workload sheet is no answers sheet: {}", text(&output));
+    assert!(
+        text(&output).contains("an answers sheet has the columns `wa-bulk answers export` writes"),
+        "{}",
+        text(&output)
+    );
+}
+
+fn wa_bulk_answers(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_wa-bulk")).arg("answers").args(args).output().unwrap()
 }

@@ -6,6 +6,7 @@
 
 use std::path::Path;
 use std::process::Command;
+use std::time::Duration;
 
 use wa_bulk::emulator::Emulator;
 use wa_bulk::report::Status::{Created, Exists, Skipped};
@@ -68,13 +69,29 @@ async fn sigterm_and_sighup_stop_an_import_as_ctrl_c_does_and_the_next_run_sends
 #[tokio::test(flavor = "multi_thread")]
 async fn a_second_signal_ends_the_run_at_once_and_the_journal_holds_every_outcome() {
     let (emulator, _fixture, file) = slow_service(200, 100).await;
-    let child = nightly(&file, &emulator).spawn().unwrap();
+    let mut child = nightly(&file, &emulator).spawn().unwrap();
+    // Two signals sent back to back may arrive as one: the second is sent
+    // once the run has said it is stopping.
+    let (said, lines) = std::sync::mpsc::channel();
+    let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let reader = std::thread::spawn(move || {
+        let mut all = String::new();
+        for line in std::io::BufRead::lines(stderr).map_while(Result::ok) {
+            let _ = said.send(line.clone());
+            all.push_str(&line);
+            all.push('\n');
+        }
+        all
+    });
     journal_lines_reach(&journal(&file), 5).await;
     signal(&child, "-TERM");
+    while !lines.recv_timeout(Duration::from_secs(30)).expect("the run says it stops").contains("stopping;") {
+    }
     signal(&child, "-TERM");
     let output = finish(child).await;
-    assert_eq!(output.status.code(), Some(143), "{}", text(&output));
-    assert_contains(&text(&output), "stopping at once");
+    let stderr = reader.join().unwrap();
+    assert_eq!(output.status.code(), Some(143), "{stderr}");
+    assert_contains(&stderr, "stopping at once");
     assert!(journal(&file).exists());
 
     let next = run(&mut nightly(&file, &emulator)).await;

@@ -5,29 +5,10 @@
 //! lens's review kept at its version, and what AWS refuses, with writes
 //! counted per operation.
 
-use aws_sdk_wellarchitected::Client;
-use aws_sdk_wellarchitected::types::{
-    AnswerReason, ChoiceReason, ChoiceStatus, ChoiceUpdate, Risk, WorkloadEnvironment,
-};
+use aws_sdk_wellarchitected::types::{AnswerReason, ChoiceReason, ChoiceStatus, ChoiceUpdate, Risk};
 use wa_bulk::emulator::{Emulator, EmulatorConfig, lens};
 
-async fn workload(client: &Client, name: &str, lenses: &[&str], template: Option<&str>) -> String {
-    let mut create = client
-        .create_workload()
-        .workload_name(name)
-        .description("A workload for the review tests")
-        .environment(WorkloadEnvironment::Production)
-        .review_owner("owner@example.com")
-        .aws_regions("us-east-1")
-        .client_request_token(format!("token-{name}"));
-    for lens in lenses {
-        create = create.lenses(*lens);
-    }
-    if let Some(template) = template {
-        create = create.review_template_arns(template);
-    }
-    create.send().await.unwrap().workload_id().unwrap().to_owned()
-}
+use super::support::workload;
 
 fn choice(status: ChoiceStatus, reason: Option<ChoiceReason>, notes: &str) -> ChoiceUpdate {
     ChoiceUpdate::builder().status(status).set_reason(reason).notes(notes).build()

@@ -108,3 +108,28 @@ pub async fn service_with_the_sample(fixture: &Fixture) -> wa_bulk::emulator::Em
     assert_eq!(output.status.code(), Some(0), "{}", super::import::text(&output));
     emulator
 }
+
+/// A workload created through `client` with these lenses (and review
+/// template): its id.
+pub async fn workload(
+    client: &aws_sdk_wellarchitected::Client,
+    name: &str,
+    lenses: &[&str],
+    template: Option<&str>,
+) -> String {
+    let mut create = client
+        .create_workload()
+        .workload_name(name)
+        .description("A workload for the review tests")
+        .environment(aws_sdk_wellarchitected::types::WorkloadEnvironment::Production)
+        .review_owner("owner@example.com")
+        .aws_regions("us-east-1")
+        .client_request_token(format!("token-{name}"));
+    for lens in lenses {
+        create = create.lenses(*lens);
+    }
+    if let Some(template) = template {
+        create = create.review_template_arns(template);
+    }
+    create.send().await.unwrap().workload_id.unwrap()
+}
