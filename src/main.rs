@@ -9,8 +9,8 @@ use wa_bulk::cli::{
     ImportArgs, LogFormat, ManArgs, OutputArgs, PlanArgs, TemplateArgs, ValidateArgs,
 };
 use wa_bulk::commands::{
-    Exit, Summary, Telling, answers_export, answers_validate, export, finish, import, plan, template,
-    validate,
+    Exit, Summary, Telling, answers_export, answers_import, answers_validate, export, finish, import, plan,
+    template, validate,
 };
 use wa_bulk::{RunError, emulator, stderr};
 
@@ -34,6 +34,12 @@ fn main() -> ExitCode {
         Command::Answers(AnswersArgs { command: AnswersCommand::Export(args) }) => run_answers_export(&args),
         Command::Answers(AnswersArgs { command: AnswersCommand::Validate(args) }) => {
             run(&args.output, args.telling(), args.config(), "answers validate", answers_validate::run)
+        }
+        Command::Answers(AnswersArgs { command: AnswersCommand::Plan(args) }) => {
+            run(&args.output, args.telling(), args.config(), "answers plan", answers_import::plan)
+        }
+        Command::Answers(AnswersArgs { command: AnswersCommand::Import(args) }) => {
+            run(&args.output, args.telling(), args.config(), "answers import", answers_import::import)
         }
         Command::Template(args) => run_template(&args),
         Command::Emulator(args) => run_emulator(&args).report(),

@@ -15,9 +15,11 @@
 //!
 //! One file holds any number of workloads and lenses.
 
+pub mod decide;
 pub mod diff;
 pub mod read;
 pub mod sheet;
+pub mod work;
 pub mod write;
 
 /// The columns of the answers sheet, in the order export writes them.

@@ -81,7 +81,7 @@ pub async fn review_rows(
 }
 
 /// The workload's lens reviews: alias, ARN, version.
-async fn lens_reviews(lane: &Lane, id: &str) -> Result<Vec<(String, String, String)>, CallError> {
+pub(crate) async fn lens_reviews(lane: &Lane, id: &str) -> Result<Vec<(String, String, String)>, CallError> {
     let mut found = Vec::new();
     let mut next_token: Option<String> = None;
     let mut attempts = 0;

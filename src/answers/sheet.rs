@@ -162,6 +162,31 @@ pub fn open(options: &InputOptions) -> Result<AnswerSheet, InputError> {
     Ok(AnswerSheet { columns, rows, warnings })
 }
 
+/// The problems of the rows that have some, by row.
+pub type ProblemsByRow = BTreeMap<u64, Vec<Problem>>;
+
+/// Every row read and checked: the valid lines, and the problems of the
+/// others by row.
+pub fn read_all(sheet: &mut AnswerSheet) -> Result<(Vec<AnswerLine>, ProblemsByRow), InputError> {
+    let (mut lines, mut problems) = (Vec::new(), ProblemsByRow::new());
+    while let Some(raw) = sheet.rows.next_row()? {
+        if raw.is_blank() {
+            continue;
+        }
+        match read_line(&sheet.columns, &raw) {
+            Ok(line) => lines.push(line),
+            Err(found) => {
+                problems.insert(raw.row, found);
+            }
+        }
+    }
+    for (row, found) in check_across(&lines, &sheet.columns) {
+        problems.entry(row).or_default().extend(found);
+    }
+    lines.retain(|line| !problems.contains_key(&line.row));
+    Ok((lines, problems))
+}
+
 /// Reads and checks one row on its own.
 pub fn read_line(columns: &AnswerColumns, raw: &RawRow) -> Result<AnswerLine, Vec<Problem>> {
     let mut problems: Vec<Problem> =
@@ -311,8 +336,8 @@ fn review_of(line: &AnswerLine) -> ReviewOf {
 /// The checks across rows: a lens, pillar, question or choice given twice
 /// for one workload; "None of these" (`{question}_no`) selected beside
 /// another choice of its question. The problems, by row.
-pub fn check_across(lines: &[AnswerLine], columns: &AnswerColumns) -> BTreeMap<u64, Vec<Problem>> {
-    let mut problems: BTreeMap<u64, Vec<Problem>> = BTreeMap::new();
+pub fn check_across(lines: &[AnswerLine], columns: &AnswerColumns) -> ProblemsByRow {
+    let mut problems = ProblemsByRow::new();
     let mut seen: HashMap<(ReviewOf, Kind), u64> = HashMap::new();
     let mut selected: HashMap<(ReviewOf, String), Vec<&AnswerLine>> = HashMap::new();
     for line in lines {

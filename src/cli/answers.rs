@@ -9,6 +9,7 @@ use super::{AwsArgs, FleetArgs, OutputArgs, PaceArgs, ProgressArgs};
 use crate::answers::read::Selection;
 use crate::commands::Telling;
 use crate::commands::answers_export::AnswersExportConfig;
+use crate::commands::answers_import::AnswersImportConfig;
 use crate::commands::answers_validate::AnswersValidateConfig;
 use crate::destination::{Destination, account_problem, region_problem};
 use crate::input::InputOptions;
@@ -30,10 +31,56 @@ pub enum AnswersCommand {
     /// allows, rows given twice, "None of these" beside other choices. Sends nothing, writes nothing.
     /// Exit 0: all valid, 1: some invalid, 2: unreadable.
     Validate(AnswersValidateArgs),
+    /// Show what importing an answers sheet would change, question by question (`+` selected,
+    /// `-` unselected, applicability, notes `old → new`), reading the service and writing nothing.
+    /// Exit 0: all valid, 1: some invalid, 2: unreadable (with --detailed-exitcode: 0 no changes,
+    /// 2 changes, 1 error), 3: stopped by a run-wide fault.
+    Plan(AnswersImportArgs),
+    /// Make the service hold what an answers sheet says: one UpdateAnswer per question that changes,
+    /// one UpdateLensReview per review whose notes change, nothing for the rest. Exit 0: all in
+    /// place, 1: some invalid or failed, 2: unreadable, 3: stopped by a run-wide fault, 130/143/129:
+    /// stopped by a signal.
+    Import(AnswersImportArgs),
 }
 
 #[derive(Debug, Args)]
-pub struct AnswersValidateArgs {
+pub struct AnswersImportArgs {
+    #[command(flatten)]
+    pub input: AnswersInputArgs,
+    /// Add the sheet's selections to what each question has, rather than making them its whole selection
+    #[arg(long)]
+    pub merge: bool,
+    /// As Terraform: exit 0 with no changes, 2 with changes, 1 on error (plan only)
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    #[command(flatten)]
+    pub fleet: FleetArgs,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    #[command(flatten)]
+    pub pace: PaceArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+impl AnswersImportArgs {
+    pub fn config(&self) -> Result<AnswersImportConfig, String> {
+        Ok(AnswersImportConfig {
+            input: self.input.options(),
+            merge: self.merge,
+            service: self.aws.service(),
+            fleet: self.fleet.config(self.aws.local),
+            submit: self.pace.config(),
+        })
+    }
+
+    pub fn telling(&self) -> Telling {
+        Telling { detailed_exitcode: self.detailed_exitcode, ..self.output.telling(&self.input.file, false) }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct AnswersInputArgs {
     /// The answers sheet: .csv .tsv .txt, .xlsx .xlsm .xlsb .xls .ods, or .jsonl; - reads CSV from stdin
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
@@ -46,24 +93,35 @@ pub struct AnswersValidateArgs {
     /// Sheet to read [default: the first sheet with a header row]
     #[arg(long, value_name = "NAME")]
     pub sheet: Option<String>,
+}
+
+impl AnswersInputArgs {
+    fn options(&self) -> InputOptions {
+        InputOptions {
+            path: self.file.clone(),
+            sheet: self.sheet.clone(),
+            encoding: self.encoding,
+            format: self.format.clone(),
+            ..InputOptions::default()
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct AnswersValidateArgs {
+    #[command(flatten)]
+    pub input: AnswersInputArgs,
     #[command(flatten)]
     pub output: OutputArgs,
 }
 
 impl AnswersValidateArgs {
     pub fn config(&self) -> Result<AnswersValidateConfig, String> {
-        let input = InputOptions {
-            path: self.file.clone(),
-            sheet: self.sheet.clone(),
-            encoding: self.encoding,
-            format: self.format.clone(),
-            ..InputOptions::default()
-        };
-        Ok(AnswersValidateConfig { input })
+        Ok(AnswersValidateConfig { input: self.input.options() })
     }
 
     pub fn telling(&self) -> Telling {
-        self.output.telling(&self.file, false)
+        self.output.telling(&self.input.file, false)
     }
 }
 

@@ -9,7 +9,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 
 mod answers;
-pub use answers::{AnswersArgs, AnswersCommand, AnswersExportArgs, AnswersValidateArgs};
+pub use answers::{AnswersArgs, AnswersCommand, AnswersExportArgs, AnswersImportArgs, AnswersValidateArgs};
 
 use crate::commands::export::ExportConfig;
 use crate::commands::import::ImportConfig;
@@ -57,7 +57,7 @@ pub enum Command {
     /// Write every workload the account holds in the Region to OUT (.csv, .tsv, .xlsx or .jsonl),
     /// in the layout `import` reads. Exit 0: written, 2: unusable, 3: stopped by a run-wide fault.
     Export(ExportArgs),
-    /// The answers of lens reviews as a sheet: `answers export OUT`, `answers validate FILE`.
+    /// The answers of lens reviews as a sheet: `answers export OUT`, `answers validate|plan|import FILE`.
     Answers(AnswersArgs),
     /// Write a workbook to fill in: a column per member, dropdowns on enum columns, account IDs
     /// as text, each column's rule on its header, and a "How to fill" sheet.

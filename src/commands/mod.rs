@@ -7,6 +7,7 @@
 //! imports another command.
 
 pub mod answers_export;
+pub mod answers_import;
 pub mod answers_validate;
 pub mod export;
 pub mod import;

@@ -409,9 +409,11 @@ impl Summary {
     /// plan's `Plan: 12 to create, 3 to update, 180 unchanged.`, or what
     /// the command said its own way.
     pub fn line(&self) -> String {
+        if let Some(said) = &self.said {
+            return said.clone();
+        }
         let counts = match &self.plan {
             Some(plan) => plan.line(),
-            None if self.said.is_some() => return self.said.clone().unwrap_or_default(),
             None => self.counts_line(),
         };
         match &self.report {

@@ -318,3 +318,148 @@ fn a_bad_answers_sheet_is_told_row_by_row_and_column_by_column() {
 fn wa_bulk_answers(args: &[&str]) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_wa-bulk")).arg("answers").args(args).output().unwrap()
 }
+
+fn answers_command(command: &str, file: &Path, emulator: &Emulator, args: &[&str]) -> std::process::Command {
+    sending_words(&["answers", command, file.to_str().unwrap()], Some(&emulator.endpoint_url()), args)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_export_imports_back_with_no_write_and_edits_are_exactly_those_updates() {
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let client = emulator.client();
+    let id = reviewed(&client, "Checkout").await;
+    workload(&client, "Ledger", &["wellarchitected"], None).await;
+    let fixture = Fixture::new();
+    for name in ["answers.csv", "answers.xlsx", "answers.jsonl"] {
+        let out = fixture.path(name);
+        let output = run(&mut answers_export(&out, &emulator, &[])).await;
+        assert_eq!(output.status.code(), Some(0), "{name}: {}", text(&output));
+        let writes = emulator.stats().writes;
+        let output = run(&mut answers_command("plan", &out, &emulator, &["--detailed-exitcode"])).await;
+        assert_eq!(output.status.code(), Some(0), "{name}: no changes: {}", text(&output));
+        let questions = FRAMEWORK_QUESTIONS * 2 + 12;
+        let said = format!("Plan: 0 to update, {} unchanged, 0 invalid.", questions + 3);
+        assert!(String::from_utf8_lossy(&output.stdout).contains(&said), "{name}: {}", text(&output));
+        let output = run(&mut answers_command("import", &out, &emulator, &[])).await;
+        assert_eq!(output.status.code(), Some(0), "{name}: {}", text(&output));
+        assert_eq!(emulator.stats().writes, writes, "{name}: an export imported back writes nothing");
+    }
+
+    // Edits: a choice unselected and another selected, a question not
+    // applicable, notes changed, a pillar's notes, and a choice marked
+    // not applicable with its reason.
+    let out = fixture.path("answers.csv");
+    let mut reader = csv::Reader::from_path(&out).unwrap();
+    let headers: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    let mut rows: Vec<Vec<String>> =
+        reader.records().map(|record| record.unwrap().iter().map(str::to_owned).collect()).collect();
+    let at = |name: &str| headers.iter().position(|header| header == name).unwrap();
+    let mut edit = |question: &str, choice: &str, column: &str, value: &str, pillar: &str| {
+        let row = rows
+            .iter_mut()
+            .find(|row| {
+                row[at("WorkloadId")] == id
+                    && row[at("Lens")] == "wellarchitected"
+                    && row[at("QuestionId")] == question
+                    && row[at("ChoiceId")] == choice
+                    && (pillar.is_empty() || row[at("PillarId")] == pillar)
+            })
+            .unwrap();
+        row[at(column)] = value.to_owned();
+    };
+    edit("ops_1", "ops_1_choice_1", "State", "UNSELECTED", "");
+    edit("ops_1", "ops_1_choice_4", "State", "selected", "");
+    edit("ops_2", "", "State", "not applicable", "");
+    edit("ops_2", "", "Reason", "OUT_OF_SCOPE", "");
+    edit("sec_1", "", "Notes", "Reviewed again", "");
+    edit("rel_1", "rel_1_choice_2", "State", "NOT_APPLICABLE", "");
+    edit("rel_1", "rel_1_choice_2", "Reason", "OTHER", "");
+    edit("", "", "Notes", "Keys rotate weekly", "security");
+    let mut writer = csv::Writer::from_path(fixture.path("edited.csv")).unwrap();
+    writer.write_record(&headers).unwrap();
+    rows.iter().for_each(|row| writer.write_record(row).unwrap());
+    writer.flush().unwrap();
+    let edited = fixture.path("edited.csv");
+
+    let output = run(&mut answers_command("plan", &edited, &emulator, &["--detailed-exitcode"])).await;
+    assert_eq!(output.status.code(), Some(2), "changes: {}", text(&output));
+    let plan = String::from_utf8_lossy(&output.stdout);
+    for expected in [
+        "~ update    \"Checkout\" wellarchitected ops_1",
+        ": - ops_1_choice_1, + ops_1_choice_4",
+        "ops_2 (rows",
+        "not applicable (OUT_OF_SCOPE)",
+        "Notes: (none) → \"Reviewed again\"",
+        "rel_1_choice_2: UNSELECTED → NOT_APPLICABLE, reason OTHER",
+        "security notes: \"Keys rotate\" → \"Keys rotate weekly\"",
+        "Plan: 5 to update,",
+    ] {
+        assert!(plan.contains(expected), "{expected}\n{plan}");
+    }
+    let writes = emulator.writes_by_operation();
+    let output = run(&mut answers_command("import", &edited, &emulator, &["--output", "json"])).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let after = emulator.writes_by_operation();
+    let sent = |operation: &str| after.get(operation).unwrap_or(&0) - writes.get(operation).unwrap_or(&0);
+    assert_eq!((sent("UpdateAnswer"), sent("UpdateLensReview")), (4, 1), "exactly the edits");
+    let summary: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(summary["counts"]["updated"], 5, "{summary}");
+
+    // The service holds them.
+    let get = |question: &str| {
+        client.get_answer().workload_id(&id).lens_alias("wellarchitected").question_id(question).send()
+    };
+    let ops_1 = get("ops_1").await.unwrap().answer.unwrap();
+    assert_eq!(ops_1.selected_choices(), ["ops_1_choice_2", "ops_1_choice_4"], "unselecting is real");
+    let ops_2 = get("ops_2").await.unwrap().answer.unwrap();
+    assert_eq!(
+        (ops_2.is_applicable, ops_2.reason.as_ref().map(|r| r.as_str())),
+        (Some(false), Some("OUT_OF_SCOPE"))
+    );
+    assert_eq!(get("sec_1").await.unwrap().answer.unwrap().notes.as_deref(), Some("Reviewed again"));
+    let rel_1 = get("rel_1").await.unwrap().answer.unwrap();
+    let choice = rel_1.choice_answers().iter().find(|c| c.choice_id() == Some("rel_1_choice_2")).unwrap();
+    assert_eq!(
+        (choice.status().unwrap().as_str(), choice.reason().unwrap().as_str()),
+        ("NOT_APPLICABLE", "OTHER")
+    );
+    let ops_1_choice_3 =
+        ops_1.choice_answers().iter().find(|c| c.choice_id() == Some("ops_1_choice_3")).unwrap();
+    assert_eq!(ops_1_choice_3.notes(), Some("no on-call team"), "an untouched choice keeps its notes");
+
+    // The same sheet again: nothing to send.
+    let writes = emulator.stats().writes;
+    let output = run(&mut answers_command("import", &edited, &emulator, &[])).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert_eq!(emulator.stats().writes, writes, "imported twice, written once");
+    emulator.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sheet_of_another_lens_version_or_workload_is_refused_naming_why() {
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    reviewed(&emulator.client(), "Checkout").await;
+    let fixture = Fixture::new();
+    let sheet = fixture.write(
+        "answers.csv",
+        "WorkloadName,Lens,LensVersion,QuestionId,ChoiceId,State\n\
+         Checkout,wellarchitected,2020-01-01,ops_1,ops_1_choice_1,SELECTED\n\
+         Nowhere,wellarchitected,,ops_1,ops_1_choice_1,SELECTED\n\
+         Checkout,serverless,,ops_9,,APPLICABLE\n\
+         Checkout,serverless,,ops_2,ops_2_choice_9,SELECTED\n",
+    );
+    let writes = emulator.stats().writes;
+    let output = run(&mut answers_command("import", &sheet, &emulator, &["--show-problems", "all"])).await;
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let told = text(&output);
+    for expected in [
+        "the sheet is of version 2020-01-01 of the lens wellarchitected, the workload's review is at version 2025-06-01",
+        "no workload \"Nowhere\" in this account and Region",
+        "the lens serverless has no question ops_9",
+        "ops_2 has no choice ops_2_choice_9",
+    ] {
+        assert!(told.contains(expected), "{expected}\n{told}");
+    }
+    assert_eq!(emulator.stats().writes, writes, "nothing sent for invalid rows");
+    emulator.stop().await.unwrap();
+}

@@ -1,0 +1,347 @@
+//! Deciding, through a lane, what each item of an answers sheet changes,
+//! and making the change. For each review the sheet names: its workload
+//! found (by id, else by name, among those ListWorkloads gives), its lens
+//! review found (ListLensReviews) at the version the sheet was exported
+//! from, then each question read whole (GetAnswer, which has the notes;
+//! the GetAnswer calls of a review go at once, within the lane's bounds)
+//! and compared ([`update_for`]); the lens and pillar notes likewise
+//! (GetLensReview). Applying sends one UpdateAnswer per question that
+//! changes and one UpdateLensReview per review whose notes change: nothing
+//! for what is already as the sheet says.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use aws_sdk_wellarchitected::types::{Answer, AnswerReason, ChoiceReason, ChoiceStatus, ChoiceUpdate};
+
+use super::State;
+use super::diff::{AnswerNow, AnswerUpdate, ChoiceNow, update_for};
+use super::read::lens_reviews;
+use super::work::{QuestionWork, ReviewWork};
+use crate::model::name_key;
+use crate::submit::Lane;
+use crate::submit::lane::CallError;
+use crate::submit::read::Listed;
+
+/// What one item (a question, or a review's notes) comes to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The service holds something else: this update makes it as asked.
+    Change(Change),
+    /// Already as the sheet says.
+    Unchanged,
+    /// The sheet's ask cannot be sent: why.
+    Invalid(String),
+    /// Applied.
+    Updated(Vec<String>),
+    /// The service refused the update, or retries ran out.
+    Failed { code: String, message: String },
+}
+
+/// A change to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    Answer(AnswerUpdate),
+    Notes { lens: Option<String>, pillars: BTreeMap<String, String>, shown: Vec<String> },
+}
+
+impl Change {
+    pub fn shown(&self) -> &[String] {
+        match self {
+            Change::Answer(update) => &update.shown,
+            Change::Notes { shown, .. } => shown,
+        }
+    }
+}
+
+/// One item decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decided {
+    /// The sheet rows that ask it, first one first.
+    pub rows: Vec<u64>,
+    /// The workload as the sheet names it.
+    pub workload: String,
+    pub lens: String,
+    /// The question; `None` for the lens and pillar notes.
+    pub question: Option<String>,
+    pub outcome: Outcome,
+    /// Where to send it: the workload's id and the lens's alias.
+    target: (String, String),
+}
+
+/// Decides every item of `reviews`, the lane's workloads listed once.
+pub async fn decide(
+    lane: &Arc<Lane>,
+    reviews: Vec<ReviewWork>,
+    merge: bool,
+) -> Result<Vec<Decided>, CallError> {
+    let workloads = crate::submit::read::list(lane, None).await?;
+    let mut decided = Vec::new();
+    for review in reviews {
+        decided.extend(decide_review(lane, review, &workloads, merge).await?);
+    }
+    Ok(decided)
+}
+
+/// Every item of one review, or all of them invalid for the same reason.
+async fn decide_review(
+    lane: &Arc<Lane>,
+    review: ReviewWork,
+    workloads: &[Listed],
+    merge: bool,
+) -> Result<Vec<Decided>, CallError> {
+    let named =
+        if review.key.workload_name.is_empty() { &review.key.workload_id } else { &review.key.workload_name };
+    let items = Items { workload: named.clone(), lens: review.key.lens.clone() };
+    let Some(id) = find_workload(&review, workloads) else {
+        return Ok(items.all_invalid(
+            &review,
+            format!("no workload {} in this account and Region", crate::problem::quoted(named)),
+        ));
+    };
+    let held = lens_reviews(lane, &id).await?;
+    let Some((alias, _, version)) =
+        held.into_iter().find(|(alias, arn, _)| *alias == review.key.lens || *arn == review.key.lens)
+    else {
+        let why =
+            format!("the workload has no review of the lens {}: associate the lens first", review.key.lens);
+        return Ok(items.all_invalid(&review, why));
+    };
+    let exported = &review.key.lens_version;
+    if !exported.is_empty() && *exported != version {
+        let why = format!(
+            "the sheet is of version {exported} of the lens {}, the workload's review is at version {version}: export the review again",
+            review.key.lens
+        );
+        return Ok(items.all_invalid(&review, why));
+    }
+    let target = (id, alias);
+    let mut decided = Vec::new();
+    if review.lens_notes.is_some() || !review.pillar_notes.is_empty() {
+        let outcome = notes_outcome(lane, &review, &target).await?;
+        decided.push(items.decided(review.notes_rows(), None, outcome, &target));
+    }
+    let mut reads = tokio::task::JoinSet::new();
+    for (index, (question, work)) in review.questions.into_iter().enumerate() {
+        let (lane, target) = (lane.clone(), target.clone());
+        reads.spawn(async move {
+            let outcome = answer_outcome(&lane, &target, &question, &work, merge).await;
+            (index, question, work.rows, outcome)
+        });
+    }
+    let mut answers = Vec::new();
+    while let Some(joined) = reads.join_next().await {
+        let (index, question, rows, outcome) = joined.expect("a read does not panic");
+        answers.push((index, items.decided(rows, Some(question), outcome?, &target)));
+    }
+    answers.sort_by_key(|(index, _)| *index);
+    decided.extend(answers.into_iter().map(|(_, decided)| decided));
+    Ok(decided)
+}
+
+/// The workload's id: the sheet's WorkloadId if the lane holds it, else the
+/// workload whose name matches (ignoring spaces and case, as the service).
+fn find_workload(review: &ReviewWork, workloads: &[Listed]) -> Option<String> {
+    let key = &review.key;
+    let found = match key.workload_id.is_empty() {
+        false => workloads.iter().find(|workload| workload.id == key.workload_id),
+        true if key.workload_name.is_empty() => None,
+        true => workloads.iter().find(|workload| name_key(&workload.name) == name_key(&key.workload_name)),
+    };
+    found.map(|workload| workload.id.clone())
+}
+
+/// Names what a review's items are about.
+struct Items {
+    workload: String,
+    lens: String,
+}
+
+impl Items {
+    fn decided(
+        &self,
+        rows: Vec<u64>,
+        question: Option<String>,
+        outcome: Outcome,
+        target: &(String, String),
+    ) -> Decided {
+        Decided {
+            rows,
+            workload: self.workload.clone(),
+            lens: self.lens.clone(),
+            question,
+            outcome,
+            target: target.clone(),
+        }
+    }
+
+    fn all_invalid(&self, review: &ReviewWork, why: String) -> Vec<Decided> {
+        let none = (String::new(), String::new());
+        let notes = (!review.notes_rows().is_empty())
+            .then(|| self.decided(review.notes_rows(), None, Outcome::Invalid(why.clone()), &none));
+        let questions = review.questions.iter().map(|(question, work)| {
+            self.decided(work.rows.clone(), Some(question.clone()), Outcome::Invalid(why.clone()), &none)
+        });
+        notes.into_iter().chain(questions).collect()
+    }
+}
+
+/// A question: read whole, compared.
+async fn answer_outcome(
+    lane: &Lane,
+    (id, alias): &(String, String),
+    question: &str,
+    work: &QuestionWork,
+    merge: bool,
+) -> Result<Outcome, CallError> {
+    let read = lane
+        .call(&mut 0, || {
+            lane.client().get_answer().workload_id(id).lens_alias(alias).question_id(question).send()
+        })
+        .await;
+    let answer = match read {
+        Err(CallError::Failed(failure)) if failure.code() == "ResourceNotFoundException" => {
+            return Ok(Outcome::Invalid(format!(
+                "the lens {alias} has no question {question} in the workload's version"
+            )));
+        }
+        read => read?.answer.unwrap_or_else(|| Answer::builder().build()),
+    };
+    Ok(match update_for(question, &answer_now(&answer), &work.wanted, merge) {
+        Ok(Some(update)) => Outcome::Change(Change::Answer(update)),
+        Ok(None) => Outcome::Unchanged,
+        Err(why) => Outcome::Invalid(why),
+    })
+}
+
+fn answer_now(answer: &Answer) -> AnswerNow {
+    let choices = answer
+        .choices()
+        .iter()
+        .map(|choice| {
+            let id = choice.choice_id().unwrap_or_default();
+            let held = answer.choice_answers().iter().find(|held| held.choice_id() == Some(id));
+            let status = held.and_then(|held| held.status()).map_or("UNSELECTED", ChoiceStatus::as_str);
+            let selected = answer.selected_choices().iter().any(|chosen| chosen == id);
+            let state = if selected { State::Selected } else { State::of_choice_status(status) };
+            ChoiceNow {
+                id: id.to_owned(),
+                state,
+                reason: held.and_then(|held| held.reason()).map(|reason| reason.as_str().to_owned()),
+                notes: held.and_then(|held| held.notes()).unwrap_or_default().to_owned(),
+            }
+        })
+        .collect();
+    AnswerNow {
+        choices,
+        is_applicable: answer.is_applicable().unwrap_or(true),
+        reason: answer.reason().map(|reason| reason.as_str().to_owned()),
+        notes: answer.notes().unwrap_or_default().to_owned(),
+    }
+}
+
+/// The lens and pillar notes: read, compared.
+async fn notes_outcome(
+    lane: &Lane,
+    review: &ReviewWork,
+    (id, alias): &(String, String),
+) -> Result<Outcome, CallError> {
+    let output = lane
+        .call(&mut 0, || lane.client().get_lens_review().workload_id(id).lens_alias(alias).send())
+        .await?;
+    let held =
+        output.lens_review.unwrap_or_else(|| aws_sdk_wellarchitected::types::LensReview::builder().build());
+    let mut shown = Vec::new();
+    let lens = review
+        .lens_notes
+        .as_ref()
+        .map(|(_, notes)| notes)
+        .filter(|notes| *notes != held.notes().unwrap_or_default());
+    if let Some(notes) = lens {
+        shown.push(format!(
+            "lens notes: {} → {}",
+            quoted_notes(held.notes().unwrap_or_default()),
+            quoted_notes(notes)
+        ));
+    }
+    let mut pillars = BTreeMap::new();
+    for (pillar, (_, notes)) in &review.pillar_notes {
+        let Some(summary) =
+            held.pillar_review_summaries().iter().find(|summary| summary.pillar_id() == Some(pillar))
+        else {
+            return Ok(Outcome::Invalid(format!("the lens {alias} has no pillar {pillar}")));
+        };
+        let before = summary.notes().unwrap_or_default();
+        if before != notes {
+            shown.push(format!("{pillar} notes: {} → {}", quoted_notes(before), quoted_notes(notes)));
+            pillars.insert(pillar.clone(), notes.clone());
+        }
+    }
+    Ok(match shown.is_empty() {
+        true => Outcome::Unchanged,
+        false => Outcome::Change(Change::Notes { lens: lens.cloned(), pillars, shown }),
+    })
+}
+
+fn quoted_notes(notes: &str) -> String {
+    if notes.is_empty() { "(none)".to_owned() } else { crate::problem::quoted(notes) }
+}
+
+/// Sends each change, one at a time in the sheet's order; each item's
+/// outcome becomes `Updated` or `Failed`. Stops sending when the lane stops.
+pub async fn apply(lane: &Lane, decided: &mut [Decided]) {
+    for item in decided.iter_mut() {
+        let Outcome::Change(change) = &item.outcome else { continue };
+        let (id, alias) = &item.target;
+        let sent = match change {
+            Change::Answer(update) => {
+                let question = item.question.as_deref().unwrap_or_default();
+                lane.call(&mut 0, || update_answer(lane, id, alias, question, update).send()).await.map(drop)
+            }
+            Change::Notes { lens, pillars, .. } => lane
+                .call(&mut 0, || {
+                    let call = lane.client().update_lens_review().workload_id(id).lens_alias(alias);
+                    call.set_lens_notes(lens.clone())
+                        .set_pillar_notes(
+                            (!pillars.is_empty()).then(|| pillars.clone().into_iter().collect()),
+                        )
+                        .send()
+                })
+                .await
+                .map(drop),
+        };
+        item.outcome = match sent {
+            Ok(()) => Outcome::Updated(change.shown().to_vec()),
+            Err(CallError::Failed(failure)) => {
+                Outcome::Failed { code: failure.code().to_owned(), message: failure.message }
+            }
+            Err(CallError::Stopped(reason)) => {
+                Outcome::Failed { code: reason.code().to_owned(), message: reason.to_string() }
+            }
+        };
+    }
+}
+
+/// The UpdateAnswer of `update`: the whole selection, each changed choice's
+/// whole state, applicability, reason and notes where they change.
+fn update_answer(
+    lane: &Lane,
+    id: &str,
+    alias: &str,
+    question: &str,
+    update: &AnswerUpdate,
+) -> aws_sdk_wellarchitected::operation::update_answer::builders::UpdateAnswerFluentBuilder {
+    let mut call = lane.client().update_answer().workload_id(id).lens_alias(alias).question_id(question);
+    call = call.set_selected_choices(update.selected.clone());
+    for choice in &update.choice_updates {
+        let status = ChoiceStatus::from(choice.state.as_str());
+        let reason = choice.reason.as_deref().map(ChoiceReason::from);
+        let built =
+            ChoiceUpdate::builder().status(status).set_reason(reason).set_notes(choice.notes.clone()).build();
+        call = call.choice_updates(&choice.id, built);
+    }
+    if let Some(applies) = update.is_applicable {
+        call = call.is_applicable(applies).set_reason(update.reason.as_deref().map(AnswerReason::from));
+    }
+    call.set_notes(update.notes.clone())
+}

@@ -1,0 +1,198 @@
+//! `wa-bulk answers plan FILE` and `wa-bulk answers import FILE`: an
+//! answers sheet read and checked (as `answers validate` does), its rows
+//! gathered into items (a question's answer, a review's notes) per
+//! (account, Region) lane, each item compared with what the service holds
+//! ([`crate::answers::decide`]); the plan prints what would change, the
+//! import sends one write per item that changes and nothing for the rest.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::saved_plan::PlanAction;
+use super::summary::{NoteKind, PlanCounts, RowNote, Summary, Traffic};
+use crate::RunError;
+use crate::answers::decide::{Decided, Outcome, apply, decide};
+use crate::answers::sheet::{self, read_all};
+use crate::answers::work::{ReviewWork, gather};
+use crate::destination::Destination;
+use crate::input::InputOptions;
+use crate::report::Status;
+use crate::service::{FleetConfig, Job, Service, Session};
+use crate::stdout::print_line;
+use crate::submit::lane::CallError;
+use crate::submit::{Lane, StopReason, SubmitConfig};
+
+#[derive(Debug, Clone)]
+pub struct AnswersImportConfig {
+    pub input: InputOptions,
+    /// Add the sheet's selections to what each question has, rather than
+    /// making them its whole selection.
+    pub merge: bool,
+    pub service: Service,
+    pub fleet: FleetConfig,
+    pub submit: SubmitConfig,
+}
+
+/// Shows what importing the sheet would change, question by question.
+pub fn plan(config: &AnswersImportConfig) -> Result<Summary, RunError> {
+    run(config, false)
+}
+
+/// Makes the service hold what the sheet says: one UpdateAnswer per
+/// question that changes, one UpdateLensReview per review whose notes do.
+pub fn import(config: &AnswersImportConfig) -> Result<Summary, RunError> {
+    run(config, true)
+}
+
+fn run(config: &AnswersImportConfig, applying: bool) -> Result<Summary, RunError> {
+    let started = Instant::now();
+    let mut opened = sheet::open(&config.input)?;
+    let command = if applying { "answers import" } else { "answers plan" };
+    let headline: &[Status] = if applying { &[Status::Updated, Status::Unchanged] } else { &[] };
+    let mut summary = Summary::new(command, headline, None, opened.warnings.clone());
+    let (lines, problems) = read_all(&mut opened)?;
+    let mut plan = PlanCounts::default();
+    for found in problems.values().flatten() {
+        summary.problem(RowNote::from(found));
+    }
+    for _ in problems.keys() {
+        plan.add(PlanAction::Invalid);
+        summary.counts.add(Status::Invalid);
+    }
+    let jobs: Vec<AnswersJob> = gather(lines)
+        .into_iter()
+        .map(|(destination, reviews)| AnswersJob { destination, reviews, merge: config.merge, applying })
+        .collect();
+    let mut session = Session::open(&config.service, &config.fleet)?;
+    // Rows that name an account go to a role unless it is the credentials' own.
+    if jobs
+        .iter()
+        .any(|job| job.destination.as_ref().is_some_and(|destination| destination.account().is_some()))
+    {
+        session.base_account()?;
+    }
+    let outcomes = session.run(jobs, &config.submit)?;
+    let interrupted = session.interrupted();
+    session.close();
+    let lanes: Vec<&Lane> = outcomes.iter().filter_map(|outcome| outcome.lane.as_deref()).collect();
+    if !lanes.is_empty() {
+        summary.traffic = Some(Traffic::of_all(lanes.into_iter(), &config.submit));
+    }
+    summary.stopped = interrupted;
+    for outcome in outcomes {
+        match outcome.output {
+            Ok(decided) => decided.iter().for_each(|item| tell(item, applying, &mut summary, &mut plan)),
+            Err(reason) => summary.stopped = summary.stopped.take().or(Some(reason)),
+        }
+    }
+    summary.elapsed = started.elapsed();
+    summary.said = Some(said(&summary, &plan, applying, headline));
+    if !applying {
+        summary.plan = Some(plan);
+    }
+    Ok(summary)
+}
+
+/// `Plan: 3 to update, 15 unchanged, 1 invalid.`, or the import's counts.
+fn said(summary: &Summary, plan: &PlanCounts, applying: bool, headline: &[Status]) -> String {
+    if !applying {
+        let count = |action| plan.get(action);
+        let (update, unchanged) = (count(PlanAction::Update), count(PlanAction::Unchanged));
+        return format!(
+            "Plan: {update} to update, {unchanged} unchanged, {} invalid.",
+            count(PlanAction::Invalid)
+        );
+    }
+    format!(
+        "{}: {} in {:.2} s",
+        crate::problem::count(summary.counts.total(), "item", "items"),
+        summary.counts.per_status(headline),
+        summary.elapsed.as_secs_f64()
+    )
+}
+
+/// Counts an item, prints a plan's line for it, and notes a problem.
+fn tell(item: &Decided, applying: bool, summary: &mut Summary, plan: &mut PlanCounts) {
+    let rows = match item.rows.as_slice() {
+        [one] => format!("row {one}"),
+        [first, .., last] => format!("rows {first}–{last}"),
+        [] => String::new(),
+    };
+    let what = format!(
+        "{} {} {} ({rows})",
+        crate::problem::quoted(&item.workload),
+        item.lens,
+        item.question.as_deref().unwrap_or("notes")
+    );
+    let (status, action, said) = match &item.outcome {
+        Outcome::Change(change) => (
+            Status::Updated,
+            PlanAction::Update,
+            format!("~ update    {what}: {}", change.shown().join(", ")),
+        ),
+        Outcome::Updated(shown) => {
+            (Status::Updated, PlanAction::Update, format!("~ updated   {what}: {}", shown.join(", ")))
+        }
+        Outcome::Unchanged => (Status::Unchanged, PlanAction::Unchanged, String::new()),
+        Outcome::Invalid(why) => (Status::Invalid, PlanAction::Invalid, format!("x invalid   {what}: {why}")),
+        Outcome::Failed { code, message } => {
+            (Status::Failed, PlanAction::Invalid, format!("! failed    {what}: {code}: {message}"))
+        }
+    };
+    summary.counts.add(status);
+    plan.add(action);
+    if !applying && !said.is_empty() {
+        print_line(&said);
+    }
+    if let Outcome::Invalid(why) | Outcome::Failed { message: why, .. } = &item.outcome {
+        let code = match &item.outcome {
+            Outcome::Failed { code, .. } => code.clone(),
+            _ => "InvalidAnswer".to_owned(),
+        };
+        let kind = if status == Status::Failed { NoteKind::Failed } else { NoteKind::Problem };
+        summary.problem(RowNote {
+            row: item.rows.first().copied().unwrap_or_default(),
+            column: None,
+            member: None,
+            code,
+            kind,
+            message: why.clone(),
+            text: format!("{what}: {why}"),
+        });
+    }
+}
+
+/// The answers' job on one lane: decide every item, then, when applying,
+/// send the changes.
+struct AnswersJob {
+    destination: Option<Destination>,
+    reviews: Vec<ReviewWork>,
+    merge: bool,
+    applying: bool,
+}
+
+type LaneDecided = Result<Vec<Decided>, StopReason>;
+
+impl Job for AnswersJob {
+    type Output = LaneDecided;
+
+    fn destination(&self) -> Option<&Destination> {
+        self.destination.as_ref()
+    }
+
+    async fn run(self, lane: Arc<Lane>) -> LaneDecided {
+        let mut decided = decide(&lane, self.reviews, self.merge).await.map_err(CallError::into_stop)?;
+        if self.applying {
+            apply(&lane, &mut decided).await;
+        }
+        Ok(decided)
+    }
+
+    fn unreachable(self, why: String) -> LaneDecided {
+        Err(StopReason::RunWide { code: "NoRoleForAccount".into(), detail: why })
+    }
+
+    fn not_started(self, reason: StopReason) -> LaneDecided {
+        Err(reason)
+    }
+}
