@@ -69,16 +69,59 @@ pub struct Decided {
     target: (String, String),
 }
 
-/// Decides every item of `reviews`, the lane's workloads listed once.
+/// How the items are decided.
+#[derive(Debug, Clone, Default)]
+pub struct Policy {
+    /// Add the sheet's selections to each question's, never unselecting.
+    pub merge: bool,
+    /// The workloads a baseline (rows that name no workload) applies to.
+    pub baseline: Option<Baseline>,
+}
+
+/// The workloads a baseline applies to, in each lane.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Baseline {
+    /// Those whose names start with this, ignoring case.
+    NamePrefix(String),
+    /// Every workload.
+    All,
+}
+
+impl Baseline {
+    fn takes(&self, name: &str) -> bool {
+        match self {
+            Baseline::NamePrefix(prefix) => name.to_lowercase().starts_with(&prefix.to_lowercase()),
+            Baseline::All => true,
+        }
+    }
+}
+
+/// Decides every item of `reviews`, the lane's workloads listed once; a
+/// baseline's items once for each workload it applies to.
 pub async fn decide(
     lane: &Arc<Lane>,
     reviews: Vec<ReviewWork>,
-    merge: bool,
+    policy: &Policy,
 ) -> Result<Vec<Decided>, CallError> {
     let workloads = crate::submit::read::list(lane, None).await?;
     let mut decided = Vec::new();
     for review in reviews {
-        decided.extend(decide_review(lane, review, &workloads, merge).await?);
+        if !review.is_baseline() {
+            decided.extend(decide_review(lane, review, &workloads, policy.merge).await?);
+            continue;
+        }
+        let Some(baseline) = &policy.baseline else {
+            let items = Items { workload: "(none named)".into(), lens: review.key.lens.clone() };
+            let why = "the rows name no workload: give WorkloadName or WorkloadId, or apply them to many workloads \
+                       with --name-prefix or --all-workloads";
+            decided.extend(items.all_invalid(&review, why.into()));
+            continue;
+        };
+        for workload in workloads.iter().filter(|workload| baseline.takes(&workload.name)) {
+            let mut one = review.clone();
+            (one.key.workload_id, one.key.workload_name) = (workload.id.clone(), workload.name.clone());
+            decided.extend(decide_review(lane, one, &workloads, policy.merge).await?);
+        }
     }
     Ok(decided)
 }
@@ -287,38 +330,48 @@ fn quoted_notes(notes: &str) -> String {
     if notes.is_empty() { "(none)".to_owned() } else { crate::problem::quoted(notes) }
 }
 
-/// Sends each change, one at a time in the sheet's order; each item's
-/// outcome becomes `Updated` or `Failed`. Stops sending when the lane stops.
-pub async fn apply(lane: &Lane, decided: &mut [Decided]) {
-    for item in decided.iter_mut() {
-        let Outcome::Change(change) = &item.outcome else { continue };
-        let (id, alias) = &item.target;
-        let sent = match change {
-            Change::Answer(update) => {
-                let question = item.question.as_deref().unwrap_or_default();
-                lane.call(&mut 0, || update_answer(lane, id, alias, question, update).send()).await.map(drop)
-            }
-            Change::Notes { lens, pillars, .. } => lane
-                .call(&mut 0, || {
-                    let call = lane.client().update_lens_review().workload_id(id).lens_alias(alias);
-                    call.set_lens_notes(lens.clone())
-                        .set_pillar_notes(
-                            (!pillars.is_empty()).then(|| pillars.clone().into_iter().collect()),
-                        )
-                        .send()
-                })
-                .await
-                .map(drop),
-        };
-        item.outcome = match sent {
-            Ok(()) => Outcome::Updated(change.shown().to_vec()),
-            Err(CallError::Failed(failure)) => {
-                Outcome::Failed { code: failure.code().to_owned(), message: failure.message }
-            }
-            Err(CallError::Stopped(reason)) => {
-                Outcome::Failed { code: reason.code().to_owned(), message: reason.to_string() }
-            }
-        };
+/// Sends every change at once, within the lane's pace and bounds; each
+/// item's outcome becomes `Updated` or `Failed`. A lane that stops fails
+/// the rest.
+pub async fn apply(lane: &Arc<Lane>, decided: &mut [Decided]) {
+    let mut sends = tokio::task::JoinSet::new();
+    for (index, item) in decided.iter().enumerate() {
+        if let Outcome::Change(change) = &item.outcome {
+            let (lane, item, change) = (lane.clone(), item.clone(), change.clone());
+            sends.spawn(async move { (index, send(&lane, &item, &change).await) });
+        }
+    }
+    while let Some(joined) = sends.join_next().await {
+        let (index, outcome) = joined.expect("a send does not panic");
+        decided[index].outcome = outcome;
+    }
+}
+
+/// One change sent: `Updated`, or `Failed` with why.
+async fn send(lane: &Lane, item: &Decided, change: &Change) -> Outcome {
+    let (id, alias) = &item.target;
+    let sent = match change {
+        Change::Answer(update) => {
+            let question = item.question.as_deref().unwrap_or_default();
+            lane.call(&mut 0, || update_answer(lane, id, alias, question, update).send()).await.map(drop)
+        }
+        Change::Notes { lens, pillars, .. } => lane
+            .call(&mut 0, || {
+                let call = lane.client().update_lens_review().workload_id(id).lens_alias(alias);
+                let pillars = (!pillars.is_empty()).then(|| pillars.clone().into_iter().collect());
+                call.set_lens_notes(lens.clone()).set_pillar_notes(pillars).send()
+            })
+            .await
+            .map(drop),
+    };
+    match sent {
+        Ok(()) => Outcome::Updated(change.shown().to_vec()),
+        Err(CallError::Failed(failure)) => {
+            Outcome::Failed { code: failure.code().to_owned(), message: failure.message }
+        }
+        Err(CallError::Stopped(reason)) => {
+            Outcome::Failed { code: reason.code().to_owned(), message: reason.to_string() }
+        }
     }
 }
 

@@ -19,7 +19,8 @@ pub struct QuestionWork {
     pub wanted: AnswerWanted,
 }
 
-/// One workload's review of one lens, as the sheet asks it.
+/// One workload's review of one lens, as the sheet asks it; with no
+/// workload named, a baseline for the workloads a run targets.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReviewWork {
     pub key: ReviewKey,
@@ -31,6 +32,11 @@ pub struct ReviewWork {
 }
 
 impl ReviewWork {
+    /// Whether the rows name no workload: a baseline.
+    pub fn is_baseline(&self) -> bool {
+        self.key.workload_id.is_empty() && self.key.workload_name.is_empty()
+    }
+
     /// The rows of the lens and pillar notes.
     pub fn notes_rows(&self) -> Vec<u64> {
         self.lens_notes
@@ -42,22 +48,33 @@ impl ReviewWork {
 }
 
 /// The work of each destination (`None`: the run's own account and
-/// Region), reviews in the order the sheet first names them.
-pub fn gather(lines: Vec<AnswerLine>) -> BTreeMap<Option<Destination>, Vec<ReviewWork>> {
+/// Region), reviews in the order the sheet first names them. A row with no
+/// Region goes to each of `fan_out` (`--accounts` × `--regions`), or to the
+/// run's own account and Region without them.
+pub fn gather(
+    lines: Vec<AnswerLine>,
+    fan_out: &[Destination],
+) -> BTreeMap<Option<Destination>, Vec<ReviewWork>> {
     let mut work: BTreeMap<Option<Destination>, Vec<ReviewWork>> = BTreeMap::new();
     for line in lines {
-        let destination = (!line.key.region.is_empty())
-            .then(|| Destination { account: line.key.account.clone(), region: line.key.region.clone() });
-        let reviews = work.entry(destination).or_default();
-        let same = |review: &&mut ReviewWork| same_review(&review.key, &line.key);
-        let review = match reviews.iter_mut().position(|review| same(&review)) {
-            Some(index) => &mut reviews[index],
-            None => {
-                reviews.push(ReviewWork { key: line.key.clone(), ..ReviewWork::default() });
-                reviews.last_mut().expect("pushed")
+        let destinations: Vec<Option<Destination>> = match (line.key.region.is_empty(), fan_out) {
+            (false, _) => {
+                vec![Some(Destination { account: line.key.account.clone(), region: line.key.region.clone() })]
             }
+            (true, []) => vec![None],
+            (true, fan_out) => fan_out.iter().cloned().map(Some).collect(),
         };
-        add(review, line);
+        for destination in destinations {
+            let reviews = work.entry(destination).or_default();
+            let review = match reviews.iter().position(|review| same_review(&review.key, &line.key)) {
+                Some(index) => &mut reviews[index],
+                None => {
+                    reviews.push(ReviewWork { key: line.key.clone(), ..ReviewWork::default() });
+                    reviews.last_mut().expect("pushed")
+                }
+            };
+            add(review, line.clone());
+        }
     }
     work
 }

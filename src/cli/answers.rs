@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 
 use super::{AwsArgs, FleetArgs, OutputArgs, PaceArgs, ProgressArgs};
+use crate::answers::decide::{Baseline, Policy};
 use crate::answers::read::Selection;
 use crate::commands::Telling;
 use crate::commands::answers_export::AnswersExportConfig;
@@ -50,6 +51,24 @@ pub struct AnswersImportArgs {
     /// Add the sheet's selections to what each question has, rather than making them its whole selection
     #[arg(long)]
     pub merge: bool,
+    /// Apply rows that name no workload (a baseline) to every workload whose name starts with this
+    #[arg(long, value_name = "PREFIX", conflicts_with = "all_workloads")]
+    pub name_prefix: Option<String>,
+    /// Apply rows that name no workload (a baseline) to every workload of each account and Region
+    #[arg(long)]
+    pub all_workloads: bool,
+    /// Send rows with no Account and Region to these accounts (through --role-name); needs --regions
+    #[arg(
+        long,
+        value_name = "IDS",
+        value_delimiter = ',',
+        requires = "regions",
+        help_heading = "Destinations"
+    )]
+    pub accounts: Vec<String>,
+    /// Send rows with no Account and Region to these Regions (comma-separated)
+    #[arg(long, value_name = "REGIONS", value_delimiter = ',', help_heading = "Destinations")]
+    pub regions: Vec<String>,
     /// As Terraform: exit 0 with no changes, 2 with changes, 1 on error (plan only)
     #[arg(long)]
     pub detailed_exitcode: bool,
@@ -65,9 +84,15 @@ pub struct AnswersImportArgs {
 
 impl AnswersImportArgs {
     pub fn config(&self) -> Result<AnswersImportConfig, String> {
+        let baseline = match (&self.name_prefix, self.all_workloads) {
+            (Some(prefix), _) => Some(Baseline::NamePrefix(prefix.clone())),
+            (None, true) => Some(Baseline::All),
+            (None, false) => None,
+        };
         Ok(AnswersImportConfig {
             input: self.input.options(),
-            merge: self.merge,
+            policy: Policy { merge: self.merge, baseline },
+            destinations: destinations(&self.accounts, &self.regions)?,
             service: self.aws.service(),
             fleet: self.fleet.config(self.aws.local),
             submit: self.pace.config(),

@@ -11,7 +11,7 @@ use std::time::Instant;
 use super::saved_plan::PlanAction;
 use super::summary::{NoteKind, PlanCounts, RowNote, Summary, Traffic};
 use crate::RunError;
-use crate::answers::decide::{Decided, Outcome, apply, decide};
+use crate::answers::decide::{Decided, Outcome, Policy, apply, decide};
 use crate::answers::sheet::{self, read_all};
 use crate::answers::work::{ReviewWork, gather};
 use crate::destination::Destination;
@@ -25,9 +25,10 @@ use crate::submit::{Lane, StopReason, SubmitConfig};
 #[derive(Debug, Clone)]
 pub struct AnswersImportConfig {
     pub input: InputOptions,
-    /// Add the sheet's selections to what each question has, rather than
-    /// making them its whole selection.
-    pub merge: bool,
+    /// `--merge` and the baseline's workloads.
+    pub policy: Policy,
+    /// Where rows with no Region go (`--accounts` × `--regions`).
+    pub destinations: Vec<Destination>,
     pub service: Service,
     pub fleet: FleetConfig,
     pub submit: SubmitConfig,
@@ -59,9 +60,10 @@ fn run(config: &AnswersImportConfig, applying: bool) -> Result<Summary, RunError
         plan.add(PlanAction::Invalid);
         summary.counts.add(Status::Invalid);
     }
-    let jobs: Vec<AnswersJob> = gather(lines)
+    let policy = Arc::new(config.policy.clone());
+    let jobs: Vec<AnswersJob> = gather(lines, &config.destinations)
         .into_iter()
-        .map(|(destination, reviews)| AnswersJob { destination, reviews, merge: config.merge, applying })
+        .map(|(destination, reviews)| AnswersJob { destination, reviews, policy: policy.clone(), applying })
         .collect();
     let mut session = Session::open(&config.service, &config.fleet)?;
     // Rows that name an account go to a role unless it is the credentials' own.
@@ -167,7 +169,7 @@ fn tell(item: &Decided, applying: bool, summary: &mut Summary, plan: &mut PlanCo
 struct AnswersJob {
     destination: Option<Destination>,
     reviews: Vec<ReviewWork>,
-    merge: bool,
+    policy: Arc<Policy>,
     applying: bool,
 }
 
@@ -181,7 +183,7 @@ impl Job for AnswersJob {
     }
 
     async fn run(self, lane: Arc<Lane>) -> LaneDecided {
-        let mut decided = decide(&lane, self.reviews, self.merge).await.map_err(CallError::into_stop)?;
+        let mut decided = decide(&lane, self.reviews, &self.policy).await.map_err(CallError::into_stop)?;
         if self.applying {
             apply(&lane, &mut decided).await;
         }

@@ -290,12 +290,20 @@ impl Emulator {
     /// started), without passing the gate (no latency, throttling or
     /// faults): a service that holds workloads already, for tests and
     /// benches. Its id.
-    pub fn preload(&self, mut request: WorkloadRequest<'static>) -> Result<String, String> {
-        let home = self.shared.home();
+    pub fn preload(&self, request: WorkloadRequest<'static>) -> Result<String, String> {
+        self.preload_in(&self.shared.config.home(), request)
+    }
+
+    /// [`Emulator::preload`] into another account and Region.
+    pub fn preload_in(
+        &self,
+        tenant: &Tenant,
+        mut request: WorkloadRequest<'static>,
+    ) -> Result<String, String> {
+        let place = self.shared.place(tenant);
         let refused = |error: error::ApiError| format!("{error:?}");
-        let reviews =
-            api::start_reviews(&self.shared.catalogue(), &home.tenant, &mut request).map_err(refused)?;
-        let mut store = home.store();
+        let reviews = api::start_reviews(&self.shared.catalogue(), tenant, &mut request).map_err(refused)?;
+        let mut store = place.store();
         let id = store.create(request).map_err(refused)?.id.clone();
         store.start_reviews(&id, reviews).map_err(refused)?;
         Ok(id)

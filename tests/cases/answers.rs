@@ -463,3 +463,97 @@ async fn a_sheet_of_another_lens_version_or_workload_is_refused_naming_why() {
     assert_eq!(emulator.stats().writes, writes, "nothing sent for invalid rows");
     emulator.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_baseline_applies_to_the_chosen_workloads_of_every_account_and_region_merged_or_replaced() {
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let places = [
+        ("111111111111", "us-east-1"),
+        ("111111111111", "eu-west-1"),
+        ("222222222222", "us-east-1"),
+        ("222222222222", "eu-west-1"),
+    ];
+    for (account, region) in places {
+        let tenant = wa_bulk::emulator::Tenant { account: account.into(), region: region.into() };
+        for name in ["app-a", "app-b", "zzz-other"] {
+            let request = serde_json::from_value(serde_json::json!({
+                "WorkloadName": name, "Description": "A workload of the estate", "Environment": "PRODUCTION",
+                "AwsRegions": [region], "ReviewOwner": "owner@example.com", "Lenses": ["wellarchitected"],
+                "ClientRequestToken": format!("{account}-{region}-{name}"),
+            }))
+            .unwrap();
+            emulator.preload_in(&tenant, request).unwrap();
+        }
+    }
+    let fixture = Fixture::new();
+    let baseline = fixture.write(
+        "baseline.csv",
+        "Lens,QuestionId,ChoiceId,State,Reason\n\
+         wellarchitected,ops_1,ops_1_choice_1,SELECTED,\n\
+         wellarchitected,ops_1,ops_1_choice_2,SELECTED,\n\
+         wellarchitected,sec_1,,NOT_APPLICABLE,OUT_OF_SCOPE\n",
+    );
+    let estate = [
+        "--accounts",
+        "111111111111,222222222222",
+        "--regions",
+        "us-east-1,eu-west-1",
+        "--role-name",
+        "Auditor",
+    ];
+    let with = |extra: &[&'static str]| [&estate[..], extra].concat();
+
+    // Without a selector, rows that name no workload are refused.
+    let output = run(&mut answers_command("plan", &baseline, &emulator, &estate)).await;
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    assert!(text(&output).contains("the rows name no workload"), "{}", text(&output));
+
+    let output =
+        run(&mut answers_command("plan", &baseline, &emulator, &with(&["--name-prefix", "APP-"]))).await;
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("Plan: 16 to update, 0 unchanged, 0 invalid."),
+        "{}",
+        text(&output)
+    );
+    let output =
+        run(&mut answers_command("import", &baseline, &emulator, &with(&["--name-prefix", "app-"]))).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert_eq!(
+        emulator.writes_by_operation().get("UpdateAnswer"),
+        Some(&16),
+        "2 questions × 2 workloads × 4 lanes"
+    );
+    let output = run(&mut answers_command("plan", &baseline, &emulator, &with(&["--all-workloads"]))).await;
+    let plan = String::from_utf8_lossy(&output.stdout);
+    assert!(plan.contains("Plan: 8 to update, 16 unchanged, 0 invalid."), "only zzz-other is left: {plan}");
+    assert!(
+        plan.lines().filter(|line| line.starts_with("~ update")).all(|line| line.contains("\"zzz-other\"")),
+        "{plan}"
+    );
+
+    // Merged, a baseline adds its choice; replacing, it is the whole selection.
+    let third = fixture.write(
+        "third.csv",
+        "Lens,QuestionId,ChoiceId,State\nwellarchitected,ops_1,ops_1_choice_3,SELECTED\n",
+    );
+    let output =
+        run(&mut answers_command("plan", &third, &emulator, &with(&["--name-prefix", "app-", "--merge"])))
+            .await;
+    let plan = String::from_utf8_lossy(&output.stdout);
+    assert!(plan.contains("\"app-a\" wellarchitected ops_1 (row 2): + ops_1_choice_3\n"), "{plan}");
+    let output =
+        run(&mut answers_command("plan", &third, &emulator, &with(&["--name-prefix", "app-"]))).await;
+    let plan = String::from_utf8_lossy(&output.stdout);
+    assert!(plan.contains("ops_1 (row 2): - ops_1_choice_1, - ops_1_choice_2, + ops_1_choice_3\n"), "{plan}");
+    let output =
+        run(&mut answers_command("import", &third, &emulator, &with(&["--name-prefix", "app-", "--merge"])))
+            .await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let output =
+        run(&mut answers_command("plan", &baseline, &emulator, &with(&["--name-prefix", "app-"]))).await;
+    let plan = String::from_utf8_lossy(&output.stdout);
+    let kept = "\"app-a\" wellarchitected ops_1 (rows 2–3): - ops_1_choice_3\n";
+    assert!(plan.contains(kept), "the merge kept 1 and 2 and added 3: {plan}");
+    assert!(plan.contains("Plan: 8 to update, 8 unchanged, 0 invalid."), "{plan}");
+    emulator.stop().await.unwrap();
+}
