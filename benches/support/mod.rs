@@ -1,5 +1,6 @@
-//! What the export benches share: an emulator limited to a rate, holding
-//! the workloads they read, and the release binary pointed at it.
+//! What the export and answers benches share: an emulator limited to a
+//! rate, holding the workloads they read, and the release binary pointed
+//! at it.
 
 use std::num::NonZeroU32;
 use std::process::Command;
@@ -7,21 +8,27 @@ use std::process::Command;
 use wa_bulk::emulator::{Emulator, EmulatorConfig};
 use wa_bulk::model::WorkloadRequest;
 
-/// An emulator allowing `rate` requests a second in bursts of `rate`,
-/// holding the workloads `workload(index)` makes for each index below `count`.
-pub async fn limited_emulator(
-    rate: u32,
-    count: u32,
-    workload: impl Fn(u32) -> serde_json::Value,
-) -> Emulator {
-    let config = EmulatorConfig {
+/// An emulator allowing `rate` requests a second in bursts of `rate`, in
+/// each account and Region.
+pub fn limited(rate: u32) -> EmulatorConfig {
+    EmulatorConfig {
         rate,
         burst: NonZeroU32::new(rate),
         quota: 100_000,
         seed: Some(2026),
         ..EmulatorConfig::default()
-    };
-    let emulator = Emulator::start(config).await.unwrap();
+    }
+}
+
+/// A [`limited`] emulator holding the workloads `workload(index)` makes
+/// for each index below `count`.
+#[allow(dead_code, reason = "each bench uses part of the support")]
+pub async fn limited_emulator(
+    rate: u32,
+    count: u32,
+    workload: impl Fn(u32) -> serde_json::Value,
+) -> Emulator {
+    let emulator = Emulator::start(limited(rate)).await.unwrap();
     for index in 0..count {
         let request: WorkloadRequest<'static> = serde_json::from_value(workload(index)).unwrap();
         emulator.preload(request).unwrap();
