@@ -52,4 +52,36 @@ async fn main() {
         stats.throttled,
         100.0 * stats.throttled as f64 / stats.requests as f64
     );
+
+    // The export edited in 30 questions (a choice selected in ops_1 of 30
+    // workloads) and imported: exactly 30 UpdateAnswer.
+    let edited = dir.path().join("edited.csv");
+    let mut changed = 0;
+    let text: String = std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(|line| match line.contains(",ops_1,") && line.contains(",ops_1_choice_1,") && changed < 30 {
+            true => {
+                changed += 1;
+                format!("{}\n", line.replacen(",UNSELECTED,", ",SELECTED,", 1))
+            }
+            false => format!("{line}\n"),
+        })
+        .collect();
+    std::fs::write(&edited, text).unwrap();
+    let started = Instant::now();
+    let status =
+        support::wa_bulk(&["answers", "import", edited.to_str().unwrap()], &emulator).status().unwrap();
+    let seconds = started.elapsed().as_secs_f64();
+    assert!(status.success(), "the import failed: {status}");
+    let sent = emulator.writes_by_operation();
+    println!("edited questions | import (s) | UpdateAnswer | other writes");
+    println!(
+        "{changed} | {seconds:.2} | {} | {}",
+        sent.get("UpdateAnswer").unwrap_or(&0),
+        sent.iter()
+            .filter(|(operation, _)| **operation != "UpdateAnswer")
+            .map(|(_, count)| count)
+            .sum::<u64>()
+    );
 }

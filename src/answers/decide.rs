@@ -347,6 +347,41 @@ pub async fn apply(lane: &Arc<Lane>, decided: &mut [Decided]) {
     }
 }
 
+/// What recording a milestone on a workload came to: the workload as the
+/// sheet names it, and the service's refusal if any.
+pub type Recorded = (String, Result<(), (String, String)>);
+
+/// Records milestone `name` on each workload the sheet's valid items are
+/// about, after their answers are in; its token is derived from the
+/// workload and the name, so a rerun records it once.
+pub async fn record_milestones(lane: &Lane, decided: &[Decided], name: &str) -> Vec<Recorded> {
+    let mut workloads: Vec<(&str, &str)> = decided
+        .iter()
+        .filter(|item| matches!(item.outcome, Outcome::Updated(_) | Outcome::Unchanged))
+        .map(|item| (item.target.0.as_str(), item.workload.as_str()))
+        .collect();
+    workloads.sort_unstable();
+    workloads.dedup_by_key(|(id, _)| *id);
+    let mut recorded = Vec::new();
+    for (id, workload) in workloads {
+        let token = crate::model::derived_token("wa-bulk-m-", &format!("{id}\n{name}"));
+        let create = lane
+            .client()
+            .create_milestone()
+            .workload_id(id)
+            .milestone_name(name)
+            .client_request_token(&token);
+        let outcome = match lane.call(&mut 0, || create.clone().send()).await {
+            Ok(_) => Ok(()),
+            Err(CallError::Failed(failure)) if failure.code() == "ConflictException" => Ok(()),
+            Err(CallError::Failed(failure)) => Err((failure.code().to_owned(), failure.message)),
+            Err(CallError::Stopped(reason)) => Err((reason.code().to_owned(), reason.to_string())),
+        };
+        recorded.push((workload.to_owned(), outcome));
+    }
+    recorded
+}
+
 /// One change sent: `Updated`, or `Failed` with why.
 async fn send(lane: &Lane, item: &Decided, change: &Change) -> Outcome {
     let (id, alias) = &item.target;

@@ -69,6 +69,9 @@ pub struct AnswersImportArgs {
     /// Send rows with no Account and Region to these Regions (comma-separated)
     #[arg(long, value_name = "REGIONS", value_delimiter = ',', help_heading = "Destinations")]
     pub regions: Vec<String>,
+    /// Record this milestone on each workload once its answers are in (import only; 3 to 100 characters)
+    #[arg(long, value_name = "NAME", value_parser = crate::cli::parse_milestone)]
+    pub milestone: Option<String>,
     /// As Terraform: exit 0 with no changes, 2 with changes, 1 on error (plan only)
     #[arg(long)]
     pub detailed_exitcode: bool,
@@ -93,6 +96,7 @@ impl AnswersImportArgs {
             input: self.input.options(),
             policy: Policy { merge: self.merge, baseline },
             destinations: destinations(&self.accounts, &self.regions)?,
+            milestone: self.milestone.clone(),
             service: self.aws.service(),
             fleet: self.fleet.config(self.aws.local),
             submit: self.pace.config(),

@@ -460,7 +460,7 @@ fn parse_rate(value: &str) -> Result<f64, String> {
     number_within(value, 0.0, 10_000.0)
 }
 
-fn parse_milestone(value: &str) -> Result<String, String> {
+pub(crate) fn parse_milestone(value: &str) -> Result<String, String> {
     match value.trim().chars().count() {
         3..=100 => Ok(value.trim().to_owned()),
         _ => Err("use a name of 3 to 100 characters".into()),

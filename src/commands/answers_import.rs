@@ -11,8 +11,8 @@ use std::time::Instant;
 use super::saved_plan::PlanAction;
 use super::summary::{NoteKind, PlanCounts, RowNote, Summary, Traffic};
 use crate::RunError;
-use crate::answers::decide::{Decided, Outcome, Policy, apply, decide};
-use crate::answers::sheet::{self, read_all};
+use crate::answers::decide::{Decided, Outcome, Policy, Recorded, apply, decide, record_milestones};
+use crate::answers::sheet::{self, AnswerLine, read_all};
 use crate::answers::work::{ReviewWork, gather};
 use crate::destination::Destination;
 use crate::input::InputOptions;
@@ -29,6 +29,8 @@ pub struct AnswersImportConfig {
     pub policy: Policy,
     /// Where rows with no Region go (`--accounts` × `--regions`).
     pub destinations: Vec<Destination>,
+    /// Record this milestone on each workload once its answers are in.
+    pub milestone: Option<String>,
     pub service: Service,
     pub fleet: FleetConfig,
     pub submit: SubmitConfig,
@@ -60,11 +62,7 @@ fn run(config: &AnswersImportConfig, applying: bool) -> Result<Summary, RunError
         plan.add(PlanAction::Invalid);
         summary.counts.add(Status::Invalid);
     }
-    let policy = Arc::new(config.policy.clone());
-    let jobs: Vec<AnswersJob> = gather(lines, &config.destinations)
-        .into_iter()
-        .map(|(destination, reviews)| AnswersJob { destination, reviews, policy: policy.clone(), applying })
-        .collect();
+    let jobs = jobs(config, lines, applying);
     let mut session = Session::open(&config.service, &config.fleet)?;
     // Rows that name an account go to a role unless it is the credentials' own.
     if jobs
@@ -81,18 +79,39 @@ fn run(config: &AnswersImportConfig, applying: bool) -> Result<Summary, RunError
         summary.traffic = Some(Traffic::of_all(lanes.into_iter(), &config.submit));
     }
     summary.stopped = interrupted;
+    let mut milestones = 0;
     for outcome in outcomes {
         match outcome.output {
-            Ok(decided) => decided.iter().for_each(|item| tell(item, applying, &mut summary, &mut plan)),
+            Ok((decided, recorded)) => {
+                decided.iter().for_each(|item| tell(item, applying, &mut summary, &mut plan));
+                milestones += tell_milestones(&recorded, &mut summary);
+            }
             Err(reason) => summary.stopped = summary.stopped.take().or(Some(reason)),
         }
     }
     summary.elapsed = started.elapsed();
     summary.said = Some(said(&summary, &plan, applying, headline));
+    if let (Some(name), Some(said)) = (&config.milestone, summary.said.as_mut()) {
+        let workloads = crate::problem::count(milestones, "workload", "workloads");
+        said.push_str(&format!("; milestone {} on {workloads}", crate::problem::quoted(name)));
+    }
     if !applying {
         summary.plan = Some(plan);
     }
     Ok(summary)
+}
+
+/// A job for each lane the rows go to.
+fn jobs(config: &AnswersImportConfig, lines: Vec<AnswerLine>, applying: bool) -> Vec<AnswersJob> {
+    let policy = Arc::new(config.policy.clone());
+    let job = |(destination, reviews)| AnswersJob {
+        destination,
+        reviews,
+        policy: policy.clone(),
+        milestone: config.milestone.clone().filter(|_| applying),
+        applying,
+    };
+    gather(lines, &config.destinations).into_iter().map(job).collect()
 }
 
 /// `Plan: 3 to update, 15 unchanged, 1 invalid.`, or the import's counts.
@@ -164,16 +183,35 @@ fn tell(item: &Decided, applying: bool, summary: &mut Summary, plan: &mut PlanCo
     }
 }
 
+/// How many milestones were recorded; a problem for each refused.
+fn tell_milestones(recorded: &[Recorded], summary: &mut Summary) -> u64 {
+    let mut done = 0;
+    for (workload, outcome) in recorded {
+        match outcome {
+            Ok(()) => done += 1,
+            Err((code, message)) => {
+                summary.counts.add(Status::Failed);
+                let text = format!("{}: the milestone: {code}: {message}", crate::problem::quoted(workload));
+                let kind = NoteKind::Failed;
+                let (code, message) = (code.clone(), message.clone());
+                summary.problem(RowNote { row: 0, column: None, member: None, code, kind, message, text });
+            }
+        }
+    }
+    done
+}
+
 /// The answers' job on one lane: decide every item, then, when applying,
-/// send the changes.
+/// send the changes and record the milestone.
 struct AnswersJob {
     destination: Option<Destination>,
     reviews: Vec<ReviewWork>,
     policy: Arc<Policy>,
+    milestone: Option<String>,
     applying: bool,
 }
 
-type LaneDecided = Result<Vec<Decided>, StopReason>;
+type LaneDecided = Result<(Vec<Decided>, Vec<Recorded>), StopReason>;
 
 impl Job for AnswersJob {
     type Output = LaneDecided;
@@ -187,7 +225,11 @@ impl Job for AnswersJob {
         if self.applying {
             apply(&lane, &mut decided).await;
         }
-        Ok(decided)
+        let recorded = match &self.milestone {
+            Some(name) => record_milestones(&lane, &decided, name).await,
+            None => Vec::new(),
+        };
+        Ok((decided, recorded))
     }
 
     fn unreachable(self, why: String) -> LaneDecided {

@@ -397,11 +397,17 @@ async fn an_export_imports_back_with_no_write_and_edits_are_exactly_those_update
         assert!(plan.contains(expected), "{expected}\n{plan}");
     }
     let writes = emulator.writes_by_operation();
-    let output = run(&mut answers_command("import", &edited, &emulator, &["--output", "json"])).await;
+    let milestone = ["--output", "json", "--milestone", "After the edits"];
+    let output = run(&mut answers_command("import", &edited, &emulator, &milestone)).await;
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     let after = emulator.writes_by_operation();
     let sent = |operation: &str| after.get(operation).unwrap_or(&0) - writes.get(operation).unwrap_or(&0);
     assert_eq!((sent("UpdateAnswer"), sent("UpdateLensReview")), (4, 1), "exactly the edits");
+    assert_eq!(
+        sent("CreateMilestone"),
+        2,
+        "a milestone on each workload of the sheet, once the answers are in"
+    );
     let summary: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(summary["counts"]["updated"], 5, "{summary}");
 
@@ -422,6 +428,13 @@ async fn an_export_imports_back_with_no_write_and_edits_are_exactly_those_update
     assert_eq!(
         (choice.status().unwrap().as_str(), choice.reason().unwrap().as_str()),
         ("NOT_APPLICABLE", "OTHER")
+    );
+    let kept = client.get_answer().workload_id(&id).lens_alias("wellarchitected").question_id("ops_1");
+    let kept = kept.milestone_number(1).send().await.unwrap().answer.unwrap();
+    assert_eq!(
+        kept.selected_choices(),
+        ops_1.selected_choices(),
+        "the milestone holds the answers as imported"
     );
     let ops_1_choice_3 =
         ops_1.choice_answers().iter().find(|c| c.choice_id() == Some("ops_1_choice_3")).unwrap();
