@@ -36,6 +36,8 @@ pub enum Outcome {
     Updated(Vec<String>),
     /// The service refused the update, or retries ran out.
     Failed { code: String, message: String },
+    /// Not sent: the run stopped first (a signal, a run-wide fault).
+    Skipped(String),
 }
 
 /// A change to send.
@@ -404,9 +406,7 @@ async fn send(lane: &Lane, item: &Decided, change: &Change) -> Outcome {
         Err(CallError::Failed(failure)) => {
             Outcome::Failed { code: failure.code().to_owned(), message: failure.message }
         }
-        Err(CallError::Stopped(reason)) => {
-            Outcome::Failed { code: reason.code().to_owned(), message: reason.to_string() }
-        }
+        Err(CallError::Stopped(reason)) => Outcome::Skipped(reason.to_string()),
     }
 }
 

@@ -159,6 +159,7 @@ fn tell(item: &Decided, applying: bool, summary: &mut Summary, plan: &mut PlanCo
         Outcome::Failed { code, message } => {
             (Status::Failed, PlanAction::Invalid, format!("! failed    {what}: {code}: {message}"))
         }
+        Outcome::Skipped(why) => (Status::Skipped, PlanAction::Refuse, format!("- skipped   {what}: {why}")),
     };
     summary.counts.add(status);
     plan.add(action);

@@ -570,3 +570,54 @@ async fn a_baseline_applies_to_the_chosen_workloads_of_every_account_and_region_
     assert!(plan.contains("Plan: 8 to update, 8 unchanged, 0 invalid."), "{plan}");
     emulator.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stopped_import_run_again_sends_each_question_once() {
+    // SIGTERM stops it well (exit 143); kill -9 stops it at once.
+    for (signal, code) in [("-TERM", Some(143)), ("-KILL", None)] {
+        stopped_then_run_again(signal, code).await;
+    }
+}
+
+async fn stopped_then_run_again(signal: &str, code: Option<i32>) {
+    let config =
+        EmulatorConfig { latency: std::time::Duration::from_millis(20), ..EmulatorConfig::default() };
+    let emulator = Emulator::start(config).await.unwrap();
+    for index in 0..40 {
+        let request = serde_json::from_value(serde_json::json!({
+            "WorkloadName": format!("svc-{index:02}"), "Description": "A workload of the estate",
+            "Environment": "PRODUCTION", "AwsRegions": ["us-east-1"], "ReviewOwner": "owner@example.com",
+            "Lenses": ["wellarchitected"], "ClientRequestToken": format!("token-{index}"),
+        }))
+        .unwrap();
+        emulator.preload(request).unwrap();
+    }
+    let fixture = Fixture::new();
+    let baseline = fixture.write(
+        "baseline.csv",
+        "Lens,QuestionId,ChoiceId,State\n\
+         wellarchitected,ops_1,ops_1_choice_1,SELECTED\n\
+         wellarchitected,sec_1,sec_1_choice_1,SELECTED\n\
+         wellarchitected,rel_1,rel_1_choice_1,SELECTED\n",
+    );
+    let args = ["--all-workloads", "--rate", "40"];
+    let child = answers_command("import", &baseline, &emulator, &args).spawn().unwrap();
+    let sent = || emulator.writes_by_operation().get("UpdateAnswer").copied().unwrap_or_default();
+    let started = std::time::Instant::now();
+    while sent() < 5 {
+        assert!(started.elapsed() < std::time::Duration::from_secs(60), "the import never got to sending");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    std::process::Command::new("kill").args([signal, &child.id().to_string()]).status().unwrap();
+    let output = super::import::finish(child).await;
+    assert_eq!(output.status.code(), code, "{signal}: {}", text(&output));
+    let first = sent();
+    assert!(first < 120, "stopped before the end: {first}");
+
+    let output = run(&mut answers_command("import", &baseline, &emulator, &args)).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert_eq!(sent(), 120, "{signal}: each of the 120 questions sent once across both runs");
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(said.contains(&format!("{} updated, {first} unchanged", 120 - first)), "{said}");
+    emulator.stop().await.unwrap();
+}
