@@ -47,6 +47,13 @@ pub enum Change {
     Notes { lens: Option<String>, pillars: BTreeMap<String, String>, shown: Vec<String> },
 }
 
+impl Decided {
+    /// The workload's id, once found.
+    pub fn workload_id(&self) -> &str {
+        &self.target.0
+    }
+}
+
 impl Change {
     pub fn shown(&self) -> &[String] {
         match self {

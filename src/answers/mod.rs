@@ -18,6 +18,7 @@
 pub mod decide;
 pub mod diff;
 pub mod read;
+pub mod report;
 pub mod sheet;
 pub mod work;
 pub mod write;

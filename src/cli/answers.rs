@@ -69,6 +69,9 @@ pub struct AnswersImportArgs {
     /// Send rows with no Account and Region to these Regions (comma-separated)
     #[arg(long, value_name = "REGIONS", value_delimiter = ',', help_heading = "Destinations")]
     pub regions: Vec<String>,
+    /// Write a line per item (its rows, workload, lens, question, status, message) here: .csv or .jsonl
+    #[arg(long, value_name = "PATH", help_heading = "Report")]
+    pub report: Option<PathBuf>,
     /// Record this milestone on each workload once its answers are in (import only; 3 to 100 characters)
     #[arg(long, value_name = "NAME", value_parser = crate::cli::parse_milestone)]
     pub milestone: Option<String>,
@@ -92,11 +95,17 @@ impl AnswersImportArgs {
             (None, true) => Some(Baseline::All),
             (None, false) => None,
         };
+        if let Some(report) = &self.report
+            && !matches!(SheetFormat::for_path(report), Some(SheetFormat::Csv | SheetFormat::Jsonl))
+        {
+            return Err(format!("--report {}: use a .csv or .jsonl file name", report.display()));
+        }
         Ok(AnswersImportConfig {
             input: self.input.options(),
             policy: Policy { merge: self.merge, baseline },
             destinations: destinations(&self.accounts, &self.regions)?,
             milestone: self.milestone.clone(),
+            report: self.report.clone(),
             service: self.aws.service(),
             fleet: self.fleet.config(self.aws.local),
             submit: self.pace.config(),

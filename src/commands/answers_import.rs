@@ -5,6 +5,7 @@
 //! ([`crate::answers::decide`]); the plan prints what would change, the
 //! import sends one write per item that changes and nothing for the rest.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -12,10 +13,12 @@ use super::saved_plan::PlanAction;
 use super::summary::{NoteKind, PlanCounts, RowNote, Summary, Traffic};
 use crate::RunError;
 use crate::answers::decide::{Decided, Outcome, Policy, Recorded, apply, decide, record_milestones};
+use crate::answers::report::{self as answers_report, ReportLine};
 use crate::answers::sheet::{self, AnswerLine, read_all};
 use crate::answers::work::{ReviewWork, gather};
 use crate::destination::Destination;
 use crate::input::InputOptions;
+use crate::problem::quoted;
 use crate::report::Status;
 use crate::service::{FleetConfig, Job, Service, Session};
 use crate::stdout::print_line;
@@ -31,6 +34,8 @@ pub struct AnswersImportConfig {
     pub destinations: Vec<Destination>,
     /// Record this milestone on each workload once its answers are in.
     pub milestone: Option<String>,
+    /// Where to write a line per item (`--report`, .csv or .jsonl).
+    pub report: Option<PathBuf>,
     pub service: Service,
     pub fleet: FleetConfig,
     pub submit: SubmitConfig,
@@ -49,6 +54,9 @@ pub fn import(config: &AnswersImportConfig) -> Result<Summary, RunError> {
 
 fn run(config: &AnswersImportConfig, applying: bool) -> Result<Summary, RunError> {
     let started = Instant::now();
+    if let Some(path) = &config.report {
+        answers_report::check_path(config.input.file(), path)?;
+    }
     let mut opened = sheet::open(&config.input)?;
     let command = if applying { "answers import" } else { "answers plan" };
     let headline: &[Status] = if applying { &[Status::Updated, Status::Unchanged] } else { &[] };
@@ -58,9 +66,19 @@ fn run(config: &AnswersImportConfig, applying: bool) -> Result<Summary, RunError
     for found in problems.values().flatten() {
         summary.problem(RowNote::from(found));
     }
-    for _ in problems.keys() {
+    let mut report: Vec<ReportLine> = Vec::new();
+    for (row, found) in &problems {
         plan.add(PlanAction::Invalid);
         summary.counts.add(Status::Invalid);
+        let message: Vec<String> = found.iter().map(ToString::to_string).collect();
+        let code = found.first().map_or("", |problem| problem.code.as_str()).to_owned();
+        report.push(ReportLine {
+            rows: row.to_string(),
+            status: "invalid",
+            error_code: code,
+            message: message.join("; "),
+            ..ReportLine::default()
+        });
     }
     let jobs = jobs(config, lines, applying);
     let mut session = Session::open(&config.service, &config.fleet)?;
@@ -83,11 +101,19 @@ fn run(config: &AnswersImportConfig, applying: bool) -> Result<Summary, RunError
     for outcome in outcomes {
         match outcome.output {
             Ok((decided, recorded)) => {
-                decided.iter().for_each(|item| tell(item, applying, &mut summary, &mut plan));
+                for item in &decided {
+                    let line = tell(item, applying, &mut summary, &mut plan);
+                    report.push(placed(line, outcome.destination.as_ref()));
+                }
                 milestones += tell_milestones(&recorded, &mut summary);
             }
             Err(reason) => summary.stopped = summary.stopped.take().or(Some(reason)),
         }
+    }
+    if let Some(path) = &config.report {
+        // In the sheet's order: by each item's first row.
+        report.sort_by_key(|line| line.rows.split('–').next().and_then(|row| row.parse::<u64>().ok()));
+        summary.report = Some(answers_report::write(path, &report)?);
     }
     summary.elapsed = started.elapsed();
     summary.said = Some(said(&summary, &plan, applying, headline));
@@ -132,55 +158,80 @@ fn said(summary: &Summary, plan: &PlanCounts, applying: bool, headline: &[Status
     )
 }
 
-/// Counts an item, prints a plan's line for it, and notes a problem.
-fn tell(item: &Decided, applying: bool, summary: &mut Summary, plan: &mut PlanCounts) {
+/// A report line with the lane's account and Region.
+fn placed(line: ReportLine, destination: Option<&Destination>) -> ReportLine {
+    match destination {
+        Some(destination) => {
+            ReportLine { account: destination.account.clone(), region: destination.region.clone(), ..line }
+        }
+        None => line,
+    }
+}
+
+/// Counts an item, prints a plan's line for it, notes a problem; its
+/// report line.
+fn tell(item: &Decided, applying: bool, summary: &mut Summary, plan: &mut PlanCounts) -> ReportLine {
     let rows = match item.rows.as_slice() {
-        [one] => format!("row {one}"),
-        [first, .., last] => format!("rows {first}–{last}"),
+        [one] => one.to_string(),
+        [first, .., last] => format!("{first}–{last}"),
         [] => String::new(),
     };
-    let what = format!(
-        "{} {} {} ({rows})",
-        crate::problem::quoted(&item.workload),
-        item.lens,
-        item.question.as_deref().unwrap_or("notes")
-    );
-    let (status, action, said) = match &item.outcome {
-        Outcome::Change(change) => (
-            Status::Updated,
-            PlanAction::Update,
-            format!("~ update    {what}: {}", change.shown().join(", ")),
-        ),
-        Outcome::Updated(shown) => {
-            (Status::Updated, PlanAction::Update, format!("~ updated   {what}: {}", shown.join(", ")))
-        }
-        Outcome::Unchanged => (Status::Unchanged, PlanAction::Unchanged, String::new()),
-        Outcome::Invalid(why) => (Status::Invalid, PlanAction::Invalid, format!("x invalid   {what}: {why}")),
-        Outcome::Failed { code, message } => {
-            (Status::Failed, PlanAction::Invalid, format!("! failed    {what}: {code}: {message}"))
-        }
-        Outcome::Skipped(why) => (Status::Skipped, PlanAction::Refuse, format!("- skipped   {what}: {why}")),
-    };
+    let question = item.question.as_deref().unwrap_or("notes");
+    let what =
+        format!("{} {} {question} (row{} {rows})", quoted(&item.workload), item.lens, plural(&item.rows));
+    let (status, action, mark, detail, code) = parts(&item.outcome, applying);
     summary.counts.add(status);
     plan.add(action);
-    if !applying && !said.is_empty() {
-        print_line(&said);
+    if !applying && !mark.is_empty() {
+        print_line(&format!("{mark:<11} {what}: {detail}"));
     }
-    if let Outcome::Invalid(why) | Outcome::Failed { message: why, .. } = &item.outcome {
-        let code = match &item.outcome {
-            Outcome::Failed { code, .. } => code.clone(),
-            _ => "InvalidAnswer".to_owned(),
-        };
+    if matches!(status, Status::Invalid | Status::Failed) {
         let kind = if status == Status::Failed { NoteKind::Failed } else { NoteKind::Problem };
-        summary.problem(RowNote {
-            row: item.rows.first().copied().unwrap_or_default(),
-            column: None,
-            member: None,
-            code,
-            kind,
-            message: why.clone(),
-            text: format!("{what}: {why}"),
-        });
+        let row = item.rows.first().copied().unwrap_or_default();
+        let (text, message) = (format!("{what}: {detail}"), detail.clone());
+        summary.problem(RowNote { row, column: None, member: None, code: code.clone(), kind, message, text });
+    }
+    let status_word = match (applying, status) {
+        (false, Status::Updated) => "update",
+        (_, status) => status.as_str(),
+    };
+    ReportLine {
+        rows,
+        workload: item.workload.clone(),
+        workload_id: item.workload_id().to_owned(),
+        lens: item.lens.clone(),
+        question: question.to_owned(),
+        status: status_word,
+        error_code: code,
+        message: detail,
+        ..ReportLine::default()
+    }
+}
+
+/// `s` for more than one row.
+fn plural(rows: &[u64]) -> &'static str {
+    if rows.len() > 1 { "s" } else { "" }
+}
+
+/// An outcome's status, plan action, mark in the plan, words and code.
+fn parts(outcome: &Outcome, applying: bool) -> (Status, PlanAction, &'static str, String, String) {
+    let none = String::new();
+    match outcome {
+        Outcome::Change(change) => {
+            (Status::Updated, PlanAction::Update, "~ update", change.shown().join(", "), none)
+        }
+        Outcome::Updated(shown) => (Status::Updated, PlanAction::Update, "~ updated", shown.join(", "), none),
+        Outcome::Unchanged => (Status::Unchanged, PlanAction::Unchanged, "", String::new(), none),
+        Outcome::Invalid(why) => {
+            (Status::Invalid, PlanAction::Invalid, "x invalid", why.clone(), "InvalidAnswer".into())
+        }
+        Outcome::Failed { code, message } => {
+            (Status::Failed, PlanAction::Invalid, "! failed", format!("{code}: {message}"), code.clone())
+        }
+        Outcome::Skipped(why) => {
+            let mark = if applying { "- skipped" } else { "" };
+            (Status::Skipped, PlanAction::Refuse, mark, why.clone(), "Interrupted".into())
+        }
     }
 }
 

@@ -397,7 +397,9 @@ async fn an_export_imports_back_with_no_write_and_edits_are_exactly_those_update
         assert!(plan.contains(expected), "{expected}\n{plan}");
     }
     let writes = emulator.writes_by_operation();
-    let milestone = ["--output", "json", "--milestone", "After the edits"];
+    let report = fixture.path("import.report.jsonl");
+    let milestone =
+        ["--output", "json", "--milestone", "After the edits", "--report", report.to_str().unwrap()];
     let output = run(&mut answers_command("import", &edited, &emulator, &milestone)).await;
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     let after = emulator.writes_by_operation();
@@ -410,6 +412,19 @@ async fn an_export_imports_back_with_no_write_and_edits_are_exactly_those_update
     );
     let summary: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(summary["counts"]["updated"], 5, "{summary}");
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&report)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let updated: Vec<&serde_json::Value> = lines.iter().filter(|line| line["status"] == "updated").collect();
+    assert_eq!(updated.len(), 5, "{lines:?}");
+    assert!(
+        updated.iter().all(|line| line["workload_id"] == id.as_str() && line["account"] == "123456789012")
+    );
+    let ops_1 = updated.iter().find(|line| line["question"] == "ops_1").unwrap();
+    assert_eq!(ops_1["message"], "- ops_1_choice_1, + ops_1_choice_4");
+    assert_eq!(lines.len(), FRAMEWORK_QUESTIONS * 2 + 12 + 3, "a line per item");
 
     // The service holds them.
     let get = |question: &str| {
@@ -462,7 +477,9 @@ async fn a_sheet_of_another_lens_version_or_workload_is_refused_naming_why() {
          Checkout,serverless,,ops_2,ops_2_choice_9,SELECTED\n",
     );
     let writes = emulator.stats().writes;
-    let output = run(&mut answers_command("import", &sheet, &emulator, &["--show-problems", "all"])).await;
+    let report = fixture.path("answers.report.csv");
+    let args = ["--show-problems", "all", "--report", report.to_str().unwrap()];
+    let output = run(&mut answers_command("import", &sheet, &emulator, &args)).await;
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     let told = text(&output);
     for expected in [
@@ -474,6 +491,28 @@ async fn a_sheet_of_another_lens_version_or_workload_is_refused_naming_why() {
         assert!(told.contains(expected), "{expected}\n{told}");
     }
     assert_eq!(emulator.stats().writes, writes, "nothing sent for invalid rows");
+    let (headers, lines) = csv_rows(&report);
+    assert_eq!(headers, wa_bulk::answers::report::HEADER);
+    let statuses: Vec<(&str, &str, &str)> =
+        lines.iter().map(|line| (line[0].as_str(), line[6].as_str(), line[7].as_str())).collect();
+    assert_eq!(
+        statuses,
+        [
+            ("2", "ops_1", "invalid"),
+            ("3", "ops_1", "invalid"),
+            ("4", "ops_9", "invalid"),
+            ("5", "ops_2", "invalid")
+        ],
+        "{lines:?}"
+    );
+    assert!(lines[1][9].contains("no workload \"Nowhere\""), "{lines:?}");
+
+    // The report is never the input.
+    let bytes = std::fs::read(&sheet).unwrap();
+    let output =
+        run(&mut answers_command("plan", &sheet, &emulator, &["--report", sheet.to_str().unwrap()])).await;
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert_eq!(std::fs::read(&sheet).unwrap(), bytes, "the input is untouched");
     emulator.stop().await.unwrap();
 }
 
