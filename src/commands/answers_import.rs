@@ -14,13 +14,13 @@ use super::summary::{NoteKind, PlanCounts, RowNote, Summary, Traffic};
 use crate::RunError;
 use crate::answers::decide::{Decided, Outcome, Policy, Recorded, apply, decide, record_milestones};
 use crate::answers::report::{self as answers_report, ReportLine};
-use crate::answers::sheet::{self, AnswerLine, read_all};
+use crate::answers::sheet::{self, AnswerLine, ProblemsByRow, read_all};
 use crate::answers::work::{ReviewWork, gather};
 use crate::destination::Destination;
 use crate::input::InputOptions;
 use crate::problem::quoted;
 use crate::report::Status;
-use crate::service::{FleetConfig, Job, Service, Session};
+use crate::service::{FleetConfig, Job, LaneOutcome, Service, Session};
 use crate::stdout::print_line;
 use crate::submit::lane::CallError;
 use crate::submit::{Lane, StopReason, SubmitConfig};
@@ -63,40 +63,9 @@ fn run(config: &AnswersImportConfig, applying: bool) -> Result<Summary, RunError
     let mut summary = Summary::new(command, headline, None, opened.warnings.clone());
     let (lines, problems) = read_all(&mut opened)?;
     let mut plan = PlanCounts::default();
-    for found in problems.values().flatten() {
-        summary.problem(RowNote::from(found));
-    }
-    let mut report: Vec<ReportLine> = Vec::new();
-    for (row, found) in &problems {
-        plan.add(PlanAction::Invalid);
-        summary.counts.add(Status::Invalid);
-        let message: Vec<String> = found.iter().map(ToString::to_string).collect();
-        let code = found.first().map_or("", |problem| problem.code.as_str()).to_owned();
-        report.push(ReportLine {
-            rows: row.to_string(),
-            status: "invalid",
-            error_code: code,
-            message: message.join("; "),
-            ..ReportLine::default()
-        });
-    }
+    let mut report = refused_rows(&problems, &mut summary, &mut plan);
     let jobs = jobs(config, lines, applying);
-    let mut session = Session::open(&config.service, &config.fleet)?;
-    // Rows that name an account go to a role unless it is the credentials' own.
-    if jobs
-        .iter()
-        .any(|job| job.destination.as_ref().is_some_and(|destination| destination.account().is_some()))
-    {
-        session.base_account()?;
-    }
-    let outcomes = session.run(jobs, &config.submit)?;
-    let interrupted = session.interrupted();
-    session.close();
-    let lanes: Vec<&Lane> = outcomes.iter().filter_map(|outcome| outcome.lane.as_deref()).collect();
-    if !lanes.is_empty() {
-        summary.traffic = Some(Traffic::of_all(lanes.into_iter(), &config.submit));
-    }
-    summary.stopped = interrupted;
+    let outcomes = run_lanes(config, jobs, &mut summary)?;
     let mut milestones = 0;
     for outcome in outcomes {
         match outcome.output {
@@ -125,6 +94,53 @@ fn run(config: &AnswersImportConfig, applying: bool) -> Result<Summary, RunError
         summary.plan = Some(plan);
     }
     Ok(summary)
+}
+
+/// Counts the rows the sheet itself refuses and notes their problems;
+/// their report lines.
+fn refused_rows(problems: &ProblemsByRow, summary: &mut Summary, plan: &mut PlanCounts) -> Vec<ReportLine> {
+    let mut lines = Vec::new();
+    for (row, found) in problems {
+        found.iter().for_each(|problem| summary.problem(RowNote::from(problem)));
+        plan.add(PlanAction::Invalid);
+        summary.counts.add(Status::Invalid);
+        let message: Vec<String> = found.iter().map(ToString::to_string).collect();
+        let error_code = found.first().map_or("", |problem| problem.code.as_str()).to_owned();
+        let message = message.join("; ");
+        lines.push(ReportLine {
+            rows: row.to_string(),
+            status: "invalid",
+            error_code,
+            message,
+            ..ReportLine::default()
+        });
+    }
+    lines
+}
+
+/// Runs the jobs on the fleet of a session of their own; the traffic and
+/// any stop go to the summary.
+fn run_lanes(
+    config: &AnswersImportConfig,
+    jobs: Vec<AnswersJob>,
+    summary: &mut Summary,
+) -> Result<Vec<LaneOutcome<LaneDecided>>, RunError> {
+    let mut session = Session::open(&config.service, &config.fleet)?;
+    // Rows that name an account go to a role unless it is the credentials' own.
+    if jobs
+        .iter()
+        .any(|job| job.destination.as_ref().is_some_and(|destination| destination.account().is_some()))
+    {
+        session.base_account()?;
+    }
+    let outcomes = session.run(jobs, &config.submit)?;
+    summary.stopped = session.interrupted();
+    session.close();
+    let lanes: Vec<&Lane> = outcomes.iter().filter_map(|outcome| outcome.lane.as_deref()).collect();
+    if !lanes.is_empty() {
+        summary.traffic = Some(Traffic::of_all(lanes.into_iter(), &config.submit));
+    }
+    Ok(outcomes)
 }
 
 /// A job for each lane the rows go to.
