@@ -57,18 +57,9 @@ pub struct AnswersImportArgs {
     /// Apply rows that name no workload (a baseline) to every workload of each account and Region
     #[arg(long)]
     pub all_workloads: bool,
-    /// Send rows with no Account and Region to these accounts (through --role-name); needs --regions
-    #[arg(
-        long,
-        value_name = "IDS",
-        value_delimiter = ',',
-        requires = "regions",
-        help_heading = "Destinations"
-    )]
-    pub accounts: Vec<String>,
-    /// Send rows with no Account and Region to these Regions (comma-separated)
-    #[arg(long, value_name = "REGIONS", value_delimiter = ',', help_heading = "Destinations")]
-    pub regions: Vec<String>,
+    /// Where rows with no Account and Region go
+    #[command(flatten)]
+    pub estate: EstateArgs,
     /// Write a line per item (its rows, workload, lens, question, status, message) here: .csv or .jsonl
     #[arg(long, value_name = "PATH", help_heading = "Report")]
     pub report: Option<PathBuf>,
@@ -103,7 +94,7 @@ impl AnswersImportArgs {
         Ok(AnswersImportConfig {
             input: self.input.options(),
             policy: Policy { merge: self.merge, baseline },
-            destinations: destinations(&self.accounts, &self.regions)?,
+            destinations: self.estate.destinations()?,
             milestone: self.milestone.clone(),
             report: self.report.clone(),
             service: self.aws.service(),
@@ -177,18 +168,8 @@ pub struct AnswersExportArgs {
     /// Leave notes out (no Notes column): one ListAnswers page per 50 questions instead of a GetAnswer each
     #[arg(long)]
     pub no_notes: bool,
-    /// Read these accounts (12 digits, comma-separated), each through --role-name; needs --regions
-    #[arg(
-        long,
-        value_name = "IDS",
-        value_delimiter = ',',
-        requires = "regions",
-        help_heading = "Destinations"
-    )]
-    pub accounts: Vec<String>,
-    /// Read these Regions (comma-separated) [default: the Region of the credentials]
-    #[arg(long, value_name = "REGIONS", value_delimiter = ',', help_heading = "Destinations")]
-    pub regions: Vec<String>,
+    #[command(flatten)]
+    pub estate: EstateArgs,
     /// Replace OUT if it exists
     #[arg(long)]
     pub force: bool,
@@ -214,7 +195,7 @@ impl AnswersExportArgs {
             format,
             name_prefix: self.name_prefix.clone(),
             selection: Selection { lenses: self.lens.clone(), notes: !self.no_notes },
-            destinations: destinations(&self.accounts, &self.regions)?,
+            destinations: self.estate.destinations()?,
             service: self.aws.service(),
             fleet: self.fleet.config(self.aws.local),
             submit: self.pace.config(),
@@ -225,6 +206,29 @@ impl AnswersExportArgs {
 
     pub fn telling(&self) -> Telling {
         self.output.telling(&self.out, false)
+    }
+}
+
+/// The (account, Region) lanes of a run: `--accounts` × `--regions`.
+#[derive(Debug, Args)]
+pub struct EstateArgs {
+    /// These accounts (12 digits, comma-separated), each through --role-name; needs --regions
+    #[arg(
+        long,
+        value_name = "IDS",
+        value_delimiter = ',',
+        requires = "regions",
+        help_heading = "Destinations"
+    )]
+    pub accounts: Vec<String>,
+    /// These Regions (comma-separated) [default: the Region of the credentials]
+    #[arg(long, value_name = "REGIONS", value_delimiter = ',', help_heading = "Destinations")]
+    pub regions: Vec<String>,
+}
+
+impl EstateArgs {
+    fn destinations(&self) -> Result<Vec<Destination>, String> {
+        destinations(&self.accounts, &self.regions)
     }
 }
 
