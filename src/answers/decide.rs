@@ -85,6 +85,24 @@ pub struct Policy {
     pub merge: bool,
     /// The workloads a baseline (rows that name no workload) applies to.
     pub baseline: Option<Baseline>,
+    /// Append each notes cell to the notes held, after this marker, once;
+    /// `None`: the cell is the notes.
+    pub append_notes: Option<String>,
+}
+
+/// The notes to hold: `asked` itself, or with `append` the held notes with
+/// `marker` + `asked` added on a line of its own (once: notes that hold it
+/// already stay; a blank cell adds nothing).
+fn notes_after(held: &str, asked: &str, append: Option<&str>) -> String {
+    let Some(marker) = append else { return asked.to_owned() };
+    let added = format!("{marker}{asked}");
+    if asked.is_empty() || held.contains(&added) {
+        held.to_owned()
+    } else if held.is_empty() {
+        added
+    } else {
+        format!("{held}\n{added}")
+    }
 }
 
 /// The workloads a baseline applies to, in each lane.
@@ -116,7 +134,7 @@ pub async fn decide(
     let mut decided = Vec::new();
     for review in reviews {
         if !review.is_baseline() {
-            decided.extend(decide_review(lane, review, &workloads, policy.merge).await?);
+            decided.extend(decide_review(lane, review, &workloads, policy).await?);
             continue;
         }
         let Some(baseline) = &policy.baseline else {
@@ -129,7 +147,7 @@ pub async fn decide(
         for workload in workloads.iter().filter(|workload| baseline.takes(&workload.name)) {
             let mut one = review.clone();
             (one.key.workload_id, one.key.workload_name) = (workload.id.clone(), workload.name.clone());
-            decided.extend(decide_review(lane, one, &workloads, policy.merge).await?);
+            decided.extend(decide_review(lane, one, &workloads, policy).await?);
         }
     }
     Ok(decided)
@@ -140,7 +158,7 @@ async fn decide_review(
     lane: &Arc<Lane>,
     review: ReviewWork,
     workloads: &[Listed],
-    merge: bool,
+    policy: &Policy,
 ) -> Result<Vec<Decided>, CallError> {
     let named =
         if review.key.workload_name.is_empty() { &review.key.workload_id } else { &review.key.workload_name };
@@ -170,14 +188,14 @@ async fn decide_review(
     let target = (id, alias);
     let mut decided = Vec::new();
     if review.lens_notes.is_some() || !review.pillar_notes.is_empty() {
-        let outcome = notes_outcome(lane, &review, &target).await?;
+        let outcome = notes_outcome(lane, &review, &target, policy.append_notes.as_deref()).await?;
         decided.push(items.decided(review.notes_rows(), None, outcome, &target));
     }
     let mut reads = tokio::task::JoinSet::new();
     for (index, (question, work)) in review.questions.into_iter().enumerate() {
-        let (lane, target) = (lane.clone(), target.clone());
+        let (lane, target, policy) = (lane.clone(), target.clone(), policy.clone());
         reads.spawn(async move {
-            let outcome = answer_outcome(&lane, &target, &question, &work, merge).await;
+            let outcome = answer_outcome(&lane, &target, &question, &work, &policy).await;
             (index, question, work.rows, outcome)
         });
     }
@@ -244,7 +262,7 @@ async fn answer_outcome(
     (id, alias): &(String, String),
     question: &str,
     work: &QuestionWork,
-    merge: bool,
+    policy: &Policy,
 ) -> Result<Outcome, CallError> {
     let read = lane
         .call(&mut 0, || {
@@ -259,7 +277,19 @@ async fn answer_outcome(
         }
         read => read?.answer.unwrap_or_else(|| Answer::builder().build()),
     };
-    Ok(match update_for(question, &answer_now(&answer), &work.wanted, merge) {
+    let now = answer_now(&answer);
+    let mut wanted = work.wanted.clone();
+    if let Some(asked) = &wanted.notes {
+        wanted.notes = Some(notes_after(&now.notes, asked, policy.append_notes.as_deref()));
+    }
+    if let Some(too_long) = wanted.notes.as_ref().filter(|notes| notes.chars().count() > super::NOTES_LIMIT) {
+        let length = too_long.chars().count();
+        return Ok(Outcome::Invalid(format!(
+            "the notes would hold {length} characters, more than {}",
+            super::NOTES_LIMIT
+        )));
+    }
+    Ok(match update_for(question, &now, &wanted, policy.merge) {
         Ok(Some(update)) => Outcome::Change(Change::Answer(update)),
         Ok(None) => Outcome::Unchanged,
         Err(why) => Outcome::Invalid(why),
@@ -297,6 +327,7 @@ async fn notes_outcome(
     lane: &Lane,
     review: &ReviewWork,
     (id, alias): &(String, String),
+    append: Option<&str>,
 ) -> Result<Outcome, CallError> {
     let output = lane
         .call(&mut 0, || lane.client().get_lens_review().workload_id(id).lens_alias(alias).send())
@@ -304,34 +335,32 @@ async fn notes_outcome(
     let held =
         output.lens_review.unwrap_or_else(|| aws_sdk_wellarchitected::types::LensReview::builder().build());
     let mut shown = Vec::new();
+    let held_notes = held.notes().unwrap_or_default();
     let lens = review
         .lens_notes
         .as_ref()
-        .map(|(_, notes)| notes)
-        .filter(|notes| *notes != held.notes().unwrap_or_default());
-    if let Some(notes) = lens {
-        shown.push(format!(
-            "lens notes: {} → {}",
-            quoted_notes(held.notes().unwrap_or_default()),
-            quoted_notes(notes)
-        ));
+        .map(|(_, asked)| notes_after(held_notes, asked, append))
+        .filter(|notes| notes != held_notes);
+    if let Some(notes) = &lens {
+        shown.push(format!("lens notes: {} → {}", quoted_notes(held_notes), quoted_notes(notes)));
     }
     let mut pillars = BTreeMap::new();
-    for (pillar, (_, notes)) in &review.pillar_notes {
+    for (pillar, (_, asked)) in &review.pillar_notes {
         let Some(summary) =
             held.pillar_review_summaries().iter().find(|summary| summary.pillar_id() == Some(pillar))
         else {
             return Ok(Outcome::Invalid(format!("the lens {alias} has no pillar {pillar}")));
         };
         let before = summary.notes().unwrap_or_default();
+        let notes = notes_after(before, asked, append);
         if before != notes {
-            shown.push(format!("{pillar} notes: {} → {}", quoted_notes(before), quoted_notes(notes)));
-            pillars.insert(pillar.clone(), notes.clone());
+            shown.push(format!("{pillar} notes: {} → {}", quoted_notes(before), quoted_notes(&notes)));
+            pillars.insert(pillar.clone(), notes);
         }
     }
     Ok(match shown.is_empty() {
         true => Outcome::Unchanged,
-        false => Outcome::Change(Change::Notes { lens: lens.cloned(), pillars, shown }),
+        false => Outcome::Change(Change::Notes { lens, pillars, shown }),
     })
 }
 
@@ -439,4 +468,21 @@ fn update_answer(
         call = call.is_applicable(applies).set_reason(update.reason.as_deref().map(AnswerReason::from));
     }
     call.set_notes(update.notes.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::notes_after;
+
+    #[test]
+    fn appended_notes_go_after_a_marker_once() {
+        assert_eq!(notes_after("held", "asked", None), "asked");
+        assert_eq!(notes_after("", "asked", Some("[baseline] ")), "[baseline] asked");
+        assert_eq!(notes_after("held", "asked", Some("[baseline] ")), "held\n[baseline] asked");
+        assert_eq!(
+            notes_after("held\n[baseline] asked", "asked", Some("[baseline] ")),
+            "held\n[baseline] asked"
+        );
+        assert_eq!(notes_after("held", "", Some("[baseline] ")), "held", "a blank cell adds nothing");
+    }
 }

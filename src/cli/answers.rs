@@ -51,6 +51,10 @@ pub struct AnswersImportArgs {
     /// Add the sheet's selections to what each question has, rather than making them its whole selection
     #[arg(long)]
     pub merge: bool,
+    /// Append each notes cell to the notes the service holds, on a line of its own after MARKER (e.g.
+    /// "[baseline] "), once; blank cells leave notes as they are [default: the cell is the notes]
+    #[arg(long, value_name = "MARKER")]
+    pub append_notes: Option<String>,
     /// Apply rows that name no workload (a baseline) to every workload whose name starts with this
     #[arg(long, value_name = "PREFIX", conflicts_with = "all_workloads")]
     pub name_prefix: Option<String>,
@@ -93,7 +97,7 @@ impl AnswersImportArgs {
         }
         Ok(AnswersImportConfig {
             input: self.input.options(),
-            policy: Policy { merge: self.merge, baseline },
+            policy: Policy { merge: self.merge, baseline, append_notes: self.append_notes.clone() },
             destinations: self.estate.destinations()?,
             milestone: self.milestone.clone(),
             report: self.report.clone(),

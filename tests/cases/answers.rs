@@ -660,3 +660,37 @@ async fn stopped_then_run_again(signal: &str, code: Option<i32>) {
     assert!(said.contains(&format!("{} updated, {first} unchanged", 120 - first)), "{said}");
     emulator.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn notes_appended_after_a_marker_are_added_once() {
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let client = emulator.client();
+    let id = reviewed(&client, "Checkout").await;
+    let fixture = Fixture::new();
+    let sheet = fixture.write(
+        "notes.csv",
+        "WorkloadName,Lens,PillarId,QuestionId,Notes\n\
+         Checkout,wellarchitected,,ops_1,Checked by the landing zone\n\
+         Checkout,wellarchitected,security,,Landing zone keys\n",
+    );
+    let args = ["--append-notes", "[lz] "];
+    let output = run(&mut answers_command("import", &sheet, &emulator, &args)).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let answer = client.get_answer().workload_id(&id).lens_alias("wellarchitected").question_id("ops_1");
+    let notes = answer.send().await.unwrap().answer.unwrap().notes.unwrap();
+    assert_eq!(notes, "Runbooks in the wiki, \"quoted\", with a comma\n[lz] Checked by the landing zone");
+    let review =
+        client.get_lens_review().workload_id(&id).lens_alias("wellarchitected").send().await.unwrap();
+    let pillars = review.lens_review.unwrap().pillar_review_summaries;
+    let security = pillars.unwrap().into_iter().find(|p| p.pillar_id() == Some("security")).unwrap();
+    assert_eq!(security.notes.as_deref(), Some("Keys rotate\n[lz] Landing zone keys"));
+    let answer = client.get_answer().workload_id(&id).lens_alias("wellarchitected").question_id("ops_1");
+    let selected = answer.send().await.unwrap().answer.unwrap().selected_choices;
+    assert_eq!(selected.map(|s| s.len()), Some(2), "a question row alone keeps its selection");
+
+    let writes = emulator.stats().writes;
+    let output = run(&mut answers_command("import", &sheet, &emulator, &args)).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert_eq!(emulator.stats().writes, writes, "appended once: run again, nothing is written");
+    emulator.stop().await.unwrap();
+}
