@@ -7,16 +7,16 @@
 //! and compared ([`update_for`]); the lens and pillar notes likewise
 //! (GetLensReview). Applying sends one UpdateAnswer per question that
 //! changes and one UpdateLensReview per review whose notes change: nothing
-//! for what is already as the sheet says.
+//! for what is already as the sheet says. A review template's review is
+//! found by its ARN (GetReviewTemplateLensReview) and read and written with
+//! the template operations ([`Target`]).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use aws_sdk_wellarchitected::types::{Answer, AnswerReason, ChoiceReason, ChoiceStatus, ChoiceUpdate};
-
-use super::State;
-use super::diff::{AnswerNow, AnswerUpdate, ChoiceNow, update_for};
+use super::diff::{AnswerUpdate, update_for};
 use super::read::lens_reviews;
+use super::subject::{Subject, Target};
 use super::work::{QuestionWork, ReviewWork};
 use crate::model::name_key;
 use crate::submit::Lane;
@@ -48,9 +48,9 @@ pub enum Change {
 }
 
 impl Decided {
-    /// The workload's id, once found.
+    /// The workload's id (or the template's ARN), once found.
     pub fn workload_id(&self) -> &str {
-        &self.target.0
+        self.target.as_ref().map_or("", Target::id)
     }
 }
 
@@ -74,8 +74,8 @@ pub struct Decided {
     /// The question; `None` for the lens and pillar notes.
     pub question: Option<String>,
     pub outcome: Outcome,
-    /// Where to send it: the workload's id and the lens's alias.
-    target: (String, String),
+    /// Where to send it, once found.
+    target: Option<Target>,
 }
 
 /// How the items are decided.
@@ -133,6 +133,10 @@ pub async fn decide(
     let workloads = crate::submit::read::list(lane, None).await?;
     let mut decided = Vec::new();
     for review in reviews {
+        if !review.key.template_arn.is_empty() {
+            decided.extend(decide_template(lane, review, policy).await?);
+            continue;
+        }
         if !review.is_baseline() {
             decided.extend(decide_review(lane, review, &workloads, policy).await?);
             continue;
@@ -185,11 +189,54 @@ async fn decide_review(
         );
         return Ok(items.all_invalid(&review, why));
     }
-    let target = (id, alias);
+    let target = Target { subject: Subject::Workload(id), lens: alias };
+    decide_items(lane, review, target, policy, &items).await
+}
+
+/// Every item of a review template's review, or all of them invalid.
+async fn decide_template(
+    lane: &Arc<Lane>,
+    review: ReviewWork,
+    policy: &Policy,
+) -> Result<Vec<Decided>, CallError> {
+    let arn = review.key.template_arn.clone();
+    let items = Items { workload: arn.clone(), lens: review.key.lens.clone() };
+    let held = match super::templates::lens_review(lane, &arn, &review.key.lens).await {
+        Err(CallError::Failed(failure)) if failure.code() == "ResourceNotFoundException" => {
+            let why = format!(
+                "no review template {arn} with the lens {} here: {}",
+                review.key.lens, failure.message
+            );
+            return Ok(items.all_invalid(&review, why));
+        }
+        held => held?,
+    };
+    let version = held.lens_version().unwrap_or_default();
+    let exported = &review.key.lens_version;
+    if !exported.is_empty() && exported != version {
+        let why = format!(
+            "the sheet is of version {exported} of the lens {}, the template's review is at version {version}",
+            review.key.lens
+        );
+        return Ok(items.all_invalid(&review, why));
+    }
+    let alias = held.lens_alias().unwrap_or(&review.key.lens).to_owned();
+    let target = Target { subject: Subject::Template(arn), lens: alias };
+    decide_items(lane, review, target, policy, &items).await
+}
+
+/// A found review's items: its notes, then each question read at once.
+async fn decide_items(
+    lane: &Arc<Lane>,
+    review: ReviewWork,
+    target: Target,
+    policy: &Policy,
+    items: &Items,
+) -> Result<Vec<Decided>, CallError> {
     let mut decided = Vec::new();
     if review.lens_notes.is_some() || !review.pillar_notes.is_empty() {
         let outcome = notes_outcome(lane, &review, &target, policy.append_notes.as_deref()).await?;
-        decided.push(items.decided(review.notes_rows(), None, outcome, &target));
+        decided.push(items.decided(review.notes_rows(), None, outcome, Some(&target)));
     }
     let mut reads = tokio::task::JoinSet::new();
     for (index, (question, work)) in review.questions.into_iter().enumerate() {
@@ -202,7 +249,7 @@ async fn decide_review(
     let mut answers = Vec::new();
     while let Some(joined) = reads.join_next().await {
         let (index, question, rows, outcome) = joined.expect("a read does not panic");
-        answers.push((index, items.decided(rows, Some(question), outcome?, &target)));
+        answers.push((index, items.decided(rows, Some(question), outcome?, Some(&target))));
     }
     answers.sort_by_key(|(index, _)| *index);
     decided.extend(answers.into_iter().map(|(_, decided)| decided));
@@ -233,7 +280,7 @@ impl Items {
         rows: Vec<u64>,
         question: Option<String>,
         outcome: Outcome,
-        target: &(String, String),
+        target: Option<&Target>,
     ) -> Decided {
         Decided {
             rows,
@@ -241,16 +288,15 @@ impl Items {
             lens: self.lens.clone(),
             question,
             outcome,
-            target: target.clone(),
+            target: target.cloned(),
         }
     }
 
     fn all_invalid(&self, review: &ReviewWork, why: String) -> Vec<Decided> {
-        let none = (String::new(), String::new());
         let notes = (!review.notes_rows().is_empty())
-            .then(|| self.decided(review.notes_rows(), None, Outcome::Invalid(why.clone()), &none));
+            .then(|| self.decided(review.notes_rows(), None, Outcome::Invalid(why.clone()), None));
         let questions = review.questions.iter().map(|(question, work)| {
-            self.decided(work.rows.clone(), Some(question.clone()), Outcome::Invalid(why.clone()), &none)
+            self.decided(work.rows.clone(), Some(question.clone()), Outcome::Invalid(why.clone()), None)
         });
         notes.into_iter().chain(questions).collect()
     }
@@ -259,25 +305,17 @@ impl Items {
 /// A question: read whole, compared.
 async fn answer_outcome(
     lane: &Lane,
-    (id, alias): &(String, String),
+    target: &Target,
     question: &str,
     work: &QuestionWork,
     policy: &Policy,
 ) -> Result<Outcome, CallError> {
-    let read = lane
-        .call(&mut 0, || {
-            lane.client().get_answer().workload_id(id).lens_alias(alias).question_id(question).send()
-        })
-        .await;
-    let answer = match read {
-        Err(CallError::Failed(failure)) if failure.code() == "ResourceNotFoundException" => {
-            return Ok(Outcome::Invalid(format!(
-                "the lens {alias} has no question {question} in the workload's version"
-            )));
-        }
-        read => read?.answer.unwrap_or_else(|| Answer::builder().build()),
+    let Some(now) = target.answer(lane, question).await? else {
+        let lens = &target.lens;
+        return Ok(Outcome::Invalid(format!(
+            "the lens {lens} has no question {question} in the review's version"
+        )));
     };
-    let now = answer_now(&answer);
     let mut wanted = work.wanted.clone();
     if let Some(asked) = &wanted.notes {
         wanted.notes = Some(notes_after(&now.notes, asked, policy.append_notes.as_deref()));
@@ -296,64 +334,30 @@ async fn answer_outcome(
     })
 }
 
-fn answer_now(answer: &Answer) -> AnswerNow {
-    let choices = answer
-        .choices()
-        .iter()
-        .map(|choice| {
-            let id = choice.choice_id().unwrap_or_default();
-            let held = answer.choice_answers().iter().find(|held| held.choice_id() == Some(id));
-            let status = held.and_then(|held| held.status()).map_or("UNSELECTED", ChoiceStatus::as_str);
-            let selected = answer.selected_choices().iter().any(|chosen| chosen == id);
-            let state = if selected { State::Selected } else { State::of_choice_status(status) };
-            ChoiceNow {
-                id: id.to_owned(),
-                state,
-                reason: held.and_then(|held| held.reason()).map(|reason| reason.as_str().to_owned()),
-                notes: held.and_then(|held| held.notes()).unwrap_or_default().to_owned(),
-            }
-        })
-        .collect();
-    AnswerNow {
-        choices,
-        is_applicable: answer.is_applicable().unwrap_or(true),
-        reason: answer.reason().map(|reason| reason.as_str().to_owned()),
-        notes: answer.notes().unwrap_or_default().to_owned(),
-    }
-}
-
 /// The lens and pillar notes: read, compared.
 async fn notes_outcome(
     lane: &Lane,
     review: &ReviewWork,
-    (id, alias): &(String, String),
+    target: &Target,
     append: Option<&str>,
 ) -> Result<Outcome, CallError> {
-    let output = lane
-        .call(&mut 0, || lane.client().get_lens_review().workload_id(id).lens_alias(alias).send())
-        .await?;
-    let held =
-        output.lens_review.unwrap_or_else(|| aws_sdk_wellarchitected::types::LensReview::builder().build());
+    let held = target.notes(lane).await?;
     let mut shown = Vec::new();
-    let held_notes = held.notes().unwrap_or_default();
     let lens = review
         .lens_notes
         .as_ref()
-        .map(|(_, asked)| notes_after(held_notes, asked, append))
-        .filter(|notes| notes != held_notes);
+        .map(|(_, asked)| notes_after(&held.lens, asked, append))
+        .filter(|notes| *notes != held.lens);
     if let Some(notes) = &lens {
-        shown.push(format!("lens notes: {} → {}", quoted_notes(held_notes), quoted_notes(notes)));
+        shown.push(format!("lens notes: {} → {}", quoted_notes(&held.lens), quoted_notes(notes)));
     }
     let mut pillars = BTreeMap::new();
     for (pillar, (_, asked)) in &review.pillar_notes {
-        let Some(summary) =
-            held.pillar_review_summaries().iter().find(|summary| summary.pillar_id() == Some(pillar))
-        else {
-            return Ok(Outcome::Invalid(format!("the lens {alias} has no pillar {pillar}")));
+        let Some(before) = held.pillars.get(pillar) else {
+            return Ok(Outcome::Invalid(format!("the lens {} has no pillar {pillar}", target.lens)));
         };
-        let before = summary.notes().unwrap_or_default();
         let notes = notes_after(before, asked, append);
-        if before != notes {
+        if *before != notes {
             shown.push(format!("{pillar} notes: {} → {}", quoted_notes(before), quoted_notes(&notes)));
             pillars.insert(pillar.clone(), notes);
         }
@@ -396,7 +400,12 @@ pub async fn record_milestones(lane: &Lane, decided: &[Decided], name: &str) -> 
     let mut workloads: Vec<(&str, &str)> = decided
         .iter()
         .filter(|item| matches!(item.outcome, Outcome::Updated(_) | Outcome::Unchanged))
-        .map(|item| (item.target.0.as_str(), item.workload.as_str()))
+        .filter_map(|item| match &item.target {
+            Some(Target { subject: Subject::Workload(id), .. }) => {
+                Some((id.as_str(), item.workload.as_str()))
+            }
+            _ => None,
+        })
         .collect();
     workloads.sort_unstable();
     workloads.dedup_by_key(|(id, _)| *id);
@@ -422,20 +431,12 @@ pub async fn record_milestones(lane: &Lane, decided: &[Decided], name: &str) -> 
 
 /// One change sent: `Updated`, or `Failed` with why.
 async fn send(lane: &Lane, item: &Decided, change: &Change) -> Outcome {
-    let (id, alias) = &item.target;
+    let Some(target) = &item.target else { return Outcome::Invalid("nowhere to send it".into()) };
     let sent = match change {
         Change::Answer(update) => {
-            let question = item.question.as_deref().unwrap_or_default();
-            lane.call(&mut 0, || update_answer(lane, id, alias, question, update).send()).await.map(drop)
+            target.update_answer(lane, item.question.as_deref().unwrap_or_default(), update).await
         }
-        Change::Notes { lens, pillars, .. } => lane
-            .call(&mut 0, || {
-                let call = lane.client().update_lens_review().workload_id(id).lens_alias(alias);
-                let pillars = (!pillars.is_empty()).then(|| pillars.clone().into_iter().collect());
-                call.set_lens_notes(lens.clone()).set_pillar_notes(pillars).send()
-            })
-            .await
-            .map(drop),
+        Change::Notes { lens, pillars, .. } => target.update_notes(lane, lens.as_ref(), pillars).await,
     };
     match sent {
         Ok(()) => Outcome::Updated(change.shown().to_vec()),
@@ -444,30 +445,6 @@ async fn send(lane: &Lane, item: &Decided, change: &Change) -> Outcome {
         }
         Err(CallError::Stopped(reason)) => Outcome::Skipped(reason.to_string()),
     }
-}
-
-/// The UpdateAnswer of `update`: the whole selection, each changed choice's
-/// whole state, applicability, reason and notes where they change.
-fn update_answer(
-    lane: &Lane,
-    id: &str,
-    alias: &str,
-    question: &str,
-    update: &AnswerUpdate,
-) -> aws_sdk_wellarchitected::operation::update_answer::builders::UpdateAnswerFluentBuilder {
-    let mut call = lane.client().update_answer().workload_id(id).lens_alias(alias).question_id(question);
-    call = call.set_selected_choices(update.selected.clone());
-    for choice in &update.choice_updates {
-        let status = ChoiceStatus::from(choice.state.as_str());
-        let reason = choice.reason.as_deref().map(ChoiceReason::from);
-        let built =
-            ChoiceUpdate::builder().status(status).set_reason(reason).set_notes(choice.notes.clone()).build();
-        call = call.choice_updates(&choice.id, built);
-    }
-    if let Some(applies) = update.is_applicable {
-        call = call.is_applicable(applies).set_reason(update.reason.as_deref().map(AnswerReason::from));
-    }
-    call.set_notes(update.notes.clone())
 }
 
 #[cfg(test)]

@@ -13,13 +13,17 @@
 //! - a **choice** row: the choice's state (SELECTED, UNSELECTED,
 //!   NOT_APPLICABLE), why it does not apply, and its notes.
 //!
-//! One file holds any number of workloads and lenses.
+//! One file holds any number of workloads and lenses. A review template's
+//! review has the same rows, its ARN in `ReviewTemplateArn` where a
+//! workload's name and id would be.
 
 pub mod decide;
 pub mod diff;
 pub mod read;
 pub mod report;
 pub mod sheet;
+pub mod subject;
+pub mod templates;
 pub mod work;
 pub mod write;
 
@@ -30,6 +34,7 @@ pub enum Column {
     Region,
     WorkloadName,
     WorkloadId,
+    ReviewTemplateArn,
     Lens,
     LensVersion,
     PillarId,
@@ -44,11 +49,12 @@ pub enum Column {
 }
 
 impl Column {
-    pub const ALL: [Column; 15] = [
+    pub const ALL: [Column; 16] = [
         Column::Account,
         Column::Region,
         Column::WorkloadName,
         Column::WorkloadId,
+        Column::ReviewTemplateArn,
         Column::Lens,
         Column::LensVersion,
         Column::PillarId,
@@ -69,11 +75,12 @@ impl Column {
 }
 
 /// The headers of the columns, in [`Column::ALL`]'s order.
-pub const HEADERS: [&str; 15] = [
+pub const HEADERS: [&str; 16] = [
     "Account",
     "Region",
     "WorkloadName",
     "WorkloadId",
+    "ReviewTemplateArn",
     "Lens",
     "LensVersion",
     "PillarId",
@@ -145,6 +152,8 @@ pub struct ReviewKey {
     pub region: String,
     pub workload_name: String,
     pub workload_id: String,
+    /// A review template's ARN, for a template's review (then no workload).
+    pub template_arn: String,
     /// The alias of an official lens, the ARN of a custom one.
     pub lens: String,
     pub lens_version: String,
@@ -173,6 +182,7 @@ impl AnswerRow {
             Column::Region => &key.region,
             Column::WorkloadName => &key.workload_name,
             Column::WorkloadId => &key.workload_id,
+            Column::ReviewTemplateArn => &key.template_arn,
             Column::Lens => &key.lens,
             Column::LensVersion => &key.lens_version,
             Column::PillarId => &self.pillar_id,

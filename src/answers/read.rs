@@ -8,7 +8,10 @@
 
 use std::sync::Arc;
 
-use aws_sdk_wellarchitected::types::{Answer, AnswerSummary, Choice, ChoiceReason, ChoiceStatus};
+use aws_sdk_wellarchitected::types::{
+    Answer, AnswerSummary, Choice, ChoiceReason, ChoiceStatus, ReviewTemplateAnswer,
+    ReviewTemplateAnswerSummary,
+};
 
 use super::{AnswerRow, ReviewKey, ReviewRows, State};
 use crate::submit::Lane;
@@ -31,8 +34,9 @@ pub struct Place {
     pub region: String,
 }
 
-/// One question's answer, as ListAnswers or GetAnswer gives it.
-struct Answered {
+/// One question's answer, as ListAnswers or GetAnswer gives it (or their
+/// review template counterparts, which carry no risk).
+pub(super) struct Answered {
     pillar_id: String,
     question_id: String,
     title: String,
@@ -65,6 +69,7 @@ pub async fn review_rows(
             region: place.region.clone(),
             workload_name: workload.name.clone(),
             workload_id: workload.id.clone(),
+            template_arn: String::new(),
             lens: alias,
             lens_version: version,
         };
@@ -176,6 +181,9 @@ async fn answers(lane: &Arc<Lane>, key: &ReviewKey, notes: bool) -> Result<Vec<A
 /// same getters for what both carry.
 macro_rules! answered {
     ($from:expr, $states:expr, $notes:expr) => {
+        answered!($from, $states, $notes, $from.risk().map_or("", |risk| risk.as_str()).to_owned())
+    };
+    ($from:expr, $states:expr, $notes:expr, $risk:expr) => {
         Answered {
             pillar_id: text($from.pillar_id()),
             question_id: text($from.question_id()),
@@ -186,7 +194,7 @@ macro_rules! answered {
             is_applicable: $from.is_applicable().unwrap_or(true),
             reason: $from.reason().map_or("", |reason| reason.as_str()).to_owned(),
             notes: $notes,
-            risk: $from.risk().map_or("", |risk| risk.as_str()).to_owned(),
+            risk: $risk,
         }
     };
 }
@@ -224,8 +232,33 @@ impl Answered {
         answered!(answer, states, Some(answer.notes().unwrap_or_default().to_owned()))
     }
 
+    pub(super) fn of_template_summary(summary: &ReviewTemplateAnswerSummary) -> Answered {
+        let states = summary
+            .choice_answer_summaries()
+            .iter()
+            .map(|choice| choice_state(choice.choice_id(), choice.status(), choice.reason(), None))
+            .collect();
+        answered!(summary, states, None, String::new())
+    }
+
+    pub(super) fn of_template_answer(answer: &ReviewTemplateAnswer) -> Answered {
+        let states = answer
+            .choice_answers()
+            .iter()
+            .map(|choice| {
+                let notes = Some(choice.notes().unwrap_or_default().to_owned());
+                choice_state(choice.choice_id(), choice.status(), choice.reason(), notes)
+            })
+            .collect();
+        answered!(answer, states, Some(answer.notes().unwrap_or_default().to_owned()), String::new())
+    }
+
+    pub(super) fn question_id(&self) -> &str {
+        &self.question_id
+    }
+
     /// The question row, then a row per choice.
-    fn rows(self) -> Vec<AnswerRow> {
+    pub(super) fn rows(self) -> Vec<AnswerRow> {
         let applicable = if self.is_applicable { State::Applicable } else { State::NotApplicable };
         let mut rows = vec![AnswerRow {
             pillar_id: self.pillar_id.clone(),

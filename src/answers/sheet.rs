@@ -198,6 +198,11 @@ pub fn read_line(columns: &AnswerColumns, raw: &RawRow) -> Result<AnswerLine, Ve
     let row = raw.row;
     let cell = |column| columns.cell(raw, column);
     check_ids(columns, raw, &mut problems);
+    let names_a_workload = !cell(Column::WorkloadName).is_empty() || !cell(Column::WorkloadId).is_empty();
+    if names_a_workload && !cell(Column::ReviewTemplateArn).is_empty() {
+        let detail = "a row is of a workload or of a review template, not both: clear one".into();
+        problems.push(columns.problem(row, Column::ReviewTemplateArn, Code::NotAllowedValue, detail));
+    }
     let (question, choice) = (cell(Column::QuestionId).to_owned(), cell(Column::ChoiceId).to_owned());
     let kind = match (question.is_empty(), choice.is_empty(), cell(Column::PillarId)) {
         (true, false, _) => {
@@ -221,6 +226,7 @@ pub fn read_line(columns: &AnswerColumns, raw: &RawRow) -> Result<AnswerLine, Ve
         region: cell(Column::Region).to_owned(),
         workload_name: cell(Column::WorkloadName).to_owned(),
         workload_id: cell(Column::WorkloadId).to_owned(),
+        template_arn: cell(Column::ReviewTemplateArn).to_owned(),
         lens: cell(Column::Lens).to_owned(),
         lens_version: cell(Column::LensVersion).to_owned(),
     };
@@ -327,7 +333,7 @@ fn review_of(line: &AnswerLine) -> ReviewOf {
     (
         key.account.clone(),
         key.region.clone(),
-        key.workload_id.clone(),
+        format!("{}\n{}", key.workload_id, key.template_arn),
         key.workload_name.clone(),
         key.lens.clone(),
     )

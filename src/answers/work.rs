@@ -34,7 +34,9 @@ pub struct ReviewWork {
 impl ReviewWork {
     /// Whether the rows name no workload: a baseline.
     pub fn is_baseline(&self) -> bool {
-        self.key.workload_id.is_empty() && self.key.workload_name.is_empty()
+        self.key.workload_id.is_empty()
+            && self.key.workload_name.is_empty()
+            && self.key.template_arn.is_empty()
     }
 
     /// The rows of the lens and pillar notes.
@@ -86,7 +88,11 @@ fn same_review(a: &ReviewKey, b: &ReviewKey) -> bool {
         (false, false) => a.workload_id == b.workload_id,
         _ => crate::model::name_key(&a.workload_name) == crate::model::name_key(&b.workload_name),
     };
-    workload && a.lens == b.lens && a.account == b.account && a.region == b.region
+    workload
+        && a.template_arn == b.template_arn
+        && a.lens == b.lens
+        && a.account == b.account
+        && a.region == b.region
 }
 
 fn add(review: &mut ReviewWork, line: AnswerLine) {

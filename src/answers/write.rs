@@ -39,10 +39,22 @@ struct Formats {
 
 impl AnswerSheet {
     /// Starts the sheet at `path`; without `notes`, it has no Notes column
-    /// (so reading it back leaves every note as it is).
-    pub fn create(path: &Path, format: SheetFormat, notes: bool) -> Result<AnswerSheet, ReportError> {
-        let columns: Vec<Column> =
-            Column::ALL.into_iter().filter(|column| notes || *column != Column::Notes).collect();
+    /// (so reading it back leaves every note as it is). A sheet of review
+    /// templates has their ARN where a sheet of workloads has their names
+    /// and ids.
+    pub fn create(
+        path: &Path,
+        format: SheetFormat,
+        notes: bool,
+        templates: bool,
+    ) -> Result<AnswerSheet, ReportError> {
+        let wanted = |column: &Column| match column {
+            Column::Notes => notes,
+            Column::WorkloadName | Column::WorkloadId => !templates,
+            Column::ReviewTemplateArn => templates,
+            _ => true,
+        };
+        let columns: Vec<Column> = Column::ALL.into_iter().filter(wanted).collect();
         let headers: Vec<&str> = columns.iter().map(|column| column.header()).collect();
         let out = match format {
             SheetFormat::Csv | SheetFormat::Tsv => {
@@ -152,7 +164,7 @@ fn layout(column: Column) -> (f64, bool) {
         Column::Notes => (60.0, false),
         Column::Risk => (14.0, true),
         Column::WorkloadName => (24.0, false),
-        Column::Lens | Column::WorkloadId => (20.0, false),
+        Column::Lens | Column::WorkloadId | Column::ReviewTemplateArn => (20.0, false),
         Column::State => (18.0, false),
         Column::Reason => (26.0, false),
         _ => (14.0, false),

@@ -166,6 +166,9 @@ pub struct AnswersExportArgs {
     /// Only workloads whose names start with this (ignoring case, as the service matches)
     #[arg(long, value_name = "PREFIX")]
     pub name_prefix: Option<String>,
+    /// Export these review templates (ARNs; repeat or separate with commas) instead of workloads
+    #[arg(long = "template", value_name = "ARN", value_delimiter = ',', conflicts_with = "name_prefix")]
+    pub templates: Vec<String>,
     /// Only the reviews of these lenses (aliases, or ARNs of custom lenses; repeat or separate with commas)
     #[arg(long, value_name = "ALIAS|ARN", value_delimiter = ',')]
     pub lens: Vec<String>,
@@ -198,6 +201,7 @@ impl AnswersExportArgs {
             out: self.out.clone(),
             format,
             name_prefix: self.name_prefix.clone(),
+            templates: self.templates.clone(),
             selection: Selection { lenses: self.lens.clone(), notes: !self.no_notes },
             destinations: self.estate.destinations()?,
             service: self.aws.service(),

@@ -18,6 +18,7 @@ use super::summary::{Summary, Traffic};
 use crate::RunError;
 use crate::answers::ReviewRows;
 use crate::answers::read::{Place, Selection, review_rows};
+use crate::answers::templates::template_rows;
 use crate::answers::write::AnswerSheet;
 use crate::destination::Destination;
 use crate::report::{Counts, ReportError, SheetFormat, Status};
@@ -31,6 +32,8 @@ pub struct AnswersExportConfig {
     pub out: PathBuf,
     pub format: SheetFormat,
     pub name_prefix: Option<String>,
+    /// Review templates to export (by ARN) instead of workloads.
+    pub templates: Vec<String>,
     pub selection: Selection,
     /// The (account, Region) lanes to read; the credentials' own account
     /// and Region when empty.
@@ -65,7 +68,8 @@ pub fn run(config: &AnswersExportConfig) -> Result<Summary, RunError> {
     let (base_account, base_region) = (session.base_account()?, session.base_region()?);
     let lanes = config.destinations.len().max(1);
     let board = session.board(lanes);
-    let sheet = AnswerSheet::create(&config.out, config.format, config.selection.notes)?;
+    let templates = !config.templates.is_empty();
+    let sheet = AnswerSheet::create(&config.out, config.format, config.selection.notes, templates)?;
     let (sender, receiver) = mpsc::channel(64);
     let progress = Progress::new(config.progress, 0, board).counting("workloads");
     let writer = std::thread::spawn(move || write_all(sheet, receiver, progress));
@@ -120,6 +124,7 @@ fn jobs(config: &AnswersExportConfig, base: &Place, sender: &mpsc::Sender<Messag
             destination,
             place,
             name_prefix: config.name_prefix.clone(),
+            templates: config.templates.clone(),
             selection: Arc::new(config.selection.clone()),
             sender: sender.clone(),
         }
@@ -167,8 +172,28 @@ struct ReadAnswers {
     destination: Option<Destination>,
     place: Place,
     name_prefix: Option<String>,
+    templates: Vec<String>,
     selection: Arc<Selection>,
     sender: mpsc::Sender<Message>,
+}
+
+impl ReadAnswers {
+    /// The templates' reviews, each template counted as one item done.
+    async fn read_templates(&self, lane: &Arc<Lane>) -> LaneRead {
+        if self.sender.send(Message::Listed(self.templates.len() as u64)).await.is_err() {
+            return Ok(Vec::new());
+        }
+        for arn in &self.templates {
+            let reviews =
+                template_rows(lane, &self.place, arn, &self.selection).await.map_err(CallError::into_stop)?;
+            for message in reviews.into_iter().map(Message::Review).chain([Message::WorkloadDone]) {
+                if self.sender.send(message).await.is_err() {
+                    return Ok(Vec::new());
+                }
+            }
+        }
+        Ok(Vec::new())
+    }
 }
 
 impl Job for ReadAnswers {
@@ -179,6 +204,9 @@ impl Job for ReadAnswers {
     }
 
     async fn run(self, lane: Arc<Lane>) -> LaneRead {
+        if !self.templates.is_empty() {
+            return self.read_templates(&lane).await;
+        }
         let listed = list(&lane, self.name_prefix.as_deref()).await.map_err(CallError::into_stop)?;
         if self.sender.send(Message::Listed(listed.len() as u64)).await.is_err() {
             return Ok(Vec::new());
