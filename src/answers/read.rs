@@ -6,6 +6,7 @@
 //! carry no notes. The GetAnswer calls of a lens go in parallel, within the
 //! lane's bounds.
 
+use std::future::Future;
 use std::sync::Arc;
 
 use aws_sdk_wellarchitected::types::{
@@ -136,18 +137,44 @@ async fn notes_rows(lane: &Lane, key: &ReviewKey) -> Result<Vec<AnswerRow>, Call
 /// Every question's answer, in the lens's order: the summaries, then each
 /// answer whole when notes are wanted.
 async fn answers(lane: &Arc<Lane>, key: &ReviewKey, notes: bool) -> Result<Vec<Answered>, CallError> {
+    let (id, lens) = (&key.workload_id, &key.lens);
+    let page = |token: Option<String>| async move {
+        let call = || {
+            let list = lane.client().list_answers().workload_id(id).lens_alias(lens).max_results(50);
+            list.set_next_token(token.clone()).send()
+        };
+        let page = lane.call(&mut 0, call).await?;
+        let answered = page.answer_summaries().iter().map(Answered::of_summary).collect();
+        Ok((answered, page.next_token().map(str::to_owned)))
+    };
+    let whole = |question: String| async move {
+        let call =
+            || lane.client().get_answer().workload_id(id).lens_alias(lens).question_id(&question).send();
+        Ok(lane.call(&mut 0, call).await?.answer.as_ref().map(Answered::of_answer))
+    };
+    answers_with(page, whole, notes).await
+}
+
+/// Every question's answer in the lens's order: the summaries, page by
+/// page, then, when notes are wanted, each answer whole (read at once,
+/// within the lane's bounds) in its summary's place.
+pub(super) async fn answers_with<P, PF, W, WF>(
+    page: P,
+    whole: W,
+    notes: bool,
+) -> Result<Vec<Answered>, CallError>
+where
+    P: Fn(Option<String>) -> PF,
+    PF: Future<Output = Result<(Vec<Answered>, Option<String>), CallError>>,
+    W: Fn(String) -> WF,
+    WF: Future<Output = Result<Option<Answered>, CallError>>,
+{
     let mut summaries = Vec::new();
-    let mut next_token: Option<String> = None;
-    let mut attempts = 0;
+    let mut next_token = None;
     loop {
-        let page = lane
-            .call(&mut attempts, || {
-                let list = lane.client().list_answers().workload_id(&key.workload_id).lens_alias(&key.lens);
-                list.max_results(50).set_next_token(next_token.clone()).send()
-            })
-            .await?;
-        summaries.extend(page.answer_summaries().iter().map(Answered::of_summary));
-        next_token = page.next_token().map(str::to_owned);
+        let (answered, next) = page(next_token).await?;
+        summaries.extend(answered);
+        next_token = next;
         if next_token.is_none() {
             break;
         }
@@ -155,26 +182,9 @@ async fn answers(lane: &Arc<Lane>, key: &ReviewKey, notes: bool) -> Result<Vec<A
     if !notes {
         return Ok(summaries);
     }
-    let mut reads = tokio::task::JoinSet::new();
-    for (index, summary) in summaries.iter().enumerate() {
-        let (lane, workload, lens, question) =
-            (lane.clone(), key.workload_id.clone(), key.lens.clone(), summary.question_id.clone());
-        reads.spawn(async move {
-            let answer = lane
-                .call(&mut 0, || {
-                    let get = lane.client().get_answer().workload_id(&workload).lens_alias(&lens);
-                    get.question_id(&question).send()
-                })
-                .await;
-            (index, answer)
-        });
-    }
-    let mut whole: Vec<Option<Answered>> = summaries.iter().map(|_| None).collect();
-    while let Some(joined) = reads.join_next().await {
-        let (index, answer) = joined.expect("a read does not panic");
-        whole[index] = answer?.answer.as_ref().map(Answered::of_answer);
-    }
-    Ok(summaries.into_iter().zip(whole).map(|(summary, answer)| answer.unwrap_or(summary)).collect())
+    let reads = summaries.iter().map(|summary| whole(summary.question_id.clone()));
+    let wholes = futures_util::future::try_join_all(reads).await?;
+    Ok(summaries.into_iter().zip(wholes).map(|(summary, answer)| answer.unwrap_or(summary)).collect())
 }
 
 /// An [`Answered`] from an `AnswerSummary` or an `Answer`, which have the
@@ -251,10 +261,6 @@ impl Answered {
             })
             .collect();
         answered!(answer, states, Some(answer.notes().unwrap_or_default().to_owned()), String::new())
-    }
-
-    pub(super) fn question_id(&self) -> &str {
-        &self.question_id
     }
 
     /// The question row, then a row per choice.

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use aws_sdk_wellarchitected::types::{ReviewTemplateAnswer, ReviewTemplateLensReview};
 
-use super::read::{Answered, Place, Selection};
+use super::read::{Answered, Place, Selection, answers_with};
 use super::{AnswerRow, ReviewKey, ReviewRows};
 use crate::submit::Lane;
 use crate::submit::lane::CallError;
@@ -93,36 +93,19 @@ pub async fn answer(
 }
 
 /// Every question's answer, in the lens's order.
-async fn answers(lane: &Arc<Lane>, key: &ReviewKey, notes: bool) -> Result<Vec<Answered>, CallError> {
-    let mut summaries = Vec::new();
-    let mut next_token: Option<String> = None;
-    let mut attempts = 0;
-    loop {
-        let page = lane
-            .call(&mut attempts, || {
-                let list = lane.client().list_review_template_answers().template_arn(&key.template_arn);
-                list.lens_alias(&key.lens).max_results(50).set_next_token(next_token.clone()).send()
-            })
-            .await?;
-        summaries.extend(page.answer_summaries().iter().map(Answered::of_template_summary));
-        next_token = page.next_token().map(str::to_owned);
-        if next_token.is_none() {
-            break;
-        }
-    }
-    if !notes {
-        return Ok(summaries);
-    }
-    let mut reads = tokio::task::JoinSet::new();
-    for (index, summary) in summaries.iter().enumerate() {
-        let (lane, arn, lens, question) =
-            (lane.clone(), key.template_arn.clone(), key.lens.clone(), summary.question_id().to_owned());
-        reads.spawn(async move { (index, answer(&lane, &arn, &lens, &question).await) });
-    }
-    let mut whole: Vec<Option<Answered>> = summaries.iter().map(|_| None).collect();
-    while let Some(joined) = reads.join_next().await {
-        let (index, answer) = joined.expect("a read does not panic");
-        whole[index] = Some(Answered::of_template_answer(&answer?));
-    }
-    Ok(summaries.into_iter().zip(whole).map(|(summary, answer)| answer.unwrap_or(summary)).collect())
+async fn answers(lane: &Lane, key: &ReviewKey, notes: bool) -> Result<Vec<Answered>, CallError> {
+    let (arn, lens) = (&key.template_arn, &key.lens);
+    let page = |token: Option<String>| async move {
+        let call = || {
+            let list = lane.client().list_review_template_answers().template_arn(arn).lens_alias(lens);
+            list.max_results(50).set_next_token(token.clone()).send()
+        };
+        let page = lane.call(&mut 0, call).await?;
+        let answered = page.answer_summaries().iter().map(Answered::of_template_summary).collect();
+        Ok((answered, page.next_token().map(str::to_owned)))
+    };
+    let whole = |question: String| async move {
+        Ok(Some(Answered::of_template_answer(&answer(lane, arn, lens, &question).await?)))
+    };
+    answers_with(page, whole, notes).await
 }
