@@ -48,6 +48,8 @@ pub enum AnswersCommand {
 pub struct AnswersImportArgs {
     #[command(flatten)]
     pub input: AnswersInputArgs,
+    #[command(flatten)]
+    pub progress: ProgressArgs,
     /// Add the sheet's selections to what each question has, rather than making them its whole selection
     #[arg(long)]
     pub merge: bool,
@@ -101,6 +103,7 @@ impl AnswersImportArgs {
             destinations: self.estate.destinations()?,
             milestone: self.milestone.clone(),
             report: self.report.clone(),
+            progress: self.progress.every(&self.output),
             service: self.aws.service(),
             fleet: self.fleet.config(self.aws.local),
             submit: self.pace.config(),

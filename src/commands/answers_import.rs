@@ -6,9 +6,10 @@
 //! import sends one write per item that changes and nothing for the rest.
 
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::time::Instant;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
+use super::progress::Progress;
 use super::saved_plan::PlanAction;
 use super::summary::{NoteKind, PlanCounts, RowNote, Summary, Traffic};
 use crate::RunError;
@@ -19,7 +20,7 @@ use crate::answers::work::{ReviewWork, gather};
 use crate::destination::Destination;
 use crate::input::InputOptions;
 use crate::problem::quoted;
-use crate::report::Status;
+use crate::report::{Counts, Status};
 use crate::service::{FleetConfig, Job, LaneOutcome, Service, Session};
 use crate::stdout::print_line;
 use crate::submit::lane::CallError;
@@ -36,6 +37,8 @@ pub struct AnswersImportConfig {
     pub milestone: Option<String>,
     /// Where to write a line per item (`--report`, .csv or .jsonl).
     pub report: Option<PathBuf>,
+    /// A progress line this often without a terminal; `None`: no progress.
+    pub progress: Option<Duration>,
     pub service: Service,
     pub fleet: FleetConfig,
     pub submit: SubmitConfig,
@@ -126,6 +129,13 @@ fn run_lanes(
     summary: &mut Summary,
 ) -> Result<Vec<LaneOutcome<LaneDecided>>, RunError> {
     let mut session = Session::open(&config.service, &config.fleet)?;
+    let board = session.board(jobs.len());
+    let tracker = Arc::new(Tracker {
+        progress: Mutex::new(Progress::new(config.progress, 0, board).counting("items")),
+        counts: Mutex::new(Counts::default()),
+    });
+    let jobs: Vec<AnswersJob> =
+        jobs.into_iter().map(|job| AnswersJob { tracker: Some(tracker.clone()), ..job }).collect();
     // Rows that name an account go to a role unless it is the credentials' own.
     if jobs
         .iter()
@@ -136,6 +146,9 @@ fn run_lanes(
     let outcomes = session.run(jobs, &config.submit)?;
     summary.stopped = session.interrupted();
     session.close();
+    if let Ok(tracker) = Arc::try_unwrap(tracker) {
+        tracker.progress.into_inner().unwrap_or_else(PoisonError::into_inner).finish();
+    }
     let lanes: Vec<&Lane> = outcomes.iter().filter_map(|outcome| outcome.lane.as_deref()).collect();
     if !lanes.is_empty() {
         summary.traffic = Some(Traffic::of_all(lanes.into_iter(), &config.submit));
@@ -152,6 +165,7 @@ fn jobs(config: &AnswersImportConfig, lines: Vec<AnswerLine>, applying: bool) ->
         policy: policy.clone(),
         milestone: config.milestone.clone().filter(|_| applying),
         applying,
+        tracker: None,
     };
     gather(lines, &config.destinations).into_iter().map(job).collect()
 }
@@ -277,6 +291,33 @@ struct AnswersJob {
     policy: Arc<Policy>,
     milestone: Option<String>,
     applying: bool,
+    tracker: Option<Arc<Tracker>>,
+}
+
+/// Progress in items, shared by the lanes: found when decided, done when
+/// their outcome is final.
+struct Tracker {
+    progress: Mutex<Progress>,
+    counts: Mutex<Counts>,
+}
+
+impl Tracker {
+    fn found(&self, items: usize) {
+        self.progress.lock().unwrap_or_else(PoisonError::into_inner).grow(items as u64);
+    }
+
+    fn done(&self, outcome: &Outcome) {
+        let status = match outcome {
+            Outcome::Change(_) | Outcome::Updated(_) => Status::Updated,
+            Outcome::Unchanged => Status::Unchanged,
+            Outcome::Invalid(_) => Status::Invalid,
+            Outcome::Failed { .. } => Status::Failed,
+            Outcome::Skipped(_) => Status::Skipped,
+        };
+        let mut counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
+        counts.add(status);
+        self.progress.lock().unwrap_or_else(PoisonError::into_inner).row_done(&counts);
+    }
 }
 
 type LaneDecided = Result<(Vec<Decided>, Vec<Recorded>), StopReason>;
@@ -290,8 +331,20 @@ impl Job for AnswersJob {
 
     async fn run(self, lane: Arc<Lane>) -> LaneDecided {
         let mut decided = decide(&lane, self.reviews, &self.policy).await.map_err(CallError::into_stop)?;
+        let changes = |item: &Decided| matches!(item.outcome, Outcome::Change(_));
+        if let Some(tracker) = &self.tracker {
+            tracker.found(decided.len());
+            decided
+                .iter()
+                .filter(|item| !(self.applying && changes(item)))
+                .for_each(|item| tracker.done(&item.outcome));
+        }
         if self.applying {
+            let sent: Vec<usize> = (0..decided.len()).filter(|index| changes(&decided[*index])).collect();
             apply(&lane, &mut decided).await;
+            if let Some(tracker) = &self.tracker {
+                sent.iter().for_each(|index| tracker.done(&decided[*index].outcome));
+            }
         }
         let recorded = match &self.milestone {
             Some(name) => record_milestones(&lane, &decided, name).await,

@@ -641,7 +641,7 @@ async fn stopped_then_run_again(signal: &str, code: Option<i32>) {
          wellarchitected,sec_1,sec_1_choice_1,SELECTED\n\
          wellarchitected,rel_1,rel_1_choice_1,SELECTED\n",
     );
-    let args = ["--all-workloads", "--rate", "40"];
+    let args = ["--all-workloads", "--rate", "40", "--progress-every", "0.1"];
     let child = answers_command("import", &baseline, &emulator, &args).spawn().unwrap();
     let sent = || emulator.writes_by_operation().get("UpdateAnswer").copied().unwrap_or_default();
     let started = std::time::Instant::now();
@@ -660,6 +660,11 @@ async fn stopped_then_run_again(signal: &str, code: Option<i32>) {
     assert_eq!(sent(), 120, "{signal}: each of the 120 questions sent once across both runs");
     let said = String::from_utf8_lossy(&output.stdout);
     assert!(said.contains(&format!("{} updated, {first} unchanged", 120 - first)), "{said}");
+    let progress = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        progress.contains("progress: ") && progress.contains("/120 items"),
+        "a progress line in items: {progress}"
+    );
     emulator.stop().await.unwrap();
 }
 
