@@ -44,10 +44,30 @@ pub enum Outcome {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
     Answer(AnswerUpdate),
-    Notes { lens: Option<String>, pillars: BTreeMap<String, String>, shown: Vec<String> },
+    Notes {
+        lens: Option<String>,
+        pillars: BTreeMap<String, String>,
+        shown: Vec<String>,
+    },
+    /// The workload lacks the lens (`--associate-lenses`): associate it,
+    /// then decide and send the review's items.
+    Associate {
+        review: Box<ReviewWork>,
+        shown: Vec<String>,
+    },
 }
 
 impl Decided {
+    /// What the item is: a question's id, `notes`, or `lens` (an
+    /// association).
+    pub fn label(&self) -> &str {
+        match (&self.question, &self.outcome) {
+            (Some(question), _) => question,
+            (None, Outcome::Change(Change::Associate { .. })) => "lens",
+            (None, _) => "notes",
+        }
+    }
+
     /// The workload's id (or the template's ARN), once found.
     pub fn workload_id(&self) -> &str {
         self.target.as_ref().map_or("", Target::id)
@@ -58,7 +78,7 @@ impl Change {
     pub fn shown(&self) -> &[String] {
         match self {
             Change::Answer(update) => &update.shown,
-            Change::Notes { shown, .. } => shown,
+            Change::Notes { shown, .. } | Change::Associate { shown, .. } => shown,
         }
     }
 }
@@ -88,6 +108,8 @@ pub struct Policy {
     /// Append each notes cell to the notes held, after this marker, once;
     /// `None`: the cell is the notes.
     pub append_notes: Option<String>,
+    /// Associate a lens a workload lacks, then answer it.
+    pub associate_lenses: bool,
 }
 
 /// The notes to hold: `asked` itself, or with `append` the held notes with
@@ -177,8 +199,23 @@ async fn decide_review(
     let Some((alias, _, version)) =
         held.into_iter().find(|(alias, arn, _)| *alias == review.key.lens || *arn == review.key.lens)
     else {
-        let why =
-            format!("the workload has no review of the lens {}: associate the lens first", review.key.lens);
+        if policy.associate_lenses {
+            let mut rows = review.notes_rows();
+            rows.extend(review.questions.values().flat_map(|work| work.rows.iter().copied()));
+            rows.sort_unstable();
+            let lens = review.key.lens.clone();
+            let shown = vec![format!(
+                "associate the lens {lens}, then compare its {} questions",
+                review.questions.len()
+            )];
+            let target = Target { subject: Subject::Workload(id), lens };
+            let outcome = Outcome::Change(Change::Associate { review: Box::new(review), shown });
+            return Ok(vec![items.decided(rows, None, outcome, Some(&target))]);
+        }
+        let why = format!(
+            "the workload has no review of the lens {}: associate the lens first (or pass --associate-lenses)",
+            review.key.lens
+        );
         return Ok(items.all_invalid(&review, why));
     };
     let exported = &review.key.lens_version;
@@ -375,7 +412,8 @@ fn quoted_notes(notes: &str) -> String {
 /// Sends every change at once, within the lane's pace and bounds; each
 /// item's outcome becomes `Updated` or `Failed`. A lane that stops fails
 /// the rest.
-pub async fn apply(lane: &Arc<Lane>, decided: &mut [Decided]) {
+pub async fn apply(lane: &Arc<Lane>, decided: &mut Vec<Decided>, policy: &Policy) {
+    associate(lane, decided, policy).await;
     let mut sends = tokio::task::JoinSet::new();
     for (index, item) in decided.iter().enumerate() {
         if let Outcome::Change(change) = &item.outcome {
@@ -386,6 +424,31 @@ pub async fn apply(lane: &Arc<Lane>, decided: &mut [Decided]) {
     while let Some(joined) = sends.join_next().await {
         let (index, outcome) = joined.expect("a send does not panic");
         decided[index].outcome = outcome;
+    }
+}
+
+/// Associates each lens a workload lacks, then decides the review's items,
+/// which join the rest to be sent. Stops at the first failure of its lane.
+async fn associate(lane: &Arc<Lane>, decided: &mut Vec<Decided>, policy: &Policy) {
+    for index in 0..decided.len() {
+        let Outcome::Change(Change::Associate { review, shown }) = &decided[index].outcome else { continue };
+        let (review, shown) = ((**review).clone(), shown.clone());
+        let target = decided[index].target.clone().expect("an association has its workload");
+        let items = Items { workload: decided[index].workload.clone(), lens: decided[index].lens.clone() };
+        let associated = match target.associate(lane).await {
+            Ok(()) => decide_items(lane, review, target, policy, &items).await,
+            Err(error) => Err(error),
+        };
+        decided[index].outcome = match associated {
+            Ok(more) => {
+                decided.extend(more);
+                Outcome::Updated(shown)
+            }
+            Err(CallError::Failed(failure)) => {
+                Outcome::Failed { code: failure.code().to_owned(), message: failure.message }
+            }
+            Err(CallError::Stopped(reason)) => Outcome::Skipped(reason.to_string()),
+        };
     }
 }
 
@@ -437,6 +500,8 @@ async fn send(lane: &Lane, item: &Decided, change: &Change) -> Outcome {
             target.update_answer(lane, item.question.as_deref().unwrap_or_default(), update).await
         }
         Change::Notes { lens, pillars, .. } => target.update_notes(lane, lens.as_ref(), pillars).await,
+        // Associations are made before the other changes are sent.
+        Change::Associate { .. } => return item.outcome.clone(),
     };
     match sent {
         Ok(()) => Outcome::Updated(change.shown().to_vec()),

@@ -186,6 +186,14 @@ impl Target {
         }
     }
 
+    /// AssociateLenses of the lens, to a workload (a template's lenses are
+    /// fixed when it is made).
+    pub async fn associate(&self, lane: &Lane) -> Result<(), CallError> {
+        let Subject::Workload(id) = &self.subject else { return Ok(()) };
+        let call = || lane.client().associate_lenses().workload_id(id).lens_aliases(&self.lens).send();
+        lane.call(&mut 0, call).await.map(drop)
+    }
+
     /// UpdateLensReview (or UpdateReviewTemplateLensReview) of the notes given.
     pub async fn update_notes(
         &self,

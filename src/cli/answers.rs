@@ -57,6 +57,9 @@ pub struct AnswersImportArgs {
     /// "[baseline] "), once; blank cells leave notes as they are [default: the cell is the notes]
     #[arg(long, value_name = "MARKER")]
     pub append_notes: Option<String>,
+    /// Associate a lens a workload lacks (AssociateLenses), then answer it [default: such rows are invalid]
+    #[arg(long)]
+    pub associate_lenses: bool,
     /// Apply rows that name no workload (a baseline) to every workload whose name starts with this
     #[arg(long, value_name = "PREFIX", conflicts_with = "all_workloads")]
     pub name_prefix: Option<String>,
@@ -99,7 +102,12 @@ impl AnswersImportArgs {
         }
         Ok(AnswersImportConfig {
             input: self.input.options(),
-            policy: Policy { merge: self.merge, baseline, append_notes: self.append_notes.clone() },
+            policy: Policy {
+                merge: self.merge,
+                baseline,
+                append_notes: self.append_notes.clone(),
+                associate_lenses: self.associate_lenses,
+            },
             destinations: self.estate.destinations()?,
             milestone: self.milestone.clone(),
             report: self.report.clone(),

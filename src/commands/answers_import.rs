@@ -206,7 +206,7 @@ fn tell(item: &Decided, applying: bool, summary: &mut Summary, plan: &mut PlanCo
         [first, .., last] => format!("{first}–{last}"),
         [] => String::new(),
     };
-    let question = item.question.as_deref().unwrap_or("notes");
+    let question = item.label();
     let what =
         format!("{} {} {question} (row{} {rows})", quoted(&item.workload), item.lens, plural(&item.rows));
     let (status, action, mark, detail, code) = parts(&item.outcome, applying);
@@ -340,10 +340,14 @@ impl Job for AnswersJob {
                 .for_each(|item| tracker.done(&item.outcome));
         }
         if self.applying {
-            let sent: Vec<usize> = (0..decided.len()).filter(|index| changes(&decided[*index])).collect();
-            apply(&lane, &mut decided).await;
+            let decided_first = decided.len();
+            let sent: Vec<usize> = (0..decided_first).filter(|index| changes(&decided[*index])).collect();
+            apply(&lane, &mut decided, &self.policy).await;
             if let Some(tracker) = &self.tracker {
-                sent.iter().for_each(|index| tracker.done(&decided[*index].outcome));
+                // Items of lenses just associated were decided while applying.
+                tracker.found(decided.len() - decided_first);
+                let done = sent.into_iter().chain(decided_first..decided.len());
+                done.for_each(|index| tracker.done(&decided[index].outcome));
             }
         }
         let recorded = match &self.milestone {

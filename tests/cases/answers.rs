@@ -769,3 +769,38 @@ async fn a_review_template_is_written_from_a_sheet_exported_back_and_used_by_new
     assert_eq!(emulator.stats().writes, before, "the template's export imported back writes nothing");
     emulator.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lens_the_workload_lacks_is_associated_only_when_asked_then_answered() {
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let client = emulator.client();
+    let id = workload(&client, "Checkout", &["wellarchitected"], None).await;
+    let fixture = Fixture::new();
+    let sheet = fixture.write(
+        "serverless.csv",
+        "WorkloadName,Lens,QuestionId,ChoiceId,State\nCheckout,serverless,ops_1,ops_1_choice_1,SELECTED\n",
+    );
+    let output = run(&mut answers_command("plan", &sheet, &emulator, &[])).await;
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    assert!(
+        text(&output).contains("associate the lens first (or pass --associate-lenses)"),
+        "{}",
+        text(&output)
+    );
+    let output = run(&mut answers_command("plan", &sheet, &emulator, &["--associate-lenses"])).await;
+    let plan = String::from_utf8_lossy(&output.stdout);
+    let expected = "~ update    \"Checkout\" serverless lens (row 2): associate the lens serverless, then compare its 1 question";
+    assert!(plan.contains(expected), "{plan}");
+    assert_eq!(emulator.stats().writes, 1, "a plan writes nothing");
+
+    let output = run(&mut answers_command("import", &sheet, &emulator, &["--associate-lenses"])).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let writes = emulator.writes_by_operation();
+    assert_eq!((writes.get("AssociateLenses"), writes.get("UpdateAnswer")), (Some(&1), Some(&1)));
+    let answer = client.get_answer().workload_id(&id).lens_alias("serverless").question_id("ops_1");
+    assert_eq!(answer.send().await.unwrap().answer.unwrap().selected_choices(), ["ops_1_choice_1"]);
+    let output = run(&mut answers_command("import", &sheet, &emulator, &["--associate-lenses"])).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert_eq!(emulator.writes_by_operation().get("UpdateAnswer"), Some(&1), "run again: nothing more");
+    emulator.stop().await.unwrap();
+}
