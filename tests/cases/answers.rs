@@ -12,7 +12,7 @@ use aws_sdk_wellarchitected::types::{AnswerReason, ChoiceReason, ChoiceStatus, C
 use wa_bulk::emulator::{Emulator, EmulatorConfig, local_credentials};
 
 use super::import::{run, sending_words, text};
-use super::support::{Fixture, workload};
+use super::support::{Fixture, review_template, workload};
 
 /// Questions and choices of the emulator's Framework lens: 6 pillars of 3
 /// questions, each with 4 practices and "None of these".
@@ -706,16 +706,7 @@ async fn notes_appended_after_a_marker_are_added_once() {
 async fn a_review_template_is_written_from_a_sheet_exported_back_and_used_by_new_workloads() {
     let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
     let client = emulator.client();
-    let created = client
-        .create_review_template()
-        .template_name("Landing zone")
-        .description("What every workload inherits")
-        .lenses("wellarchitected")
-        .client_request_token("template")
-        .send()
-        .await
-        .unwrap();
-    let arn = created.template_arn.unwrap();
+    let arn = review_template(&client, "Landing zone").await;
     let fixture = Fixture::new();
     let sheet = fixture.write(
         "template.csv",

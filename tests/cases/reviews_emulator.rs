@@ -8,7 +8,7 @@
 use aws_sdk_wellarchitected::types::{AnswerReason, ChoiceReason, ChoiceStatus, ChoiceUpdate, Risk};
 use wa_bulk::emulator::{Emulator, EmulatorConfig, lens};
 
-use super::support::workload;
+use super::support::{review_template, workload};
 
 fn choice(status: ChoiceStatus, reason: Option<ChoiceReason>, notes: &str) -> ChoiceUpdate {
     ChoiceUpdate::builder().status(status).set_reason(reason).notes(notes).build()
@@ -211,17 +211,7 @@ async fn lens_and_pillar_notes_are_kept_and_read_back() {
 async fn a_review_templates_answers_are_where_a_workload_created_from_it_starts() {
     let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
     let client = emulator.client();
-    let template = client
-        .create_review_template()
-        .template_name("Landing zone")
-        .description("What every workload inherits")
-        .lenses("wellarchitected")
-        .client_request_token("template")
-        .send()
-        .await
-        .unwrap()
-        .template_arn
-        .unwrap();
+    let template = review_template(&client, "Landing zone").await;
     let answer = client
         .update_review_template_answer()
         .template_arn(&template)

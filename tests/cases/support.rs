@@ -133,3 +133,17 @@ pub async fn workload(
     }
     create.send().await.unwrap().workload_id.unwrap()
 }
+
+/// A review template of the Framework lens, made through `client`: its ARN.
+pub async fn review_template(client: &aws_sdk_wellarchitected::Client, name: &str) -> String {
+    let created = client
+        .create_review_template()
+        .template_name(name)
+        .description("What every workload inherits")
+        .lenses("wellarchitected")
+        .client_request_token(format!("template-{name}"))
+        .send()
+        .await
+        .unwrap();
+    created.template_arn.unwrap()
+}
