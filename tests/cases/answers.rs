@@ -795,3 +795,24 @@ async fn a_lens_the_workload_lacks_is_associated_only_when_asked_then_answered()
     assert_eq!(emulator.writes_by_operation().get("UpdateAnswer"), Some(&1), "run again: nothing more");
     emulator.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_sample_baseline_validates_and_applies_to_every_workload_chosen() {
+    let sample = super::samples::sample("answers-baseline.csv");
+    let output = wa_bulk_answers(&["validate", sample.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let client = emulator.client();
+    for name in ["shop-api", "shop-web"] {
+        workload(&client, name, &["wellarchitected"], None).await;
+    }
+    let output = run(&mut answers_command("import", &sample, &emulator, &["--name-prefix", "shop-"])).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stdout).starts_with("6 items: 6 updated, 0 unchanged"),
+        "{}",
+        text(&output)
+    );
+    assert_eq!(emulator.writes_by_operation().get("UpdateAnswer"), Some(&6), "3 questions × 2 workloads");
+    emulator.stop().await.unwrap();
+}
