@@ -132,6 +132,8 @@ fn notes_after(held: &str, asked: &str, append: Option<&str>) -> String {
 pub enum Baseline {
     /// Those whose names start with this, ignoring case.
     NamePrefix(String),
+    /// Those named (ignoring spaces and case, as the service compares names).
+    Named(Vec<String>),
     /// Every workload.
     All,
 }
@@ -140,6 +142,7 @@ impl Baseline {
     fn takes(&self, name: &str) -> bool {
         match self {
             Baseline::NamePrefix(prefix) => name.to_lowercase().starts_with(&prefix.to_lowercase()),
+            Baseline::Named(names) => names.iter().any(|named| name_key(named) == name_key(name)),
             Baseline::All => true,
         }
     }
@@ -166,7 +169,7 @@ pub async fn decide(
         let Some(baseline) = &policy.baseline else {
             let items = Items { workload: "(none named)".into(), lens: review.key.lens.clone() };
             let why = "the rows name no workload: give WorkloadName or WorkloadId, or apply them to many workloads \
-                       with --name-prefix or --all-workloads";
+                       with --name-prefix, --workloads or --all-workloads";
             decided.extend(items.all_invalid(&review, why.into()));
             continue;
         };

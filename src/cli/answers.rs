@@ -61,8 +61,11 @@ pub struct AnswersImportArgs {
     #[arg(long)]
     pub associate_lenses: bool,
     /// Apply rows that name no workload (a baseline) to every workload whose name starts with this
-    #[arg(long, value_name = "PREFIX", conflicts_with = "all_workloads")]
+    #[arg(long, value_name = "PREFIX", conflicts_with_all = ["all_workloads", "workloads"])]
     pub name_prefix: Option<String>,
+    /// Apply rows that name no workload (a baseline) to these workloads (names, comma-separated)
+    #[arg(long, value_name = "NAMES", value_delimiter = ',', conflicts_with = "all_workloads")]
+    pub workloads: Vec<String>,
     /// Apply rows that name no workload (a baseline) to every workload of each account and Region
     #[arg(long)]
     pub all_workloads: bool,
@@ -90,10 +93,11 @@ pub struct AnswersImportArgs {
 
 impl AnswersImportArgs {
     pub fn config(&self) -> Result<AnswersImportConfig, String> {
-        let baseline = match (&self.name_prefix, self.all_workloads) {
-            (Some(prefix), _) => Some(Baseline::NamePrefix(prefix.clone())),
-            (None, true) => Some(Baseline::All),
-            (None, false) => None,
+        let baseline = match (&self.name_prefix, self.workloads.as_slice(), self.all_workloads) {
+            (Some(prefix), _, _) => Some(Baseline::NamePrefix(prefix.clone())),
+            (None, [_, ..], _) => Some(Baseline::Named(self.workloads.clone())),
+            (None, [], true) => Some(Baseline::All),
+            (None, [], false) => None,
         };
         if let Some(report) = &self.report
             && !matches!(SheetFormat::for_path(report), Some(SheetFormat::Csv | SheetFormat::Jsonl))

@@ -806,6 +806,12 @@ async fn the_sample_baseline_validates_and_applies_to_every_workload_chosen() {
     for name in ["shop-api", "shop-web"] {
         workload(&client, name, &["wellarchitected"], None).await;
     }
+    let output = run(&mut answers_command("plan", &sample, &emulator, &["--workloads", "SHOP-API"])).await;
+    let plan = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        plan.contains("Plan: 3 to update, 0 unchanged, 0 invalid.") && !plan.contains("shop-web"),
+        "{plan}"
+    );
     let output = run(&mut answers_command("import", &sample, &emulator, &["--name-prefix", "shop-"])).await;
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     assert!(
