@@ -134,6 +134,8 @@ pub enum Baseline {
     NamePrefix(String),
     /// Those named (ignoring spaces and case, as the service compares names).
     Named(Vec<String>),
+    /// Those with this tag (key, value): ListTagsForResource of each.
+    Tagged(String, String),
     /// Every workload.
     All,
 }
@@ -143,7 +145,7 @@ impl Baseline {
         match self {
             Baseline::NamePrefix(prefix) => name.to_lowercase().starts_with(&prefix.to_lowercase()),
             Baseline::Named(names) => names.iter().any(|named| name_key(named) == name_key(name)),
-            Baseline::All => true,
+            Baseline::Tagged(..) | Baseline::All => true,
         }
     }
 }
@@ -169,17 +171,28 @@ pub async fn decide(
         let Some(baseline) = &policy.baseline else {
             let items = Items { workload: "(none named)".into(), lens: review.key.lens.clone() };
             let why = "the rows name no workload: give WorkloadName or WorkloadId, or apply them to many workloads \
-                       with --name-prefix, --workloads or --all-workloads";
+                       with --name-prefix, --workloads, --tag or --all-workloads";
             decided.extend(items.all_invalid(&review, why.into()));
             continue;
         };
         for workload in workloads.iter().filter(|workload| baseline.takes(&workload.name)) {
+            if let Baseline::Tagged(key, value) = baseline
+                && !has_tag(lane, &workload.arn, key, value).await?
+            {
+                continue;
+            }
             let mut one = review.clone();
             (one.key.workload_id, one.key.workload_name) = (workload.id.clone(), workload.name.clone());
             decided.extend(decide_review(lane, one, &workloads, policy).await?);
         }
     }
     Ok(decided)
+}
+
+/// Whether the workload `arn` has the tag `key` = `value`.
+async fn has_tag(lane: &Lane, arn: &str, key: &str, value: &str) -> Result<bool, CallError> {
+    let tags = lane.call(&mut 0, || lane.client().list_tags_for_resource().workload_arn(arn).send()).await?;
+    Ok(tags.tags().and_then(|tags| tags.get(key)).is_some_and(|held| held == value))
 }
 
 /// Every item of one review, or all of them invalid for the same reason.

@@ -66,6 +66,9 @@ pub struct AnswersImportArgs {
     /// Apply rows that name no workload (a baseline) to these workloads (names, comma-separated)
     #[arg(long, value_name = "NAMES", value_delimiter = ',', conflicts_with = "all_workloads")]
     pub workloads: Vec<String>,
+    /// Apply rows that name no workload (a baseline) to the workloads with this tag (one ListTagsForResource each)
+    #[arg(long, value_name = "KEY=VALUE", value_parser = parse_tag, conflicts_with_all = ["all_workloads", "workloads", "name_prefix"])]
+    pub tag: Option<(String, String)>,
     /// Apply rows that name no workload (a baseline) to every workload of each account and Region
     #[arg(long)]
     pub all_workloads: bool,
@@ -97,7 +100,7 @@ impl AnswersImportArgs {
             (Some(prefix), _, _) => Some(Baseline::NamePrefix(prefix.clone())),
             (None, [_, ..], _) => Some(Baseline::Named(self.workloads.clone())),
             (None, [], true) => Some(Baseline::All),
-            (None, [], false) => None,
+            (None, [], false) => self.tag.clone().map(|(key, value)| Baseline::Tagged(key, value)),
         };
         if let Some(report) = &self.report
             && !matches!(SheetFormat::for_path(report), Some(SheetFormat::Csv | SheetFormat::Jsonl))
@@ -229,6 +232,14 @@ impl AnswersExportArgs {
 
     pub fn telling(&self) -> Telling {
         self.output.telling(&self.out, false)
+    }
+}
+
+/// `key=value`.
+fn parse_tag(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((key, value)) if !key.trim().is_empty() => Ok((key.trim().to_owned(), value.trim().to_owned())),
+        _ => Err("give the tag as KEY=VALUE, e.g. team=payments".into()),
     }
 }
 

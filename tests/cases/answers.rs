@@ -812,6 +812,25 @@ async fn the_sample_baseline_validates_and_applies_to_every_workload_chosen() {
         plan.contains("Plan: 3 to update, 0 unchanged, 0 invalid.") && !plan.contains("shop-web"),
         "{plan}"
     );
+    let tagged = client
+        .create_workload()
+        .workload_name("billing")
+        .description("A tagged workload")
+        .environment(aws_sdk_wellarchitected::types::WorkloadEnvironment::Production)
+        .review_owner("owner@example.com")
+        .aws_regions("us-east-1")
+        .lenses("wellarchitected")
+        .tags("team", "payments")
+        .client_request_token("token-billing")
+        .send();
+    tagged.await.unwrap();
+    let output = run(&mut answers_command("plan", &sample, &emulator, &["--tag", "team=payments"])).await;
+    let plan = String::from_utf8_lossy(&output.stdout);
+    assert!(plan.contains("Plan: 3 to update, 0 unchanged, 0 invalid."), "{plan}");
+    assert!(
+        plan.lines().filter(|line| line.starts_with('~')).all(|line| line.contains("\"billing\"")),
+        "{plan}"
+    );
     let output = run(&mut answers_command("import", &sample, &emulator, &["--name-prefix", "shop-"])).await;
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     assert!(
