@@ -18,11 +18,23 @@ use crate::report::{ReportError, SheetFormat};
 /// The rows an xlsx worksheet holds below its header.
 const XLSX_ROWS: u32 = 1_048_575;
 
+/// What the sheet's reviews are of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    Workloads,
+    Templates,
+    /// A blank form: each lens once, its questions and choices, nothing
+    /// answered and no workload, to fill as a baseline.
+    Form,
+}
+
 /// A sheet being written.
 pub struct AnswerSheet {
     columns: Vec<Column>,
     out: Out,
     rows: u64,
+    /// For a form, the lenses written already.
+    form: Option<std::collections::HashSet<String>>,
 }
 
 enum Out {
@@ -41,17 +53,18 @@ impl AnswerSheet {
     /// Starts the sheet at `path`; without `notes`, it has no Notes column
     /// (so reading it back leaves every note as it is). A sheet of review
     /// templates has their ARN where a sheet of workloads has their names
-    /// and ids.
+    /// and ids; a form has neither.
     pub fn create(
         path: &Path,
         format: SheetFormat,
         notes: bool,
-        templates: bool,
+        subject: Subject,
     ) -> Result<AnswerSheet, ReportError> {
         let wanted = |column: &Column| match column {
-            Column::Notes => notes,
-            Column::WorkloadName | Column::WorkloadId => !templates,
-            Column::ReviewTemplateArn => templates,
+            Column::Notes => notes || subject == Subject::Form,
+            Column::WorkloadName | Column::WorkloadId => subject == Subject::Workloads,
+            Column::ReviewTemplateArn => subject == Subject::Templates,
+            Column::Account | Column::Region | Column::Risk => subject != Subject::Form,
             _ => true,
         };
         let columns: Vec<Column> = Column::ALL.into_iter().filter(wanted).collect();
@@ -70,11 +83,28 @@ impl AnswerSheet {
                 Out::Xlsx { path: path.to_owned(), workbook: Box::new(workbook), formats: Box::new(formats) }
             }
         };
-        Ok(AnswerSheet { columns, out, rows: 0 })
+        let form = (subject == Subject::Form).then(std::collections::HashSet::new);
+        Ok(AnswerSheet { columns, out, rows: 0, form })
     }
 
-    /// Appends one review's rows.
+    /// Appends one review's rows; to a form, the first review of each lens,
+    /// blanked.
     pub fn write(&mut self, review: &ReviewRows) -> Result<(), ReportError> {
+        if let Some(mut written) = self.form.take() {
+            let first = written.insert(review.key.lens.clone());
+            let blank = |row: &AnswerRow| AnswerRow {
+                state: None,
+                reason: String::new(),
+                notes: Some(String::new()),
+                risk: String::new(),
+                ..row.clone()
+            };
+            let blanked =
+                ReviewRows { key: review.key.clone(), rows: review.rows.iter().map(blank).collect() };
+            let outcome = if first { self.write(&blanked) } else { Ok(()) };
+            self.form = Some(written);
+            return outcome;
+        }
         let columns = &self.columns;
         let key = &review.key;
         let cells =

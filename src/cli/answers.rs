@@ -184,6 +184,10 @@ pub struct AnswersExportArgs {
     /// Only workloads whose names start with this (ignoring case, as the service matches)
     #[arg(long, value_name = "PREFIX")]
     pub name_prefix: Option<String>,
+    /// Write a blank form instead: each lens once (from the first review of it read), its questions and
+    /// choices, nothing answered and no workload, to fill and import as a baseline
+    #[arg(long)]
+    pub form: bool,
     /// Export these review templates (ARNs; repeat or separate with commas) instead of workloads
     #[arg(long = "template", value_name = "ARN", value_delimiter = ',', conflicts_with = "name_prefix")]
     pub templates: Vec<String>,
@@ -220,6 +224,7 @@ impl AnswersExportArgs {
             format,
             name_prefix: self.name_prefix.clone(),
             templates: self.templates.clone(),
+            form: self.form,
             selection: Selection { lenses: self.lens.clone(), notes: !self.no_notes },
             destinations: self.estate.destinations()?,
             service: self.aws.service(),

@@ -19,7 +19,7 @@ use crate::RunError;
 use crate::answers::ReviewRows;
 use crate::answers::read::{Place, Selection, review_rows};
 use crate::answers::templates::template_rows;
-use crate::answers::write::AnswerSheet;
+use crate::answers::write::{AnswerSheet, Subject};
 use crate::destination::Destination;
 use crate::report::{Counts, ReportError, SheetFormat, Status};
 use crate::service::{FleetConfig, Job, Service, Session};
@@ -34,6 +34,8 @@ pub struct AnswersExportConfig {
     pub name_prefix: Option<String>,
     /// Review templates to export (by ARN) instead of workloads.
     pub templates: Vec<String>,
+    /// Write a blank form of each lens read (`--form`).
+    pub form: bool,
     pub selection: Selection,
     /// The (account, Region) lanes to read; the credentials' own account
     /// and Region when empty.
@@ -68,8 +70,12 @@ pub fn run(config: &AnswersExportConfig) -> Result<Summary, RunError> {
     let (base_account, base_region) = (session.base_account()?, session.base_region()?);
     let lanes = config.destinations.len().max(1);
     let board = session.board(lanes);
-    let templates = !config.templates.is_empty();
-    let sheet = AnswerSheet::create(&config.out, config.format, config.selection.notes, templates)?;
+    let subject = match (config.form, config.templates.is_empty()) {
+        (true, _) => Subject::Form,
+        (false, false) => Subject::Templates,
+        (false, true) => Subject::Workloads,
+    };
+    let sheet = AnswerSheet::create(&config.out, config.format, config.selection.notes, subject)?;
     let (sender, receiver) = mpsc::channel(64);
     let progress = Progress::new(config.progress, 0, board).counting("workloads");
     let writer = std::thread::spawn(move || write_all(sheet, receiver, progress));

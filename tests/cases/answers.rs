@@ -841,3 +841,58 @@ async fn the_sample_baseline_validates_and_applies_to_every_workload_chosen() {
     assert_eq!(emulator.writes_by_operation().get("UpdateAnswer"), Some(&6), "3 questions × 2 workloads");
     emulator.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_blank_form_of_each_lens_is_filled_and_applied_as_a_baseline() {
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let client = emulator.client();
+    reviewed(&client, "Checkout").await;
+    workload(&client, "Ledger", &["wellarchitected"], None).await;
+    let fixture = Fixture::new();
+    let form = fixture.path("form.csv");
+    let output = run(&mut answers_export(&form, &emulator, &["--form"])).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let (headers, rows) = csv_rows(&form);
+    let expected = [
+        "Lens",
+        "LensVersion",
+        "PillarId",
+        "QuestionId",
+        "QuestionTitle",
+        "ChoiceId",
+        "ChoiceTitle",
+        "State",
+        "Reason",
+        "Notes",
+    ];
+    assert_eq!(headers, expected, "no workload, no risk");
+    assert_eq!(rows.len(), FRAMEWORK_ROWS + 1 + 6 + 12 * 6, "each lens once");
+    assert!(
+        rows.iter().all(|row| row[7].is_empty() && row[8].is_empty() && row[9].is_empty()),
+        "nothing answered"
+    );
+
+    // Filled in: one choice selected, applied to every workload.
+    let mut filled = csv::Writer::from_path(fixture.path("filled.csv")).unwrap();
+    filled.write_record(&headers).unwrap();
+    for row in &rows {
+        let mut row = row.clone();
+        if row[0] == "wellarchitected" && row[5] == "cost_1_choice_1" {
+            row[7] = "SELECTED".into();
+        }
+        if row[0] == "wellarchitected" && row[3] == "cost_1" {
+            filled.write_record(&row).unwrap();
+        }
+    }
+    filled.flush().unwrap();
+    let output =
+        run(&mut answers_command("import", &fixture.path("filled.csv"), &emulator, &["--all-workloads"]))
+            .await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert_eq!(
+        emulator.writes_by_operation().get("UpdateAnswer").copied(),
+        Some(2 + 2),
+        "the set-up's two, then cost_1 of each workload"
+    );
+    emulator.stop().await.unwrap();
+}
