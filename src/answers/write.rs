@@ -90,20 +90,8 @@ impl AnswerSheet {
     /// Appends one review's rows; to a form, the first review of each lens,
     /// blanked.
     pub fn write(&mut self, review: &ReviewRows) -> Result<(), ReportError> {
-        if let Some(mut written) = self.form.take() {
-            let first = written.insert(review.key.lens.clone());
-            let blank = |row: &AnswerRow| AnswerRow {
-                state: None,
-                reason: String::new(),
-                notes: Some(String::new()),
-                risk: String::new(),
-                ..row.clone()
-            };
-            let blanked =
-                ReviewRows { key: review.key.clone(), rows: review.rows.iter().map(blank).collect() };
-            let outcome = if first { self.write(&blanked) } else { Ok(()) };
-            self.form = Some(written);
-            return outcome;
+        if self.form.is_some() {
+            return self.write_form(review);
         }
         let columns = &self.columns;
         let key = &review.key;
@@ -150,6 +138,23 @@ impl AnswerSheet {
         }
         self.rows += review.rows.len() as u64;
         Ok(())
+    }
+
+    /// A form's rows of `review`: the first of its lens, blanked.
+    fn write_form(&mut self, review: &ReviewRows) -> Result<(), ReportError> {
+        let mut written = self.form.take().unwrap_or_default();
+        let first = written.insert(review.key.lens.clone());
+        let blank = |row: &AnswerRow| AnswerRow {
+            state: None,
+            reason: String::new(),
+            notes: Some(String::new()),
+            risk: String::new(),
+            ..row.clone()
+        };
+        let blanked = ReviewRows { key: review.key.clone(), rows: review.rows.iter().map(blank).collect() };
+        let outcome = if first { self.write(&blanked) } else { Ok(()) };
+        self.form = Some(written);
+        outcome
     }
 
     /// Gives the file up: nothing is left at its path.
