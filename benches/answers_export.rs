@@ -20,18 +20,7 @@ const QUESTIONS: u32 = 18;
 async fn main() {
     let workloads: u32 =
         std::env::var("ANSWERS_BENCH_WORKLOADS").map_or(100, |count| count.parse().expect("a number"));
-    let emulator = support::limited_emulator(RATE, workloads, |index| {
-        serde_json::json!({
-            "WorkloadName": format!("reviewed-{index:05}"),
-            "Description": "A workload whose review is exported",
-            "Environment": "PRODUCTION",
-            "AwsRegions": ["us-east-1"],
-            "ReviewOwner": "owner@example.com",
-            "Lenses": ["wellarchitected"],
-            "ClientRequestToken": format!("token-{index}"),
-        })
-    })
-    .await;
+    let emulator = support::limited_emulator(RATE, workloads, support::reviewed_workload).await;
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("answers.csv");
     let started = Instant::now();

@@ -7,28 +7,13 @@
 
 use std::time::Instant;
 
-use wa_bulk::emulator::Emulator;
-
 mod support;
 
 #[tokio::main]
 async fn main() {
     println!("workloads | rows | wall (s) | peak RSS (MB)");
     for workloads in [100, 1_000] {
-        let emulator = Emulator::start(support::limited(0)).await.unwrap();
-        for index in 0..workloads {
-            let request = serde_json::from_value(serde_json::json!({
-                "WorkloadName": format!("reviewed-{index:05}"),
-                "Description": "A workload whose review is exported",
-                "Environment": "PRODUCTION",
-                "AwsRegions": ["us-east-1"],
-                "ReviewOwner": "owner@example.com",
-                "Lenses": ["wellarchitected"],
-                "ClientRequestToken": format!("token-{index}"),
-            }))
-            .unwrap();
-            emulator.preload(request).unwrap();
-        }
+        let emulator = support::limited_emulator(0, workloads, support::reviewed_workload).await;
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("answers.csv");
         let binary = env!("CARGO_BIN_EXE_wa-bulk");

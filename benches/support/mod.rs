@@ -48,3 +48,17 @@ pub fn wa_bulk(args: &[&str], emulator: &Emulator) -> Command {
         .env("AWS_EC2_METADATA_DISABLED", "true");
     command
 }
+
+/// Workload `index` with the Framework lens, whose review a bench exports.
+#[allow(dead_code, reason = "each bench uses part of the support")]
+pub fn reviewed_workload(index: u32) -> serde_json::Value {
+    serde_json::json!({
+        "WorkloadName": format!("reviewed-{index:05}"),
+        "Description": "A workload whose review is exported",
+        "Environment": "PRODUCTION",
+        "AwsRegions": ["us-east-1"],
+        "ReviewOwner": "owner@example.com",
+        "Lenses": ["wellarchitected"],
+        "ClientRequestToken": format!("token-{index}"),
+    })
+}
