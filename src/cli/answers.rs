@@ -75,6 +75,9 @@ pub struct AnswersImportArgs {
     /// Where rows with no Account and Region go
     #[command(flatten)]
     pub estate: EstateArgs,
+    /// Also write the sheet's invalid and failed rows, with their own cells and why, to this CSV
+    #[arg(long, value_name = "PATH.csv", help_heading = "Report")]
+    pub failures: Option<PathBuf>,
     /// Write a line per item (its rows, workload, lens, question, status, message) here: .csv or .jsonl
     #[arg(long, value_name = "PATH", help_heading = "Report")]
     pub report: Option<PathBuf>,
@@ -119,6 +122,7 @@ impl AnswersImportArgs {
             milestone: self.milestone.clone(),
             report: self.report.clone(),
             progress: self.progress.every(&self.output),
+            failures: self.failures.clone(),
             service: self.aws.service(),
             fleet: self.fleet.config(self.aws.local),
             submit: self.pace.config(),

@@ -5,6 +5,7 @@
 //! ([`crate::answers::decide`]); the plan prints what would change, the
 //! import sends one write per item that changes and nothing for the rest.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -20,6 +21,8 @@ use crate::answers::work::{ReviewWork, gather};
 use crate::destination::Destination;
 use crate::input::InputOptions;
 use crate::problem::quoted;
+use crate::report::failures::{self, FailedRow};
+use crate::report::identity::InputIdentity;
 use crate::report::{Counts, Status};
 use crate::service::{FleetConfig, Job, LaneOutcome, Service, Session};
 use crate::stdout::print_line;
@@ -39,6 +42,9 @@ pub struct AnswersImportConfig {
     pub report: Option<PathBuf>,
     /// A progress line this often without a terminal; `None`: no progress.
     pub progress: Option<Duration>,
+    /// Where to write the sheet's rows that are invalid or failed, with
+    /// their own cells and why (`--failures`, CSV).
+    pub failures: Option<PathBuf>,
     pub service: Service,
     pub fleet: FleetConfig,
     pub submit: SubmitConfig,
@@ -60,6 +66,12 @@ fn run(config: &AnswersImportConfig, applying: bool) -> Result<Summary, RunError
     if let Some(path) = &config.report {
         answers_report::check_path(config.input.file(), path)?;
     }
+    let layout = InputOptions { layout: sheet::LAYOUT, ..config.input.clone() };
+    if let Some(path) = &config.failures {
+        failures::check_path(&layout, path)?;
+    }
+    // The input's bytes, for --failures to read its rows again.
+    let read = config.failures.is_some().then(|| InputIdentity::of_input(&config.input)).transpose()?;
     let mut opened = sheet::open(&config.input)?;
     let command = if applying { "answers import" } else { "answers plan" };
     let headline: &[Status] = if applying { &[Status::Updated, Status::Unchanged] } else { &[] };
@@ -81,6 +93,9 @@ fn run(config: &AnswersImportConfig, applying: bool) -> Result<Summary, RunError
             }
             Err(reason) => summary.stopped = summary.stopped.take().or(Some(reason)),
         }
+    }
+    if let Some(path) = &config.failures {
+        failures::write(&layout, read.as_ref(), path, &failed_rows(&report))?;
     }
     if let Some(path) = &config.report {
         // In the sheet's order: by each item's first row.
@@ -186,6 +201,22 @@ fn said(summary: &Summary, plan: &PlanCounts, applying: bool, headline: &[Status
         summary.counts.per_status(headline),
         summary.elapsed.as_secs_f64()
     )
+}
+
+/// The sheet rows of the invalid and failed items, with why.
+fn failed_rows(report: &[ReportLine]) -> HashMap<u64, FailedRow> {
+    let mut failed = HashMap::new();
+    for line in report.iter().filter(|line| matches!(line.status, "invalid" | "failed")) {
+        let status = if line.status == "failed" { Status::Failed } else { Status::Invalid };
+        let (first, last) = line.rows.split_once('–').unwrap_or((&line.rows, &line.rows));
+        let (Ok(first), Ok(last)) = (first.parse::<u64>(), last.parse::<u64>()) else { continue };
+        for row in first..=last {
+            let message = format!("{} {}: {}", line.lens, line.question, line.message);
+            let failure = FailedRow { status, error_code: line.error_code.clone(), message };
+            failed.entry(row).or_insert(failure);
+        }
+    }
+    failed
 }
 
 /// A report line with the lane's account and Region.

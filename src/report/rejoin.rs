@@ -6,7 +6,7 @@
 //! import never puts one row's verdict beside another row's cells.
 
 use super::identity::InputIdentity;
-use crate::input::{self, InputError, InputOptions, RawRow, RowSource};
+use crate::input::{self, InputError, InputOptions, Layout, RawRow, RowSource};
 
 /// Why the input cannot be read again.
 #[derive(Debug, thiserror::Error)]
@@ -34,8 +34,15 @@ impl Again {
         if read.sha256.is_none() || now.sha256 != read.sha256 {
             return Err(AgainError::Changed { file: file.display().to_string() });
         }
-        let opened = input::open(input)?;
-        Ok(Again { headers: opened.columns.own_headers().to_vec(), rows: opened.rows })
+        let (headers, rows) = match input.layout {
+            Layout::Workloads => {
+                let opened = input::open(input)?;
+                (opened.columns.own_headers().to_vec(), opened.rows)
+            }
+            // A layout of its own (the answers sheet): its columns as they are.
+            Layout::Columns(_) => input::open_sheet(input, Ok)?,
+        };
+        Ok(Again { headers, rows })
     }
 
     /// The input's own headers: a results workbook's columns are left out.

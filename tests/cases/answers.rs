@@ -480,7 +480,15 @@ async fn a_sheet_of_another_lens_version_or_workload_is_refused_naming_why() {
     );
     let writes = emulator.stats().writes;
     let report = fixture.path("answers.report.csv");
-    let args = ["--show-problems", "all", "--report", report.to_str().unwrap()];
+    let failures = fixture.path("failures.csv");
+    let args = [
+        "--show-problems",
+        "all",
+        "--report",
+        report.to_str().unwrap(),
+        "--failures",
+        failures.to_str().unwrap(),
+    ];
     let output = run(&mut answers_command("import", &sheet, &emulator, &args)).await;
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     let told = text(&output);
@@ -508,6 +516,16 @@ async fn a_sheet_of_another_lens_version_or_workload_is_refused_naming_why() {
         "{lines:?}"
     );
     assert!(lines[1][9].contains("no workload \"Nowhere\""), "{lines:?}");
+    let (headers, rows) = csv_rows(&failures);
+    let own = ["WorkloadName", "Lens", "LensVersion", "QuestionId", "ChoiceId", "State"];
+    assert_eq!(
+        headers,
+        [&own[..], &["status", "error_code", "message"]].concat(),
+        "the sheet's own columns, then why"
+    );
+    assert_eq!(rows.len(), 4, "every refused row, with its own cells: {rows:?}");
+    assert_eq!((rows[1][0].as_str(), rows[1][6].as_str()), ("Nowhere", "invalid"));
+    assert!(rows[1][8].contains("no workload \"Nowhere\""), "{rows:?}");
 
     // The report is never the input.
     let bytes = std::fs::read(&sheet).unwrap();
