@@ -187,13 +187,24 @@ where
     Ok(summaries.into_iter().zip(wholes).map(|(summary, answer)| answer.unwrap_or(summary)).collect())
 }
 
-/// An [`Answered`] from an `AnswerSummary` or an `Answer`, which have the
-/// same getters for what both carry.
+/// An [`Answered`] from a summary (ListAnswers, ListReviewTemplateAnswers:
+/// no notes) or a whole answer (GetAnswer, GetReviewTemplateAnswer), whose
+/// shapes have the same getters for what they carry; `$risk` is the
+/// answer's risk (a template's answers have none).
 macro_rules! answered {
-    ($from:expr, $states:expr, $notes:expr) => {
-        answered!($from, $states, $notes, $from.risk().map_or("", |risk| risk.as_str()).to_owned())
-    };
-    ($from:expr, $states:expr, $notes:expr, $risk:expr) => {
+    (summary $from:expr, $risk:expr) => {{
+        let choices = $from.choice_answer_summaries().iter();
+        let states = choices.map(|choice| choice_state(choice.choice_id(), choice.status(), choice.reason(), None));
+        answered!(@build $from, states.collect(), None, $risk)
+    }};
+    (whole $from:expr, $risk:expr) => {{
+        let states = $from.choice_answers().iter().map(|choice| {
+            let notes = Some(choice.notes().unwrap_or_default().to_owned());
+            choice_state(choice.choice_id(), choice.status(), choice.reason(), notes)
+        });
+        answered!(@build $from, states.collect(), Some($from.notes().unwrap_or_default().to_owned()), $risk)
+    }};
+    (@build $from:expr, $states:expr, $notes:expr, $risk:expr) => {
         Answered {
             pillar_id: text($from.pillar_id()),
             question_id: text($from.question_id()),
@@ -220,47 +231,26 @@ fn choice_state(
     (text(id), State::of_choice_status(status), reason.map_or("", ChoiceReason::as_str).to_owned(), notes)
 }
 
+/// A workload answer's risk, as its cell shows it.
+fn risk(risk: Option<&aws_sdk_wellarchitected::types::Risk>) -> String {
+    risk.map_or("", |risk| risk.as_str()).to_owned()
+}
+
 impl Answered {
     fn of_summary(summary: &AnswerSummary) -> Answered {
-        let states = summary
-            .choice_answer_summaries()
-            .iter()
-            .map(|choice| choice_state(choice.choice_id(), choice.status(), choice.reason(), None))
-            .collect();
-        answered!(summary, states, None)
+        answered!(summary summary, risk(summary.risk()))
     }
 
     fn of_answer(answer: &Answer) -> Answered {
-        let states = answer
-            .choice_answers()
-            .iter()
-            .map(|choice| {
-                let notes = Some(choice.notes().unwrap_or_default().to_owned());
-                choice_state(choice.choice_id(), choice.status(), choice.reason(), notes)
-            })
-            .collect();
-        answered!(answer, states, Some(answer.notes().unwrap_or_default().to_owned()))
+        answered!(whole answer, risk(answer.risk()))
     }
 
     pub(super) fn of_template_summary(summary: &ReviewTemplateAnswerSummary) -> Answered {
-        let states = summary
-            .choice_answer_summaries()
-            .iter()
-            .map(|choice| choice_state(choice.choice_id(), choice.status(), choice.reason(), None))
-            .collect();
-        answered!(summary, states, None, String::new())
+        answered!(summary summary, String::new())
     }
 
     pub(super) fn of_template_answer(answer: &ReviewTemplateAnswer) -> Answered {
-        let states = answer
-            .choice_answers()
-            .iter()
-            .map(|choice| {
-                let notes = Some(choice.notes().unwrap_or_default().to_owned());
-                choice_state(choice.choice_id(), choice.status(), choice.reason(), notes)
-            })
-            .collect();
-        answered!(answer, states, Some(answer.notes().unwrap_or_default().to_owned()), String::new())
+        answered!(whole answer, String::new())
     }
 
     /// The question row, then a row per choice.

@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use aws_sdk_wellarchitected::types::{AnswerReason, ChoiceReason, ChoiceStatus, ChoiceUpdate};
+use aws_sdk_wellarchitected::types::{AnswerReason, ChoiceReason, ChoiceStatus, ChoiceUpdate, LensReview};
 
 use super::State;
 use super::diff::{AnswerNow, AnswerUpdate, ChoiceNow};
@@ -79,6 +79,22 @@ macro_rules! with_update {
     }};
 }
 
+/// The notes of a `LensReview` or a `ReviewTemplateLensReview`.
+macro_rules! notes_now {
+    ($review:expr) => {{
+        let review = $review;
+        let pillars = review
+            .pillar_review_summaries()
+            .iter()
+            .map(|summary| (text(summary.pillar_id()), text(summary.notes())));
+        NotesNow { lens: text(review.notes()), pillars: pillars.collect() }
+    }};
+}
+
+fn text(value: Option<&str>) -> String {
+    value.unwrap_or_default().to_owned()
+}
+
 /// A review's notes: the lens's, and each pillar's by id.
 pub struct NotesNow {
     pub lens: String,
@@ -126,33 +142,13 @@ impl Target {
     /// The review's lens and pillar notes.
     pub async fn notes(&self, lane: &Lane) -> Result<NotesNow, CallError> {
         let lens = &self.lens;
-        let pillar = |id: Option<&str>, notes: Option<&str>| {
-            (id.unwrap_or_default().to_owned(), notes.unwrap_or_default().to_owned())
-        };
         Ok(match &self.subject {
             Subject::Workload(id) => {
-                let output = lane
-                    .call(&mut 0, || lane.client().get_lens_review().workload_id(id).lens_alias(lens).send())
-                    .await?;
-                let review = output
-                    .lens_review
-                    .unwrap_or_else(|| aws_sdk_wellarchitected::types::LensReview::builder().build());
-                let pillars = review
-                    .pillar_review_summaries()
-                    .iter()
-                    .map(|p| pillar(p.pillar_id(), p.notes()))
-                    .collect();
-                NotesNow { lens: review.notes().unwrap_or_default().to_owned(), pillars }
+                let call = || lane.client().get_lens_review().workload_id(id).lens_alias(lens).send();
+                let output = lane.call(&mut 0, call).await?;
+                notes_now!(output.lens_review.unwrap_or_else(|| LensReview::builder().build()))
             }
-            Subject::Template(arn) => {
-                let review = super::templates::lens_review(lane, arn, lens).await?;
-                let pillars = review
-                    .pillar_review_summaries()
-                    .iter()
-                    .map(|p| pillar(p.pillar_id(), p.notes()))
-                    .collect();
-                NotesNow { lens: review.notes().unwrap_or_default().to_owned(), pillars }
-            }
+            Subject::Template(arn) => notes_now!(super::templates::lens_review(lane, arn, lens).await?),
         })
     }
 
