@@ -11,7 +11,7 @@
 //! found by its ARN (GetReviewTemplateLensReview) and read and written with
 //! the template operations ([`Target`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use super::diff::{AnswerUpdate, update_for};
@@ -150,14 +150,57 @@ impl Baseline {
     }
 }
 
-/// Decides every item of `reviews`, the lane's workloads listed once; a
-/// baseline's items once for each workload it applies to.
+/// What a lane has read of its workloads, each read once however many
+/// reviews of the sheet need it: the listing (only when a row names a
+/// workload or is a baseline), each workload's lens reviews, each one's tags.
+#[derive(Default)]
+struct Known {
+    workloads: Option<Vec<Listed>>,
+    /// Alias, ARN and version of each lens review, by workload id.
+    reviews: HashMap<String, Vec<(String, String, String)>>,
+    /// Each workload's tags, by ARN.
+    tags: HashMap<String, HashMap<String, String>>,
+}
+
+impl Known {
+    async fn workloads(&mut self, lane: &Lane) -> Result<&[Listed], CallError> {
+        if self.workloads.is_none() {
+            self.workloads = Some(crate::submit::read::list(lane, None).await?);
+        }
+        Ok(self.workloads.as_deref().unwrap_or_default())
+    }
+
+    async fn lens_reviews(
+        &mut self,
+        lane: &Lane,
+        id: &str,
+    ) -> Result<&[(String, String, String)], CallError> {
+        if !self.reviews.contains_key(id) {
+            let held = lens_reviews(lane, id).await?;
+            self.reviews.insert(id.to_owned(), held);
+        }
+        Ok(&self.reviews[id])
+    }
+
+    /// Whether the workload `arn` has the tag `key` = `value`.
+    async fn has_tag(&mut self, lane: &Lane, arn: &str, key: &str, value: &str) -> Result<bool, CallError> {
+        if !self.tags.contains_key(arn) {
+            let call = || lane.client().list_tags_for_resource().workload_arn(arn).send();
+            let tags = lane.call(&mut 0, call).await?.tags.unwrap_or_default();
+            self.tags.insert(arn.to_owned(), tags);
+        }
+        Ok(self.tags[arn].get(key).is_some_and(|held| held == value))
+    }
+}
+
+/// Decides every item of `reviews`; a baseline's items once for each
+/// workload it applies to.
 pub async fn decide(
     lane: &Arc<Lane>,
     reviews: Vec<ReviewWork>,
     policy: &Policy,
 ) -> Result<Vec<Decided>, CallError> {
-    let workloads = crate::submit::read::list(lane, None).await?;
+    let mut known = Known::default();
     let mut decided = Vec::new();
     for review in reviews {
         if !review.key.template_arn.is_empty() {
@@ -165,7 +208,7 @@ pub async fn decide(
             continue;
         }
         if !review.is_baseline() {
-            decided.extend(decide_review(lane, review, &workloads, policy).await?);
+            decided.extend(decide_review(lane, review, &mut known, policy).await?);
             continue;
         }
         let Some(baseline) = &policy.baseline else {
@@ -175,55 +218,53 @@ pub async fn decide(
             decided.extend(items.all_invalid(&review, why.into()));
             continue;
         };
-        for workload in workloads.iter().filter(|workload| baseline.takes(&workload.name)) {
+        let taken: Vec<Listed> = known
+            .workloads(lane)
+            .await?
+            .iter()
+            .filter(|workload| baseline.takes(&workload.name))
+            .cloned()
+            .collect();
+        for workload in taken {
             if let Baseline::Tagged(key, value) = baseline
-                && !has_tag(lane, &workload.arn, key, value).await?
+                && !known.has_tag(lane, &workload.arn, key, value).await?
             {
                 continue;
             }
             let mut one = review.clone();
-            (one.key.workload_id, one.key.workload_name) = (workload.id.clone(), workload.name.clone());
-            decided.extend(decide_review(lane, one, &workloads, policy).await?);
+            (one.key.workload_id, one.key.workload_name) = (workload.id, workload.name);
+            decided.extend(decide_review(lane, one, &mut known, policy).await?);
         }
     }
     Ok(decided)
-}
-
-/// Whether the workload `arn` has the tag `key` = `value`.
-async fn has_tag(lane: &Lane, arn: &str, key: &str, value: &str) -> Result<bool, CallError> {
-    let tags = lane.call(&mut 0, || lane.client().list_tags_for_resource().workload_arn(arn).send()).await?;
-    Ok(tags.tags().and_then(|tags| tags.get(key)).is_some_and(|held| held == value))
 }
 
 /// Every item of one review, or all of them invalid for the same reason.
 async fn decide_review(
     lane: &Arc<Lane>,
     review: ReviewWork,
-    workloads: &[Listed],
+    known: &mut Known,
     policy: &Policy,
 ) -> Result<Vec<Decided>, CallError> {
     let named =
         if review.key.workload_name.is_empty() { &review.key.workload_id } else { &review.key.workload_name };
     let items = Items { workload: named.clone(), lens: review.key.lens.clone() };
-    let Some(id) = find_workload(&review, workloads) else {
+    let Some(id) = find_workload(&review, known.workloads(lane).await?) else {
         return Ok(items.all_invalid(
             &review,
             format!("no workload {} in this account and Region", crate::problem::quoted(named)),
         ));
     };
-    let held = lens_reviews(lane, &id).await?;
-    let Some((alias, _, version)) =
-        held.into_iter().find(|(alias, arn, _)| *alias == review.key.lens || *arn == review.key.lens)
-    else {
+    let held = known.lens_reviews(lane, &id).await?;
+    let found = held.iter().find(|(alias, arn, _)| *alias == review.key.lens || *arn == review.key.lens);
+    let Some((alias, _, version)) = found.cloned() else {
         if policy.associate_lenses {
             let mut rows = review.notes_rows();
             rows.extend(review.questions.values().flat_map(|work| work.rows.iter().copied()));
             rows.sort_unstable();
             let lens = review.key.lens.clone();
-            let shown = vec![format!(
-                "associate the lens {lens}, then compare its {} questions",
-                review.questions.len()
-            )];
+            let questions = crate::problem::count(review.questions.len() as u64, "question", "questions");
+            let shown = vec![format!("associate the lens {lens}, then compare its {questions}")];
             let target = Target { subject: Subject::Workload(id), lens };
             let outcome = Outcome::Change(Change::Associate { review: Box::new(review), shown });
             return Ok(vec![items.decided(rows, None, outcome, Some(&target))]);

@@ -798,7 +798,7 @@ async fn a_lens_the_workload_lacks_is_associated_only_when_asked_then_answered()
     );
     let output = run(&mut answers_command("plan", &sheet, &emulator, &["--associate-lenses"])).await;
     let plan = String::from_utf8_lossy(&output.stdout);
-    let expected = "~ update    \"Checkout\" serverless lens (row 2): associate the lens serverless, then compare its 1 question";
+    let expected = "~ update    \"Checkout\" serverless lens (row 2): associate the lens serverless, then compare its 1 question\n";
     assert!(plan.contains(expected), "{plan}");
     assert_eq!(emulator.stats().writes, 1, "a plan writes nothing");
 
