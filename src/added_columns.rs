@@ -76,6 +76,20 @@ pub const FAILURE_COLUMNS: [&str; 3] = ["status", "error_code", "message"];
 /// these, exactly, is read without them.
 pub const ADDED_BLOCKS: [&[&str]; 3] = [&RESULT_COLUMNS_WITH_DESTINATION, RESULT_COLUMNS, &FAILURE_COLUMNS];
 
+/// How many of the trailing `headers` are a block wa-bulk added.
+pub fn added_block(headers: &[String]) -> usize {
+    ADDED_BLOCKS
+        .iter()
+        .find(|block| {
+            headers.len() >= block.len()
+                && headers[headers.len() - block.len()..]
+                    .iter()
+                    .zip(block.iter())
+                    .all(|(header, ours)| header.trim().eq_ignore_ascii_case(ours))
+        })
+        .map_or(0, |block| block.len())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

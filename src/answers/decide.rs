@@ -38,6 +38,9 @@ pub enum Outcome {
     Failed { code: String, message: String },
     /// Not sent: the run stopped first (a signal, a run-wide fault).
     Skipped(String),
+    /// Updated by the stopped run this one continues (its journal says
+    /// so): not sent again.
+    Carried,
 }
 
 /// A change to send.
@@ -466,11 +469,19 @@ fn quoted_notes(notes: &str) -> String {
     if notes.is_empty() { "(none)".to_owned() } else { crate::problem::quoted(notes) }
 }
 
+/// Told, while changes are applied, of the items found (a lens just
+/// associated brings its review's) and of each item's final outcome, as
+/// soon as it is known.
+pub trait Watch {
+    fn found(&self, items: usize);
+    fn done(&self, item: &Decided);
+}
+
 /// Sends every change at once, within the lane's pace and bounds; each
 /// item's outcome becomes `Updated` or `Failed`. A lane that stops fails
 /// the rest.
-pub async fn apply(lane: &Arc<Lane>, decided: &mut Vec<Decided>, policy: &Policy) {
-    associate(lane, decided, policy).await;
+pub async fn apply(lane: &Arc<Lane>, decided: &mut Vec<Decided>, policy: &Policy, watch: &impl Watch) {
+    associate(lane, decided, policy, watch).await;
     let mut sends = tokio::task::JoinSet::new();
     for (index, item) in decided.iter().enumerate() {
         if let Outcome::Change(change) = &item.outcome {
@@ -481,12 +492,13 @@ pub async fn apply(lane: &Arc<Lane>, decided: &mut Vec<Decided>, policy: &Policy
     while let Some(joined) = sends.join_next().await {
         let (index, outcome) = joined.expect("a send does not panic");
         decided[index].outcome = outcome;
+        watch.done(&decided[index]);
     }
 }
 
 /// Associates each lens a workload lacks, then decides the review's items,
 /// which join the rest to be sent. Stops at the first failure of its lane.
-async fn associate(lane: &Arc<Lane>, decided: &mut Vec<Decided>, policy: &Policy) {
+async fn associate(lane: &Arc<Lane>, decided: &mut Vec<Decided>, policy: &Policy, watch: &impl Watch) {
     for index in 0..decided.len() {
         let Outcome::Change(Change::Associate { review, shown }) = &decided[index].outcome else { continue };
         let (review, shown) = ((**review).clone(), shown.clone());
@@ -498,6 +510,10 @@ async fn associate(lane: &Arc<Lane>, decided: &mut Vec<Decided>, policy: &Policy
         };
         decided[index].outcome = match associated {
             Ok(more) => {
+                watch.found(more.len());
+                for item in more.iter().filter(|item| !matches!(item.outcome, Outcome::Change(_))) {
+                    watch.done(item);
+                }
                 decided.extend(more);
                 Outcome::Updated(shown)
             }
@@ -506,6 +522,7 @@ async fn associate(lane: &Arc<Lane>, decided: &mut Vec<Decided>, policy: &Policy
             }
             Err(CallError::Stopped(reason)) => Outcome::Skipped(reason.to_string()),
         };
+        watch.done(&decided[index]);
     }
 }
 
@@ -519,7 +536,7 @@ pub type Recorded = (String, Result<(), (String, String)>);
 pub async fn record_milestones(lane: &Lane, decided: &[Decided], name: &str) -> Vec<Recorded> {
     let mut workloads: Vec<(&str, &str)> = decided
         .iter()
-        .filter(|item| matches!(item.outcome, Outcome::Updated(_) | Outcome::Unchanged))
+        .filter(|item| matches!(item.outcome, Outcome::Updated(_) | Outcome::Unchanged | Outcome::Carried))
         .filter_map(|item| match &item.target {
             Some(Target { subject: Subject::Workload(id), .. }) => {
                 Some((id.as_str(), item.workload.as_str()))

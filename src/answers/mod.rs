@@ -19,6 +19,7 @@
 
 pub mod decide;
 pub mod diff;
+pub mod journal;
 pub mod read;
 pub mod report;
 pub mod sheet;

@@ -37,7 +37,9 @@ impl AnswerColumns {
     pub fn new(file: &str, headers: Vec<String>) -> Result<(AnswerColumns, Vec<String>), InputError> {
         let mut at: [Option<usize>; HEADERS.len()] = [None; HEADERS.len()];
         let mut unknown = Vec::new();
-        for (index, header) in headers.iter().enumerate() {
+        // The columns `--failures` adds are left out without a word.
+        let own = headers.len() - crate::added_columns::added_block(&headers);
+        for (index, header) in headers.iter().enumerate().take(own) {
             match named_column(&HEADERS, header) {
                 Some(column) if let Some(first) = at[column] => {
                     return Err(InputError::DuplicateColumn {

@@ -81,6 +81,12 @@ pub struct AnswersImportArgs {
     /// Write a line per item (its rows, workload, lens, question, status, message) here: .csv or .jsonl
     #[arg(long, value_name = "PATH", help_heading = "Report")]
     pub report: Option<PathBuf>,
+    /// Continue a stopped run even though the sheet changed since: items its journal holds are not sent again (import only)
+    #[arg(long, help_heading = "Report")]
+    pub resume: bool,
+    /// Start over, removing a stopped run's journal (import only)
+    #[arg(long, help_heading = "Report", conflicts_with = "resume")]
+    pub force: bool,
     /// Record this milestone on each workload once its answers are in (import only; 3 to 100 characters)
     #[arg(long, value_name = "NAME", value_parser = crate::cli::parse_milestone)]
     pub milestone: Option<String>,
@@ -123,6 +129,8 @@ impl AnswersImportArgs {
             report: self.report.clone(),
             progress: self.progress.every(&self.output),
             failures: self.failures.clone(),
+            resume: self.resume,
+            force: self.force,
             service: self.aws.service(),
             fleet: self.fleet.config(self.aws.local),
             submit: self.pace.config(),

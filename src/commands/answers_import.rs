@@ -6,7 +6,7 @@
 //! import sends one write per item that changes and nothing for the rest.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -14,7 +14,8 @@ use super::progress::Progress;
 use super::saved_plan::PlanAction;
 use super::summary::{NoteKind, PlanCounts, RowNote, Summary, Traffic};
 use crate::RunError;
-use crate::answers::decide::{Decided, Outcome, Policy, Recorded, apply, decide, record_milestones};
+use crate::answers::decide::{Decided, Outcome, Policy, Recorded, Watch, apply, decide, record_milestones};
+use crate::answers::journal::{self, AnswersJournal, Done, Entry};
 use crate::answers::report::{self as answers_report, ReportLine};
 use crate::answers::sheet::{self, AnswerLine, ProblemsByRow, read_all};
 use crate::answers::work::{ReviewWork, gather};
@@ -45,6 +46,11 @@ pub struct AnswersImportConfig {
     /// Where to write the sheet's rows that are invalid or failed, with
     /// their own cells and why (`--failures`, CSV).
     pub failures: Option<PathBuf>,
+    /// Continue the stopped run whose journal is there even though the
+    /// sheet changed since.
+    pub resume: bool,
+    /// Start over: remove a stopped run's journal.
+    pub force: bool,
     pub service: Service,
     pub fleet: FleetConfig,
     pub submit: SubmitConfig,
@@ -70,29 +76,28 @@ fn run(config: &AnswersImportConfig, applying: bool) -> Result<Summary, RunError
     if let Some(path) = &config.failures {
         failures::check_path(&layout, path)?;
     }
-    // The input's bytes, for --failures to read its rows again.
-    let read = config.failures.is_some().then(|| InputIdentity::of_input(&config.input)).transpose()?;
+    // The input's bytes, for --failures to read its rows again and for the
+    // journal to name.
+    let journal_path = journal::path_for(config.report.as_deref(), config.input.file()).filter(|_| applying);
+    let read = (config.failures.is_some() || journal_path.is_some())
+        .then(|| InputIdentity::of_input(&config.input))
+        .transpose()?;
     let mut opened = sheet::open(&config.input)?;
     let command = if applying { "answers import" } else { "answers plan" };
     let headline: &[Status] = if applying { &[Status::Updated, Status::Unchanged] } else { &[] };
     let mut summary = Summary::new(command, headline, None, opened.warnings.clone());
     let (lines, problems) = read_all(&mut opened)?;
+    let journal = match (&journal_path, &read) {
+        (Some(path), Some(identity)) => Some(open_journal(config, path, identity, &mut summary)?),
+        _ => None,
+    };
     let mut plan = PlanCounts::default();
     let mut report = refused_rows(&problems, &mut summary, &mut plan);
     let jobs = jobs(config, lines, applying);
-    let outcomes = run_lanes(config, jobs, &mut summary)?;
-    let mut milestones = 0;
-    for outcome in outcomes {
-        match outcome.output {
-            Ok((decided, recorded)) => {
-                for item in &decided {
-                    let line = tell(item, applying, &mut summary, &mut plan);
-                    report.push(placed(line, outcome.destination.as_ref()));
-                }
-                milestones += tell_milestones(&recorded, &mut summary);
-            }
-            Err(reason) => summary.stopped = summary.stopped.take().or(Some(reason)),
-        }
+    let (outcomes, journal) = run_lanes(config, jobs, journal, &mut summary)?;
+    let told = tell_lanes(outcomes, applying, (&mut summary, &mut plan), &mut report);
+    if let Some(journal) = journal {
+        close_journal(journal, &mut summary);
     }
     if let Some(path) = &config.failures {
         failures::write(&layout, read.as_ref(), path, &failed_rows(&report))?;
@@ -103,15 +108,52 @@ fn run(config: &AnswersImportConfig, applying: bool) -> Result<Summary, RunError
         summary.report = Some(answers_report::write(path, &report)?);
     }
     summary.elapsed = started.elapsed();
-    summary.said = Some(said(&summary, &plan, applying, headline));
-    if let (Some(name), Some(said)) = (&config.milestone, summary.said.as_mut()) {
-        let workloads = crate::problem::count(milestones, "workload", "workloads");
+    let mut said = said(&summary, &plan, applying, headline);
+    if told.carried > 0 {
+        said.push_str(&format!(" ({} carried over from the earlier run)", told.carried));
+    }
+    if let Some(name) = &config.milestone {
+        let workloads = crate::problem::count(told.milestones, "workload", "workloads");
         said.push_str(&format!("; milestone {} on {workloads}", crate::problem::quoted(name)));
     }
+    summary.said = Some(said);
     if !applying {
         summary.plan = Some(plan);
     }
     Ok(summary)
+}
+
+/// What the lanes came to, besides each item's report line.
+struct Told {
+    /// Workloads the milestone was recorded on.
+    milestones: u64,
+    /// Items the stopped run this one continues updated.
+    carried: usize,
+}
+
+/// Tells and counts each lane's items and milestones, adding their report
+/// lines; a lane that stopped stops the run.
+fn tell_lanes(
+    outcomes: Vec<LaneOutcome<LaneDecided>>,
+    applying: bool,
+    (summary, plan): (&mut Summary, &mut PlanCounts),
+    report: &mut Vec<ReportLine>,
+) -> Told {
+    let mut told = Told { milestones: 0, carried: 0 };
+    for outcome in outcomes {
+        match outcome.output {
+            Ok((decided, recorded)) => {
+                for item in &decided {
+                    told.carried += usize::from(item.outcome == Outcome::Carried);
+                    let line = tell(item, applying, summary, plan);
+                    report.push(placed(line, outcome.destination.as_ref()));
+                }
+                told.milestones += tell_milestones(&recorded, summary);
+            }
+            Err(reason) => summary.stopped = summary.stopped.take().or(Some(reason)),
+        }
+    }
+    told
 }
 
 /// Counts the rows the sheet itself refuses and notes their problems;
@@ -141,13 +183,17 @@ fn refused_rows(problems: &ProblemsByRow, summary: &mut Summary, plan: &mut Plan
 fn run_lanes(
     config: &AnswersImportConfig,
     jobs: Vec<AnswersJob>,
+    journal: Option<(AnswersJournal, Done)>,
     summary: &mut Summary,
-) -> Result<Vec<LaneOutcome<LaneDecided>>, RunError> {
+) -> Result<(Vec<LaneOutcome<LaneDecided>>, Option<AnswersJournal>), RunError> {
     let mut session = Session::open(&config.service, &config.fleet)?;
     let board = session.board(jobs.len());
+    let (journal, done) = journal.map_or((None, Done::default()), |(journal, done)| (Some(journal), done));
     let tracker = Arc::new(Tracker {
         progress: Mutex::new(Progress::new(config.progress, 0, board).counting("items")),
         counts: Mutex::new(Counts::default()),
+        journal,
+        done,
     });
     let jobs: Vec<AnswersJob> =
         jobs.into_iter().map(|job| AnswersJob { tracker: Some(tracker.clone()), ..job }).collect();
@@ -161,14 +207,42 @@ fn run_lanes(
     let outcomes = session.run(jobs, &config.submit)?;
     summary.stopped = session.interrupted();
     session.close();
-    if let Ok(tracker) = Arc::try_unwrap(tracker) {
+    let journal = Arc::try_unwrap(tracker).ok().and_then(|tracker| {
         tracker.progress.into_inner().unwrap_or_else(PoisonError::into_inner).finish();
-    }
+        tracker.journal
+    });
     let lanes: Vec<&Lane> = outcomes.iter().filter_map(|outcome| outcome.lane.as_deref()).collect();
     if !lanes.is_empty() {
         summary.traffic = Some(Traffic::of_all(lanes.into_iter(), &config.submit));
     }
-    Ok(outcomes)
+    Ok((outcomes, journal))
+}
+
+/// Takes the run's journal (refusing a path that is the input), with what
+/// a stopped run it continues finished.
+fn open_journal(
+    config: &AnswersImportConfig,
+    path: &Path,
+    identity: &InputIdentity,
+    summary: &mut Summary,
+) -> Result<(AnswersJournal, Done), RunError> {
+    crate::report::guard::refuse_the_input(config.input.file(), &[path])?;
+    let (journal, done) = AnswersJournal::open(path, identity, config.resume, config.force)?;
+    summary.warnings.extend(done.warnings.iter().cloned());
+    Ok((journal, done))
+}
+
+/// A finished run's journal goes; a stopped run's stays for the same
+/// command to continue.
+fn close_journal(journal: AnswersJournal, summary: &mut Summary) {
+    if summary.stopped.is_some() {
+        summary.warnings.push(format!(
+            "{} keeps what this run updated: the same command continues it",
+            journal.path().display()
+        ));
+    } else if let Err(error) = journal.remove() {
+        summary.warnings.push(format!("cannot remove the journal: {error}"));
+    }
 }
 
 /// A job for each lane the rows go to.
@@ -282,6 +356,7 @@ fn parts(outcome: &Outcome, applying: bool) -> (Status, PlanAction, &'static str
             (Status::Updated, PlanAction::Update, "~ update", change.shown().join(", "), none)
         }
         Outcome::Updated(shown) => (Status::Updated, PlanAction::Update, "~ updated", shown.join(", "), none),
+        Outcome::Carried => (Status::Updated, PlanAction::Update, "~ updated", journal::CARRIED.into(), none),
         Outcome::Unchanged => (Status::Unchanged, PlanAction::Unchanged, "", String::new(), none),
         Outcome::Invalid(why) => {
             (Status::Invalid, PlanAction::Invalid, "x invalid", why.clone(), "InvalidAnswer".into())
@@ -330,6 +405,10 @@ struct AnswersJob {
 struct Tracker {
     progress: Mutex<Progress>,
     counts: Mutex<Counts>,
+    /// Where each item the service takes is recorded.
+    journal: Option<AnswersJournal>,
+    /// What the stopped run this one continues updated.
+    done: Done,
 }
 
 impl Tracker {
@@ -339,7 +418,7 @@ impl Tracker {
 
     fn done(&self, outcome: &Outcome) {
         let status = match outcome {
-            Outcome::Change(_) | Outcome::Updated(_) => Status::Updated,
+            Outcome::Change(_) | Outcome::Updated(_) | Outcome::Carried => Status::Updated,
             Outcome::Unchanged => Status::Unchanged,
             Outcome::Invalid(_) => Status::Invalid,
             Outcome::Failed { .. } => Status::Failed,
@@ -348,6 +427,54 @@ impl Tracker {
         let mut counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
         counts.add(status);
         self.progress.lock().unwrap_or_else(PoisonError::into_inner).row_done(&counts);
+    }
+}
+
+/// One lane's view of the tracker: its items' places in the journal.
+struct LaneWatch<'a> {
+    tracker: Option<&'a Tracker>,
+    destination: Option<&'a Destination>,
+}
+
+impl LaneWatch<'_> {
+    /// Items the stopped run this one continues updated are not sent again.
+    fn carry_over(&self, decided: &mut [Decided]) {
+        let Some(tracker) = self.tracker.filter(|tracker| !tracker.done.is_empty()) else { return };
+        for item in decided {
+            let pending = matches!(item.outcome, Outcome::Change(_) | Outcome::Unchanged);
+            if pending && tracker.done.holds(self.destination, item) {
+                item.outcome = Outcome::Carried;
+            }
+        }
+    }
+
+    /// Counts an item whose outcome is final.
+    fn tell(&self, item: &Decided) {
+        if let Some(tracker) = self.tracker {
+            tracker.done(&item.outcome);
+        }
+    }
+}
+
+impl Watch for LaneWatch<'_> {
+    fn found(&self, items: usize) {
+        if let Some(tracker) = self.tracker {
+            tracker.found(items);
+        }
+    }
+
+    /// Journals an item the service took, then counts it.
+    fn done(&self, item: &Decided) {
+        let journal = self.tracker.and_then(|tracker| tracker.journal.as_ref());
+        if let (Some(journal), Outcome::Updated(shown)) = (journal, &item.outcome)
+            && let Err(error) = journal.record(&Entry::of(self.destination, item, shown))
+        {
+            crate::stderr::error(&format!(
+                "cannot append to the journal {}: {error}",
+                journal.path().display()
+            ));
+        }
+        self.tell(item);
     }
 }
 
@@ -362,24 +489,13 @@ impl Job for AnswersJob {
 
     async fn run(self, lane: Arc<Lane>) -> LaneDecided {
         let mut decided = decide(&lane, self.reviews, &self.policy).await.map_err(CallError::into_stop)?;
-        let changes = |item: &Decided| matches!(item.outcome, Outcome::Change(_));
-        if let Some(tracker) = &self.tracker {
-            tracker.found(decided.len());
-            decided
-                .iter()
-                .filter(|item| !(self.applying && changes(item)))
-                .for_each(|item| tracker.done(&item.outcome));
-        }
+        let watch = LaneWatch { tracker: self.tracker.as_deref(), destination: self.destination.as_ref() };
+        watch.carry_over(&mut decided);
+        watch.found(decided.len());
+        let sent = |item: &&Decided| self.applying && matches!(item.outcome, Outcome::Change(_));
+        decided.iter().filter(|item| !sent(item)).for_each(|item| watch.tell(item));
         if self.applying {
-            let decided_first = decided.len();
-            let sent: Vec<usize> = (0..decided_first).filter(|index| changes(&decided[*index])).collect();
-            apply(&lane, &mut decided, &self.policy).await;
-            if let Some(tracker) = &self.tracker {
-                // Items of lenses just associated were decided while applying.
-                tracker.found(decided.len() - decided_first);
-                let done = sent.into_iter().chain(decided_first..decided.len());
-                done.for_each(|index| tracker.done(&decided[index].outcome));
-            }
+            apply(&lane, &mut decided, &self.policy, &watch).await;
         }
         let recorded = match &self.milestone {
             Some(name) => record_milestones(&lane, &decided, name).await,

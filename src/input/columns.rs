@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use crate::added_columns::ADDED_BLOCKS;
+use crate::added_columns::added_block;
 use crate::input::InputError;
 use crate::model::Field;
 use crate::problem::{Code, Column, Problem, Severity, Violation};
@@ -188,20 +188,6 @@ pub struct ColumnMap {
     share_with: Option<usize>,
 }
 
-/// How many trailing headers are a report's columns.
-fn report_block(headers: &[String]) -> usize {
-    ADDED_BLOCKS
-        .iter()
-        .find(|block| {
-            headers.len() >= block.len()
-                && headers[headers.len() - block.len()..]
-                    .iter()
-                    .zip(block.iter())
-                    .all(|(header, ours)| header.trim().eq_ignore_ascii_case(ours))
-        })
-        .map_or(0, |block| block.len())
-}
-
 /// Columns the input must have for any row to be valid.
 const REQUIRED_COLUMNS: [Field; 5] =
     [Field::WorkloadName, Field::Description, Field::Environment, Field::ReviewOwner, Field::Lenses];
@@ -218,7 +204,7 @@ impl ColumnMap {
             by_field: HashMap::new(),
             by_tag: HashMap::new(),
             headers: Vec::new(),
-            own_width: headers.len() - report_block(&headers),
+            own_width: headers.len() - added_block(&headers),
             target_account: None,
             target_region: None,
             share_with: None,

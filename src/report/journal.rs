@@ -1,4 +1,5 @@
-//! The journal: every outcome of an import, appended as a JSON line and
+//! The journal: every outcome of an import (or another command's own
+//! records), appended as a JSON line and
 //! handed to the operating system as soon as it is known, so a crash loses
 //! none that were reported. Its first line names the input it belongs to
 //! (path and SHA-256), so `--resume` can tell when it is pointed at another
@@ -11,6 +12,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
 use std::path::Path;
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::files::open_no_follow;
@@ -47,19 +49,25 @@ impl Journal {
     }
 
     pub fn append(&mut self, record: &Record<'_>) -> std::io::Result<()> {
+        self.append_line(&json_line(record))
+    }
+
+    /// Appends `line`, which ends with its line break.
+    pub fn append_line(&mut self, line: &[u8]) -> std::io::Result<()> {
         // One write per line, so a line is never interleaved or half written
         // by wa-bulk; only a crash can cut one short.
-        self.file.write_all(&json_line(record))?;
+        self.file.write_all(line)?;
         self.file.flush()
     }
 }
 
-/// What an earlier run's journal holds.
-#[derive(Debug, Default)]
-pub struct Recovered {
+/// What an earlier run's journal holds: records of `R` (an import's
+/// [`Record`]s, or another command's own).
+#[derive(Debug)]
+pub struct Recovered<R = Record<'static>> {
     /// The input it was written for; none in a journal of an older version.
     pub header: Option<JournalHeader>,
-    pub records: Vec<Record<'static>>,
+    pub records: Vec<R>,
     /// A tail cut off, say.
     pub warnings: Vec<String>,
 }
@@ -67,7 +75,7 @@ pub struct Recovered {
 /// Reads back the journal of a run of `input` and cuts off a tail that a
 /// crash left unfinished. A journal of another input (another path and
 /// other bytes) is refused, and left as it is.
-pub fn recover(path: &Path, input: &InputIdentity) -> Result<Recovered, ReportError> {
+pub fn recover<R: DeserializeOwned>(path: &Path, input: &InputIdentity) -> Result<Recovered<R>, ReportError> {
     let mut file = open_no_follow(path, OpenOptions::new().read(true).write(true))?;
     let mut bytes = Vec::new();
     file.read_to_end(&mut bytes).map_err(ReportError::reading(path))?;
@@ -100,8 +108,8 @@ pub fn written_for(path: &Path) -> Result<Option<InputIdentity>, ReportError> {
 }
 
 /// The journal's records, and the length of its good part.
-fn parse(path: &Path, bytes: &[u8]) -> Result<(Recovered, usize), ReportError> {
-    let mut recovered = Recovered::default();
+fn parse<R: DeserializeOwned>(path: &Path, bytes: &[u8]) -> Result<(Recovered<R>, usize), ReportError> {
+    let mut recovered = Recovered { header: None, records: Vec::new(), warnings: Vec::new() };
     // The first line that did not read, and why.
     let mut bad: Option<(usize, String)> = None;
     let mut good_end = 0;
@@ -115,10 +123,10 @@ fn parse(path: &Path, bytes: &[u8]) -> Result<(Recovered, usize), ReportError> {
                     recovered.header = Some(header);
                     Ok(None)
                 }
-                Err(_) => serde_json::from_slice::<Record<'static>>(text).map(Some),
+                Err(_) => serde_json::from_slice::<R>(text).map(Some),
             }
         } else {
-            serde_json::from_slice::<Record<'static>>(text).map(Some)
+            serde_json::from_slice::<R>(text).map(Some)
         };
         let complete = line.ends_with(b"\n");
         match parsed {
@@ -189,7 +197,7 @@ mod tests {
     #[test]
     fn a_whole_journal_reads_back_with_its_header() {
         let bytes = journal_of(&[2, 3]);
-        let (recovered, end) = parse(Path::new("j"), &bytes).unwrap();
+        let (recovered, end) = parse::<Record<'static>>(Path::new("j"), &bytes).unwrap();
         assert_eq!(recovered.records, [record(2), record(3)]);
         assert_eq!(recovered.header.unwrap().identity.input, "/in.csv");
         assert_eq!(end, bytes.len());
@@ -203,7 +211,7 @@ mod tests {
         // Cut inside the two bytes of "é", and after the record's last byte.
         let cut_in_char = whole.iter().rposition(|&b| b == 0xc3).unwrap() + 1;
         for cut in [last + 5, cut_in_char, whole.len() - 1] {
-            let (recovered, end) = parse(Path::new("j"), &whole[..cut]).unwrap();
+            let (recovered, end) = parse::<Record<'static>>(Path::new("j"), &whole[..cut]).unwrap();
             assert_eq!(recovered.records, [record(2)], "cut at {cut}");
             assert_eq!(end, last);
             assert!(recovered.warnings[0].contains("line 3"), "{:?}", recovered.warnings);
@@ -215,7 +223,7 @@ mod tests {
         let mut bytes = journal_of(&[2]);
         bytes.extend(b"{garbage\n");
         bytes.extend(json_line(&record(3)));
-        let error = parse(Path::new("j"), &bytes).unwrap_err();
+        let error = parse::<Record<'static>>(Path::new("j"), &bytes).unwrap_err();
         assert!(matches!(error, ReportError::Damaged { line: 3, .. }), "{error}");
     }
 
@@ -232,20 +240,24 @@ mod tests {
     fn a_journal_of_another_input_is_refused_and_left_as_it_is() {
         let (_dir, path, bytes) = torn_journal_file(b"{\"row\":3");
         let other = InputIdentity { input: "/other.csv".into(), sha256: Some("cd".into()) };
-        let error = recover(&path, &other).unwrap_err().to_string();
+        let error = recover::<Record<'static>>(&path, &other).unwrap_err().to_string();
         assert!(error.contains("it was written for /in.csv"), "{error}");
         assert_eq!(std::fs::read(&path).unwrap(), bytes, "not even its tail is cut");
         let renamed = InputIdentity { input: "/moved.csv".into(), sha256: Some("ab".into()) };
-        assert_eq!(recover(&path, &renamed).unwrap().records, [record(2)], "the same bytes elsewhere");
+        assert_eq!(
+            recover::<Record<'static>>(&path, &renamed).unwrap().records,
+            [record(2)],
+            "the same bytes elsewhere"
+        );
     }
 
     #[test]
     fn recovering_cuts_the_tail_off_the_file_so_the_next_record_starts_a_line() {
         let (_dir, path, _) = torn_journal_file(b"{\"row\":3,\"work");
         let identity = InputIdentity { input: "/in.csv".into(), sha256: None };
-        assert_eq!(recover(&path, &identity).unwrap().records.len(), 1);
+        assert_eq!(recover::<Record<'static>>(&path, &identity).unwrap().records.len(), 1);
         Journal::open(&path, &identity).unwrap().append(&record(4)).unwrap();
-        let recovered = recover(&path, &identity).unwrap();
+        let recovered = recover::<Record<'static>>(&path, &identity).unwrap();
         assert_eq!(recovered.records, [record(2), record(4)]);
         assert!(recovered.warnings.is_empty());
     }

@@ -526,6 +526,10 @@ async fn a_sheet_of_another_lens_version_or_workload_is_refused_naming_why() {
     assert_eq!(rows.len(), 4, "every refused row, with its own cells: {rows:?}");
     assert_eq!((rows[1][0].as_str(), rows[1][6].as_str()), ("Nowhere", "invalid"));
     assert!(rows[1][8].contains("no workload \"Nowhere\""), "{rows:?}");
+    // Read again, its added columns are left out without a word.
+    let output = run(&mut answers_command("plan", &failures, &emulator, &[])).await;
+    assert!(!text(&output).contains("unknown columns"), "{}", text(&output));
+    assert!(text(&output).contains("Plan: 0 to update, 0 unchanged, 4 invalid."), "{}", text(&output));
 
     // The report is never the input.
     let bytes = std::fs::read(&sheet).unwrap();
@@ -672,15 +676,43 @@ async fn stopped_then_run_again(signal: &str, code: Option<i32>) {
     assert_eq!(output.status.code(), code, "{signal}: {}", text(&output));
     let first = sent();
     assert!(first < 120, "stopped before the end: {first}");
+    let journal = fixture.path("baseline.csv.answers.journal");
+    let journaled =
+        std::fs::read_to_string(&journal).expect("a stopped run keeps its journal").lines().count() - 1;
+    assert!(journaled >= 1 && journaled <= first as usize, "{signal}: {journaled} journaled, {first} sent");
+    if signal == "-TERM" {
+        assert_eq!(journaled, first as usize, "the requests in flight finished and were journaled");
+    }
 
+    let mut args = args.to_vec();
+    if signal == "-KILL" {
+        // Edited since: the same command refuses; --resume continues all the same.
+        let mut edited = std::fs::read_to_string(&baseline).unwrap();
+        edited.push_str("wellarchitected,ops_2,ops_2_choice_1,SELECTED\n");
+        std::fs::write(&baseline, edited).unwrap();
+        let output = run(&mut answers_command("import", &baseline, &emulator, &args)).await;
+        assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+        assert!(text(&output).contains("--resume"), "{}", text(&output));
+        assert_eq!(sent(), first, "nothing sent");
+        args.push("--resume");
+    }
     let output = run(&mut answers_command("import", &baseline, &emulator, &args)).await;
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
-    assert_eq!(sent(), 120, "{signal}: each of the 120 questions sent once across both runs");
+    let (total, more) = if signal == "-KILL" { (160, 40) } else { (120, 0) };
+    assert_eq!(sent(), total, "{signal}: each question sent once across both runs");
     let said = String::from_utf8_lossy(&output.stdout);
-    assert!(said.contains(&format!("{} updated, {first} unchanged", 120 - first)), "{said}");
-    let progress = String::from_utf8_lossy(&output.stderr);
+    let updated = total - first + journaled as u64;
+    let unchanged = first - journaled as u64;
     assert!(
-        progress.contains("progress: ") && progress.contains("/120 items"),
+        said.contains(&format!("{} items: {updated} updated, {unchanged} unchanged", 120 + more)),
+        "{said}"
+    );
+    assert!(said.contains(&format!("({journaled} carried over from the earlier run)")), "{said}");
+    assert!(!journal.exists(), "a finished run's journal goes");
+    let progress = String::from_utf8_lossy(&output.stderr);
+    assert!(progress.contains("continuing the run"), "{progress}");
+    assert!(
+        progress.contains("progress: ") && progress.contains(&format!("/{} items", 120 + more)),
         "a progress line in items: {progress}"
     );
     emulator.stop().await.unwrap();

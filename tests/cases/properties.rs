@@ -142,7 +142,7 @@ proptest! {
         }
         bytes.extend(&tail);
         std::fs::write(&path, &bytes).unwrap();
-        let recovered = journal::recover(&path, &identity);
+        let recovered = journal::recover::<Record<'static>>(&path, &identity);
         if damage.is_none() {
             // Only a tail was added: every record written reads back.
             prop_assert_eq!(&recovered.as_ref().unwrap().records, &written);
@@ -153,7 +153,7 @@ proptest! {
             let changed = recovered.records.iter().filter(|record| !written.contains(record)).count();
             prop_assert!(changed <= 1, "{:?}", recovered.records);
             // The journal is cut back to good lines: reading again finds no tail.
-            let again = journal::recover(&path, &identity).unwrap();
+            let again = journal::recover::<Record<'static>>(&path, &identity).unwrap();
             prop_assert!(again.warnings.is_empty(), "{:?}", again.warnings);
             prop_assert_eq!(again.records, recovered.records);
         }

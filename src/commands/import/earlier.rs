@@ -88,7 +88,7 @@ pub(super) fn earlier_outcomes(
     }
     // The journal is newer than the report: its records win.
     if there(journal) {
-        let recovered = journal::recover(journal, identity)?;
+        let recovered = journal::recover::<Record<'static>>(journal, identity)?;
         add(recovered.records);
         earlier.warnings.extend(recovered.warnings);
     }
