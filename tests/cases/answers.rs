@@ -3,7 +3,7 @@
 //! question and choice a row, with states, reasons, notes and risks; the
 //! requests it costs; without notes; a lens chosen; several Regions; the
 //! reviewer's workbook (dropdowns, frozen header); a stopped run writes no
-//! file.
+//! file; a custom lens by its ARN.
 
 use std::path::Path;
 
@@ -935,5 +935,54 @@ async fn a_blank_form_of_each_lens_is_filled_and_applied_as_a_baseline() {
         Some(2 + 2),
         "the set-up's two, then cost_1 of each workload"
     );
+    emulator.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_custom_lens_is_exported_and_imported_by_its_arn() {
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let client = emulator.client();
+    let content = wa_bulk::emulator::lens::official_content("iot").unwrap();
+    let question = content.pillars[0].questions[0].clone();
+    let json = serde_json::to_string(&wa_bulk::emulator::lens::LensContent {
+        name: "House rules".into(),
+        ..content
+    })
+    .unwrap();
+    let imported =
+        client.import_lens().json_string(json).client_request_token("import").send().await.unwrap();
+    let arn = imported.lens_arn().unwrap().to_owned();
+    let publish = client.create_lens_version().lens_alias(&arn).lens_version("1.0");
+    publish.client_request_token("publish").send().await.unwrap();
+    let id = workload(&client, "Custom", &["wellarchitected", &arn], None).await;
+
+    let fixture = Fixture::new();
+    let out = fixture.path("custom.csv");
+    let output = run(&mut answers_export(&out, &emulator, &["--lens", &arn])).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let (headers, mut rows) = csv_rows(&out);
+    assert!(rows.iter().all(|row| cell(&headers, row, "Lens") == arn), "only the custom lens's rows");
+    let choice = &question.choices[0].id;
+    let wanted = [("QuestionId", question.id.as_str()), ("ChoiceId", choice.as_str())];
+    assert_eq!(cell(&headers, find(&headers, &rows, &wanted), "State"), "UNSELECTED");
+
+    let state = headers.iter().position(|header| header == "State").unwrap();
+    let (question_at, choice_at) = (
+        headers.iter().position(|header| header == "QuestionId").unwrap(),
+        headers.iter().position(|header| header == "ChoiceId").unwrap(),
+    );
+    let row =
+        rows.iter_mut().find(|row| row[question_at] == question.id && row[choice_at] == *choice).unwrap();
+    row[state] = "SELECTED".into();
+    let mut writer = csv::Writer::from_path(fixture.path("edited.csv")).unwrap();
+    writer.write_record(&headers).unwrap();
+    rows.iter().for_each(|row| writer.write_record(row).unwrap());
+    writer.flush().unwrap();
+    let output = run(&mut answers_command("import", &fixture.path("edited.csv"), &emulator, &[])).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert_eq!(emulator.writes_by_operation().get("UpdateAnswer"), Some(&1), "{}", text(&output));
+    let answer = client.get_answer().workload_id(&id).lens_alias(&arn).question_id(&question.id).send().await;
+    let selected = answer.unwrap().answer.unwrap().selected_choices;
+    assert_eq!(selected.unwrap_or_default(), std::slice::from_ref(choice), "the service holds the choice");
     emulator.stop().await.unwrap();
 }
