@@ -93,6 +93,7 @@ fn run(file: &Path, endpoint: &str) -> (std::process::Output, f64) {
         .env("AWS_CONFIG_FILE", "/dev/null")
         .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
         .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("WA_BULK_CACHE_DIR", "")
         .output()
         .unwrap();
     (output, children_cpu() - before)

@@ -45,7 +45,8 @@ pub fn wa_bulk(args: &[&str], emulator: &Emulator) -> Command {
         .env("AWS_ACCESS_KEY_ID", "AKIDBENCH")
         .env("AWS_SECRET_ACCESS_KEY", "bench-secret")
         .env("AWS_REGION", "us-east-1")
-        .env("AWS_EC2_METADATA_DISABLED", "true");
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("WA_BULK_CACHE_DIR", "");
     command
 }
 

@@ -154,13 +154,19 @@ impl Traffic {
     /// with --rate 18.6`, or how fast requests went when it never throttled;
     /// nothing when too few went to say.
     pub fn line(&self) -> Option<String> {
+        let learned = self.limit.is_none() && self.found.started > crate::submit::rate::DISCOVERY_START;
+        let start = if learned {
+            format!(" (started at {:.1}/s, learned by an earlier run)", self.found.started)
+        } else {
+            String::new()
+        };
         match self.found.service {
             Some(service) => Some(format!(
-                "rate: the service throttled above about {service:.1} requests/s; pin it with --rate {:.1}",
+                "rate: the service throttled above about {service:.1} requests/s; pin it with --rate {:.1}{start}",
                 service * 0.95
             )),
             None if self.found.highest_sent > 0.0 => Some(format!(
-                "rate: never throttled; up to {:.1} requests/s went out",
+                "rate: never throttled; up to {:.1} requests/s went out{start}",
                 self.found.highest_sent
             )),
             None => None,
@@ -172,6 +178,7 @@ impl Traffic {
         serde_json::json!({
             "service": self.found.service.map(round),
             "highest_sent": round(self.found.highest_sent),
+            "started": round(self.found.started),
             "limit": self.limit,
         })
     }

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use tokio::sync::Semaphore;
 
 use super::board::Board;
+use super::rates::RateMemory;
 use super::roles::Roles;
 use crate::destination::Destination;
 use crate::submit::{Lane, Stop, StopReason, SubmitConfig};
@@ -53,7 +54,7 @@ pub struct LaneOutcome<T> {
 /// lane's requests in flight under `config.concurrency`; what each did, in
 /// the jobs' order.
 pub(super) async fn run<J: Job>(
-    roles: &Roles,
+    (roles, memory): (&Roles, &Arc<RateMemory>),
     jobs: Vec<J>,
     config: &SubmitConfig,
     max_lanes: usize,
@@ -66,6 +67,7 @@ pub(super) async fn run<J: Job>(
         let slot = slots.clone().acquire_owned().await.expect("the semaphore is never closed");
         let (board, in_flight, config) = (board.clone(), in_flight.clone(), config.clone());
         let client = roles.client(job.destination());
+        let (memory, key) = (memory.clone(), roles.memory_key(job.destination()));
         tasks.spawn(async move {
             let destination = job.destination().cloned();
             let outcome = |lane, stopped, output| LaneOutcome { destination, lane, stopped, output };
@@ -76,10 +78,12 @@ pub(super) async fn run<J: Job>(
                 Ok(client) => client,
                 Err(why) => return (index, outcome(None, None, job.unreachable(why))),
             };
-            let lane = Arc::new(Lane::sharing(client, named, &config, Arc::new(Stop::default()), in_flight));
+            let learned = (in_flight, memory.start(&key));
+            let lane = Arc::new(Lane::sharing(client, named, &config, Arc::new(Stop::default()), learned));
             board.start(&lane);
             let output = job.run(lane.clone()).await;
             board.finish(&lane);
+            memory.learn(&key, &lane.pacer().found());
             drop(slot);
             let stopped = lane.stopped();
             (index, outcome(Some(lane), stopped, output))

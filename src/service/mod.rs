@@ -10,10 +10,13 @@
 //!   stop [`board`] that Ctrl-C halts; a destination that cannot be reached
 //!   is the job's own outcome;
 //! - a job is a command's work on one lane: import's sends, plan's and
-//!   export's reads.
+//!   export's reads;
+//! - each lane starts at the rate the last run learned for its endpoint,
+//!   account and Region ([`rates`]).
 
 pub mod board;
 pub mod fleet;
+pub mod rates;
 pub mod roles;
 pub mod session;
 

@@ -38,6 +38,26 @@ impl Roles {
         self.base.endpoint_url().map_or_else(|| CONFIGURED_REGION.to_owned(), str::to_owned)
     }
 
+    /// The place of `destination`'s lane in the rate memory: the endpoint
+    /// (`aws` for AWS's own), the account (`-` when the credentials' own
+    /// is not known) and the Region.
+    pub fn memory_key(&self, destination: Option<&Destination>) -> String {
+        let endpoint = self.base.endpoint_url().unwrap_or("aws");
+        let base_region = self.base.region().map_or("", |region| region.as_ref());
+        match destination {
+            Some(destination) => {
+                let account = match destination.account.as_str() {
+                    "" => self.base_account.as_deref().unwrap_or_default(),
+                    account => account,
+                };
+                super::rates::key(endpoint, account, &destination.region)
+            }
+            None => {
+                super::rates::key(endpoint, self.base_account.as_deref().unwrap_or_default(), base_region)
+            }
+        }
+    }
+
     /// A client for `destination` and the lane's name for messages; or why
     /// it cannot be reached.
     pub fn client(

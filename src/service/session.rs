@@ -13,6 +13,9 @@
 //! sent, requests in flight finish, the command writes its report and exits
 //! 128 + the signal); a second ends the process at once, the journal holding
 //! every outcome recorded.
+//!
+//! The rates the session's lanes learn are kept when it closes, for the
+//! next run to start from ([`rates`](super::rates)).
 
 use std::future::Future;
 use std::sync::Arc;
@@ -22,6 +25,7 @@ use aws_types::SdkConfig;
 use super::FleetConfig;
 use super::board::Board;
 use super::fleet::{self, Job, LaneOutcome};
+use super::rates::{self, RateMemory};
 use super::roles::Roles;
 use crate::emulator::{Emulator, EmulatorConfig, local_credentials};
 use crate::signal::Signals;
@@ -68,6 +72,8 @@ pub struct Session {
     base_account: Option<String>,
     /// The lanes of the session's runs, and the switch the signals throw.
     board: Arc<Board>,
+    /// The rates earlier runs learned, and what this one learns.
+    memory: Arc<RateMemory>,
     watch: tokio::task::JoinHandle<()>,
 }
 
@@ -79,13 +85,26 @@ impl Session {
         let signals = runtime.block_on(async { Signals::catch() }).map_err(SessionError::Runtime)?;
         let board = Arc::new(Board::default());
         let watch = runtime.spawn(watch(signals, board.clone()));
-        let base = match service {
+        let (base, memory) = match service {
             Service::Aws(options) => {
-                Some(runtime.block_on(aws_config(options)).map_err(SessionError::Configuration)?)
+                let base = runtime.block_on(aws_config(options)).map_err(SessionError::Configuration)?;
+                (Some(base), RateMemory::load(rates::default_path()))
             }
-            Service::Local => None,
+            // The built-in emulator is new each run, at a port of its own.
+            Service::Local => (None, RateMemory::load(None)),
         };
-        Ok(Session { runtime, fleet: fleet.clone(), base, emulator: None, base_account: None, board, watch })
+        memory.warnings.iter().for_each(|warning| stderr::warning(warning));
+        let memory = Arc::new(memory);
+        Ok(Session {
+            runtime,
+            fleet: fleet.clone(),
+            base,
+            emulator: None,
+            base_account: None,
+            board,
+            memory,
+            watch,
+        })
     }
 
     /// The board of a run of `lanes` lanes.
@@ -146,7 +165,8 @@ impl Session {
     ) -> Result<Vec<LaneOutcome<J::Output>>, SessionError> {
         let roles = self.roles()?;
         let board = self.board(jobs.len());
-        Ok(self.block_on(fleet::run(&roles, jobs, config, self.fleet.max_lanes, board)))
+        let places = (&roles, &self.memory);
+        Ok(self.block_on(fleet::run(places, jobs, config, self.fleet.max_lanes, board)))
     }
 
     /// Runs a future on the session's runtime.
@@ -158,6 +178,9 @@ impl Session {
     /// a warning: what the run did matters more than how the emulator ends.
     pub fn close(mut self) {
         self.watch.abort();
+        if let Err(error) = self.memory.save() {
+            stderr::warning(&error);
+        }
         if let Some(emulator) = self.emulator.take()
             && let Err(error) = self.runtime.block_on(emulator.stop())
         {

@@ -141,24 +141,24 @@ pub struct Lane {
 impl Lane {
     pub fn new(client: Client, destination: String, config: &SubmitConfig, stop: Arc<Stop>) -> Lane {
         let in_flight = Arc::new(Semaphore::new(config.concurrency.max(1)));
-        Lane::sharing(client, destination, config, stop, in_flight)
+        Lane::sharing(client, destination, config, stop, (in_flight, None))
     }
 
     /// A lane whose requests in flight count against `in_flight`, which
-    /// other lanes share.
+    /// other lanes share, starting at the rate an earlier run `learned`.
     pub fn sharing(
         client: Client,
         destination: String,
         config: &SubmitConfig,
         stop: Arc<Stop>,
-        in_flight: Arc<Semaphore>,
+        (in_flight, learned): (Arc<Semaphore>, Option<crate::submit::rate::Start>),
     ) -> Lane {
         Lane {
             client,
             destination,
             answered: AtomicBool::new(false),
             connection_failures: AtomicU32::new(0),
-            pacer: Pacer::new(config.rate, config.burst),
+            pacer: Pacer::new(config.rate, config.burst, learned),
             tally: Tally::default(),
             in_flight,
             max_attempts: config.max_attempts.max(1),

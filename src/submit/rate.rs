@@ -42,6 +42,16 @@ pub enum Rate {
     Discover { max: f64 },
 }
 
+/// Where a lane starts that an earlier run taught ([`crate::service::rates`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Start {
+    /// Requests/s.
+    pub rate: f64,
+    /// The service throttled at it: start there and probe up slowly, as
+    /// after a measure. Else it is a floor: climb from it.
+    pub measured: bool,
+}
+
 /// Where discovery starts: slow enough for any account.
 pub const DISCOVERY_START: f64 = 5.0;
 /// Discovery's ceiling unless `--max-rate` says otherwise.
@@ -102,14 +112,19 @@ pub struct RateFound {
     pub service: Option<f64>,
     /// The most requests/s that went out over half a second.
     pub highest_sent: f64,
+    /// Where the lane started: the rate given, [`DISCOVERY_START`] or what
+    /// an earlier run learned.
+    pub started: f64,
 }
 
 impl Pacer {
-    /// Paces to `rate`, in bursts of `burst` (default: the ceiling).
-    pub fn new(rate: Rate, burst: Option<NonZeroU32>) -> Pacer {
-        let (ceiling, start) = match rate {
-            Rate::Fixed(rate) => (rate, rate),
-            Rate::Discover { max } => (max, DISCOVERY_START),
+    /// Paces to `rate`, in bursts of `burst` (default: the ceiling);
+    /// discovery starts from `learned` when an earlier run taught it.
+    pub fn new(rate: Rate, burst: Option<NonZeroU32>, learned: Option<Start>) -> Pacer {
+        let (ceiling, start) = match (rate, learned) {
+            (Rate::Fixed(rate), _) => (rate, Start { rate, measured: false }),
+            (Rate::Discover { max }, Some(learned)) => (max, learned),
+            (Rate::Discover { max }, None) => (max, Start { rate: DISCOVERY_START, measured: false }),
         };
         let ceiling = ceiling.max(0.001);
         let burst = burst.unwrap_or(NonZeroU32::new(ceiling.ceil() as u32).unwrap_or(NonZeroU32::MIN));
@@ -120,7 +135,7 @@ impl Pacer {
         Pacer {
             ceiling: RateLimiter::direct_with_clock(quota, clock),
             clock,
-            aimd: Mutex::new(Aimd::new(ceiling, start, Instant::now())),
+            aimd: Mutex::new(Aimd::starting(ceiling, start, Instant::now())),
         }
     }
 
@@ -155,7 +170,7 @@ impl Pacer {
 
     pub fn found(&self) -> RateFound {
         let aimd = self.aimd();
-        RateFound { service: aimd.measured, highest_sent: aimd.highest_sent }
+        RateFound { service: aimd.measured, highest_sent: aimd.highest_sent, started: aimd.start }
     }
 
     fn aimd(&self) -> std::sync::MutexGuard<'_, Aimd> {
@@ -190,6 +205,16 @@ struct Aimd {
 }
 
 impl Aimd {
+    /// From a learned rate, a measured one is as if just measured.
+    fn starting(ceiling: f64, start: Start, now: Instant) -> Aimd {
+        let mut aimd = Aimd::new(ceiling, start.rate, now);
+        if start.measured {
+            aimd.climbing = false;
+            aimd.measured = Some(start.rate);
+        }
+        aimd
+    }
+
     fn new(ceiling: f64, start: f64, now: Instant) -> Aimd {
         let start = start.min(ceiling);
         Aimd {
@@ -492,7 +517,7 @@ mod tests {
     /// sent again.
     async fn simulate(rate: Rate, service: f64, rows: usize) -> Simulated {
         let start = Instant::now();
-        let pacer = Arc::new(Pacer::new(rate, None));
+        let pacer = Arc::new(Pacer::new(rate, None, None));
         let mut server = Bucket::new(service, service.ceil(), start);
         let (mut done, mut throttled, mut sent) = (0, 0, Vec::new());
         while done < rows {
@@ -548,7 +573,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_ceiling_holds_a_burst_then_the_rate() {
-        let pacer = Pacer::new(Rate::Fixed(20.0), NonZeroU32::new(5));
+        let pacer = Pacer::new(Rate::Fixed(20.0), NonZeroU32::new(5), None);
         let started = Instant::now();
         for _ in 0..5 {
             pacer.acquire().await;

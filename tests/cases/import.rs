@@ -62,6 +62,8 @@ pub(super) fn sending_words(words: &[&str], endpoint: Option<&str>, args: &[&str
         .env("AWS_CONFIG_FILE", "/dev/null")
         .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
         .env("AWS_EC2_METADATA_DISABLED", "true")
+        // No rate memory: each run finds its rate from the start.
+        .env("WA_BULK_CACHE_DIR", "")
         .env_remove("AWS_PROFILE")
         .env_remove("AWS_ENDPOINT_URL")
         .env_remove("AWS_ENDPOINT_URL_WELLARCHITECTED")

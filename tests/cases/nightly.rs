@@ -191,3 +191,57 @@ async fn sigterm_stops_a_plan_and_an_export_too() {
     }
     assert!(!out.exists(), "a stopped export writes nothing");
 }
+
+/// The JSON summary of an import of `rows` new rows named from `prefix`,
+/// keeping rates in `cache`; and its stderr.
+async fn import_keeping_rates(
+    emulator: &Emulator,
+    cache: &Path,
+    (prefix, rows): (&str, usize),
+    args: &[&str],
+) -> (serde_json::Value, String) {
+    let fixture = super::support::Fixture::new();
+    let lines: String =
+        (0..rows).map(|row| super::support::good_row(&format!("{prefix}-{row}")) + "\n").collect();
+    let file = fixture.write("rows.csv", format!("{}\n{lines}", super::support::HEADER));
+    let mut command = import(&file, emulator, &[&["--output", "json", "--quiet"], args].concat());
+    let output = run(command.env("WA_BULK_CACHE_DIR", cache)).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    (serde_json::from_slice(&output.stdout).unwrap(), String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_run_starts_at_the_rate_the_first_learned_and_a_damaged_memory_is_ignored() {
+    let config = wa_bulk::emulator::EmulatorConfig {
+        rate: 20,
+        burst: std::num::NonZeroU32::new(5),
+        ..Default::default()
+    };
+    let emulator = Emulator::start(config).await.unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let (first, _) = import_keeping_rates(&emulator, cache.path(), ("first", 120), &[]).await;
+    assert_eq!(first["rate"]["started"], 5.0, "{first}");
+    let found = first["rate"]["service"].as_f64().expect("the first run found the service's rate");
+    let kept = std::fs::read_to_string(cache.path().join("rates.json")).unwrap();
+    assert!(kept.contains(&emulator.endpoint_url()) && kept.contains("\"measured\": true"), "{kept}");
+
+    let (second, _) = import_keeping_rates(&emulator, cache.path(), ("second", 60), &[]).await;
+    let started = second["rate"]["started"].as_f64().unwrap();
+    assert!((started - found).abs() < 0.11, "the second run starts where the first left off: {second}");
+
+    let (given, _) = import_keeping_rates(&emulator, cache.path(), ("given", 20), &["--rate", "7"]).await;
+    assert_eq!(given["rate"]["started"], 7.0, "--rate wins: {given}");
+
+    for (index, damage) in
+        ["{\"wa_bulk_rates\": 1, \"lanes\": {", "{\"some\": \"other program\"}"].iter().enumerate()
+    {
+        std::fs::write(cache.path().join("rates.json"), damage).unwrap();
+        let prefix = format!("damaged{index}");
+        let (damaged, warned) = import_keeping_rates(&emulator, cache.path(), (&prefix, 60), &[]).await;
+        assert_eq!(damaged["rate"]["started"], 5.0, "{damaged}");
+        assert_contains(&warned, "not a rates file of wa-bulk; ignoring the rates it holds");
+    }
+    let replaced = std::fs::read_to_string(cache.path().join("rates.json")).unwrap();
+    assert!(replaced.starts_with("{\n  \"wa_bulk_rates\": 1"), "replaced at the end of the run: {replaced}");
+    emulator.stop().await.unwrap();
+}

@@ -1,0 +1,238 @@
+//! The rates earlier runs learned, so a lane starts where the last run of
+//! its endpoint, account and Region left off instead of rediscovering from
+//! [`DISCOVERY_START`](crate::submit::rate::DISCOVERY_START) every night.
+//!
+//! Kept in `rates.json` in wa-bulk's cache folder (`$WA_BULK_CACHE_DIR`,
+//! else `$XDG_CACHE_HOME/wa-bulk`, else `~/.cache/wa-bulk`; on macOS
+//! `~/Library/Caches/wa-bulk`); `WA_BULK_CACHE_DIR=` (empty) keeps none. It
+//! holds, per (endpoint, account, Region), the rate the service accepted
+//! while throttling (or, if it never throttled, the most that went out),
+//! and when: never a credential, safe to delete. A file that does not read
+//! as this one (damaged, another program's, a newer version) is ignored
+//! with a warning and replaced at the end of the run. Each run merges what
+//! it learned into the file as it is then, so runs side by side lose
+//! nothing but their own overlap; the oldest of more than
+//! [`KEPT`] entries go.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+use crate::submit::rate::{RateFound, Start};
+
+/// The file's format version.
+const VERSION: u32 = 1;
+/// The most entries kept (a thousand lanes a run leaves room for many).
+pub const KEPT: usize = 10_000;
+/// Fewer requests than this say nothing about a lane's rate.
+const FEW_REQUESTS: f64 = 10.0;
+
+/// One lane's rate as a run left it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Learned {
+    /// Requests/s.
+    pub rate: f64,
+    /// Whether the service throttled at it (else it is only a floor: the
+    /// most that went out).
+    pub measured: bool,
+    /// Seconds since 1970 when it was learned.
+    pub at: u64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct File {
+    wa_bulk_rates: u32,
+    /// `endpoint account Region` → what was learned.
+    lanes: BTreeMap<String, Learned>,
+}
+
+/// The memory of one run: what it found on disk, and what it learned.
+#[derive(Debug, Default)]
+pub struct RateMemory {
+    /// None: keep nothing.
+    path: Option<PathBuf>,
+    earlier: BTreeMap<String, Learned>,
+    learned: Mutex<BTreeMap<String, Learned>>,
+    /// Why the file on disk was ignored, if it was.
+    pub warnings: Vec<String>,
+}
+
+/// A lane's place in the memory.
+pub fn key(endpoint: &str, account: &str, region: &str) -> String {
+    let account = if account.is_empty() { "-" } else { account };
+    format!("{endpoint} {account} {region}")
+}
+
+/// Where the memory lives, as the environment says.
+pub fn default_path() -> Option<PathBuf> {
+    let folder = match std::env::var_os("WA_BULK_CACHE_DIR") {
+        Some(dir) if dir.is_empty() => return None,
+        Some(dir) => PathBuf::from(dir),
+        None => cache_home()?.join("wa-bulk"),
+    };
+    Some(folder.join("rates.json"))
+}
+
+fn cache_home() -> Option<PathBuf> {
+    let home = || std::env::var_os("HOME").filter(|home| !home.is_empty()).map(PathBuf::from);
+    if cfg!(target_os = "macos") {
+        return home().map(|home| home.join("Library/Caches"));
+    }
+    if cfg!(windows) {
+        return std::env::var_os("LOCALAPPDATA").map(PathBuf::from);
+    }
+    match std::env::var_os("XDG_CACHE_HOME") {
+        Some(dir) if Path::new(&dir).is_absolute() => Some(PathBuf::from(dir)),
+        _ => home().map(|home| home.join(".cache")),
+    }
+}
+
+impl RateMemory {
+    /// Reads the memory at `path` (none: keep nothing).
+    pub fn load(path: Option<PathBuf>) -> RateMemory {
+        let mut memory = RateMemory { path, ..RateMemory::default() };
+        if let Some(path) = &memory.path {
+            match read(path) {
+                Ok(earlier) => memory.earlier = earlier,
+                Err(why) => memory.warnings.push(format!(
+                    "{}: {why}; ignoring the rates it holds (every lane finds its rate from the start) \
+                     and replacing it at the end of the run",
+                    path.display()
+                )),
+            }
+        }
+        memory
+    }
+
+    /// Where the lane of `key` starts: what an earlier run learned.
+    pub fn start(&self, key: &str) -> Option<Start> {
+        let learned = self.earlier.get(key)?;
+        Some(Start { rate: learned.rate, measured: learned.measured })
+    }
+
+    /// Keeps what the lane of `key` found; a lane of few requests that never
+    /// throttled teaches nothing.
+    pub fn learn(&self, key: &str, found: &RateFound) {
+        let learned = match found.service {
+            Some(rate) => Learned { rate, measured: true, at: now() },
+            None if found.highest_sent >= FEW_REQUESTS => {
+                Learned { rate: found.highest_sent, measured: false, at: now() }
+            }
+            None => return,
+        };
+        self.learned.lock().unwrap_or_else(PoisonError::into_inner).insert(key.to_owned(), learned);
+    }
+
+    /// Merges what this run learned into the file as it is now.
+    pub fn save(&self) -> Result<(), String> {
+        let Some(path) = &self.path else { return Ok(()) };
+        let learned = std::mem::take(&mut *self.learned.lock().unwrap_or_else(PoisonError::into_inner));
+        if learned.is_empty() {
+            return Ok(());
+        }
+        let mut lanes = read(path).unwrap_or_default();
+        lanes.extend(learned);
+        if lanes.len() > KEPT {
+            let mut ages: Vec<u64> = lanes.values().map(|learned| learned.at).collect();
+            ages.sort_unstable();
+            let oldest_kept = ages[ages.len() - KEPT];
+            lanes.retain(|_, learned| learned.at >= oldest_kept);
+        }
+        let text = serde_json::to_vec_pretty(&File { wa_bulk_rates: VERSION, lanes }).expect("serialises");
+        write(path, &text)
+            .map_err(|error| format!("{}: cannot keep the rates learned: {error}", path.display()))
+    }
+}
+
+fn now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |since| since.as_secs())
+}
+
+/// The entries of the file; none when there is no file yet.
+fn read(path: &Path) -> Result<BTreeMap<String, Learned>, String> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
+        Err(error) => return Err(format!("cannot read it: {error}")),
+    };
+    let file: File = serde_json::from_slice(&bytes).map_err(|_| "not a rates file of wa-bulk".to_owned())?;
+    if file.wa_bulk_rates != VERSION {
+        return Err(format!("a rates file of another version ({})", file.wa_bulk_rates));
+    }
+    let sane = |learned: &Learned| learned.rate.is_finite() && learned.rate > 0.0;
+    if !file.lanes.values().all(sane) {
+        return Err("a rate in it is not a positive number".into());
+    }
+    Ok(file.lanes)
+}
+
+/// Writes beside, then renames over: a crash never leaves half a file.
+fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(folder) = path.parent() {
+        std::fs::create_dir_all(folder)?;
+    }
+    let temporary = crate::report::sibling(path, &format!(".{}.tmp", std::process::id()));
+    std::fs::write(&temporary, bytes)?;
+    std::fs::rename(&temporary, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&temporary);
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(service: Option<f64>, highest_sent: f64) -> RateFound {
+        RateFound { service, highest_sent, ..RateFound::default() }
+    }
+
+    #[test]
+    fn a_second_run_starts_where_the_first_left_off() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache/rates.json");
+        let first = RateMemory::load(Some(path.clone()));
+        assert!(first.warnings.is_empty() && first.start("k").is_none());
+        first.learn("throttled", &found(Some(19.5), 30.0));
+        first.learn("quiet", &found(None, 40.0));
+        first.learn("idle", &found(None, 3.0));
+        first.save().unwrap();
+
+        let second = RateMemory::load(Some(path.clone()));
+        assert_eq!(second.start("throttled"), Some(Start { rate: 19.5, measured: true }));
+        assert_eq!(second.start("quiet"), Some(Start { rate: 40.0, measured: false }));
+        assert_eq!(second.start("idle"), None, "a few requests teach nothing");
+        second.learn("other", &found(Some(5.0), 5.0));
+        second.save().unwrap();
+        let third = RateMemory::load(Some(path));
+        assert!(third.start("throttled").is_some() && third.start("other").is_some(), "merged, not replaced");
+    }
+
+    #[test]
+    fn a_damaged_or_foreign_file_is_ignored_with_a_warning_and_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rates.json");
+        for bytes in [&b"{\"wa_bulk_rates\":1,\"lanes\":{\"k\":{\"rate\":"[..], b"[1,2,3]", b"\xff\xfe"] {
+            std::fs::write(&path, bytes).unwrap();
+            let memory = RateMemory::load(Some(path.clone()));
+            assert!(memory.warnings[0].contains("not a rates file of wa-bulk"), "{:?}", memory.warnings);
+            assert!(memory.start("k").is_none());
+        }
+        let negative = r#"{"wa_bulk_rates":1,"lanes":{"k":{"rate":-3,"measured":true,"at":0}}}"#;
+        std::fs::write(&path, negative).unwrap();
+        assert!(RateMemory::load(Some(path.clone())).warnings[0].contains("positive"));
+        let memory = RateMemory::load(Some(path.clone()));
+        memory.learn("k", &found(Some(7.0), 7.0));
+        memory.save().unwrap();
+        assert_eq!(RateMemory::load(Some(path)).start("k"), Some(Start { rate: 7.0, measured: true }));
+    }
+
+    #[test]
+    fn no_path_keeps_nothing() {
+        let memory = RateMemory::load(None);
+        memory.learn("k", &found(Some(7.0), 7.0));
+        assert!(memory.save().is_ok() && memory.start("k").is_none());
+    }
+}
