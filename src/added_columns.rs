@@ -1,7 +1,9 @@
 //! The columns wa-bulk adds after a sheet's own in what it gives back to be
-//! fixed and read again: the xlsx results workbook ([`ResultColumn`]) and
-//! `--failures` ([`FAILURE_COLUMNS`]). The report writes them and the
-//! reader leaves them out, so both take them from here, below either.
+//! fixed and read again: the xlsx results workbook ([`ResultColumn`]),
+//! `--failures` ([`FAILURE_COLUMNS`]) and the read-only columns of `export`
+//! ([`READ_ONLY_COLUMNS`]: risks, milestone, shares). The writers write
+//! them and the reader leaves them out, so both take them from here, below
+//! either.
 
 /// A column of a results workbook after the input's own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +78,32 @@ pub const FAILURE_COLUMNS: [&str; 3] = ["status", "error_code", "message"];
 /// these, exactly, is read without them.
 pub const ADDED_BLOCKS: [&[&str]; 3] = [&RESULT_COLUMNS_WITH_DESTINATION, RESULT_COLUMNS, &FAILURE_COLUMNS];
 
+/// The columns `export` adds for people and dashboards (what the service
+/// works out, or holds apart from the workload's members): the reader
+/// leaves them out wherever they are, without a warning.
+pub const READ_ONLY_COLUMNS: [&str; 11] = [
+    "High risks",
+    "Medium risks",
+    "No risks",
+    "Unanswered questions",
+    "Not applicable questions",
+    "Risks by lens",
+    "Risks by pillar",
+    "Improvement status",
+    "Updated at",
+    "Latest milestone",
+    "Current shares",
+];
+
+/// Whether `header` is one of [`READ_ONLY_COLUMNS`] (spaces and case aside).
+pub fn is_read_only(header: &str) -> bool {
+    let squash = |text: &str| -> String {
+        text.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect()
+    };
+    let header = squash(header);
+    READ_ONLY_COLUMNS.iter().any(|column| squash(column) == header)
+}
+
 /// How many of the trailing `headers` are a block wa-bulk added.
 pub fn added_block(headers: &[String]) -> usize {
     ADDED_BLOCKS
@@ -93,6 +121,14 @@ pub fn added_block(headers: &[String]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn read_only_columns_are_known_in_any_case_and_spacing_and_fill_no_member() {
+        assert!(is_read_only("high risks") && is_read_only(" Updated  At ") && !is_read_only("Notes"));
+        for column in READ_ONLY_COLUMNS {
+            assert_eq!(crate::input::columns::target_for(column), None, "{column} would be read as a member");
+        }
+    }
 
     #[test]
     fn each_result_column_sits_at_its_own_index_and_the_short_list_leaves_out_the_destination() {

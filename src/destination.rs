@@ -81,6 +81,28 @@ pub struct Destination {
     pub region: String,
 }
 
+/// Where a command that reads goes: which accounts, in which Regions.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Estate {
+    pub accounts: Accounts,
+    /// None: the credentials' Region.
+    pub regions: Vec<String>,
+}
+
+/// The accounts of an [`Estate`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Accounts {
+    /// The credentials' own.
+    #[default]
+    Own,
+    /// These, each through the role of `--role-name` unless it is the
+    /// credentials' own.
+    Listed(Vec<String>),
+    /// Every active account of the organisation, or of an OU and those below
+    /// it, as AWS Organizations lists them.
+    Organization { ou: Option<String> },
+}
+
 impl Destination {
     /// The account, unless it is the credentials' own, unasked.
     pub fn account(&self) -> Option<&str> {

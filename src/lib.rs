@@ -22,6 +22,7 @@ pub mod input;
 pub mod model;
 pub(crate) mod problem;
 pub mod report;
+pub mod risks;
 pub mod service;
 pub mod share;
 pub mod signal;
@@ -76,7 +77,9 @@ impl RunError {
     pub fn exit(&self) -> commands::Exit {
         match self {
             RunError::ReportNotWritten { .. } => commands::Exit::ReportNotWritten,
-            RunError::Session(service::SessionError::Refused { .. }) => commands::Exit::Stopped,
+            RunError::Session(
+                service::SessionError::Refused { .. } | service::SessionError::Organization(_),
+            ) => commands::Exit::Stopped,
             _ => commands::Exit::Unusable,
         }
     }

@@ -60,6 +60,8 @@ pub struct Held {
     pub id: String,
     pub with: String,
     pub permission: String,
+    /// `ACCEPTED`, `PENDING`, …: whether the other side took it.
+    pub status: String,
 }
 
 /// One call that brings a workload's shares to what its row lists.
@@ -175,6 +177,7 @@ mod tests {
     fn calls_add_what_is_missing_set_what_differs_and_prune_on_request() {
         let share = |with: &str, permission| Share { with: with.into(), permission };
         let held = |id: &str, with: &str, permission: &str| Held {
+            status: "ACCEPTED".into(),
             id: id.into(),
             with: with.into(),
             permission: permission.into(),

@@ -14,6 +14,7 @@ mod cases {
     pub mod failures;
     pub mod hostile;
     pub mod import;
+    pub mod inventory;
     pub mod jsonl;
     pub mod messages;
     pub mod nightly;

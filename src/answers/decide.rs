@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use super::diff::{AnswerUpdate, update_for};
-use super::read::lens_reviews;
+use super::read::{HeldReview, lens_reviews};
 use super::subject::{Subject, Target};
 use super::work::{QuestionWork, ReviewWork};
 use crate::model::name_key;
@@ -160,7 +160,7 @@ impl Baseline {
 struct Known {
     workloads: Option<Vec<Listed>>,
     /// Alias, ARN and version of each lens review, by workload id.
-    reviews: HashMap<String, Vec<(String, String, String)>>,
+    reviews: HashMap<String, Vec<HeldReview>>,
     /// Each workload's tags, by ARN.
     tags: HashMap<String, HashMap<String, String>>,
 }
@@ -173,11 +173,7 @@ impl Known {
         Ok(self.workloads.as_deref().unwrap_or_default())
     }
 
-    async fn lens_reviews(
-        &mut self,
-        lane: &Lane,
-        id: &str,
-    ) -> Result<&[(String, String, String)], CallError> {
+    async fn lens_reviews(&mut self, lane: &Lane, id: &str) -> Result<&[HeldReview], CallError> {
         if !self.reviews.contains_key(id) {
             let held = lens_reviews(lane, id).await?;
             self.reviews.insert(id.to_owned(), held);
@@ -259,8 +255,8 @@ async fn decide_review(
         ));
     };
     let held = known.lens_reviews(lane, &id).await?;
-    let found = held.iter().find(|(alias, arn, _)| *alias == review.key.lens || *arn == review.key.lens);
-    let Some((alias, _, version)) = found.cloned() else {
+    let found = held.iter().find(|held| held.alias == review.key.lens || held.arn == review.key.lens);
+    let Some(HeldReview { alias, version, .. }) = found.cloned() else {
         if policy.associate_lenses {
             let mut rows = review.notes_rows();
             rows.extend(review.questions.values().flat_map(|work| work.rows.iter().copied()));

@@ -59,7 +59,7 @@ pub async fn review_rows(
     selection: &Selection,
 ) -> Result<Vec<ReviewRows>, CallError> {
     let mut reviews = Vec::new();
-    for (alias, arn, version) in lens_reviews(lane, &workload.id).await? {
+    for HeldReview { alias, arn, version, .. } in lens_reviews(lane, &workload.id).await? {
         let wanted =
             selection.lenses.is_empty() || selection.lenses.iter().any(|lens| *lens == alias || *lens == arn);
         if !wanted {
@@ -86,8 +86,18 @@ pub async fn review_rows(
     Ok(reviews)
 }
 
-/// The workload's lens reviews: alias, ARN, version.
-pub(crate) async fn lens_reviews(lane: &Lane, id: &str) -> Result<Vec<(String, String, String)>, CallError> {
+/// A lens review as ListLensReviews sums it up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldReview {
+    /// The alias, or a custom lens's ARN.
+    pub alias: String,
+    pub arn: String,
+    pub version: String,
+    pub risks: crate::risks::Risks,
+}
+
+/// The workload's lens reviews.
+pub(crate) async fn lens_reviews(lane: &Lane, id: &str) -> Result<Vec<HeldReview>, CallError> {
     let mut found = Vec::new();
     let mut next_token: Option<String> = None;
     let mut attempts = 0;
@@ -100,8 +110,12 @@ pub(crate) async fn lens_reviews(lane: &Lane, id: &str) -> Result<Vec<(String, S
             .await?;
         for summary in page.lens_review_summaries() {
             let text = |value: Option<&str>| value.unwrap_or_default().to_owned();
-            let alias = text(summary.lens_alias().or(summary.lens_arn()));
-            found.push((alias, text(summary.lens_arn()), text(summary.lens_version())));
+            found.push(HeldReview {
+                alias: text(summary.lens_alias().or(summary.lens_arn())),
+                arn: text(summary.lens_arn()),
+                version: text(summary.lens_version()),
+                risks: crate::risks::Risks::of(summary.risk_counts()),
+            });
         }
         next_token = page.next_token().map(str::to_owned);
         if next_token.is_none() {

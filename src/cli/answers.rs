@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
+use super::estate::EstateArgs;
 use super::{AwsArgs, FleetArgs, OutputArgs, PaceArgs, ProgressArgs};
 use crate::answers::decide::{Baseline, Policy};
 use crate::answers::read::Selection;
@@ -12,7 +13,6 @@ use crate::commands::Telling;
 use crate::commands::answers_export::AnswersExportConfig;
 use crate::commands::answers_import::AnswersImportConfig;
 use crate::commands::answers_validate::AnswersValidateConfig;
-use crate::destination::{Destination, account_problem, region_problem};
 use crate::input::InputOptions;
 use crate::report::SheetFormat;
 
@@ -258,50 +258,4 @@ fn parse_tag(text: &str) -> Result<(String, String), String> {
         Some((key, value)) if !key.trim().is_empty() => Ok((key.trim().to_owned(), value.trim().to_owned())),
         _ => Err("give the tag as KEY=VALUE, e.g. team=payments".into()),
     }
-}
-
-/// The (account, Region) lanes of a run: `--accounts` × `--regions`.
-#[derive(Debug, Args)]
-pub struct EstateArgs {
-    /// These accounts (12 digits, comma-separated), each through --role-name; needs --regions
-    #[arg(
-        long,
-        value_name = "IDS",
-        value_delimiter = ',',
-        requires = "regions",
-        help_heading = "Destinations"
-    )]
-    pub accounts: Vec<String>,
-    /// These Regions (comma-separated) [default: the Region of the credentials]
-    #[arg(long, value_name = "REGIONS", value_delimiter = ',', help_heading = "Destinations")]
-    pub regions: Vec<String>,
-}
-
-impl EstateArgs {
-    fn destinations(&self) -> Result<Vec<Destination>, String> {
-        destinations(&self.accounts, &self.regions)
-    }
-}
-
-/// Every (account, Region) of `--accounts` × `--regions`; the credentials'
-/// own account in each Region without `--accounts`; none without either.
-fn destinations(accounts: &[String], regions: &[String]) -> Result<Vec<Destination>, String> {
-    if let Some(problem) = accounts.iter().find_map(|account| account_problem(account)) {
-        return Err(format!("--accounts: {problem}"));
-    }
-    if let Some(problem) = regions.iter().find_map(|region| region_problem(region)) {
-        return Err(format!("--regions: {problem}"));
-    }
-    let own = [String::new()];
-    let accounts = if accounts.is_empty() { &own[..] } else { accounts };
-    let mut destinations = Vec::new();
-    for account in accounts {
-        for region in regions {
-            let destination = Destination { account: account.clone(), region: region.clone() };
-            if !destinations.contains(&destination) {
-                destinations.push(destination);
-            }
-        }
-    }
-    Ok(destinations)
 }

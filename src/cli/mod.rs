@@ -9,9 +9,11 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 
 mod answers;
+mod estate;
+mod export;
 pub use answers::{AnswersArgs, AnswersCommand, AnswersExportArgs, AnswersImportArgs, AnswersValidateArgs};
+pub use export::ExportArgs;
 
-use crate::commands::export::ExportConfig;
 use crate::commands::import::ImportConfig;
 use crate::commands::plan::PlanConfig;
 use crate::commands::template::TemplateConfig;
@@ -167,48 +169,6 @@ impl PlanArgs {
 
     pub fn telling(&self) -> Telling {
         Telling { detailed_exitcode: self.detailed_exitcode, ..self.output.telling(&self.input.file, false) }
-    }
-}
-
-#[derive(Debug, Args)]
-pub struct ExportArgs {
-    /// Where to write: .csv, .tsv, .xlsx or .jsonl
-    #[arg(value_name = "OUT")]
-    pub out: PathBuf,
-    /// Only workloads whose names start with this (ignoring case, as the service matches)
-    #[arg(long, value_name = "PREFIX")]
-    pub name_prefix: Option<String>,
-    /// Replace OUT if it exists
-    #[arg(long)]
-    pub force: bool,
-    #[command(flatten)]
-    pub aws: AwsArgs,
-    #[command(flatten)]
-    pub pace: PaceArgs,
-    #[command(flatten)]
-    pub output: OutputArgs,
-    #[command(flatten)]
-    pub progress: ProgressArgs,
-}
-
-impl ExportArgs {
-    pub fn config(&self) -> Result<ExportConfig, String> {
-        let Some(format) = crate::report::SheetFormat::for_path(&self.out) else {
-            return Err(format!("{}: use a .csv, .tsv, .xlsx or .jsonl file name", self.out.display()));
-        };
-        Ok(ExportConfig {
-            out: self.out.clone(),
-            format,
-            name_prefix: self.name_prefix.clone(),
-            service: self.aws.service(),
-            submit: self.pace.config(),
-            force: self.force,
-            progress: self.progress.every(&self.output),
-        })
-    }
-
-    pub fn telling(&self) -> Telling {
-        self.output.telling(&self.out, false)
     }
 }
 
@@ -516,6 +476,13 @@ pub struct EmulatorArgs {
     /// An account whose roles STS AssumeRole refuses (403 AccessDenied); repeatable
     #[arg(long = "deny-account", value_name = "ACCOUNT")]
     pub denied_accounts: Vec<String>,
+    /// Play AWS Organizations too: the first --key's account manages, and every --key's account (and each
+    /// --member) is an active account in the root
+    #[arg(long)]
+    pub organization: bool,
+    /// With --organization: another account of the organisation, reached only through roles (repeatable)
+    #[arg(long = "member", value_name = "ACCOUNT", requires = "organization")]
+    pub members: Vec<String>,
 }
 
 impl EmulatorArgs {
@@ -530,8 +497,26 @@ impl EmulatorArgs {
             seed: self.seed,
             keys: self.keys.clone(),
             denied_accounts: self.denied_accounts.clone(),
+            organization: self.organization.then(|| self.organization_config()),
             ..EmulatorConfig::default()
         }
+    }
+
+    /// The key table's accounts and the members, flat in the root.
+    fn organization_config(&self) -> crate::emulator::organizations::Organization {
+        let management = self
+            .keys
+            .first()
+            .map_or(crate::emulator::EmulatorConfig::default().account, |key| key.account.clone());
+        let mut accounts: Vec<&str> = vec![&management];
+        for account in
+            self.keys.iter().map(|key| key.account.as_str()).chain(self.members.iter().map(String::as_str))
+        {
+            if !accounts.contains(&account) {
+                accounts.push(account);
+            }
+        }
+        crate::emulator::organizations::Organization::flat(&management, &accounts)
     }
 }
 

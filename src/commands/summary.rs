@@ -239,7 +239,9 @@ impl LaneLine {
     /// `lane 111122223333 eu-west-1: 50 created; rate: …; stopped early: …`.
     pub(super) fn line(&self) -> String {
         let place = self.destination.as_ref().map_or_else(|| "the run's own".to_owned(), ToString::to_string);
-        let mut line = format!("lane {place}: {}", self.counts.per_status(&[]));
+        let counts =
+            if self.counts.total() == 0 { "nothing".to_owned() } else { self.counts.per_status(&[]) };
+        let mut line = format!("lane {place}: {counts}");
         if let Some(rate) = self.traffic.line() {
             line.push_str(&format!("; {rate}"));
         }

@@ -64,7 +64,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
 const BODY_LIMIT: usize = 8 << 20;
 
 /// Signature, latency, throttling and faults, in that order. A request
-/// signed for STS goes to STS; every other one reaches its handler with its
+/// signed for STS goes to STS, one for Organizations to Organizations; every other one reaches its handler with its
 /// [`Caller`] beside it, which names its account and Region.
 async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
     shared.counters.requests.fetch_add(1, Ordering::Relaxed);
@@ -81,6 +81,14 @@ async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Next) -
     };
     if caller.service == "sts" {
         return super::sts::answer(&shared, &caller, &body);
+    }
+    if caller.service == "organizations" {
+        return super::organizations::answer(
+            shared.config.organization.as_ref(),
+            &caller,
+            &parts.headers,
+            &body,
+        );
     }
     if !shared.config.latency.is_zero() {
         tokio::time::sleep(shared.config.latency).await;

@@ -21,6 +21,7 @@ mod catalogue_api;
 mod condition;
 pub(crate) mod error;
 pub mod lens;
+pub mod organizations;
 mod review;
 mod review_api;
 pub(crate) mod store;
@@ -85,6 +86,8 @@ pub struct EmulatorConfig {
     /// How long the credentials STS hands out last, unless the request
     /// asks for less.
     pub session_duration: Duration,
+    /// The AWS Organizations organisation the accounts are in, if any.
+    pub organization: Option<organizations::Organization>,
 }
 
 impl EmulatorConfig {
@@ -111,6 +114,7 @@ impl Default for EmulatorConfig {
             denied_accounts: Vec::new(),
             external_id: None,
             session_duration: Duration::from_secs(3600),
+            organization: None,
         }
     }
 }

@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use crate::added_columns::added_block;
+use crate::added_columns::{added_block, is_read_only};
 use crate::input::InputError;
 use crate::model::Field;
 use crate::problem::{Code, Column, Problem, Severity, Violation};
@@ -220,7 +220,7 @@ impl ColumnMap {
                     second: header.trim().to_owned(),
                 });
             }
-            if own && target.is_none() && !header.trim().is_empty() {
+            if own && target.is_none() && !header.trim().is_empty() && !is_read_only(header) {
                 unknown.push(header.trim().to_owned());
             }
             map.targets.push(target);

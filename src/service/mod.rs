@@ -16,6 +16,7 @@
 
 pub mod board;
 pub mod fleet;
+pub mod organization;
 pub mod rates;
 pub mod roles;
 pub mod session;

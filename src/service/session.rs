@@ -59,6 +59,9 @@ pub enum SessionError {
          or the profile (nothing was sent)"
     )]
     Refused { code: String, message: String },
+    /// The organisation's accounts cannot be listed (exit code 3).
+    #[error("{0}")]
+    Organization(String),
 }
 
 /// One command's hold on the service.
@@ -147,6 +150,13 @@ impl Session {
         let base = self.connect()?.clone();
         let account = self.runtime.block_on(caller_account(&base))?;
         Ok(self.base_account.insert(account).clone())
+    }
+
+    /// The active accounts of the organisation, or of `ou` and the OUs below it.
+    pub fn organization_accounts(&mut self, ou: Option<&str>) -> Result<Vec<String>, SessionError> {
+        let base = self.connect()?.clone();
+        let listed = self.runtime.block_on(super::organization::active_accounts(&base, ou));
+        listed.map_err(SessionError::Organization)
     }
 
     /// The clients of each destination, as far as the session knows the

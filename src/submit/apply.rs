@@ -311,6 +311,7 @@ pub(crate) async fn held_shares(lane: &Lane, id: &str, attempts: &mut u32) -> Re
                 id: text(summary.share_id()),
                 with: text(summary.shared_with()),
                 permission: text(summary.permission_type().map(|permission| permission.as_str())),
+                status: text(summary.status().map(|status| status.as_str())),
             });
         }
         next = page.next_token().map(str::to_owned);

@@ -42,7 +42,7 @@ pub enum Rate {
     Discover { max: f64 },
 }
 
-/// Where a lane starts that an earlier run taught ([`crate::service::rates`]).
+/// Where a lane starts that an earlier run taught (the service's rate memory).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Start {
     /// Requests/s.

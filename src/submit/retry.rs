@@ -167,7 +167,7 @@ impl Failure {
                 (FailureKind::Connection, None, root_cause(error))
             }
             SdkError::DispatchFailure(_) | SdkError::ConstructionFailure(_) => {
-                (FailureKind::Setup, None, text)
+                (FailureKind::Setup, None, refused_credentials(error).unwrap_or(text))
             }
             SdkError::ServiceError(service) => {
                 let status = service.raw().status().as_u16();
@@ -186,6 +186,20 @@ impl Failure {
         };
         Failure { kind, code, message, retry_after }
     }
+}
+
+/// A request that could not go because its credentials provider (a role
+/// to assume, say) was refused: the refusal in the service's own words
+/// rather than the whole chain of errors around it.
+fn refused_credentials(error: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut chain = std::iter::successors(Some(error), |error| error.source());
+    let refusal =
+        chain.find_map(|error| error.downcast_ref::<aws_sdk_wellarchitected::error::ErrorMetadata>())?;
+    Some(format!(
+        "the credentials could not be loaded: {}: {}",
+        refusal.code()?,
+        refusal.message().unwrap_or("no message")
+    ))
 }
 
 /// The innermost cause of an error: for a connection, what the operating
