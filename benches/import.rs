@@ -7,11 +7,16 @@
 //! the peer a user would write instead: a boto3 thread pool with adaptive
 //! retries (`benches/peer/boto3_import.py`), when python3 has boto3.
 //!
+//! Each wa-bulk run is followed by a second against a fresh emulator at
+//! the same endpoint, with the rates the first kept (`learned`: a nightly
+//! job's second night).
+//!
 //! One run each (the 5/s run takes two minutes), so this is a plain program
 //! rather than a criterion sampling loop. Run with `cargo bench --bench
 //! import`; `IMPORT_BENCH_RATES=20,100` picks service rates and
 //! `IMPORT_BENCH_ROWS` the rows. The README quotes its output.
 
+use std::net::SocketAddr;
 use std::num::NonZeroU32;
 use std::path::Path;
 use std::process::Command;
@@ -49,14 +54,21 @@ async fn main() {
         "{rows} rows, no rate option; the service allows N/s in bursts of N, fails 5%, answers in 30 ms"
     );
     println!(
-        "service | limit (s) | wa-bulk (s) | ratio | throttled | rate found | boto3 adaptive (s) | ratio | throttled"
+        "service | limit (s) | wa-bulk (s) | ratio | throttled | rate found | learned (s) | ratio | throttled | \
+         boto3 adaptive (s) | ratio | throttled"
     );
+    let any_port = SocketAddr::from(([127, 0, 0, 1], 0));
     for rate in rates {
         let limit = f64::from(rows - rate) / f64::from(rate);
-        let ours = import(rate, &file, |endpoint| wa_bulk(&file, endpoint)).await;
+        let cache = dir.path().join(format!("cache-{rate}"));
+        let (ours, endpoint) =
+            import(rate, any_port, &file, |endpoint| wa_bulk(&file, endpoint, &cache)).await;
+        std::fs::remove_file(dir.path().join("rows.csv.report.csv")).unwrap();
+        // The next night: a fresh service at the same endpoint, the rates kept.
+        let (learned, _) = import(rate, endpoint, &file, |endpoint| wa_bulk(&file, endpoint, &cache)).await;
         std::fs::remove_file(dir.path().join("rows.csv.report.csv")).unwrap();
         let theirs = match peer {
-            true => Some(import(rate, &file, |endpoint| boto3(&file, endpoint)).await),
+            true => Some(import(rate, any_port, &file, |endpoint| boto3(&file, endpoint)).await.0),
             false => None,
         };
         let found = ours.found.map_or("-".to_owned(), |found| format!("{found:.1}/s"));
@@ -64,18 +76,27 @@ async fn main() {
             format!("{:.2} | {:.3} | {}", theirs.seconds, theirs.seconds / limit, share(&theirs))
         });
         println!(
-            "{rate}/s | {limit:.2} | {:.2} | {:.3} | {} | {found} | {peer_columns}",
+            "{rate}/s | {limit:.2} | {:.2} | {:.3} | {} | {found} | {:.2} | {:.3} | {} | {peer_columns}",
             ours.seconds,
             ours.seconds / limit,
             share(&ours),
+            learned.seconds,
+            learned.seconds / limit,
+            share(&learned),
         );
     }
 }
 
-/// Runs `command` against a fresh emulator limited to `rate`/s; every row
-/// must end up stored once.
-async fn import(rate: u32, file: &Path, command: impl FnOnce(&str) -> Command) -> Run {
+/// Runs `command` against a fresh emulator at `bind` limited to
+/// `rate`/s; every row must end up stored once. The emulator's address.
+async fn import(
+    rate: u32,
+    bind: SocketAddr,
+    file: &Path,
+    command: impl FnOnce(&str) -> Command,
+) -> (Run, SocketAddr) {
     let config = EmulatorConfig {
+        bind,
         rate,
         burst: NonZeroU32::new(rate),
         fail_rate: 0.05,
@@ -94,10 +115,13 @@ async fn import(rate: u32, file: &Path, command: impl FnOnce(&str) -> Command) -
     let summary: Option<serde_json::Value> = serde_json::from_slice(&output.stdout).ok();
     let found = summary.as_ref().and_then(|summary| summary["rate"]["service"].as_f64());
     let stats = emulator.stats();
-    Run { seconds, requests: stats.requests, throttled: stats.throttled, found }
+    let address = emulator.addr();
+    emulator.stop().await.unwrap();
+    (Run { seconds, requests: stats.requests, throttled: stats.throttled, found }, address)
 }
 
-fn wa_bulk(file: &Path, endpoint: &str) -> Command {
+/// wa-bulk, keeping the rates it learns in `cache`.
+fn wa_bulk(file: &Path, endpoint: &str, cache: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_wa-bulk"));
     command
         .args(["import", file.to_str().unwrap(), "--quiet", "--output", "json", "--endpoint-url", endpoint])
@@ -105,7 +129,7 @@ fn wa_bulk(file: &Path, endpoint: &str) -> Command {
         .env("AWS_SECRET_ACCESS_KEY", "bench-secret")
         .env("AWS_REGION", "us-east-1")
         .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("WA_BULK_CACHE_DIR", "");
+        .env("WA_BULK_CACHE_DIR", cache);
     command
 }
 

@@ -5,9 +5,10 @@
 //! Kept in `rates.json` in wa-bulk's cache folder (`$WA_BULK_CACHE_DIR`,
 //! else `$XDG_CACHE_HOME/wa-bulk`, else `~/.cache/wa-bulk`; on macOS
 //! `~/Library/Caches/wa-bulk`); `WA_BULK_CACHE_DIR=` (empty) keeps none. It
-//! holds, per (endpoint, account, Region), the rate the service accepted
-//! while throttling (or, if it never throttled, the most that went out),
-//! and when: never a credential, safe to delete. A file that does not read
+//! holds, per (endpoint, account, Region) the service throttled in, the
+//! rate it accepted while throttling,
+//! how many requests it took at once beyond that rate (its bucket, sent
+//! first next time), and when: never a credential, safe to delete. A file that does not read
 //! as this one (damaged, another program's, a newer version) is ignored
 //! with a warning and replaced at the end of the run. Each run merges what
 //! it learned into the file as it is then, so runs side by side lose
@@ -27,17 +28,18 @@ use crate::submit::rate::{RateFound, Start};
 const VERSION: u32 = 1;
 /// The most entries kept (a thousand lanes a run leaves room for many).
 pub const KEPT: usize = 10_000;
-/// Fewer requests than this say nothing about a lane's rate.
-const FEW_REQUESTS: f64 = 10.0;
 
 /// One lane's rate as a run left it.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Learned {
     /// Requests/s.
     pub rate: f64,
-    /// Whether the service throttled at it (else it is only a floor: the
-    /// most that went out).
+    /// Whether the service throttled at it (always, as kept now; a floor
+    /// of what went out is still read).
     pub measured: bool,
+    /// Requests the service took at once beyond its rate.
+    #[serde(default)]
+    pub burst: f64,
     /// Seconds since 1970 when it was learned.
     pub at: u64,
 }
@@ -107,22 +109,47 @@ impl RateMemory {
         memory
     }
 
-    /// Where the lane of `key` starts: what an earlier run learned.
+    /// Where the lane of `key` starts: what an earlier run learned of its
+    /// place; else, as the service gives every account the same default
+    /// limit, the median of what the service's other accounts taught (in
+    /// the same Region if any, else in any).
     pub fn start(&self, key: &str) -> Option<Start> {
-        let learned = self.earlier.get(key)?;
-        Some(Start { rate: learned.rate, measured: learned.measured })
+        let start = |learned: &Learned| Start {
+            rate: learned.rate,
+            measured: learned.measured,
+            burst: learned.burst,
+        };
+        if let Some(learned) = self.earlier.get(key) {
+            return Some(start(learned));
+        }
+        let (endpoint, region) = match key.split(' ').collect::<Vec<_>>()[..] {
+            [endpoint, _, region] => (endpoint, region),
+            _ => return None,
+        };
+        let measured = |same_region: bool| {
+            let mut found: Vec<&Learned> = self
+                .earlier
+                .iter()
+                .filter(|(other, learned)| {
+                    let parts: Vec<&str> = other.split(' ').collect();
+                    learned.measured
+                        && parts[0] == endpoint
+                        && (!same_region || parts.get(2) == Some(&region))
+                })
+                .map(|(_, learned)| learned)
+                .collect();
+            found.sort_by(|a, b| a.rate.total_cmp(&b.rate));
+            found.get(found.len() / 2).copied()
+        };
+        measured(true).or_else(|| measured(false)).map(start)
     }
 
-    /// Keeps what the lane of `key` found; a lane of few requests that never
-    /// throttled teaches nothing.
+    /// Keeps what the lane of `key` found, when the service throttled it
+    /// (what went out unthrottled says little: the service's bucket may have
+    /// let it through).
     pub fn learn(&self, key: &str, found: &RateFound) {
-        let learned = match found.service {
-            Some(rate) => Learned { rate, measured: true, at: now() },
-            None if found.highest_sent >= FEW_REQUESTS => {
-                Learned { rate: found.highest_sent, measured: false, at: now() }
-            }
-            None => return,
-        };
+        let Some(rate) = found.service else { return };
+        let learned = Learned { rate, measured: true, burst: found.burst.unwrap_or_default(), at: now() };
         self.learned.lock().unwrap_or_else(PoisonError::into_inner).insert(key.to_owned(), learned);
     }
 
@@ -195,15 +222,15 @@ mod tests {
         let path = dir.path().join("cache/rates.json");
         let first = RateMemory::load(Some(path.clone()));
         assert!(first.warnings.is_empty() && first.start("k").is_none());
-        first.learn("throttled", &found(Some(19.5), 30.0));
+        first.learn("throttled", &RateFound { burst: Some(4.0), ..found(Some(19.5), 30.0) });
         first.learn("quiet", &found(None, 40.0));
         first.learn("idle", &found(None, 3.0));
         first.save().unwrap();
 
         let second = RateMemory::load(Some(path.clone()));
-        assert_eq!(second.start("throttled"), Some(Start { rate: 19.5, measured: true }));
-        assert_eq!(second.start("quiet"), Some(Start { rate: 40.0, measured: false }));
-        assert_eq!(second.start("idle"), None, "a few requests teach nothing");
+        assert_eq!(second.start("throttled"), Some(Start { rate: 19.5, measured: true, burst: 4.0 }));
+        assert_eq!(second.start("quiet"), None, "what went out unthrottled teaches nothing");
+        assert_eq!(second.start("idle"), None);
         second.learn("other", &found(Some(5.0), 5.0));
         second.save().unwrap();
         let third = RateMemory::load(Some(path));
@@ -226,7 +253,36 @@ mod tests {
         let memory = RateMemory::load(Some(path.clone()));
         memory.learn("k", &found(Some(7.0), 7.0));
         memory.save().unwrap();
-        assert_eq!(RateMemory::load(Some(path)).start("k"), Some(Start { rate: 7.0, measured: true }));
+        assert_eq!(
+            RateMemory::load(Some(path)).start("k"),
+            Some(Start { rate: 7.0, measured: true, burst: 0.0 })
+        );
+    }
+
+    #[test]
+    fn a_place_never_measured_starts_from_the_median_of_the_others_of_its_endpoint() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rates.json");
+        let memory = RateMemory::load(Some(path.clone()));
+        for (account, rate) in [("1", 4.0), ("2", 5.0), ("3", 9.0)] {
+            memory.learn(&key("http://e", account, "eu-west-1"), &found(Some(rate), rate));
+        }
+        memory.learn(&key("http://e", "1", "us-east-1"), &found(Some(50.0), 50.0));
+        memory.learn(&key("http://other", "1", "ap-south-1"), &found(Some(70.0), 70.0));
+        memory.save().unwrap();
+        let memory = RateMemory::load(Some(path));
+        assert_eq!(
+            memory.start(&key("http://e", "4", "eu-west-1")).unwrap().rate,
+            5.0,
+            "the same Region's median"
+        );
+        assert_eq!(
+            memory.start(&key("http://e", "4", "ap-south-1")).unwrap().rate,
+            9.0,
+            "any Region's (4, 5, 9, 50)"
+        );
+        assert_eq!(memory.start(&key("http://e", "1", "us-east-1")).unwrap().rate, 50.0, "its own first");
+        assert!(memory.start(&key("http://new", "1", "us-east-1")).is_none());
     }
 
     #[test]

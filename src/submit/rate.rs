@@ -8,7 +8,11 @@
 //! Discovery (no `--rate`) starts at [`DISCOVERY_START`] and doubles every
 //! 150 ms while nothing is throttled, never far beyond what is actually
 //! going out (so a run held back by its requests in flight does not run
-//! away on paper). With `--rate` it starts at the rate given.
+//! away on paper). With `--rate` it starts at the rate given. A lane that
+//! an earlier run taught starts at the rate the service accepted then,
+//! sends the service's bucket's worth at once, and climbs by a tenth a
+//! second until the service first throttles (its limit may have grown);
+//! from there on as below.
 //!
 //! A throttled answer ends the climb and cuts the rate multiplicatively:
 //! to 90% of the rate the service accepted since it began throttling, once
@@ -50,6 +54,16 @@ pub struct Start {
     /// The service throttled at it: start there and probe up slowly, as
     /// after a measure. Else it is a floor: climb from it.
     pub measured: bool,
+    /// Requests the service took at once beyond its rate (its bucket):
+    /// sent unspaced first, as an idle account's bucket is full.
+    pub burst: f64,
+}
+
+impl Start {
+    /// Where discovery starts with nothing learned, or a rate given.
+    fn at(rate: f64) -> Start {
+        Start { rate, measured: false, burst: 0.0 }
+    }
 }
 
 /// Where discovery starts: slow enough for any account.
@@ -115,6 +129,9 @@ pub struct RateFound {
     /// Where the lane started: the rate given, [`DISCOVERY_START`] or what
     /// an earlier run learned.
     pub started: f64,
+    /// The requests the service took at once beyond its rate, as the
+    /// first throttling showed (or an earlier run learned).
+    pub burst: Option<f64>,
 }
 
 impl Pacer {
@@ -122,9 +139,9 @@ impl Pacer {
     /// discovery starts from `learned` when an earlier run taught it.
     pub fn new(rate: Rate, burst: Option<NonZeroU32>, learned: Option<Start>) -> Pacer {
         let (ceiling, start) = match (rate, learned) {
-            (Rate::Fixed(rate), _) => (rate, Start { rate, measured: false }),
+            (Rate::Fixed(rate), _) => (rate, Start::at(rate)),
             (Rate::Discover { max }, Some(learned)) => (max, learned),
-            (Rate::Discover { max }, None) => (max, Start { rate: DISCOVERY_START, measured: false }),
+            (Rate::Discover { max }, None) => (max, Start::at(DISCOVERY_START)),
         };
         let ceiling = ceiling.max(0.001);
         let burst = burst.unwrap_or(NonZeroU32::new(ceiling.ceil() as u32).unwrap_or(NonZeroU32::MIN));
@@ -170,7 +187,12 @@ impl Pacer {
 
     pub fn found(&self) -> RateFound {
         let aimd = self.aimd();
-        RateFound { service: aimd.measured, highest_sent: aimd.highest_sent, started: aimd.start }
+        RateFound {
+            service: aimd.best.or(aimd.measured),
+            highest_sent: aimd.highest_sent,
+            started: aimd.start,
+            burst: aimd.burst,
+        }
     }
 
     fn aimd(&self) -> std::sync::MutexGuard<'_, Aimd> {
@@ -202,6 +224,23 @@ struct Aimd {
     highest_sent: f64,
     /// The rate the service accepted while throttling, once measured.
     measured: Option<f64>,
+    /// Requests still to send unspaced, at the start of a learned lane.
+    credit: u32,
+    /// When the answers before the first throttled one came (the last
+    /// `WINDOW` of them): the service's bucket emptied in that time.
+    drained: Vec<Instant>,
+    /// The service's bucket, once measured.
+    burst: Option<f64>,
+    /// When the service throttled, the last `WINDOW` of it: its bucket was
+    /// empty then, so what it accepted between two of these is at most its
+    /// rate.
+    throttles: VecDeque<Instant>,
+    /// The most the service accepted between two throttled answers at
+    /// least `MEASURED_SPAN` apart: its rate, as closely as seen.
+    best: Option<f64>,
+    /// Started at a learned rate: until the service first throttles, the
+    /// rate climbs by a tenth of itself a second (the limit may have grown).
+    learned: bool,
 }
 
 impl Aimd {
@@ -211,6 +250,9 @@ impl Aimd {
         if start.measured {
             aimd.climbing = false;
             aimd.measured = Some(start.rate);
+            aimd.credit = start.burst.max(0.0).floor() as u32;
+            aimd.burst = Some(start.burst);
+            aimd.learned = true;
         }
         aimd
     }
@@ -231,12 +273,24 @@ impl Aimd {
             first_sent: None,
             highest_sent: 0.0,
             measured: None,
+            credit: 0,
+            drained: Vec::new(),
+            burst: None,
+            throttles: VecDeque::new(),
+            best: None,
+            learned: false,
         }
     }
 
     /// Lets a request go now (`None`), or says when to ask again.
     fn take(&mut self, now: Instant) -> Option<Instant> {
         self.grow(now);
+        if self.credit > 0 {
+            self.credit -= 1;
+            self.last_sent = Some(now);
+            self.note_sent(now);
+            return None;
+        }
         if self.rate < self.ceiling {
             let gap = Duration::from_secs_f64(1.0 / self.rate);
             if let Some(turn) = self.last_sent.map(|last| last + gap).filter(|turn| *turn > now) {
@@ -248,13 +302,18 @@ impl Aimd {
         let gap = Duration::from_secs_f64(1.0 / self.rate.min(self.ceiling));
         let turn = self.last_sent.map_or(now, |last| last + gap);
         self.last_sent = Some(if now.saturating_duration_since(turn) < gap { turn } else { now });
+        self.note_sent(now);
+        None
+    }
+
+    /// Counts a request that goes now.
+    fn note_sent(&mut self, now: Instant) {
         self.sent.push_back(now);
         let first = *self.first_sent.get_or_insert(now);
         let sending = self.sending(now);
         if now.saturating_duration_since(first) >= SENT_WINDOW {
             self.highest_sent = self.highest_sent.max(sending);
         }
-        None
     }
 
     /// Requests/s going out, over the last `SENT_WINDOW`.
@@ -275,11 +334,30 @@ impl Aimd {
             return;
         }
         let step = match self.measured {
+            _ if self.learned && self.first_throttled.is_none() => {
+                (self.rate * RECOVER_SHARE).max(MIN_INCREASE)
+            }
             Some(measured) if self.rate >= measured => measured * PROBE_SHARE,
             Some(measured) => (measured * RECOVER_SHARE).max(MIN_INCREASE),
             None => MIN_INCREASE,
         };
         self.rate = (self.rate + elapsed * step).min(self.ceiling);
+    }
+
+    /// What the service accepted since the earliest throttled answer of the
+    /// last `WINDOW`, when that is long enough ago to say.
+    fn measure_between_throttles(&mut self, now: Instant) {
+        self.throttles.push_back(now);
+        while self.throttles.front().is_some_and(|at| now.saturating_duration_since(*at) > WINDOW) {
+            self.throttles.pop_front();
+        }
+        let since = self.throttles.front().copied().unwrap_or(now);
+        let span = now.saturating_duration_since(since);
+        if span >= MEASURED_SPAN {
+            let accepted = self.accepted.iter().filter(|at| **at >= since).count();
+            let rate = accepted as f64 / span.as_secs_f64();
+            self.best = Some(self.best.map_or(rate, |best| best.max(rate)));
+        }
     }
 
     fn accepted(&mut self, now: Instant) {
@@ -290,12 +368,20 @@ impl Aimd {
     }
 
     fn throttled(&mut self, now: Instant) {
+        if self.first_throttled.is_none() {
+            self.drained = self.accepted.iter().copied().collect();
+        }
         let first = *self.first_throttled.get_or_insert(now);
+        self.measure_between_throttles(now);
         let since = first.max(now.checked_sub(WINDOW).unwrap_or(first));
         let span = now.saturating_duration_since(since);
         let accepted = self.accepted.iter().filter(|at| **at >= since).count();
         if span >= MEASURED_SPAN || (span >= QUICK_SPAN && accepted >= QUICK_COUNT) {
-            self.measured = Some(accepted as f64 / span.as_secs_f64());
+            let measured = accepted as f64 / span.as_secs_f64();
+            self.measured = Some(measured);
+            if self.burst.is_none() {
+                self.burst = Some(bucket(&self.drained, first, measured));
+            }
         }
         // A cut to below the measured rate is absolute: it may come at any
         // time. A relative one waits, as answers to requests sent at the old
@@ -318,6 +404,18 @@ impl Aimd {
     }
 }
 
+/// The service's bucket, from the answers it accepted before it first
+/// throttled at `first` and its rate: the most that any stretch ending then
+/// took beyond what the rate refills. A bucket that was not full when the
+/// stretch began makes it smaller: an estimate on the safe side.
+fn bucket(accepted: &[Instant], first: Instant, rate: f64) -> f64 {
+    let count = accepted.len();
+    let beyond = accepted.iter().enumerate().map(|(index, at)| {
+        (count - index) as f64 - rate * first.saturating_duration_since(*at).as_secs_f64()
+    });
+    beyond.fold(0.0, f64::max)
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
@@ -329,6 +427,32 @@ mod tests {
     /// `--rate ceiling`: it starts there.
     fn fixed(ceiling: f64, now: Instant) -> Aimd {
         Aimd::new(ceiling, ceiling, now)
+    }
+
+    #[test]
+    fn the_bucket_is_what_a_stretch_took_beyond_the_rate() {
+        let start = Instant::now();
+        // 20 answers over 100 ms at a service of 10/s: its bucket held about 19.
+        let accepted: Vec<Instant> = (0..20).map(|index| start + MS * (index * 5)).collect();
+        let first = start + MS * 100;
+        assert!((bucket(&accepted, first, 10.0) - 19.0).abs() < 0.01, "{}", bucket(&accepted, first, 10.0));
+        // Answers spread at the rate itself say the bucket was empty.
+        let spread: Vec<Instant> = (0..10).map(|index| start + MS * (index * 100)).collect();
+        assert!(bucket(&spread, start + MS * 1000, 10.0) <= 1.0);
+        assert_eq!(bucket(&[], first, 10.0), 0.0);
+    }
+
+    #[test]
+    fn a_learned_lane_sends_its_burst_at_once_then_at_the_rate() {
+        let start = Instant::now();
+        let mut aimd = Aimd::starting(1000.0, Start { rate: 10.0, measured: true, burst: 3.0 }, start);
+        for _ in 0..3 {
+            assert_eq!(aimd.take(start), None, "the bucket's worth at once");
+        }
+        assert_eq!(aimd.take(start), Some(start + MS * 100), "then spaced at the rate");
+        assert_eq!(aimd.measured, Some(10.0));
+        let unknown = Aimd::starting(1000.0, Start { rate: 40.0, measured: false, burst: 3.0 }, start);
+        assert!(unknown.climbing && unknown.credit == 0, "a floor climbs, with no burst");
     }
 
     #[test]
