@@ -93,6 +93,8 @@ struct Ran {
     seconds: f64,
     cpu: f64,
     peak_mb: Option<f64>,
+    /// Requests sent again (timeouts, faults, throttling), as the summary says.
+    retried: u64,
 }
 
 /// The case with nothing learned, then with what the first run kept.
@@ -135,9 +137,10 @@ async fn scale() {
         let requests = emulator.stats().requests - before;
         assert_eq!(emulator.workloads().len(), 10_000, "every workload once");
         println!(
-            "{} | one | - | {:.2} | - | {requests} | - | {:.3} | {:.1}",
+            "{} | one | - | {:.2} | - | {requests} ({} retried) | - | {:.3} | {:.1}",
             case.label(),
             ran.seconds,
+            ran.retried,
             ran.cpu * 1000.0 / requests as f64,
             ran.peak_mb.unwrap_or_default(),
         );
@@ -257,7 +260,9 @@ fn run(args: &[String], cache: &Path, timed: bool) -> Ran {
         .find_map(|line| line.trim().strip_prefix("Maximum resident set size (kbytes): "))
         .and_then(|kb| kb.parse::<f64>().ok())
         .map(|kb| kb / 1024.0);
-    Ran { seconds, cpu: children_cpu() - before, peak_mb }
+    let summary: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_default();
+    let retried = summary["retried"].as_u64().unwrap_or_default();
+    Ran { seconds, cpu: children_cpu() - before, peak_mb, retried }
 }
 
 /// The CPU seconds (user and system) of every child waited for so far.

@@ -5,10 +5,20 @@
 //! the SDK refreshes before they expire. Without a role name, another
 //! account cannot be reached, and its rows say why. A role that cannot be
 //! assumed fails at its lane's first request, which stops that lane.
+//!
+//! The lanes of one account (one per Region) share its role's provider and
+//! one credentials cache that holds every account of the run: the SDK's
+//! default cache keeps 64 and, with more lanes than that, would assume the
+//! role again for nearly every request.
 
 use aws_config::sts::AssumeRoleProvider;
 use aws_sdk_wellarchitected::Client;
-use aws_sdk_wellarchitected::config::{Region, SharedCredentialsProvider};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use aws_sdk_wellarchitected::config::{
+    IdentityCache, Region, SharedCredentialsProvider, SharedIdentityCache,
+};
 use aws_types::SdkConfig;
 
 use super::FleetConfig;
@@ -26,11 +36,24 @@ pub struct Roles {
     base: SdkConfig,
     base_account: Option<String>,
     fleet: FleetConfig,
+    /// Each account's role, as its lanes share it.
+    providers: Arc<Mutex<HashMap<String, SharedCredentialsProvider>>>,
+    /// The credentials of every account reached.
+    cache: SharedIdentityCache,
 }
+
+/// Accounts whose credentials the cache holds at once.
+const CACHED_ACCOUNTS: usize = 100_000;
 
 impl Roles {
     pub fn new(base: &SdkConfig, base_account: Option<&str>, fleet: &FleetConfig) -> Roles {
-        Roles { base: base.clone(), base_account: base_account.map(str::to_owned), fleet: fleet.clone() }
+        Roles {
+            base: base.clone(),
+            base_account: base_account.map(str::to_owned),
+            fleet: fleet.clone(),
+            providers: Arc::default(),
+            cache: IdentityCache::lazy().max_partitions(CACHED_ACCOUNTS).build(),
+        }
     }
 
     /// Where the base configuration sends, as messages name it.
@@ -75,11 +98,24 @@ impl Roles {
             let own =
                 destination.account.is_empty() || roles.base_account.as_deref() == Some(&destination.account);
             if !own {
-                let provider = roles.assumed(&destination.account)?.configure(&roles.base).build().await;
-                config = config.credentials_provider(SharedCredentialsProvider::new(provider));
+                // Set as it is: `credentials_provider` would wrap it again, in
+                // a cache partition of its own.
+                config.set_credentials_provider(Some(roles.provider(&destination.account).await?));
+                config = config.identity_cache(roles.cache.clone());
             }
             Ok((Client::from_conf(config.build()), destination.to_string()))
         }
+    }
+
+    /// The role of `account`, made once for all its lanes.
+    async fn provider(&self, account: &str) -> Result<SharedCredentialsProvider, String> {
+        let held = self.providers.lock().unwrap_or_else(PoisonError::into_inner).get(account).cloned();
+        if let Some(provider) = held {
+            return Ok(provider);
+        }
+        let made = SharedCredentialsProvider::new(self.assumed(account)?.configure(&self.base).build().await);
+        let mut providers = self.providers.lock().unwrap_or_else(PoisonError::into_inner);
+        Ok(providers.entry(account.to_owned()).or_insert(made).clone())
     }
 
     /// The role provider for `account`, or why there is none.

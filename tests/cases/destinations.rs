@@ -479,4 +479,55 @@ mod lanes {
         assert!(started.elapsed() > Duration::from_secs(3), "the run outlived the first credentials");
         assert_eq!(emulator.workloads_in(ONE, "us-east-1").len(), 20);
     }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn each_account_assumes_its_role_once_however_many_lanes_it_has() {
+        // 4 accounts × 20 Regions: 80 lanes, more than the SDK's default
+        // credentials cache holds (64).
+        const MANY: [&str; 20] = [
+            "us-east-1",
+            "us-east-2",
+            "us-west-1",
+            "us-west-2",
+            "eu-west-1",
+            "eu-west-2",
+            "eu-west-3",
+            "eu-central-1",
+            "eu-north-1",
+            "eu-south-1",
+            "ap-southeast-1",
+            "ap-southeast-2",
+            "ap-northeast-1",
+            "ap-northeast-2",
+            "ap-northeast-3",
+            "ap-south-1",
+            "ca-central-1",
+            "sa-east-1",
+            "me-south-1",
+            "af-south-1",
+        ];
+        let emulator = Emulator::start(organisation()).await.unwrap();
+        let fixture = Fixture::new();
+        let mut sheet =
+            String::from("Name,Description,Environment,Regions,Owner,Lenses,Target account,Target Region\n");
+        let accounts = ["111111111111", "222222222222", "333333333333", "444444444444"];
+        for account in accounts {
+            for region in MANY {
+                sheet.push_str(&format!(
+                    "Workload 1,Kept in {account} {region},Production,us-east-1,o@example.com,wellarchitected,{account},{region}\n"
+                ));
+            }
+        }
+        let file = fixture.write("many.csv", sheet);
+        let output =
+            run(&mut import(&file, &emulator, &["--role-name", "wa-bulk", "--max-lanes", "100"])).await;
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+        assert_eq!(emulator.workloads().len(), 80);
+        let expected = 80 + 80 + accounts.len() as u64 + 1;
+        assert_eq!(
+            emulator.stats().requests,
+            expected,
+            "a CreateWorkload and a ListWorkloads a lane, an AssumeRole an account, a GetCallerIdentity"
+        );
+    }
 }
