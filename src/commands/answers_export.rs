@@ -230,12 +230,8 @@ impl Job for ReadAnswers {
         let mut gone = Vec::new();
         while let Some((workload, read)) = reads.next().await {
             let reviews = match read {
-                Err(CallError::Failed(failure)) if failure.code() == "ResourceNotFoundException" => {
-                    gone.push(format!(
-                        "workload {} ({}) was deleted while it was read: not exported",
-                        crate::problem::quoted(&workload.name),
-                        workload.id
-                    ));
+                Err(error) if let Some(warning) = workload.deleted(&error) => {
+                    gone.push(warning);
                     continue;
                 }
                 // A sheet missing a workload's answers would read back as a

@@ -57,6 +57,22 @@ pub struct Listed {
     pub name: String,
 }
 
+impl Listed {
+    /// The warning for a read that failed because the workload was deleted
+    /// since it was listed; `None` for any other failure.
+    pub fn deleted(&self, error: &CallError) -> Option<String> {
+        let gone =
+            matches!(error, CallError::Failed(failure) if failure.code() == "ResourceNotFoundException");
+        gone.then(|| {
+            format!(
+                "workload {} ({}) was deleted between the listing and its read: not exported",
+                crate::problem::quoted(&self.name),
+                self.id
+            )
+        })
+    }
+}
+
 /// The workloads whose names start with `prefix` (all of them without one),
 /// every page, in the service's order.
 pub async fn list(lane: &Lane, prefix: Option<&str>) -> Result<Vec<Listed>, CallError> {

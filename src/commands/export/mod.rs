@@ -233,12 +233,8 @@ async fn read_all(lane: &Arc<Lane>, job: &ReadAll) -> Read {
     while let Some(joined) = reads.join_next().await {
         let (index, listed, read) = joined.expect("a read does not panic");
         let (request, facts) = match read {
-            Err(CallError::Failed(failure)) if failure.code() == "ResourceNotFoundException" => {
-                gone.push(format!(
-                    "workload {} ({}) was deleted between the listing and its read: not exported",
-                    crate::problem::quoted(&listed.name),
-                    listed.id
-                ));
+            Err(error) if let Some(warning) = listed.deleted(&error) => {
+                gone.push(warning);
                 continue;
             }
             read => read.map_err(stopped)?,
