@@ -56,8 +56,9 @@ pub enum Command {
     /// service. Exit 0: all valid, 1: some invalid, 2: unreadable (with --detailed-exitcode,
     /// as Terraform: 0 no changes, 2 changes, 1 error).
     Plan(PlanArgs),
-    /// Write every workload the account holds in the Region to OUT (.csv, .tsv, .xlsx or .jsonl),
-    /// in the layout `import` reads. Exit 0: written, 2: unusable, 3: stopped by a run-wide fault.
+    /// Write every workload of the account and Region (or of --regions, --accounts, --organization)
+    /// to OUT (.csv, .tsv, .xlsx or .jsonl) in the layout `import` reads, with read-only risk columns.
+    /// Exit 0: written, 2: unusable, 3: a place or the run stopped by a run-wide fault.
     Export(ExportArgs),
     /// The answers of lens reviews as a sheet: `answers export OUT`, `answers validate|plan|import FILE`.
     Answers(AnswersArgs),
