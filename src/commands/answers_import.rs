@@ -5,7 +5,7 @@
 //! ([`crate::answers::decide`]); the plan prints what would change, the
 //! import sends one write per item that changes and nothing for the rest.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -17,7 +17,7 @@ use crate::RunError;
 use crate::answers::decide::{Decided, Outcome, Policy, Recorded, Watch, apply, decide, record_milestones};
 use crate::answers::journal::{self, AnswersJournal, Done, Entry};
 use crate::answers::report::{self as answers_report, ReportLine};
-use crate::answers::sheet::{self, AnswerLine, ProblemsByRow, read_all};
+use crate::answers::sheet::{self, ProblemsByRow, read_all};
 use crate::answers::work::{ReviewWork, gather};
 use crate::destination::Destination;
 use crate::input::InputOptions;
@@ -93,8 +93,8 @@ fn run(config: &AnswersImportConfig, applying: bool) -> Result<Summary, RunError
     };
     let mut plan = PlanCounts::default();
     let mut report = refused_rows(&problems, &mut summary, &mut plan);
-    let jobs = jobs(config, lines, applying);
-    let (outcomes, journal) = run_lanes(config, jobs, journal, &mut summary)?;
+    let lanes = gather(lines, &config.destinations);
+    let (outcomes, journal) = run_lanes(config, (lanes, applying), journal, &mut summary)?;
     let told = tell_lanes(outcomes, applying, (&mut summary, &mut plan), &mut report);
     if let Some(journal) = journal {
         close_journal(journal, &mut summary);
@@ -178,16 +178,16 @@ fn refused_rows(problems: &ProblemsByRow, summary: &mut Summary, plan: &mut Plan
     lines
 }
 
-/// Runs the jobs on the fleet of a session of their own; the traffic and
-/// any stop go to the summary.
+/// Runs a job for each lane's reviews on the fleet of a session of their
+/// own; the traffic and any stop go to the summary.
 fn run_lanes(
     config: &AnswersImportConfig,
-    jobs: Vec<AnswersJob>,
+    (lanes, applying): (BTreeMap<Option<Destination>, Vec<ReviewWork>>, bool),
     journal: Option<(AnswersJournal, Done)>,
     summary: &mut Summary,
 ) -> Result<(Vec<LaneOutcome<LaneDecided>>, Option<AnswersJournal>), RunError> {
     let mut session = Session::open(&config.service, &config.fleet)?;
-    let board = session.board(jobs.len());
+    let board = session.board(lanes.len());
     let (journal, done) = journal.map_or((None, Done::default()), |(journal, done)| (Some(journal), done));
     let tracker = Arc::new(Tracker {
         progress: Mutex::new(Progress::new(config.progress, 0, board).counting("items")),
@@ -195,8 +195,7 @@ fn run_lanes(
         journal,
         done,
     });
-    let jobs: Vec<AnswersJob> =
-        jobs.into_iter().map(|job| AnswersJob { tracker: Some(tracker.clone()), ..job }).collect();
+    let jobs = jobs(config, lanes, applying, &tracker);
     // Rows that name an account go to a role unless it is the credentials' own.
     if jobs
         .iter()
@@ -246,7 +245,12 @@ fn close_journal(journal: AnswersJournal, summary: &mut Summary) {
 }
 
 /// A job for each lane the rows go to.
-fn jobs(config: &AnswersImportConfig, lines: Vec<AnswerLine>, applying: bool) -> Vec<AnswersJob> {
+fn jobs(
+    config: &AnswersImportConfig,
+    lanes: BTreeMap<Option<Destination>, Vec<ReviewWork>>,
+    applying: bool,
+    tracker: &Arc<Tracker>,
+) -> Vec<AnswersJob> {
     let policy = Arc::new(config.policy.clone());
     let job = |(destination, reviews)| AnswersJob {
         destination,
@@ -254,9 +258,9 @@ fn jobs(config: &AnswersImportConfig, lines: Vec<AnswerLine>, applying: bool) ->
         policy: policy.clone(),
         milestone: config.milestone.clone().filter(|_| applying),
         applying,
-        tracker: None,
+        tracker: tracker.clone(),
     };
-    gather(lines, &config.destinations).into_iter().map(job).collect()
+    lanes.into_iter().map(job).collect()
 }
 
 /// `Plan: 3 to update, 15 unchanged, 1 invalid.`, or the import's counts.
@@ -314,7 +318,8 @@ fn tell(item: &Decided, applying: bool, summary: &mut Summary, plan: &mut PlanCo
     let question = item.label();
     let what =
         format!("{} {} {question} (row{} {rows})", quoted(&item.workload), item.lens, plural(&item.rows));
-    let (status, action, mark, detail, code) = parts(&item.outcome, applying);
+    let status = status_of(&item.outcome);
+    let (action, mark, detail, code) = parts(&item.outcome, applying);
     summary.counts.add(status);
     plan.add(action);
     if !applying && !mark.is_empty() {
@@ -348,25 +353,32 @@ fn plural(rows: &[u64]) -> &'static str {
     if rows.len() > 1 { "s" } else { "" }
 }
 
-/// An outcome's status, plan action, mark in the plan, words and code.
-fn parts(outcome: &Outcome, applying: bool) -> (Status, PlanAction, &'static str, String, String) {
+/// The report's status of an outcome (a change to send counts as updated).
+fn status_of(outcome: &Outcome) -> Status {
+    match outcome {
+        Outcome::Change(_) | Outcome::Updated(_) | Outcome::Carried => Status::Updated,
+        Outcome::Unchanged => Status::Unchanged,
+        Outcome::Invalid(_) => Status::Invalid,
+        Outcome::Failed { .. } => Status::Failed,
+        Outcome::Skipped(_) => Status::Skipped,
+    }
+}
+
+/// An outcome's plan action, mark in the plan, words and code.
+fn parts(outcome: &Outcome, applying: bool) -> (PlanAction, &'static str, String, String) {
     let none = String::new();
     match outcome {
-        Outcome::Change(change) => {
-            (Status::Updated, PlanAction::Update, "~ update", change.shown().join(", "), none)
-        }
-        Outcome::Updated(shown) => (Status::Updated, PlanAction::Update, "~ updated", shown.join(", "), none),
-        Outcome::Carried => (Status::Updated, PlanAction::Update, "~ updated", journal::CARRIED.into(), none),
-        Outcome::Unchanged => (Status::Unchanged, PlanAction::Unchanged, "", String::new(), none),
-        Outcome::Invalid(why) => {
-            (Status::Invalid, PlanAction::Invalid, "x invalid", why.clone(), "InvalidAnswer".into())
-        }
+        Outcome::Change(change) => (PlanAction::Update, "~ update", change.shown().join(", "), none),
+        Outcome::Updated(shown) => (PlanAction::Update, "~ updated", shown.join(", "), none),
+        Outcome::Carried => (PlanAction::Update, "~ updated", journal::CARRIED.into(), none),
+        Outcome::Unchanged => (PlanAction::Unchanged, "", String::new(), none),
+        Outcome::Invalid(why) => (PlanAction::Invalid, "x invalid", why.clone(), "InvalidAnswer".into()),
         Outcome::Failed { code, message } => {
-            (Status::Failed, PlanAction::Invalid, "! failed", format!("{code}: {message}"), code.clone())
+            (PlanAction::Invalid, "! failed", format!("{code}: {message}"), code.clone())
         }
         Outcome::Skipped(why) => {
             let mark = if applying { "- skipped" } else { "" };
-            (Status::Skipped, PlanAction::Refuse, mark, why.clone(), "Interrupted".into())
+            (PlanAction::Refuse, mark, why.clone(), "Interrupted".into())
         }
     }
 }
@@ -397,7 +409,7 @@ struct AnswersJob {
     policy: Arc<Policy>,
     milestone: Option<String>,
     applying: bool,
-    tracker: Option<Arc<Tracker>>,
+    tracker: Arc<Tracker>,
 }
 
 /// Progress in items, shared by the lanes: found when decided, done when
@@ -417,32 +429,27 @@ impl Tracker {
     }
 
     fn done(&self, outcome: &Outcome) {
-        let status = match outcome {
-            Outcome::Change(_) | Outcome::Updated(_) | Outcome::Carried => Status::Updated,
-            Outcome::Unchanged => Status::Unchanged,
-            Outcome::Invalid(_) => Status::Invalid,
-            Outcome::Failed { .. } => Status::Failed,
-            Outcome::Skipped(_) => Status::Skipped,
-        };
         let mut counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
-        counts.add(status);
+        counts.add(status_of(outcome));
         self.progress.lock().unwrap_or_else(PoisonError::into_inner).row_done(&counts);
     }
 }
 
 /// One lane's view of the tracker: its items' places in the journal.
 struct LaneWatch<'a> {
-    tracker: Option<&'a Tracker>,
+    tracker: &'a Tracker,
     destination: Option<&'a Destination>,
 }
 
 impl LaneWatch<'_> {
     /// Items the stopped run this one continues updated are not sent again.
     fn carry_over(&self, decided: &mut [Decided]) {
-        let Some(tracker) = self.tracker.filter(|tracker| !tracker.done.is_empty()) else { return };
+        if self.tracker.done.is_empty() {
+            return;
+        }
         for item in decided {
             let pending = matches!(item.outcome, Outcome::Change(_) | Outcome::Unchanged);
-            if pending && tracker.done.holds(self.destination, item) {
+            if pending && self.tracker.done.holds(self.destination, item) {
                 item.outcome = Outcome::Carried;
             }
         }
@@ -450,23 +457,18 @@ impl LaneWatch<'_> {
 
     /// Counts an item whose outcome is final.
     fn tell(&self, item: &Decided) {
-        if let Some(tracker) = self.tracker {
-            tracker.done(&item.outcome);
-        }
+        self.tracker.done(&item.outcome);
     }
 }
 
 impl Watch for LaneWatch<'_> {
     fn found(&self, items: usize) {
-        if let Some(tracker) = self.tracker {
-            tracker.found(items);
-        }
+        self.tracker.found(items);
     }
 
     /// Journals an item the service took, then counts it.
     fn done(&self, item: &Decided) {
-        let journal = self.tracker.and_then(|tracker| tracker.journal.as_ref());
-        if let (Some(journal), Outcome::Updated(shown)) = (journal, &item.outcome)
+        if let (Some(journal), Outcome::Updated(shown)) = (&self.tracker.journal, &item.outcome)
             && let Err(error) = journal.record(&Entry::of(self.destination, item, shown))
         {
             crate::stderr::error(&format!(
@@ -489,7 +491,7 @@ impl Job for AnswersJob {
 
     async fn run(self, lane: Arc<Lane>) -> LaneDecided {
         let mut decided = decide(&lane, self.reviews, &self.policy).await.map_err(CallError::into_stop)?;
-        let watch = LaneWatch { tracker: self.tracker.as_deref(), destination: self.destination.as_ref() };
+        let watch = LaneWatch { tracker: &self.tracker, destination: self.destination.as_ref() };
         watch.carry_over(&mut decided);
         watch.found(decided.len());
         let sent = |item: &&Decided| self.applying && matches!(item.outcome, Outcome::Change(_));

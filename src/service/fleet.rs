@@ -54,7 +54,8 @@ pub struct LaneOutcome<T> {
 /// lane's requests in flight under `config.concurrency`; what each did, in
 /// the jobs' order.
 pub(super) async fn run<J: Job>(
-    (roles, memory): (&Roles, &Arc<RateMemory>),
+    roles: &Roles,
+    memory: &Arc<RateMemory>,
     jobs: Vec<J>,
     config: &SubmitConfig,
     max_lanes: usize,
@@ -78,8 +79,8 @@ pub(super) async fn run<J: Job>(
                 Ok(client) => client,
                 Err(why) => return (index, outcome(None, None, job.unreachable(why))),
             };
-            let learned = (in_flight, memory.start(&key));
-            let lane = Arc::new(Lane::sharing(client, named, &config, Arc::new(Stop::default()), learned));
+            let (stop, learned) = (Arc::new(Stop::default()), memory.start(&key));
+            let lane = Arc::new(Lane::sharing(client, named, &config, stop, in_flight, learned));
             board.start(&lane);
             let output = job.run(lane.clone()).await;
             board.finish(&lane);

@@ -66,19 +66,12 @@ impl Roles {
     /// is not known) and the Region.
     pub fn memory_key(&self, destination: Option<&Destination>) -> String {
         let endpoint = self.base.endpoint_url().unwrap_or("aws");
-        let base_region = self.base.region().map_or("", |region| region.as_ref());
-        match destination {
-            Some(destination) => {
-                let account = match destination.account.as_str() {
-                    "" => self.base_account.as_deref().unwrap_or_default(),
-                    account => account,
-                };
-                super::rates::key(endpoint, account, &destination.region)
-            }
-            None => {
-                super::rates::key(endpoint, self.base_account.as_deref().unwrap_or_default(), base_region)
-            }
-        }
+        let own = self.base_account.as_deref().unwrap_or_default();
+        let (account, region) = match destination {
+            Some(destination) => (destination.account().unwrap_or(own), destination.region.as_str()),
+            None => (own, self.base.region().map_or("", |region| region.as_ref())),
+        };
+        super::rates::key(endpoint, account, region)
     }
 
     /// A client for `destination` and the lane's name for messages; or why

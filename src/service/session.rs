@@ -175,8 +175,7 @@ impl Session {
     ) -> Result<Vec<LaneOutcome<J::Output>>, SessionError> {
         let roles = self.roles()?;
         let board = self.board(jobs.len());
-        let places = (&roles, &self.memory);
-        Ok(self.block_on(fleet::run(places, jobs, config, self.fleet.max_lanes, board)))
+        Ok(self.block_on(fleet::run(&roles, &self.memory, jobs, config, self.fleet.max_lanes, board)))
     }
 
     /// Runs a future on the session's runtime.

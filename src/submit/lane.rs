@@ -141,7 +141,7 @@ pub struct Lane {
 impl Lane {
     pub fn new(client: Client, destination: String, config: &SubmitConfig, stop: Arc<Stop>) -> Lane {
         let in_flight = Arc::new(Semaphore::new(config.concurrency.max(1)));
-        Lane::sharing(client, destination, config, stop, (in_flight, None))
+        Lane::sharing(client, destination, config, stop, in_flight, None)
     }
 
     /// A lane whose requests in flight count against `in_flight`, which
@@ -151,7 +151,8 @@ impl Lane {
         destination: String,
         config: &SubmitConfig,
         stop: Arc<Stop>,
-        (in_flight, learned): (Arc<Semaphore>, Option<crate::submit::rate::Start>),
+        in_flight: Arc<Semaphore>,
+        learned: Option<crate::submit::rate::Start>,
     ) -> Lane {
         Lane {
             client,

@@ -354,10 +354,14 @@ impl Aimd {
         let since = self.throttles.front().copied().unwrap_or(now);
         let span = now.saturating_duration_since(since);
         if span >= MEASURED_SPAN {
-            let accepted = self.accepted.iter().filter(|at| **at >= since).count();
-            let rate = accepted as f64 / span.as_secs_f64();
+            let rate = self.accepted_since(since) as f64 / span.as_secs_f64();
             self.best = Some(self.best.map_or(rate, |best| best.max(rate)));
         }
+    }
+
+    /// Accepted answers since `since`, of the last `WINDOW`.
+    fn accepted_since(&self, since: Instant) -> usize {
+        self.accepted.iter().filter(|at| **at >= since).count()
     }
 
     fn accepted(&mut self, now: Instant) {
@@ -375,7 +379,7 @@ impl Aimd {
         self.measure_between_throttles(now);
         let since = first.max(now.checked_sub(WINDOW).unwrap_or(first));
         let span = now.saturating_duration_since(since);
-        let accepted = self.accepted.iter().filter(|at| **at >= since).count();
+        let accepted = self.accepted_since(since);
         if span >= MEASURED_SPAN || (span >= QUICK_SPAN && accepted >= QUICK_COUNT) {
             let measured = accepted as f64 / span.as_secs_f64();
             self.measured = Some(measured);
