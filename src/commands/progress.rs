@@ -15,6 +15,9 @@ use crate::stderr::{self, Fields, Level};
 
 /// How often the recorder looks up, even when no outcome comes.
 pub const TICK: Duration = Duration::from_millis(200);
+/// The bar's message (lanes, throttling) is redrawn at most this often:
+/// reading every lane for every row would cost lanes × rows.
+const BAR_REFRESH: Duration = Duration::from_millis(100);
 
 pub struct Progress {
     board: Arc<Board>,
@@ -28,7 +31,11 @@ pub struct Progress {
 }
 
 enum Shown {
-    Bar(ProgressBar),
+    /// The bar, its message last refreshed at `last`.
+    Bar {
+        bar: ProgressBar,
+        last: Option<Instant>,
+    },
     /// A line every `every`, the last one at `last`.
     Lines {
         every: Duration,
@@ -43,7 +50,7 @@ impl Progress {
         let now = Instant::now();
         let shown = match every {
             None => Shown::Nothing,
-            Some(_) if stderr::is_terminal() && !stderr::json() => Shown::Bar(bar(total)),
+            Some(_) if stderr::is_terminal() && !stderr::json() => Shown::Bar { bar: bar(total), last: None },
             Some(every) => Shown::Lines { every, last: now },
         };
         Progress { board, total, known: 0, started: now, shown, unit: "rows" }
@@ -52,7 +59,7 @@ impl Progress {
     /// Progress counting `unit` (`workloads`) rather than rows.
     pub fn counting(mut self, unit: &'static str) -> Progress {
         self.unit = unit;
-        if let Shown::Bar(bar) = &self.shown {
+        if let Shown::Bar { bar, .. } = &self.shown {
             bar.set_style(style(unit));
         }
         self
@@ -62,7 +69,7 @@ impl Progress {
     /// earlier run finished), so it counts the rows the summary counts.
     pub fn with_done(mut self, known: u64) -> Progress {
         self.known = known;
-        if let Shown::Bar(bar) = &self.shown {
+        if let Shown::Bar { bar, .. } = &self.shown {
             bar.set_position(known);
         }
         self
@@ -71,14 +78,14 @@ impl Progress {
     /// `more` items join the total (a lane listed them).
     pub fn grow(&mut self, more: u64) {
         self.total += more;
-        if let Shown::Bar(bar) = &self.shown {
+        if let Shown::Bar { bar, .. } = &self.shown {
             bar.inc_length(more);
         }
     }
 
     /// One more row has its outcome.
     pub fn row_done(&mut self, counts: &Counts) {
-        if let Shown::Bar(bar) = &self.shown {
+        if let Shown::Bar { bar, .. } = &self.shown {
             // The position first, so the counts never run ahead of it.
             bar.inc(1);
         }
@@ -86,15 +93,26 @@ impl Progress {
     }
 
     pub fn tick(&mut self, counts: &Counts) {
+        let due = match &self.shown {
+            Shown::Bar { last, .. } => last.is_none_or(|last| last.elapsed() >= BAR_REFRESH),
+            Shown::Lines { every, last } => last.elapsed() >= *every,
+            Shown::Nothing => false,
+        };
+        if !due {
+            return;
+        }
         let view = self.board.view();
         let BoardView { throttled, retried, .. } = view;
         let lanes = self.lanes(&view);
         match &mut self.shown {
-            Shown::Bar(bar) => bar.set_message(format!(
-                "{}{lanes} · throttled {throttled} · retried {retried}",
-                counts.per_status(&[])
-            )),
-            Shown::Lines { every, last } if last.elapsed() >= *every => {
+            Shown::Bar { bar, last } => {
+                *last = Some(Instant::now());
+                bar.set_message(format!(
+                    "{}{lanes} · throttled {throttled} · retried {retried}",
+                    counts.per_status(&[])
+                ));
+            }
+            Shown::Lines { last, .. } => {
                 *last = Instant::now();
                 let done = self.known + counts.total();
                 let elapsed = self.started.elapsed().as_secs_f64();
@@ -127,7 +145,7 @@ impl Progress {
                 }
                 stderr::event(Level::Info, "progress", &text, fields, &text);
             }
-            Shown::Lines { .. } | Shown::Nothing => {}
+            Shown::Nothing => {}
         }
     }
 
@@ -146,7 +164,7 @@ impl Progress {
     }
 
     pub fn finish(self) {
-        if let Shown::Bar(_) = self.shown {
+        if let Shown::Bar { .. } = self.shown {
             stderr::hide();
         }
     }

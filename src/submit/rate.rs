@@ -675,7 +675,10 @@ mod tests {
             let run = simulate(Rate::Discover { max: DEFAULT_MAX_RATE }, service, rows).await;
             let ideal = (rows as f64 - service) / service;
             let ratio = run.elapsed.as_secs_f64() / ideal;
-            eprintln!("{service}/s: {ratio:.3} × the limit, {} throttled", run.throttled);
+            eprintln!(
+                "{service}/s: {ratio:.3} × the limit, {} throttled, found {:?}",
+                run.throttled, run.found
+            );
             assert!(ratio <= target, "{service}/s: {ratio:.3} × the limit");
             assert!(run.throttled * 10 <= run.sent.len(), "{service}/s: {} throttled", run.throttled);
             let found = run.found.service.expect("the service throttled");
