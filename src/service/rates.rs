@@ -8,7 +8,9 @@
 //! holds, per (endpoint, account, Region) the service throttled in, the
 //! rate it accepted while throttling,
 //! how many requests it took at once beyond that rate (its bucket, sent
-//! first next time), and when: never a credential, safe to delete. A file that does not read
+//! first next time), and when: never a credential, safe to delete. A lane
+//! starts from the median of its endpoint and Region where its own measure
+//! is within that median's noise (see [`RateMemory::start`]). A file that does not read
 //! as this one (damaged, another program's, a newer version) is ignored
 //! with a warning and replaced at the end of the run. Each run merges what
 //! it learned into the file as it is then, so runs side by side lose
@@ -23,6 +25,18 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 
 use crate::submit::rate::{RateFound, Start};
+
+/// Places of one endpoint and Region that make their median worth more
+/// than one place's own measure.
+const PEERS: usize = 3;
+
+/// Whether `own` differs from its peers' `median` by no more than a
+/// measure from a short lane may err (a few requests either way): AWS
+/// gives every account the same default limit, so such a difference is
+/// noise, and one beyond it a limit of the account's own.
+fn within_noise(own: f64, median: f64) -> bool {
+    (own - median).abs() <= 0.25 * median
+}
 
 /// The file's format version.
 const VERSION: u32 = 1;
@@ -109,22 +123,22 @@ impl RateMemory {
         memory
     }
 
-    /// Where the lane of `key` starts: what an earlier run learned of its
-    /// place; else, as the service gives every account the same default
-    /// limit, the median of what the service's other accounts taught (in
-    /// the same Region if any, else in any).
+    /// Where the lane of `key` starts. As the service gives every account
+    /// the same default limit: the median of what the places of its
+    /// endpoint and Region taught, when there are at least [`PEERS`] and
+    /// the place's own measure (from a short lane, a few requests) is
+    /// within the noise of it; else the place's own measure; else, with
+    /// none, that median (of any Region if its own has none).
     pub fn start(&self, key: &str) -> Option<Start> {
         let start = |learned: &Learned| Start {
             rate: learned.rate,
             measured: learned.measured,
             burst: learned.burst,
         };
-        if let Some(learned) = self.earlier.get(key) {
-            return Some(start(learned));
-        }
+        let own = self.earlier.get(key);
         let (endpoint, region) = match key.split(' ').collect::<Vec<_>>()[..] {
             [endpoint, _, region] => (endpoint, region),
-            _ => return None,
+            _ => return own.map(start),
         };
         let measured = |same_region: bool| {
             let mut found: Vec<&Learned> = self
@@ -139,9 +153,17 @@ impl RateMemory {
                 .map(|(_, learned)| learned)
                 .collect();
             found.sort_by(|a, b| a.rate.total_cmp(&b.rate));
-            found.get(found.len() / 2).copied()
+            found.get(found.len() / 2).map(|median| (*median, found.len()))
         };
-        measured(true).or_else(|| measured(false)).map(start)
+        let peers = measured(true);
+        match (own, peers) {
+            (Some(own), Some((median, count))) if count >= PEERS && within_noise(own.rate, median.rate) => {
+                Some(start(median))
+            }
+            (Some(own), _) => Some(start(own)),
+            (None, Some((median, _))) => Some(start(median)),
+            (None, None) => measured(false).map(|(median, _)| start(median)),
+        }
     }
 
     /// Keeps what the lane of `key` found, when the service throttled it
@@ -283,6 +305,33 @@ mod tests {
         );
         assert_eq!(memory.start(&key("http://e", "1", "us-east-1")).unwrap().rate, 50.0, "its own first");
         assert!(memory.start(&key("http://new", "1", "us-east-1")).is_none());
+    }
+
+    #[test]
+    fn a_measure_within_its_peers_noise_starts_from_their_median_one_beyond_it_from_its_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rates.json");
+        let memory = RateMemory::load(Some(path.clone()));
+        let places = [("1", 4.6, 4.2), ("2", 5.0, 5.0), ("3", 5.3, 4.8), ("4", 9.0, 9.0)];
+        for (account, rate, burst) in places {
+            let found = RateFound { burst: Some(burst), ..found(Some(rate), rate) };
+            memory.learn(&key("http://e", account, "eu-west-1"), &found);
+        }
+        for (account, rate) in [("1", 4.0), ("2", 6.0)] {
+            memory.learn(&key("http://e", account, "us-east-1"), &found(Some(rate), rate));
+        }
+        memory.save().unwrap();
+        let memory = RateMemory::load(Some(path));
+        let median = Some(Start { rate: 5.3, measured: true, burst: 4.8 });
+        for account in ["1", "2", "3"] {
+            assert_eq!(memory.start(&key("http://e", account, "eu-west-1")), median, "account {account}");
+        }
+        assert_eq!(memory.start(&key("http://e", "4", "eu-west-1")).unwrap().rate, 9.0, "a limit of its own");
+        assert_eq!(
+            memory.start(&key("http://e", "1", "us-east-1")).unwrap().rate,
+            4.0,
+            "two places: their own"
+        );
     }
 
     #[test]
