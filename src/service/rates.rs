@@ -71,6 +71,10 @@ pub struct RateMemory {
     /// None: keep nothing.
     path: Option<PathBuf>,
     earlier: BTreeMap<String, Learned>,
+    /// The median of `earlier`'s measured places and how many there are,
+    /// by `endpoint Region` and by `endpoint` alone: computed once, as
+    /// every lane asks.
+    medians: BTreeMap<String, (Learned, usize)>,
     learned: Mutex<BTreeMap<String, Learned>>,
     /// Why the file on disk was ignored, if it was.
     pub warnings: Vec<String>,
@@ -112,7 +116,10 @@ impl RateMemory {
         let mut memory = RateMemory { path, ..RateMemory::default() };
         if let Some(path) = &memory.path {
             match read(path) {
-                Ok(earlier) => memory.earlier = earlier,
+                Ok(earlier) => {
+                    memory.medians = medians(&earlier);
+                    memory.earlier = earlier;
+                }
                 Err(why) => memory.warnings.push(format!(
                     "{}: {why}; ignoring the rates it holds (every lane finds its rate from the start) \
                      and replacing it at the end of the run",
@@ -140,29 +147,14 @@ impl RateMemory {
             [endpoint, _, region] => (endpoint, region),
             _ => return own.map(start),
         };
-        let measured = |same_region: bool| {
-            let mut found: Vec<&Learned> = self
-                .earlier
-                .iter()
-                .filter(|(other, learned)| {
-                    let parts: Vec<&str> = other.split(' ').collect();
-                    learned.measured
-                        && parts[0] == endpoint
-                        && (!same_region || parts.get(2) == Some(&region))
-                })
-                .map(|(_, learned)| learned)
-                .collect();
-            found.sort_by(|a, b| a.rate.total_cmp(&b.rate));
-            found.get(found.len() / 2).map(|median| (*median, found.len()))
-        };
-        let peers = measured(true);
+        let peers = self.medians.get(&format!("{endpoint} {region}"));
         match (own, peers) {
-            (Some(own), Some((median, count))) if count >= PEERS && within_noise(own.rate, median.rate) => {
+            (Some(own), Some((median, count))) if *count >= PEERS && within_noise(own.rate, median.rate) => {
                 Some(start(median))
             }
             (Some(own), _) => Some(start(own)),
             (None, Some((median, _))) => Some(start(median)),
-            (None, None) => measured(false).map(|(median, _)| start(median)),
+            (None, None) => self.medians.get(endpoint).map(|(median, _)| start(median)),
         }
     }
 
@@ -194,6 +186,25 @@ impl RateMemory {
         write(path, &text)
             .map_err(|error| format!("{}: cannot keep the rates learned: {error}", path.display()))
     }
+}
+
+/// The median measured place of each `endpoint Region` and each `endpoint`,
+/// with how many places it is the median of.
+fn medians(earlier: &BTreeMap<String, Learned>) -> BTreeMap<String, (Learned, usize)> {
+    let mut groups: BTreeMap<String, Vec<Learned>> = BTreeMap::new();
+    for (key, learned) in earlier.iter().filter(|(_, learned)| learned.measured) {
+        if let [endpoint, _, region] = key.split(' ').collect::<Vec<_>>()[..] {
+            groups.entry(format!("{endpoint} {region}")).or_default().push(*learned);
+            groups.entry(endpoint.to_owned()).or_default().push(*learned);
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(group, mut places)| {
+            places.sort_by(|a, b| a.rate.total_cmp(&b.rate));
+            (group, (places[places.len() / 2], places.len()))
+        })
+        .collect()
 }
 
 fn now() -> u64 {
