@@ -94,7 +94,7 @@ fn run(config: &AnswersImportConfig, applying: bool) -> Result<Summary, RunError
     let mut plan = PlanCounts::default();
     let mut report = refused_rows(&problems, &mut summary, &mut plan);
     let lanes = gather(lines, &config.destinations);
-    let (outcomes, journal) = run_lanes(config, (lanes, applying), journal, &mut summary)?;
+    let (outcomes, journal) = run_lanes(config, lanes, applying, journal, &mut summary)?;
     let told = tell_lanes(outcomes, applying, (&mut summary, &mut plan), &mut report);
     if let Some(journal) = journal {
         close_journal(journal, &mut summary);
@@ -182,7 +182,8 @@ fn refused_rows(problems: &ProblemsByRow, summary: &mut Summary, plan: &mut Plan
 /// own; the traffic and any stop go to the summary.
 fn run_lanes(
     config: &AnswersImportConfig,
-    (lanes, applying): (BTreeMap<Option<Destination>, Vec<ReviewWork>>, bool),
+    lanes: BTreeMap<Option<Destination>, Vec<ReviewWork>>,
+    applying: bool,
     journal: Option<(AnswersJournal, Done)>,
     summary: &mut Summary,
 ) -> Result<(Vec<LaneOutcome<LaneDecided>>, Option<AnswersJournal>), RunError> {

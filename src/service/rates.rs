@@ -143,10 +143,7 @@ impl RateMemory {
             burst: learned.burst,
         };
         let own = self.earlier.get(key);
-        let (endpoint, region) = match key.split(' ').collect::<Vec<_>>()[..] {
-            [endpoint, _, region] => (endpoint, region),
-            _ => return own.map(start),
-        };
+        let Some((endpoint, region)) = endpoint_and_region(key) else { return own.map(start) };
         let peers = self.medians.get(&format!("{endpoint} {region}"));
         match (own, peers) {
             (Some(own), Some((median, count))) if *count >= PEERS && within_noise(own.rate, median.rate) => {
@@ -188,12 +185,20 @@ impl RateMemory {
     }
 }
 
+/// The endpoint and Region of a [`key`].
+fn endpoint_and_region(key: &str) -> Option<(&str, &str)> {
+    match key.split(' ').collect::<Vec<_>>()[..] {
+        [endpoint, _, region] => Some((endpoint, region)),
+        _ => None,
+    }
+}
+
 /// The median measured place of each `endpoint Region` and each `endpoint`,
 /// with how many places it is the median of.
 fn medians(earlier: &BTreeMap<String, Learned>) -> BTreeMap<String, (Learned, usize)> {
     let mut groups: BTreeMap<String, Vec<Learned>> = BTreeMap::new();
     for (key, learned) in earlier.iter().filter(|(_, learned)| learned.measured) {
-        if let [endpoint, _, region] = key.split(' ').collect::<Vec<_>>()[..] {
+        if let Some((endpoint, region)) = endpoint_and_region(key) {
             groups.entry(format!("{endpoint} {region}")).or_default().push(*learned);
             groups.entry(endpoint.to_owned()).or_default().push(*learned);
         }
