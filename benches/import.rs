@@ -17,8 +17,10 @@
 //!
 //! One run each (the 5/s run takes two minutes), so this is a plain program
 //! rather than a criterion sampling loop. Run with `cargo bench --bench
-//! import`; `IMPORT_BENCH_RATES=20,100` picks service rates and
-//! `IMPORT_BENCH_ROWS` the rows. The README quotes its output.
+//! import`; `IMPORT_BENCH_RATES=20,100` picks service rates,
+//! `IMPORT_BENCH_ROWS` the rows and `IMPORT_BENCH_FAULTS` the percentage of
+//! injected 500s (5 unless told; 0 shows pacing alone, where the floor is
+//! the limit). The README quotes its output.
 
 use std::net::SocketAddr;
 use std::num::NonZeroU32;
@@ -46,6 +48,7 @@ async fn main() {
     let rates = numbers("IMPORT_BENCH_RATES", vec![5, 20, 100]);
     let rows = numbers("IMPORT_BENCH_ROWS", vec![600])[0];
     let repeat = numbers("IMPORT_BENCH_REPEAT", vec![1])[0].max(1);
+    let faults = numbers("IMPORT_BENCH_FAULTS", vec![5])[0].min(100);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("rows.csv");
     let mut text = String::from("WorkloadName,Description,Environment,AwsRegions,ReviewOwner,Lenses\n");
@@ -58,7 +61,7 @@ async fn main() {
     let peer =
         Command::new("python3").args(["-c", "import boto3"]).output().is_ok_and(|out| out.status.success());
     println!(
-        "{rows} rows, no rate option; the service allows N/s in bursts of N, fails 5%, answers in 30 ms"
+        "{rows} rows, no rate option; the service allows N/s in bursts of N, fails {faults}%, answers in 30 ms"
     );
     println!(
         "service | limit (s) | wa-bulk (s) | ratio | throttled | rate found | learned (s) | ratio | faults' floor (s) \
@@ -72,19 +75,21 @@ async fn main() {
         let limit = f64::from(rows - rate) / f64::from(rate);
         let cache = dir.path().join(format!("cache-{rate}"));
         let (ours, endpoint) =
-            import(rate, any_port, &file, |endpoint| wa_bulk(&file, endpoint, &cache)).await;
+            import(rate, faults, any_port, &file, |endpoint| wa_bulk(&file, endpoint, &cache)).await;
         std::fs::remove_file(dir.path().join("rows.csv.report.csv")).unwrap();
         // The next nights: a fresh service at the same endpoint, the rates kept.
         let mut nights = Vec::new();
         for _ in 0..repeat {
-            nights.push(import(rate, endpoint, &file, |endpoint| wa_bulk(&file, endpoint, &cache)).await.0);
+            nights.push(
+                import(rate, faults, endpoint, &file, |endpoint| wa_bulk(&file, endpoint, &cache)).await.0,
+            );
             std::fs::remove_file(dir.path().join("rows.csv.report.csv")).unwrap();
         }
         nights.sort_by(|a, b| a.seconds.total_cmp(&b.seconds));
         let learned = nights.swap_remove(nights.len() / 2);
         let floor = (learned.admitted - u64::from(rate)) as f64 / f64::from(rate);
         let theirs = match peer {
-            true => Some(import(rate, any_port, &file, |endpoint| boto3(&file, endpoint)).await.0),
+            true => Some(import(rate, faults, any_port, &file, |endpoint| boto3(&file, endpoint)).await.0),
             false => None,
         };
         let found = ours.found.map_or("-".to_owned(), |found| format!("{found:.1}/s"));
@@ -106,9 +111,11 @@ async fn main() {
 }
 
 /// Runs `command` against a fresh emulator at `bind` limited to
-/// `rate`/s; every row must end up stored once. The emulator's address.
+/// `rate`/s and failing `faults`% of requests; every row must end up stored
+/// once. The emulator's address.
 async fn import(
     rate: u32,
+    faults: u32,
     bind: SocketAddr,
     file: &Path,
     command: impl FnOnce(&str) -> Command,
@@ -117,7 +124,7 @@ async fn import(
         bind,
         rate,
         burst: NonZeroU32::new(rate),
-        fail_rate: 0.05,
+        fail_rate: f64::from(faults) / 100.0,
         latency: Duration::from_millis(30),
         seed: Some(2026),
         quota: 100_000,
